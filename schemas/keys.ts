@@ -1,0 +1,118 @@
+/**
+ * The single table's keys: every pk/sk and index key in the product is built here and nowhere else.
+ *
+ * Main table: one item per record, `pk = <TYPE>#<id>`, `sk = RECORD`: every get is one GetItem.
+ * Global secondary indexes (all project every attribute), each `<name>Pk`/`<name>Sk`:
+ *   byCollection  the account's item collection (the account 360) and the department tree
+ *   byOwner       a user's records of one type
+ *   byDepartment  a department's records of one type (what a sales rep may see)
+ *   byStatus      records of one type in one status (or opportunity stage)
+ *   byRegion      accounts and leads of one region
+ *   byType        every record of one type
+ * A soft-deleted record loses its index keys, so it drops out of every list but stays readable by key.
+ */
+export const INDEX_NAMES = ['byCollection', 'byOwner', 'byDepartment', 'byStatus', 'byRegion', 'byType'] as const;
+export type IndexName = (typeof INDEX_NAMES)[number];
+
+export const indexKeyAttributes = (index: IndexName) => ({ pk: `${index}Pk`, sk: `${index}Sk` }) as const;
+
+export const RECORD_SK = 'RECORD';
+export const recordKey = (type: string, id: string) => ({ pk: `${type}#${id}`, sk: RECORD_SK });
+
+/**
+ * Sort keys inside an account's collection are prefixed so that one descending Query returns, in order:
+ * the account, its contacts, its open opportunities, then its activities newest first; closed
+ * opportunities sort below `1` and are left out of the 360 by the key condition `sk >= "1"`.
+ */
+export const ACCOUNT_COLLECTION = {
+  account: '4#ACCOUNT',
+  contact: '3#CONTACT#',
+  openOpportunity: '2#OPPORTUNITY#',
+  activity: '1#ACTIVITY#',
+  closedOpportunity: '0#OPPORTUNITY#',
+  /** lower bound of what the 360 shows */
+  shownFrom: '1',
+} as const;
+
+export const collectionPk = {
+  account: (accountId: string) => `ACCOUNT#${accountId}`,
+  lead: (leadId: string) => `LEAD#${leadId}`,
+  department: (departmentId: string) => `DEPARTMENT#${departmentId}`,
+};
+
+export const listPk = {
+  byOwner: (type: string, ownerId: string) => `OWNER#${ownerId}#${type}`,
+  byDepartment: (type: string, departmentId: string) => `DEPARTMENT#${departmentId}#${type}`,
+  byStatus: (type: string, status: string) => `${type}#STATUS#${status}`,
+  byRegion: (type: string, region: string) => `${type}#REGION#${region.toLowerCase()}`,
+  byType: (type: string) => type,
+};
+
+type Item = Record<string, unknown>;
+const str = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
+
+function collectionKey(type: string, record: Item, closed: (r: Item) => boolean): [string, string] | undefined {
+  const id = String(record.id);
+  const accountId = str(record.accountId);
+  switch (type) {
+    case 'ACCOUNT':
+      return [collectionPk.account(id), ACCOUNT_COLLECTION.account];
+    case 'CONTACT':
+      return accountId ? [collectionPk.account(accountId), `${ACCOUNT_COLLECTION.contact}${id}`] : undefined;
+    case 'OPPORTUNITY': {
+      const prefix = closed(record) ? ACCOUNT_COLLECTION.closedOpportunity : ACCOUNT_COLLECTION.openOpportunity;
+      return accountId ? [collectionPk.account(accountId), `${prefix}${id}`] : undefined;
+    }
+    case 'ACTIVITY': {
+      const sk = `${ACCOUNT_COLLECTION.activity}${String(record.occurredAt)}#${id}`;
+      if (accountId) return [collectionPk.account(accountId), sk];
+      const leadId = str(record.leadId);
+      return leadId ? [collectionPk.lead(leadId), sk] : undefined;
+    }
+    case 'DEPARTMENT': {
+      const parentId = str(record.parentId);
+      return parentId ? [collectionPk.department(parentId), `DEPARTMENT#${id}`] : undefined;
+    }
+    case 'USER':
+      return [collectionPk.department(String(record.departmentId)), `USER#${id}`];
+    default:
+      return undefined;
+  }
+}
+
+/** The value a record is listed by in byStatus: opportunities by stage, the rest by status. */
+export const statusOf = (record: Item) => str(record.stage) ?? str(record.status);
+
+/** What a list of this type is sorted by within an index: names alphabetically, activities by time. */
+const sortValue = (record: Item) =>
+  str(record.occurredAt) ?? str(record.code) ?? str(record.name)?.toLowerCase() ?? String(record.createdAt);
+
+/**
+ * All index attributes of a live record. Attributes whose source field is absent are left out, so the
+ * record is simply not in that index (DynamoDB's sparse indexes).
+ */
+export function indexKeysFor(type: string, record: Item, isClosed: (r: Item) => boolean = () => false): Item {
+  const id = String(record.id);
+  const sort = `${sortValue(record)}#${id}`;
+  const keys: Item = {};
+  const set = (index: IndexName, pk: string | undefined, sk: string) => {
+    if (pk === undefined) return;
+    const attrs = indexKeyAttributes(index);
+    keys[attrs.pk] = pk;
+    keys[attrs.sk] = sk;
+  };
+  const collection = collectionKey(type, record, isClosed);
+  if (collection) set('byCollection', collection[0], collection[1]);
+  const ownerId = str(record.ownerId);
+  set('byOwner', ownerId && listPk.byOwner(type, ownerId), sort);
+  const departmentId = str(record.departmentId);
+  set('byDepartment', departmentId && listPk.byDepartment(type, departmentId), sort);
+  const status = statusOf(record);
+  set('byStatus', status && listPk.byStatus(type, status), sort);
+  const region = str(record.region);
+  set('byRegion', region && listPk.byRegion(type, region), sort);
+  set('byType', listPk.byType(type), sort);
+  return keys;
+}
+
+export const ALL_INDEX_ATTRIBUTES: string[] = INDEX_NAMES.flatMap((i) => Object.values(indexKeyAttributes(i)));

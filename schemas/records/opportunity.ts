@@ -1,0 +1,26 @@
+import { z } from '../zod';
+import { DateSchema, IdSchema, MoneySchema, NameSchema, TimestampSchema } from '../common';
+import { defineRecord } from './define';
+
+export const OpportunityStageSchema = z.enum([
+  'prospecting', 'qualification', 'proposal', 'negotiation', 'closed-won', 'closed-lost',
+]);
+export const CLOSED_STAGES: readonly string[] = ['closed-won', 'closed-lost'];
+
+export const Opportunities = defineRecord({
+  type: 'OPPORTUNITY',
+  plural: 'opportunities',
+  owned: true,
+  fields: {
+    accountId: IdSchema,
+    contactId: z.optional(IdSchema),
+    name: NameSchema,
+    stage: OpportunityStageSchema,
+    amount: MoneySchema,
+    expectedCloseDate: DateSchema,
+    probability: z.int().check(z.gte(0), z.lte(100)),
+    /** set by the server whenever the stage changes, so time per stage can be reported */
+    stageEnteredAt: z.optional(TimestampSchema),
+  },
+});
+export type Opportunity = z.infer<typeof Opportunities.record>;

@@ -1,0 +1,22 @@
+import { defineConfig } from 'vitest/config';
+
+// Three projects, one per kind of test; `npm test` runs them all after the type-check and the linter.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], environment: 'node', testTimeout: 240_000, hookTimeout: 240_000 } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 240_000,
+          // each file starts its own local runtime; two at once is what 2 cores carry
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
