@@ -1,4 +1,4 @@
-import { z } from './zod';
+import * as z from './zod';
 
 export const IdSchema = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 letters, digits, - or _'));
 export const TimestampSchema = z.iso.datetime({ offset: true });

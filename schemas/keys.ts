@@ -116,3 +116,9 @@ export function indexKeysFor(type: string, record: Item, isClosed: (r: Item) => 
 }
 
 export const ALL_INDEX_ATTRIBUTES: string[] = INDEX_NAMES.flatMap((i) => Object.values(indexKeyAttributes(i)));
+
+/** Holds a unique value (an account code, a user's e-mail) so two live records can never share it. */
+export const uniqueValueKey = (type: string, field: string, value: string) => ({
+  pk: `UNIQUE#${type}#${field}#${value.toLowerCase()}`,
+  sk: 'UNIQUE',
+});

@@ -1,4 +1,4 @@
-import { z } from '../zod';
+import * as z from '../zod';
 import { IdSchema, PageQuerySchema, ShortTextSchema } from '../common';
 import {
   Accounts, Activities, Contacts, Departments, Leads, Opportunities, Products, Users, type RecordDefinition,
@@ -64,10 +64,10 @@ const recordRoutes = ({ def, domain, singular, filters }: (typeof RECORD_RESOURC
   const Singular = singular[0]!.toUpperCase() + singular.slice(1);
   const common = { auth: 'jwt', tag: def.plural } as const;
   return [
-    { ...common, method: 'POST', path: base, handler: `${domain}/create-${singular}`, summary: `Create a ${singular}`, access: 'write', body: def.create, response: def.record },
+    { ...common, method: 'POST', path: base, handler: `${domain}/create-${singular}`, summary: `Create ${/^[aeiou]/.test(singular) ? 'an' : 'a'} ${singular}`, access: 'write', body: def.create, response: def.record },
     { ...common, method: 'GET', path: base, handler: `${domain}/list-${def.plural}`, summary: `List ${def.plural}, by one filter at most`, access: 'read', query: listQuerySchema(filters), response: listResponseSchema(def.record) },
-    { ...common, method: 'GET', path: `${base}/{id}`, handler: `${domain}/get-${singular}`, summary: `Read a ${singular}`, access: 'read', response: def.record },
-    { ...common, method: 'PATCH', path: `${base}/{id}`, handler: `${domain}/update-${singular}`, summary: `Change a ${singular} (optimistic: send the version you read)`, access: 'write', body: def.update, response: def.record },
+    { ...common, method: 'GET', path: `${base}/{id}`, handler: `${domain}/get-${singular}`, summary: `Read one ${singular}`, access: 'read', response: def.record },
+    { ...common, method: 'PATCH', path: `${base}/{id}`, handler: `${domain}/update-${singular}`, summary: `Change one ${singular} (optimistic: send the version you read)`, access: 'write', body: def.update, response: def.record },
     { ...common, method: 'DELETE', path: `${base}/{id}`, handler: `${domain}/delete-${singular}`, summary: `${Singular} soft delete (kept for workflows that reference it)`, access: 'write', query: DeleteQuerySchema, response: def.record },
   ];
 };

@@ -1,4 +1,4 @@
-import { z } from '../zod';
+import * as z from '../zod';
 import { EmailSchema, IdSchema, LongTextSchema, MoneySchema, NameSchema, PhoneSchema, ShortTextSchema, UrlSchema } from '../common';
 import { defineRecord } from './define';
 
@@ -17,6 +17,8 @@ export const Accounts = defineRecord({
   type: 'ACCOUNT',
   plural: 'accounts',
   owned: true,
+  references: { parentAccountId: 'ACCOUNT' },
+  unique: ['code'],
   fields: {
     code: z.string().check(z.regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, 'must be 2-32 capitals, digits or -')),
     name: NameSchema,

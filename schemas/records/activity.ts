@@ -1,4 +1,4 @@
-import { z } from '../zod';
+import * as z from '../zod';
 import { IdSchema, LongTextSchema, MoneySchema, NameSchema, TimestampSchema } from '../common';
 import { defineRecord } from './define';
 
@@ -10,6 +10,7 @@ export const Activities = defineRecord({
   type: 'ACTIVITY',
   plural: 'activities',
   owned: true,
+  references: { accountId: 'ACCOUNT', contactId: 'CONTACT', leadId: 'LEAD', opportunityId: 'OPPORTUNITY' },
   fields: {
     type: ActivityTypeSchema,
     subject: NameSchema,

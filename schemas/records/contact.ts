@@ -1,4 +1,4 @@
-import { z } from '../zod';
+import * as z from '../zod';
 import {
   ConsentSchema, DateSchema, EmailSchema, IdSchema, NameSchema, PhoneSchema, ShortTextSchema, TimeZoneSchema,
 } from '../common';
@@ -8,6 +8,7 @@ export const Contacts = defineRecord({
   type: 'CONTACT',
   plural: 'contacts',
   owned: true,
+  references: { accountId: 'ACCOUNT', managerContactId: 'CONTACT' },
   fields: {
     accountId: z.optional(IdSchema),
     firstName: ShortTextSchema,

@@ -1,4 +1,4 @@
-import { z } from '../zod';
+import * as z from '../zod';
 import { IdSchema, SystemFieldsSchema } from '../common';
 
 type Shape = z.core.$ZodLooseShape;
@@ -14,6 +14,10 @@ export function defineRecord<const T extends string, F extends Shape, O extends 
   plural: string;
   fields: F;
   owned: O;
+  /** fields that name another record, and its type: checked to exist in the same transaction as the write */
+  references?: Record<string, string>;
+  /** fields whose value no other live record of this type may have */
+  unique?: string[];
 }) {
   const ownership = spec.owned ? { ownerId: IdSchema, departmentId: IdSchema } : {};
   const fields = z.strictObject(spec.fields);
@@ -26,7 +30,11 @@ export function defineRecord<const T extends string, F extends Shape, O extends 
     ...z.partial(z.strictObject({ ...spec.fields, ...ownership })).shape,
   });
   const record = z.object({ ...SystemFieldsSchema.shape, ...ownership, ...spec.fields });
-  return { type: spec.type, plural: spec.plural, owned: spec.owned, fields, create, update, record };
+  const references = { ...(spec.owned ? { ownerId: 'USER', departmentId: 'DEPARTMENT' } : {}), ...spec.references };
+  return {
+    type: spec.type, plural: spec.plural, owned: spec.owned, fields, create, update, record,
+    references, unique: spec.unique ?? [],
+  };
 }
 
 /** The shape the generic record code works with, whatever the record's own fields. */
@@ -38,4 +46,6 @@ export interface RecordDefinition {
   create: z.ZodMiniType<Record<string, unknown>>;
   update: z.ZodMiniType<{ version: number } & Record<string, unknown>>;
   record: z.ZodMiniType<Record<string, unknown>>;
+  references: Record<string, string>;
+  unique: string[];
 }

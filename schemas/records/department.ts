@@ -1,4 +1,4 @@
-import { z } from '../zod';
+import * as z from '../zod';
 import { IdSchema, NameSchema } from '../common';
 import { defineRecord } from './define';
 
@@ -7,6 +7,7 @@ export const Departments = defineRecord({
   type: 'DEPARTMENT',
   plural: 'departments',
   owned: false,
+  references: { parentId: 'DEPARTMENT', managerUserId: 'USER' },
   fields: {
     name: NameSchema,
     kind: z.enum(['group', 'company', 'branch', 'office', 'team']),

@@ -1,4 +1,4 @@
-import { z } from '../zod';
+import * as z from '../zod';
 import { ConsentSchema, EmailSchema, IdSchema, NameSchema, PhoneSchema, ShortTextSchema, TimeZoneSchema } from '../common';
 import { defineRecord } from './define';
 
@@ -8,6 +8,7 @@ export const Leads = defineRecord({
   type: 'LEAD',
   plural: 'leads',
   owned: true,
+  references: { accountId: 'ACCOUNT', contactId: 'CONTACT' },
   fields: {
     firstName: ShortTextSchema,
     lastName: ShortTextSchema,

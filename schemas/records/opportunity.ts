@@ -1,4 +1,4 @@
-import { z } from '../zod';
+import * as z from '../zod';
 import { DateSchema, IdSchema, MoneySchema, NameSchema, TimestampSchema } from '../common';
 import { defineRecord } from './define';
 
@@ -11,6 +11,7 @@ export const Opportunities = defineRecord({
   type: 'OPPORTUNITY',
   plural: 'opportunities',
   owned: true,
+  references: { accountId: 'ACCOUNT', contactId: 'CONTACT' },
   fields: {
     accountId: IdSchema,
     contactId: z.optional(IdSchema),

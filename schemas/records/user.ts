@@ -1,4 +1,4 @@
-import { z } from '../zod';
+import * as z from '../zod';
 import { EmailSchema, IdSchema, NameSchema, RoleSchema, TimeZoneSchema } from '../common';
 import { defineRecord } from './define';
 
@@ -6,6 +6,8 @@ export const Users = defineRecord({
   type: 'USER',
   plural: 'users',
   owned: false,
+  references: { departmentId: 'DEPARTMENT' },
+  unique: ['email'],
   fields: {
     name: NameSchema,
     email: EmailSchema,

@@ -1,0 +1,4 @@
+import { Accounts } from '../../schemas/records';
+import { updateRecordHandler } from '../shared/record-routes';
+
+export const handler = updateRecordHandler(Accounts);

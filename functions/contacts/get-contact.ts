@@ -1,0 +1,4 @@
+import { Contacts } from '../../schemas/records';
+import { getRecordHandler } from '../shared/record-routes';
+
+export const handler = getRecordHandler(Contacts);

@@ -1,0 +1,4 @@
+import { Contacts } from '../../schemas/records';
+import { listRecordsHandler } from '../shared/record-routes';
+
+export const handler = listRecordsHandler(Contacts);

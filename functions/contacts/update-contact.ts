@@ -1,0 +1,4 @@
+import { Contacts } from '../../schemas/records';
+import { updateRecordHandler } from '../shared/record-routes';
+
+export const handler = updateRecordHandler(Contacts);

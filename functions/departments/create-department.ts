@@ -1,0 +1,4 @@
+import { Departments } from '../../schemas/records';
+import { createRecordHandler } from '../shared/record-routes';
+
+export const handler = createRecordHandler(Departments);

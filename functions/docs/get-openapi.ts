@@ -1,0 +1,6 @@
+import { openApiDocument } from '../../schemas/api/openapi';
+import { apiHandler } from '../shared/api-handler';
+
+const document = openApiDocument();
+
+export const handler = apiHandler(async () => ({ status: 200, body: document }));

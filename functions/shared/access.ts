@@ -1,0 +1,77 @@
+import type { Role } from '../../schemas/common';
+import { forbidden } from './errors';
+import type { Principal } from './principal';
+
+/**
+ * Record-level authorization. For each record type and role: which records the role may read and
+ * change. `own`: records the user owns; `department`: records of the user's department; `all`.
+ * A user with several roles gets the widest scope any of them grants.
+ */
+export type Scope = 'none' | 'own' | 'department' | 'all';
+type Rule = { read: Scope; write: Scope };
+
+const customerRecord: Record<Role, Rule> = {
+  admin: { read: 'all', write: 'all' },
+  ops: { read: 'all', write: 'all' },
+  marketing: { read: 'all', write: 'none' },
+  finance: { read: 'all', write: 'none' },
+  sales: { read: 'department', write: 'own' },
+};
+const directory = (writers: Role[]): Record<Role, Rule> =>
+  Object.fromEntries(
+    (['admin', 'ops', 'marketing', 'finance', 'sales'] as const).map((role) => [
+      role,
+      { read: 'all', write: writers.includes(role) ? 'all' : 'none' },
+    ]),
+  ) as Record<Role, Rule>;
+
+const RULES: Record<string, Record<Role, Rule>> = {
+  ACCOUNT: customerRecord,
+  OPPORTUNITY: customerRecord,
+  CONTACT: { ...customerRecord, marketing: { read: 'all', write: 'all' } },
+  LEAD: { ...customerRecord, marketing: { read: 'all', write: 'all' }, finance: { read: 'none', write: 'none' } },
+  ACTIVITY: { ...customerRecord, marketing: { read: 'all', write: 'own' }, finance: { read: 'all', write: 'own' } },
+  PRODUCT: directory(['admin', 'ops']),
+  USER: directory(['admin']),
+  DEPARTMENT: directory(['admin']),
+};
+
+const WIDTH: Record<Scope, number> = { none: 0, own: 1, department: 2, all: 3 };
+
+export function scopeOf(principal: Principal, type: string, action: keyof Rule): Scope {
+  const rules = RULES[type];
+  if (!rules) return 'none';
+  return principal.roles
+    .map((role) => rules[role][action])
+    .reduce<Scope>((widest, scope) => (WIDTH[scope] > WIDTH[widest] ? scope : widest), 'none');
+}
+
+/** Whether a scope covers one record; records without an owner (products, users) need `all`. */
+export function covers(scope: Scope, principal: Principal, record: Record<string, unknown>): boolean {
+  switch (scope) {
+    case 'all':
+      return true;
+    case 'department':
+      return record.departmentId === principal.departmentId;
+    case 'own':
+      return record.ownerId === principal.userId && record.departmentId === principal.departmentId;
+    default:
+      return false;
+  }
+}
+
+const describe = (scope: Scope) =>
+  scope === 'own' ? 'records they own' : scope === 'department' ? "their department's records" : 'none';
+
+/** Throws 403 naming what is missing: the role's scope and what the record would need. */
+export function assertCan(principal: Principal, action: keyof Rule, type: string, record: Record<string, unknown>, id?: string) {
+  const scope = scopeOf(principal, type, action);
+  if (covers(scope, principal, record)) return;
+  const what = `${type.toLowerCase()}${id ? ` ${id}` : ''}`;
+  const roles = principal.roles.join(', ');
+  if (scope === 'none') throw forbidden(`role ${roles} may not ${action} ${type.toLowerCase()} records`);
+  throw forbidden(
+    `role ${roles} may ${action} only ${describe(scope)}; ${what} is owned by ${String(record.ownerId ?? 'nobody')} ` +
+      `in department ${String(record.departmentId ?? 'none')} (you: ${principal.userId} in ${principal.departmentId})`,
+  );
+}

@@ -1,0 +1,27 @@
+/**
+ * Domain errors: thrown by the plain functions, mapped to HTTP only at the API edge (api-handler.ts).
+ * Event and workflow handlers let them propagate so that retries, DLQs and Catch see the failure.
+ */
+export interface FieldIssue {
+  field: string;
+  message: string;
+  code?: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: 'invalid' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict',
+    message: string,
+    readonly issues: FieldIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const invalid = (message: string, issues: FieldIssue[]) => new DomainError('invalid', message, issues);
+export const invalidField = (field: string, message: string) => invalid(`${field} ${message}`, [{ field, message }]);
+export const unauthenticated = (message: string) => new DomainError('unauthenticated', message);
+export const forbidden = (message: string) => new DomainError('forbidden', message);
+export const notFound = (message: string) => new DomainError('not-found', message);
+export const conflict = (message: string) => new DomainError('conflict', message);

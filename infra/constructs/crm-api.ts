@@ -1,0 +1,86 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { CfnStage} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StringAttribute, UserPool } from 'aws-cdk-lib/aws-cognito';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ROUTES } from '../../schemas/api/routes';
+import { ROLES } from '../../schemas/common';
+import { CrmFunction } from './crm-function';
+
+/**
+ * The HTTP API: a Cognito user pool (a group per role, the department as a custom attribute), a JWT
+ * authorizer, and one function per route of the route catalogue, each granted only the table access
+ * its route needs.
+ */
+export class CrmApi extends Construct {
+  readonly api: HttpApi;
+  readonly userPool: UserPool;
+  readonly functions: CrmFunction[] = [];
+
+  constructor(scope: Construct, id: string, props: { table: TableV2 }) {
+    super(scope, id);
+    this.userPool = new UserPool(this, 'Users', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true, username: true },
+      customAttributes: { departmentId: new StringAttribute({ mutable: true }) },
+      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { sms: false, otp: true },
+      featurePlan: FeaturePlan.PLUS,
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const role of ROLES) {
+      new CfnUserPoolGroup(this, `Group-${role}`, { userPoolId: this.userPool.userPoolId, groupName: role });
+    }
+    const client = this.userPool.addClient('WebConsole', {
+      authFlows: { userSrp: true },
+      idTokenValidity: Duration.hours(1),
+      preventUserExistenceErrors: true,
+    });
+    const issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
+    const authorizer = new HttpJwtAuthorizer('Cognito', issuer, { jwtAudience: [client.userPoolClientId] });
+
+    this.api = new HttpApi(this, 'Api', { defaultAuthorizer: authorizer, createDefaultStage: true });
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
+    const stage = this.api.defaultStage?.node.defaultChild as CfnStage;
+    stage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({
+        requestId: '$context.requestId', ip: '$context.identity.sourceIp', routeKey: '$context.routeKey',
+        status: '$context.status', user: '$context.authorizer.claims.cognito:username', latencyMs: '$context.responseLatency',
+      }),
+    };
+
+    for (const route of ROUTES) {
+      const id = route.handler.replace(/\//g, '-');
+      const fn = new CrmFunction(this, id, {
+        handler: route.handler,
+        environment: route.access === 'none' ? {} : { TABLE_NAME: props.table.tableName },
+      });
+      if (route.access === 'read') props.table.grantReadData(fn.fn);
+      if (route.access === 'write') props.table.grantReadWriteData(fn.fn);
+      this.functions.push(fn);
+      const [httpRoute] = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${id}-integration`, fn.fn),
+        ...(route.auth === 'none' ? { authorizer: new HttpNoneAuthorizer() } : {}),
+      });
+      if (route.auth === 'none' && httpRoute) {
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is public by design: ${route.summary}; it reads no records.`,
+        });
+      }
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
+  }
+}

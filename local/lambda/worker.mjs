@@ -1,0 +1,89 @@
+// The execution environment of one Lambda function: a worker thread started by function-runtime.ts.
+// Plain JavaScript on purpose: a worker is started by Node itself, outside of tsx's or vitest's loaders.
+/* global process, console */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+import { parentPort, workerData } from 'node:worker_threads';
+
+/** @type {{ taskRoot: string; handler: string; context: Record<string, unknown> }} */
+const { taskRoot, handler: handlerSpec, context: functionContext } = workerData;
+const currentRequestId = new AsyncLocalStorage();
+
+process.setSourceMapsEnabled(true);
+
+// Lambda's console prefixes each message with the time, the request id and the level.
+for (const [method, level, stream] of [
+  ['log', 'INFO', process.stdout],
+  ['info', 'INFO', process.stdout],
+  ['debug', 'DEBUG', process.stdout],
+  ['warn', 'WARN', process.stderr],
+  ['error', 'ERROR', process.stderr],
+]) {
+  console[method] = (...args) =>
+    stream.write(`${new Date().toISOString()}\t${currentRequestId.getStore()}\t${level}\t${format(...args)}\n`);
+}
+
+class RuntimeError extends Error {
+  constructor(errorType, message) {
+    super(message);
+    this.name = errorType;
+  }
+}
+
+/** `index.handler` -> export `handler` of `index.mjs` (or `.js`, `.cjs`) in the task root. */
+async function loadHandler() {
+  const dot = handlerSpec.lastIndexOf('.');
+  const [file, name] = [handlerSpec.slice(0, dot), handlerSpec.slice(dot + 1)];
+  const path = ['.mjs', '.js', '.cjs'].map((ext) => join(taskRoot, file + ext)).find((p) => existsSync(p));
+  if (!path) throw new RuntimeError('Runtime.ImportModuleError', `Error: Cannot find module '${file}' in ${taskRoot}`);
+  let module;
+  try {
+    module = await import(pathToFileURL(path).href);
+  } catch (error) {
+    throw new RuntimeError('Runtime.ImportModuleError', `${error.name}: ${error.message}`);
+  }
+  const handler = module[name] ?? module.default?.[name];
+  if (typeof handler !== 'function') {
+    throw new RuntimeError('Runtime.HandlerNotFound', `${handlerSpec} is undefined or not exported`);
+  }
+  return handler;
+}
+
+let handlerPromise;
+
+/** Async handlers resolve; callback-style handlers (three parameters) call back. */
+function callHandler(handler, event, context) {
+  return new Promise((resolve, reject) => {
+    const returned = handler(event, context, (error, result) => (error ? reject(error) : resolve(result)));
+    if (typeof returned?.then === 'function') returned.then(resolve, reject);
+    else if (handler.length < 3) resolve(returned);
+  });
+}
+
+function toLambdaError(error) {
+  if (error instanceof Error) {
+    return { errorType: error.name, errorMessage: error.message, trace: String(error.stack ?? '').split('\n') };
+  }
+  return { errorType: typeof error, errorMessage: String(error), trace: [] };
+}
+
+parentPort.on('message', async ({ id, requestId, event, deadline }) => {
+  const context = {
+    ...functionContext,
+    awsRequestId: requestId,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+  try {
+    handlerPromise ??= loadHandler();
+    const handler = await handlerPromise;
+    const result = await currentRequestId.run(requestId, () => callHandler(handler, JSON.parse(event), context));
+    // Lambda returns the JSON serialization of the result; undefined becomes null.
+    parentPort.postMessage({ id, ok: true, result: JSON.stringify(result) ?? 'null' });
+  } catch (error) {
+    parentPort.postMessage({ id, ok: false, error: toLambdaError(error) });
+  }
+});
