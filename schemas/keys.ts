@@ -11,6 +11,8 @@
  *   byType        every record of one type
  * A soft-deleted record loses its index keys, so it drops out of every list but stays readable by key.
  */
+import { CLOSED_STAGES } from './records/opportunity';
+
 export const INDEX_NAMES = ['byCollection', 'byOwner', 'byDepartment', 'byStatus', 'byRegion', 'byType'] as const;
 export type IndexName = (typeof INDEX_NAMES)[number];
 
@@ -115,6 +117,16 @@ export function indexKeysFor(type: string, record: Item, isClosed: (r: Item) => 
   return keys;
 }
 
+
+/** Closed opportunities leave the account 360 (they sort below what it reads). */
+const isClosedOpportunity = (record: Item) => record.recordType === 'OPPORTUNITY' && CLOSED_STAGES.includes(String(record.stage));
+
+/** The full item of a live record: the record, its type, its key and every index key it belongs to. */
+export function itemFor(type: string, record: Item): Item {
+  const typed = { ...record, recordType: type };
+  return { ...typed, ...recordKey(type, String(record.id)), ...indexKeysFor(type, typed, isClosedOpportunity) };
+}
+
 export const ALL_INDEX_ATTRIBUTES: string[] = INDEX_NAMES.flatMap((i) => Object.values(indexKeyAttributes(i)));
 
 /** Holds a unique value (an account code, a user's e-mail) so two live records can never share it. */
@@ -122,3 +134,6 @@ export const uniqueValueKey = (type: string, field: string, value: string) => ({
   pk: `UNIQUE#${type}#${field}#${value.toLowerCase()}`,
   sk: 'UNIQUE',
 });
+
+/** Written once the local demo data is complete, so a later start knows not to load it again. */
+export const demoDataMarkerKey = { pk: 'LOCAL#demo-data', sk: 'LOADED' };

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RecordDefinition } from '../../schemas/records';
-import { ALL_INDEX_ATTRIBUTES, indexKeysFor, recordKey, uniqueValueKey } from '../../schemas/keys';
+import { ALL_INDEX_ATTRIBUTES, itemFor, recordKey, uniqueValueKey } from '../../schemas/keys';
 import { assertCan } from './access';
 import { conflict, invalidField, notFound, type DomainError } from './errors';
 import type { Principal } from './principal';
-import { deriveFields, isClosedOpportunity } from './record-rules';
+import { deriveFields } from './record-rules';
 import { documentClient, tableName } from './table';
 import { writeAllOrNothing, type GuardedWrite } from './transact';
 import { parseInput } from './validation';
@@ -21,11 +21,6 @@ export function toRecord(item: Item): Item {
   return record;
 }
 
-/** The full item for a live record: the record, its type, its key and every index key it belongs to. */
-function toItem(type: string, record: Item): Item {
-  const typed = { ...record, recordType: type };
-  return { ...typed, ...recordKey(type, String(record.id)), ...indexKeysFor(type, typed, isClosedOpportunity) };
-}
 
 const label = (def: RecordDefinition) => def.type.toLowerCase();
 
@@ -109,7 +104,7 @@ export async function createRecord(def: RecordDefinition, principal: Principal, 
   assertCan(principal, 'write', def.type, record);
   await writeAllOrNothing([
     {
-      item: { Put: { TableName: tableName(), Item: toItem(def.type, record), ConditionExpression: 'attribute_not_exists(pk)' } },
+      item: { Put: { TableName: tableName(), Item: itemFor(def.type, record), ConditionExpression: 'attribute_not_exists(pk)' } },
       whenConditionFails: conflict(`${label(def)} ${id} already exists`),
     },
     ...uniqueValueWrites(def, undefined, record),
@@ -142,7 +137,7 @@ export async function updateRecord(def: RecordDefinition, principal: Principal, 
       item: {
         Put: {
           TableName: tableName(),
-          Item: toItem(def.type, next),
+          Item: itemFor(def.type, next),
           ConditionExpression: 'version = :version AND attribute_not_exists(deletedAt)',
           ExpressionAttributeValues: { ':version': version },
         },

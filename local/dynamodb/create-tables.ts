@@ -73,7 +73,8 @@ function tableSpec(logicalId: string, props: any, resolve: Resolve): TableSpec {
   const ttlEnabled = ttl?.AttributeName !== undefined && resolve(ttl.Enabled) !== false;
   const streamViewType = props.StreamSpecification?.StreamViewType;
   return {
-    tableName: props.TableName !== undefined ? text(props.TableName) : logicalId,
+    // a table without TableName gets the name its Ref resolves to, the same one the functions are given
+    tableName: text(props.TableName ?? { Ref: logicalId }),
     keySchema: keySchema(props.KeySchema),
     attributeDefinitions: ((props.AttributeDefinitions ?? []) as any[]).map((a) => ({
       AttributeName: text(a.AttributeName),

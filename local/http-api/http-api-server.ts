@@ -172,7 +172,12 @@ export class HttpApiGateway {
       const choices = DEMO_USERS.flatMap((u) => [u.id, ...u.roles]);
       return gatewayResponse(400, `unknown user "${wanted}": pass ?user= one of ${[...new Set(choices)].join(', ')}`);
     }
-    return jsonResponse(200, { token: await this.deps.issuer.sign(user, authorizer.issuer, audience), user });
+    const token = await this.deps.issuer.sign(user, authorizer.issuer, audience);
+    // ?format=text answers the bare token, for TOKEN=$(curl -s '.../_local/token?user=sales&format=text')
+    if (new URLSearchParams(request.rawQueryString).get('format') === 'text') {
+      return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: Buffer.from(token) };
+    }
+    return jsonResponse(200, { token, user });
   }
 }
 

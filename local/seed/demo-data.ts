@@ -1,0 +1,128 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { demoDataMarkerKey, itemFor, uniqueValueKey } from '../../schemas/keys';
+import { DEMO_USERS } from './demo-users';
+
+/**
+ * The demo company, Tradeflow Foods: a food, drinks and household-goods maker selling through
+ * distributors, key-account chains and outlets in two sales branches. The directory (departments and
+ * users, whose ids the local tokens name) is written straight into the table; everything else goes
+ * through the HTTP API as the user who owns it, so it passes the same validation and rules as any request.
+ */
+const DEPARTMENTS = [
+  { id: 'd-group', name: 'Tradeflow Foods Group', kind: 'group' },
+  { id: 'd-company', name: 'Tradeflow Foods GmbH', kind: 'company', parentId: 'd-group', managerUserId: 'u-admin' },
+  { id: 'd-north', name: 'Sales North', kind: 'branch', parentId: 'd-company' },
+  { id: 'd-south', name: 'Sales South', kind: 'branch', parentId: 'd-company' },
+  { id: 'd-marketing', name: 'Marketing', kind: 'office', parentId: 'd-company', managerUserId: 'u-marketing' },
+  { id: 'd-finance', name: 'Finance', kind: 'office', parentId: 'd-company', managerUserId: 'u-finance' },
+  { id: 'd-ops', name: 'Sales Operations', kind: 'office', parentId: 'd-company', managerUserId: 'u-ops' },
+];
+
+const eur = (euros: number) => ({ amountMinor: Math.round(euros * 100), currency: 'EUR' });
+const consent = { status: 'given', at: '2026-01-15T09:00:00Z', source: 'trade fair sign-up' };
+
+const PRODUCTS = [
+  { code: 'BEV-WATER-500', name: 'Sparkling Water 500 ml', series: 'Beverages', unitPrice: eur(0.89), status: 'active' },
+  { code: 'BEV-OJ-1000', name: 'Orange Juice 1 l', series: 'Beverages', unitPrice: eur(2.49), status: 'active' },
+  { code: 'SNK-CRISPS-150', name: 'Sea Salt Crisps 150 g', series: 'Snacks', unitPrice: eur(1.99), status: 'active' },
+  { code: 'SNK-CHOC-100', name: 'Dark Chocolate 100 g', series: 'Snacks', unitPrice: eur(1.79), status: 'active' },
+  { code: 'HH-DISH-750', name: 'Dish Soap 750 ml', series: 'Household', unitPrice: eur(2.29), status: 'active' },
+  { code: 'HH-PODS-30', name: 'Laundry Pods 30 pcs', series: 'Household', unitPrice: eur(7.99), status: 'discontinued' },
+];
+
+interface Api {
+  apiUrl: string;
+  tokenFor(userIdOrRole: string): Promise<string>;
+}
+
+async function post(api: Api, userId: string, path: string, body: unknown): Promise<{ id: string }> {
+  const response = await fetch(`${api.apiUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await api.tokenFor(userId)}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (response.status !== 201) throw new Error(`demo data: POST ${path} as ${userId} answered ${response.status}: ${text}`);
+  return JSON.parse(text) as { id: string };
+}
+
+async function writeDirectory(documents: DynamoDBDocumentClient, tableName: string, now: string) {
+  const system = { version: 1, createdAt: now, updatedAt: now };
+  const departments = DEPARTMENTS.map((d) => ({
+    Put: { TableName: tableName, Item: itemFor('DEPARTMENT', { ...d, ...system }) },
+  }));
+  const users = DEMO_USERS.flatMap((u) => [
+    { Put: { TableName: tableName, Item: itemFor('USER', { ...u, status: 'active', ...system }) } },
+    { Put: { TableName: tableName, Item: { ...uniqueValueKey('USER', 'email', u.email), owner: `USER#${u.id}` } } },
+  ]);
+  await documents.send(new TransactWriteCommand({ TransactItems: [...departments, ...users] }));
+}
+
+async function createBusinessRecords(api: Api) {
+  for (const product of PRODUCTS) await post(api, 'u-ops', '/products', product);
+
+  const account = (owner: string, body: Record<string, unknown>) => post(api, owner, '/accounts', body);
+  const nordic = await account('u-sales', {
+    code: 'NORDIC-DIST', name: 'Nordic Distribution GmbH', channelType: 'distributor', tier: 'key', status: 'active',
+    industry: 'Food wholesale', region: 'North', city: 'Hamburg', phone: '+49 40 555 0100', email: 'orders@nordic-dist.example',
+    website: 'https://nordic-dist.example', creditRating: 'AA', creditLimit: eur(250_000),
+  });
+  const freshmart = await account('u-sales', {
+    code: 'FRESHMART', name: 'FreshMart Supermarkets', channelType: 'key-account', tier: 'key', status: 'active',
+    industry: 'Grocery retail', region: 'North', city: 'Bremen', creditRating: 'A', creditLimit: eur(500_000),
+  });
+  await account('u-sales', {
+    code: 'CORNER-HH-12', name: 'Corner Shop Eppendorf', channelType: 'retail-outlet', tier: 'standard', status: 'active',
+    region: 'North', city: 'Hamburg', parentAccountId: nordic.id, creditLimit: eur(5_000),
+  });
+  const iberia = await account('u-sales-south', {
+    code: 'IBERIA-WHOLE', name: 'Iberia Wholesale SL', channelType: 'distributor', tier: 'key', status: 'active',
+    region: 'South', city: 'Madrid', creditRating: 'BBB', creditLimit: eur(180_000),
+  });
+  await account('u-sales-south', {
+    code: 'SUNCITY', name: 'SunCity Department Store', channelType: 'department-store', tier: 'standard', status: 'prospect',
+    region: 'South', city: 'Seville',
+  });
+
+  const contact = (owner: string, accountId: string, body: Record<string, unknown>) =>
+    post(api, owner, '/contacts', { accountId, marketingConsent: consent, timeZone: 'Europe/Berlin', ...body });
+  const anna = await contact('u-sales', nordic.id, { firstName: 'Anna', lastName: 'Berg', title: 'Head of Purchasing', email: 'anna.berg@nordic-dist.example', gender: 'female' });
+  await contact('u-sales', nordic.id, { firstName: 'Jonas', lastName: 'Weber', title: 'Category Manager Beverages', email: 'jonas.weber@nordic-dist.example', interests: ['beverages'] });
+  await contact('u-sales', freshmart.id, { firstName: 'Lea', lastName: 'Hoffmann', title: 'Buyer Snacks', email: 'lea.hoffmann@freshmart.example' });
+  await contact('u-sales-south', iberia.id, { firstName: 'Carlos', lastName: 'Ruiz', title: 'Director Compras', email: 'carlos.ruiz@iberia-wholesale.example', timeZone: 'Europe/Madrid' });
+
+  const opportunity = (owner: string, accountId: string, body: Record<string, unknown>) => post(api, owner, '/opportunities', { accountId, ...body });
+  const listing = await opportunity('u-sales', nordic.id, { name: 'Summer beverages listing', stage: 'proposal', amount: eur(42_000), expectedCloseDate: '2027-03-31', probability: 60, contactId: anna.id });
+  await opportunity('u-sales', freshmart.id, { name: 'Snacks shelf extension', stage: 'negotiation', amount: eur(120_000), expectedCloseDate: '2027-02-15', probability: 75 });
+  await opportunity('u-sales', nordic.id, { name: 'Winter tea range', stage: 'closed-won', amount: eur(18_500), expectedCloseDate: '2026-10-01', probability: 100 });
+  await opportunity('u-sales-south', iberia.id, { name: 'Household range entry', stage: 'qualification', amount: eur(65_000), expectedCloseDate: '2027-05-30', probability: 30 });
+
+  const activity = (owner: string, body: Record<string, unknown>) => post(api, owner, '/activities', body);
+  await activity('u-sales', { type: 'visit', subject: 'Quarterly review at Nordic', occurredAt: '2026-11-10T10:00:00Z', accountId: nordic.id, contactId: anna.id });
+  await activity('u-sales', { type: 'call', subject: 'Pricing for summer listing', occurredAt: '2026-11-18T14:30:00Z', accountId: nordic.id, opportunityId: listing.id });
+  await activity('u-sales', { type: 'order', subject: 'Order 4711 (ERP)', occurredAt: '2026-11-20T08:12:00Z', accountId: nordic.id, amount: eur(12_480) });
+  await activity('u-sales', { type: 'meeting', subject: 'Shelf plan workshop', occurredAt: '2026-11-21T09:00:00Z', accountId: freshmart.id });
+
+  const lead = (owner: string, body: Record<string, unknown>) => post(api, owner, '/leads', { score: 0, status: 'new', marketingConsent: consent, ...body });
+  await lead('u-marketing', { firstName: 'Mia', lastName: 'Schulz', company: 'Bio Markt Kiel', email: 'mia@biomarkt-kiel.example', source: 'web-form', region: 'North', interests: ['beverages'], timeZone: 'Europe/Berlin' });
+  await lead('u-marketing', { firstName: 'Pablo', lastName: 'Garcia', company: 'Tiendas Luna', email: 'pablo@tiendas-luna.example', source: 'event', region: 'South', score: 35, status: 'nurturing', timeZone: 'Europe/Madrid' });
+  await lead('u-sales', { firstName: 'Tom', lastName: 'Krüger', company: 'Kiosk am Hafen', phone: '+49 40 555 0199', source: 'call-centre', region: 'North', marketingConsent: { status: 'unknown' } });
+}
+
+/** Loads the demo data once: a table with the marker that a complete load leaves is left as it is. */
+export async function seedDemoData(api: Api, dynamoDbEndpoint: string, tableName: string, region: string, credentials: { accessKeyId: string; secretAccessKey: string }) {
+  const client = new DynamoDBClient({ endpoint: dynamoDbEndpoint, region, credentials });
+  const documents = DynamoDBDocumentClient.from(client);
+  try {
+    const marker = await documents.send(new GetCommand({ TableName: tableName, Key: demoDataMarkerKey }));
+    if (marker.Item) return { seeded: false };
+    const now = new Date().toISOString();
+    await writeDirectory(documents, tableName, now);
+    await createBusinessRecords(api);
+    await documents.send(new PutCommand({ TableName: tableName, Item: { ...demoDataMarkerKey, at: now } }));
+    return { seeded: true };
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,408 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildApp } from '../../infra/app';
+import { TradeflowStack } from '../../infra/stacks/tradeflow-stack';
+import { ROUTES, routeKey, type RouteSpec } from '../../schemas/api/routes';
+import { INDEX_NAMES, indexKeyAttributes } from '../../schemas/keys';
+
+/**
+ * The synthesized Tradeflow stack, checked the way a user of `cdk deploy` would care: what the table,
+ * the user pool, the API and its functions look like, that each function may touch the table only as far
+ * as its route needs, that cdk-nag's AwsSolutions pack passes for stated reasons, and that the bundles
+ * uploaded to Lambda are sound. The app is synthesized once, into a throw-away cloud assembly.
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CACHE = path.join(ROOT, 'node_modules/.cache/tradeflow-infra-tests');
+const MAX_BUNDLE_BYTES = 400 * 1024;
+
+interface CfnResource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  Metadata?: Record<string, unknown>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
+interface Statement { Effect: string; Action: string | string[]; Resource: unknown }
+interface FunctionProps {
+  Architectures: string[];
+  Runtime: string;
+  Handler: string;
+  TracingConfig?: { Mode: string };
+  LoggingConfig?: { LogGroup?: unknown };
+  Environment?: { Variables?: Record<string, unknown> };
+  Role: unknown;
+  Code: { S3Key: string };
+}
+interface AssetManifest {
+  files: Record<string, { source: { path: string; packaging?: string }; destinations: Record<string, { objectKey: string }> }>;
+}
+
+let outdir: string;
+let app: App;
+let stack: TradeflowStack;
+let template: Template;
+let synthError: unknown;
+let resources: Record<string, CfnResource>;
+/** each route of the catalogue with the logical id of the function its integration invokes */
+let routeFunctions: { route: RouteSpec; key: string; functionId: string | undefined }[];
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+/** every value of `key` (e.g. "Ref") found anywhere inside a CloudFormation value */
+function intrinsics(value: unknown, key: 'Ref' | 'Fn::GetAtt'): unknown[] {
+  if (Array.isArray(value)) return value.flatMap((v) => intrinsics(v, key));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => (k === key ? [v] : intrinsics(v, key)));
+  }
+  return [];
+}
+const refs = (value: unknown) => intrinsics(value, 'Ref').filter((v): v is string => typeof v === 'string');
+const getAttIds = (value: unknown) =>
+  intrinsics(value, 'Fn::GetAtt').map((v) => (Array.isArray(v) ? String(v[0]) : String(v).split('.')[0]));
+
+const functionProps = (functionId: string) => resources[functionId]!.Properties as unknown as FunctionProps;
+const tableId = () => ofType('AWS::DynamoDB::GlobalTable')[0]![0];
+
+/** every IAM statement the function's role carries: its own attached policies and inline ones */
+function statementsOf(functionId: string): Statement[] {
+  const [roleId] = getAttIds(functionProps(functionId).Role);
+  const role = resources[roleId!]!;
+  const inline = ((role.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[])
+    .flatMap((p) => p.PolicyDocument.Statement);
+  const attached = ofType('AWS::IAM::Policy')
+    .filter(([, p]) => refs(p.Properties.Roles).includes(roleId!))
+    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  return [...inline, ...attached];
+}
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const dynamoActions = (functionId: string) =>
+  statementsOf(functionId).filter((s) => s.Effect === 'Allow').flatMap(actionsOf).filter((a) => /^dynamodb:/i.test(a) || a === '*');
+/** anything that changes items, including wildcards that would allow it */
+const WRITE_ACTION = /^(\*|dynamodb:(\*|Put|Update|Delete|BatchWrite|TransactWrite|PartiQL(Insert|Update|Delete)))/i;
+
+/** the bundle directory of a function, looked up the way `cdk deploy` finds what to upload */
+function bundleDirOf(functionId: string): string | undefined {
+  const manifest = JSON.parse(readFileSync(path.join(outdir, `${stack.artifactId}.assets.json`), 'utf8')) as AssetManifest;
+  const { S3Key } = functionProps(functionId).Code;
+  const asset = Object.values(manifest.files)
+    .find((f) => Object.values(f.destinations).some((d) => d.objectKey === S3Key));
+  return asset && asset.source.packaging === 'zip' ? path.join(outdir, asset.source.path) : undefined;
+}
+const bundleOf = (functionId: string) => path.join(bundleDirOf(functionId) ?? '<no asset>', 'index.mjs');
+
+beforeAll(() => {
+  mkdirSync(CACHE, { recursive: true });
+  outdir = mkdtempSync(path.join(CACHE, 'cdk.out-'));
+  ({ app, stack } = buildApp(outdir));
+  // synthesize as `cdk synth` does, cdk-nag's policy validation included; should that fail, synthesize again
+  // without it (as the local runtime does), so that every other test still runs and the nag test says why
+  const validation = process.env.CDK_VALIDATION;
+  try {
+    delete process.env.CDK_VALIDATION;
+    app.synth();
+  } catch (error) {
+    synthError = error;
+    process.env.CDK_VALIDATION = 'false';
+    app.synth({ force: true });
+  } finally {
+    if (validation === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = validation;
+  }
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, CfnResource>;
+  const routes = ofType('AWS::ApiGatewayV2::Route');
+  routeFunctions = ROUTES.map((route) => {
+    const key = routeKey(route);
+    const cfnRoute = routes.find(([, r]) => r.Properties.RouteKey === key)?.[1];
+    const integrationId = refs(cfnRoute?.Properties.Target).find((id) => resources[id]?.Type === 'AWS::ApiGatewayV2::Integration');
+    const functionId = integrationId ? getAttIds(resources[integrationId]!.Properties.IntegrationUri)[0] : undefined;
+    return { route, key, functionId };
+  });
+});
+
+afterAll(() => {
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('the table', () => {
+  const table = () => ofType('AWS::DynamoDB::GlobalTable');
+
+  it('is one global table keyed by pk (HASH) and sk (RANGE)', () => {
+    expect(table()).toHaveLength(1);
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+    });
+  });
+
+  it('has exactly the indexes of schemas/keys.ts, each keyed <name>Pk/<name>Sk and projecting all attributes', () => {
+    const indexes = table()[0]![1].Properties.GlobalSecondaryIndexes as { IndexName: string }[];
+    const expected = INDEX_NAMES.map((name) => ({
+      IndexName: name,
+      KeySchema: [
+        { AttributeName: indexKeyAttributes(name).pk, KeyType: 'HASH' },
+        { AttributeName: indexKeyAttributes(name).sk, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    }));
+    const byName = (a: { IndexName: string }, b: { IndexName: string }) => a.IndexName.localeCompare(b.IndexName);
+    expect([...indexes].sort(byName)).toEqual(expected.sort(byName));
+  });
+
+  it('keeps point-in-time recovery and deletion protection on in every replica', () => {
+    const replicas = table()[0]![1].Properties.Replicas as Record<string, unknown>[];
+    expect(replicas.length).toBeGreaterThan(0);
+    for (const replica of replicas) {
+      expect(replica).toMatchObject({
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      });
+    }
+  });
+
+  it('expires items by their expiresAt attribute', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('streams new and old images', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    });
+  });
+
+  it('is retained when the stack is deleted or the table replaced', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+});
+
+describe('sign-in (Cognito)', () => {
+  it('has one user pool that requires MFA and carries the departmentId custom attribute', () => {
+    template.resourceCountIs('AWS::Cognito::UserPool', 1);
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      EnabledMfas: Match.arrayWith(['SOFTWARE_TOKEN_MFA']),
+      Schema: Match.arrayWith([Match.objectLike({ Name: 'departmentId', AttributeDataType: 'String' })]),
+    });
+  });
+
+  it('has a group per role in the pool', () => {
+    const [poolId] = ofType('AWS::Cognito::UserPool')[0]!;
+    const groups = ofType('AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties);
+    expect(groups.map((g) => g.GroupName).sort()).toEqual(['admin', 'finance', 'marketing', 'ops', 'sales']);
+    for (const group of groups) expect(group.UserPoolId).toEqual({ Ref: poolId });
+  });
+
+  it('has an app client of the pool', () => {
+    const [poolId] = ofType('AWS::Cognito::UserPool')[0]!;
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', { UserPoolId: { Ref: poolId } });
+  });
+});
+
+describe('the HTTP API', () => {
+  it('has exactly one route per entry of the route catalogue, keyed "<METHOD> <path>"', () => {
+    const keys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string);
+    expect(keys.sort()).toEqual(ROUTES.map(routeKey).sort());
+  });
+
+  it('requires a JWT on every route the catalogue marks auth "jwt", and on no other', () => {
+    const [authorizerId] = ofType('AWS::ApiGatewayV2::Authorizer')[0]!;
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    const actual = ROUTES.map((route) => {
+      const cfn = routes.find((r) => r.RouteKey === routeKey(route));
+      return { route: routeKey(route), type: cfn?.AuthorizationType, authorizer: cfn?.AuthorizerId };
+    });
+    const expected = ROUTES.map((route) => ({
+      route: routeKey(route),
+      type: route.auth === 'jwt' ? 'JWT' : 'NONE',
+      authorizer: route.auth === 'jwt' ? { Ref: authorizerId } : undefined,
+    }));
+    expect(actual).toEqual(expected);
+    expect(actual.find((r) => r.route === 'GET /openapi.json')?.type).toBe('NONE');
+  });
+
+  it('accepts only tokens issued by the user pool for its app client', () => {
+    const [poolId] = ofType('AWS::Cognito::UserPool')[0]!;
+    const [clientId] = ofType('AWS::Cognito::UserPoolClient')[0]!;
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: {
+        Issuer: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('^https://cognito-idp\\.'), { Ref: poolId }])] },
+        Audience: [{ Ref: clientId }],
+      },
+    });
+  });
+
+  it('logs every request of its stage to a log group', () => {
+    const stages = ofType('AWS::ApiGatewayV2::Stage');
+    expect(stages.length).toBeGreaterThan(0);
+    for (const [, stage] of stages) {
+      const settings = stage.Properties.AccessLogSettings as { DestinationArn: unknown; Format: string } | undefined;
+      expect(settings?.Format).toContain('$context.requestId');
+      const [logGroupId] = getAttIds(settings?.DestinationArn);
+      expect(resources[logGroupId!]?.Type).toBe('AWS::Logs::LogGroup');
+    }
+  });
+});
+
+describe('the functions', () => {
+  it('are one per route: each route invokes a function of its own', () => {
+    const ids = routeFunctions.map((r) => r.functionId);
+    expect(ids.every((id) => id && resources[id]?.Type === 'AWS::Lambda::Function')).toBe(true);
+    expect(new Set(ids).size).toBe(ROUTES.length);
+    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length);
+  });
+
+  it('all run index.handler on nodejs22.x, arm64, with active X-Ray tracing', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties).toMatchObject({
+        Architectures: ['arm64'],
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+      });
+    }
+  });
+
+  it('each log to a log group of their own, with a retention', () => {
+    const logGroupIds = ofType('AWS::Lambda::Function').map(([id]) => refs(functionProps(id).LoggingConfig?.LogGroup)[0]);
+    for (const id of logGroupIds) {
+      expect(resources[id ?? '']?.Type).toBe('AWS::Logs::LogGroup');
+      expect(resources[id!]!.Properties.RetentionInDays).toEqual(expect.any(Number));
+    }
+    expect(new Set(logGroupIds).size).toBe(logGroupIds.length);
+  });
+
+  it('are told TABLE_NAME exactly when their route uses the table', () => {
+    const actual = routeFunctions.map(({ key, functionId }) => ({
+      route: key, tableName: functionProps(functionId!).Environment?.Variables?.TABLE_NAME,
+    }));
+    const expected = routeFunctions.map(({ key, route }) => ({
+      route: key, tableName: route.access === 'none' ? undefined : { Ref: tableId() },
+    }));
+    expect(actual).toEqual(expected);
+  });
+});
+
+describe('least privilege on the table', () => {
+  const routesWith = (access: RouteSpec['access']) => routeFunctions.filter((r) => r.route.access === access);
+
+  it('read routes may read the table but not change it', () => {
+    expect(routesWith('read').length).toBeGreaterThan(0);
+    for (const { key, functionId } of routesWith('read')) {
+      const actions = dynamoActions(functionId!);
+      expect(actions, key).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+      expect(actions.filter((a) => WRITE_ACTION.test(a)), key).toEqual([]);
+    }
+  });
+
+  it('write routes may read and write items', () => {
+    expect(routesWith('write').length).toBeGreaterThan(0);
+    for (const { key, functionId } of routesWith('write')) {
+      expect(dynamoActions(functionId!), key).toEqual(expect.arrayContaining([
+        'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem',
+      ]));
+    }
+  });
+
+  it('routes without table access get no DynamoDB permission at all', () => {
+    expect(routesWith('none').length).toBeGreaterThan(0);
+    for (const { key, functionId } of routesWith('none')) expect(dynamoActions(functionId!), key).toEqual([]);
+  });
+
+  it('table permissions name only the table and its indexes, never "*"', () => {
+    const tableArn = { 'Fn::GetAtt': [tableId(), 'Arn'] };
+    const allowed = [tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }];
+    const offending = routeFunctions.flatMap(({ key, functionId }) =>
+      statementsOf(functionId!)
+        .filter((s) => actionsOf(s).some((a) => /^dynamodb:/i.test(a)))
+        .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
+        .filter((resource) => !allowed.some((a) => JSON.stringify(a) === JSON.stringify(resource)))
+        .map((resource) => ({ route: key, resource })));
+    expect(offending).toEqual([]);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  /** every acknowledgement recorded in the app, where it was made, and its reason */
+  const acknowledgements = () => app.node.findAll().flatMap((construct) => construct.node.metadata
+    .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({
+      path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason,
+    }))));
+
+  it('lets the app synthesize with its policy validation on, as `cdk synth` does', () => {
+    expect(synthError).toBeUndefined();
+  });
+
+  it('reports no unacknowledged finding (an error or a warning either one fails `cdk synth`)', () => {
+    const report = new AwsSolutionsChecks().validateScope(app);
+    const findings = report.violations.map((v) => ({
+      rule: v.ruleName, severity: v.severity, resources: v.violatingResources.map((r) => r.constructPath),
+    }));
+    expect(findings).toEqual([]);
+  });
+
+  it('gives every acknowledgement a reason a reviewer can judge', () => {
+    const acks = acknowledgements();
+    expect(acks.length).toBeGreaterThan(0);
+    const weak = acks.filter(({ id, reason }) =>
+      reason.trim().length < 30 || reason.trim().split(/\s+/).length < 6 || reason.includes(id));
+    expect(weak).toEqual([]);
+  });
+
+  it('acknowledges only findings that really occur (none is stale)', () => {
+    // the same stack with every acknowledgement switched off, and without bundling (nag reads no bundle)
+    const spy = vi.spyOn(Validations.prototype, 'acknowledge').mockImplementation(() => undefined);
+    let bare: App;
+    try {
+      bare = new App({ outdir: mkdtempSync(path.join(CACHE, 'bare-')), context: { 'aws:cdk:bundling-stacks': [] } });
+      new TradeflowStack(bare, stack.stackName, { env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: Stack.of(stack).region } });
+    } finally {
+      spy.mockRestore();
+    }
+    rmSync(bare.outdir, { recursive: true, force: true });
+    const findings = new AwsSolutionsChecks().validateScope(bare).violations
+      .flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })));
+    const stale = acknowledgements().filter((ack) =>
+      !findings.some((f) => f.id === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`))));
+    expect(stale).toEqual([]);
+  });
+});
+
+describe('the bundles uploaded to Lambda', () => {
+  const functionIds = () => ofType('AWS::Lambda::Function').map(([id]) => id);
+
+  it('exist in the cloud assembly for every function, as the zip asset its S3 key names', () => {
+    const missing = functionIds().filter((id) => !existsSync(bundleOf(id)));
+    expect(missing).toEqual([]);
+  });
+
+  it('are ES modules exporting handler', () => {
+    const notEsm = functionIds().filter((id) => !/\bexport\s*\{[^}]*\bas handler\b[^}]*\}|\bexport\s+(async\s+)?(function|const|let)\s+handler\b/
+      .test(readFileSync(bundleOf(id), 'utf8')));
+    expect(notEsm).toEqual([]);
+  });
+
+  it(`are at most ${MAX_BUNDLE_BYTES / 1024} KB each`, () => {
+    const tooBig = functionIds()
+      .map((id) => ({ id, bytes: statSync(bundleOf(id)).size }))
+      .filter(({ bytes }) => bytes > MAX_BUNDLE_BYTES);
+    expect(tooBig).toEqual([]);
+  });
+
+  it('leave the AWS SDK to the runtime: DynamoDB client code is imported, not bundled', () => {
+    const read = routeFunctions.find((r) => r.route.access === 'read')!;
+    expect(readFileSync(bundleOf(read.functionId!), 'utf8')).toMatch(/\b(from|import)\s*\(?\s*["']@aws-sdk\/lib-dynamodb["']/);
+    // the DynamoDB protocol's target prefix lives only in @aws-sdk/client-dynamodb's own code
+    const bundlingSdk = functionIds().filter((id) => readFileSync(bundleOf(id), 'utf8').includes('DynamoDB_20120810'));
+    expect(bundlingSdk).toEqual([]);
+  });
+});
