@@ -18,7 +18,7 @@ export function acknowledgeAcceptedFindings(stack: Stack, table: TableV2) {
     },
     {
       id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
-      reason: 'grantReadData/grantReadWriteData allow the table\'s own indexes (table/<name>/index/*) and nothing else; lists read the indexes.',
+      reason: 'Table grants cover the table\'s own indexes (table/<name>/index/*) and nothing else; lists and the account 360 query the indexes.',
     },
     {
       id: 'AwsSolutions-L1',

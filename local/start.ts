@@ -1,3 +1,4 @@
+import './quiet-sdk-warning';
 import path from 'node:path';
 import { seedDemoData } from './seed/demo-data';
 import { DEMO_USERS } from './seed/demo-users';
@@ -9,12 +10,6 @@ import { PROJECT_ROOT, synthesize } from './synth';
  * Ports and the data folder can be moved with TRADEFLOW_API_PORT, TRADEFLOW_EDGE_PORT,
  * TRADEFLOW_DYNAMODB_PORT and TRADEFLOW_DATA_DIR.
  */
-// The AWS SDK warns once per process that its 2027 releases need Node 22; the README says so instead.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: never[]) => {
-  if (!String(warning).startsWith('NodeVersionSupportWarning')) emitWarning(warning, ...rest);
-}) as typeof process.emitWarning;
-
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const step = (line: string) => console.log(`  · ${line}`);
 

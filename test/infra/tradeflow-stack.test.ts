@@ -44,6 +44,8 @@ interface AssetManifest {
 }
 
 let outdir: string;
+/** every cloud assembly this file wrote, removed at the end */
+const outdirs: string[] = [];
 let app: App;
 let stack: TradeflowStack;
 let template: Template;
@@ -98,18 +100,21 @@ const bundleOf = (functionId: string) => path.join(bundleDirOf(functionId) ?? '<
 
 beforeAll(() => {
   mkdirSync(CACHE, { recursive: true });
-  outdir = mkdtempSync(path.join(CACHE, 'cdk.out-'));
-  ({ app, stack } = buildApp(outdir));
+  outdirs.push(outdir = mkdtempSync(path.join(CACHE, 'cdk.out-')));
   // synthesize as `cdk synth` does, cdk-nag's policy validation included; should that fail, synthesize again
-  // without it (as the local runtime does), so that every other test still runs and the nag test says why
+  // without it (CDK_VALIDATION=false, as the local runtime does), so that every other test still runs and
+  // the nag tests say why
   const validation = process.env.CDK_VALIDATION;
   try {
     delete process.env.CDK_VALIDATION;
+    ({ app, stack } = buildApp(outdir));
     app.synth();
   } catch (error) {
     synthError = error;
     process.env.CDK_VALIDATION = 'false';
-    app.synth({ force: true });
+    outdirs.push(outdir = mkdtempSync(path.join(CACHE, 'cdk.out-')));
+    ({ app, stack } = buildApp(outdir));
+    app.synth();
   } finally {
     if (validation === undefined) delete process.env.CDK_VALIDATION;
     else process.env.CDK_VALIDATION = validation;
@@ -127,7 +132,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  if (outdir) rmSync(outdir, { recursive: true, force: true });
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the table', () => {

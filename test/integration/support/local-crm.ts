@@ -1,0 +1,89 @@
+import '../../../local/quiet-sdk-warning';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalRuntime, type LocalRuntime } from '../../../local/runtime';
+import { seedDemoData } from '../../../local/seed/demo-data';
+
+export interface Reply<T = any> {
+  status: number;
+  contentType: string;
+  body: T;
+}
+
+/** A user's view of the API: every call carries that user's token, as the web console's would. */
+export interface Caller {
+  get<T = any>(path: string): Promise<Reply<T>>;
+  post<T = any>(path: string, body: unknown): Promise<Reply<T>>;
+  patch<T = any>(path: string, body: unknown): Promise<Reply<T>>;
+  delete<T = any>(path: string): Promise<Reply<T>>;
+}
+
+export interface LocalCrm {
+  runtime: LocalRuntime;
+  as(userIdOrRole: string): Caller;
+  anonymous: Caller;
+  /** every item in the table (tests only: the product itself never scans) */
+  allItems(): Promise<Record<string, unknown>[]>;
+  stop(): Promise<void>;
+}
+
+async function call(apiUrl: string, method: string, path: string, token: string | undefined, body?: unknown): Promise<Reply> {
+  const response = await fetch(`${apiUrl}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: parsed };
+}
+
+function caller(apiUrl: string, token: () => Promise<string | undefined>): Caller {
+  return {
+    get: async (path) => call(apiUrl, 'GET', path, await token()),
+    post: async (path, body) => call(apiUrl, 'POST', path, await token(), body),
+    patch: async (path, body) => call(apiUrl, 'PATCH', path, await token(), body),
+    delete: async (path) => call(apiUrl, 'DELETE', path, await token()),
+  };
+}
+
+/** The whole local runtime on free ports, in memory, with the demo company loaded. */
+export async function startLocalCrm(): Promise<LocalCrm> {
+  const runtime = await startLocalRuntime({ ports: { api: 0, edge: 0, dynamodb: 0 } });
+  await seedDemoData(runtime, runtime.dynamoDbEndpoint, runtime.tableName, LOCAL_REGION, LOCAL_CREDENTIALS);
+  const tokens = new Map<string, Promise<string>>();
+  const tokenFor = (user: string) => {
+    if (!tokens.has(user)) tokens.set(user, runtime.tokenFor(user));
+    return tokens.get(user)!;
+  };
+  const documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: runtime.dynamoDbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+  );
+  return {
+    runtime,
+    as: (user) => caller(runtime.apiUrl, () => tokenFor(user)),
+    anonymous: caller(runtime.apiUrl, async () => undefined),
+    async allItems() {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await documents.send(new ScanCommand({ TableName: runtime.tableName, ExclusiveStartKey: start }));
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items;
+    },
+    async stop() {
+      documents.destroy();
+      await runtime.stop();
+    },
+  };
+}
