@@ -129,11 +129,28 @@ export function itemFor(type: string, record: Item): Item {
 
 export const ALL_INDEX_ATTRIBUTES: string[] = INDEX_NAMES.flatMap((i) => Object.values(indexKeyAttributes(i)));
 
-/** Holds a unique value (an account code, a user's e-mail) so two live records can never share it. */
+/**
+ * Holds a unique value (an account code, a user's e-mail) so two live records can never share it. Its
+ * `owner` attribute is the owning record's pk, so a workflow can find an account by its code with one
+ * GetItem. E-mail addresses are unique whatever their case; codes are upper case by their schema.
+ */
 export const uniqueValueKey = (type: string, field: string, value: string) => ({
-  pk: `UNIQUE#${type}#${field}#${value.toLowerCase()}`,
+  pk: `UNIQUE#${type}#${field}#${field === 'email' ? value.toLowerCase() : value}`,
   sk: 'UNIQUE',
 });
 
 /** Written once the local demo data is complete, so a later start knows not to load it again. */
 export const demoDataMarkerKey = { pk: 'LOCAL#demo-data', sk: 'LOADED' };
+
+/** The receipt of an inbound event: one per (sending system, idempotency key), so a repeat puts nothing twice. */
+export const inboundReceiptKey = (system: string, idempotencyKey: string) => ({
+  pk: `INBOUND#${system}#${idempotencyKey}`,
+  sk: 'RECEIPT',
+});
+
+export const QUARANTINED_EVENT_TYPE = 'QUARANTINED_EVENT';
+/** A bad inbound event kept for inspection, listed newest first through byType. */
+export function quarantinedEventItem(id: string, receivedAt: string, fields: Item): Item {
+  const { pk, sk } = indexKeyAttributes('byType');
+  return { pk: `QUARANTINE#${id}`, sk: 'EVENT', [pk]: QUARANTINED_EVENT_TYPE, [sk]: `${receivedAt}#${id}`, id, receivedAt, ...fields };
+}

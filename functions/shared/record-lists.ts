@@ -3,7 +3,8 @@ import type { ListFilter } from '../../schemas/api/routes';
 import { ACCOUNT_COLLECTION, collectionPk, indexKeyAttributes, listPk, type IndexName } from '../../schemas/keys';
 import { Accounts, type RecordDefinition } from '../../schemas/records';
 import { assertCan, scopeOf } from './access';
-import { forbidden, invalid, invalidField, notFound } from './errors';
+import { decodeCursor, encodeCursor } from './cursor';
+import { forbidden, invalid, notFound } from './errors';
 import type { Principal } from './principal';
 import { toRecord } from './record-store';
 import { documentClient, tableName } from './table';
@@ -63,20 +64,6 @@ function restrictToScope(query: IndexQuery, def: RecordDefinition, principal: Pr
   const filters: Record<string, string> = { ...query.filters, departmentId: principal.departmentId };
   if (scope === 'own') filters.ownerId = principal.userId;
   return { ...query, filters };
-}
-
-// The cursor is opaque to clients but carries the list it belongs to, so it cannot be replayed on another.
-const encodeCursor = (query: IndexQuery, key: Item) =>
-  Buffer.from(JSON.stringify({ i: query.index, p: query.pk, k: key })).toString('base64url');
-
-function decodeCursor(query: IndexQuery, cursor: string): Item {
-  try {
-    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { i?: string; p?: string; k?: Item };
-    if (decoded.i === query.index && decoded.p === query.pk && decoded.k && typeof decoded.k === 'object') return decoded.k;
-  } catch {
-    // reported below
-  }
-  throw invalidField('query.cursor', 'is not a cursor of this list; pass back the nextCursor you were given');
 }
 
 export async function listRecords(def: RecordDefinition, principal: Principal, query: ListQuery) {

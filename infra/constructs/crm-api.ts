@@ -5,11 +5,13 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StringAttribute, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../schemas/api/routes';
 import { ROLES } from '../../schemas/common';
 import { CrmFunction } from './crm-function';
+import type { InboundSystems } from './inbound-systems';
 
 /**
  * What a route's function may do to the table. Narrower than grantReadData: requests are GetItem/Query
@@ -31,7 +33,7 @@ export class CrmApi extends Construct {
   readonly userPool: UserPool;
   readonly functions: CrmFunction[] = [];
 
-  constructor(scope: Construct, id: string, props: { table: TableV2 }) {
+  constructor(scope: Construct, id: string, props: { table: TableV2; bus: IEventBus; inbound: InboundSystems }) {
     super(scope, id);
     this.userPool = new UserPool(this, 'Users', {
       selfSignUpEnabled: false,
@@ -70,22 +72,31 @@ export class CrmApi extends Construct {
 
     for (const route of ROUTES) {
       const id = route.handler.replace(/\//g, '-');
+      const uses = new Set(route.uses ?? []);
       const fn = new CrmFunction(this, id, {
         handler: route.handler,
-        environment: route.access === 'none' ? {} : { TABLE_NAME: props.table.tableName },
+        environment: {
+          ...(route.access === 'none' ? {} : { TABLE_NAME: props.table.tableName }),
+          ...(uses.has('eventBus') ? { EVENT_BUS_NAME: props.bus.eventBusName } : {}),
+          ...(uses.has('inboundSecrets') ? { INBOUND_SECRET_IDS: props.inbound.secretIds() } : {}),
+        },
       });
       if (route.access !== 'none') props.table.grant(fn.fn, ...TABLE_ACTIONS[route.access]);
+      if (uses.has('eventBus')) props.bus.grantPutEventsTo(fn.fn);
+      if (uses.has('inboundSecrets')) for (const secret of Object.values(props.inbound.secrets)) secret.grantRead(fn.fn);
       this.functions.push(fn);
       const [httpRoute] = this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration: new HttpLambdaIntegration(`${id}-integration`, fn.fn),
-        ...(route.auth === 'none' ? { authorizer: new HttpNoneAuthorizer() } : {}),
+        ...(route.auth !== 'jwt' ? { authorizer: new HttpNoneAuthorizer() } : {}),
       });
-      if (route.auth === 'none' && httpRoute) {
+      if (route.auth !== 'jwt' && httpRoute) {
         Validations.of(httpRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${route.method} ${route.path} is public by design: ${route.summary}; it reads no records.`,
+          reason: route.auth === 'signature'
+            ? `${route.method} ${route.path} is called by other systems, not users: each request is authenticated by its system's HMAC signature in the handler.`
+            : `${route.method} ${route.path} is public by design: ${route.summary}; it reads no records.`,
         });
       }
     }

@@ -29,7 +29,7 @@ function operation(route: RouteSpec) {
     operationId: route.handler.replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase()),
     summary: route.summary,
     tags: [route.tag],
-    ...(route.auth === 'jwt' ? { security: [{ cognito: [] }] } : { security: [] }),
+    security: route.auth === 'jwt' ? [{ cognito: [] }] : route.auth === 'signature' ? [{ systemSignature: [] }] : [],
     parameters: [...pathParameters, ...queryParameters(route)],
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
     responses: {
@@ -39,6 +39,7 @@ function operation(route: RouteSpec) {
       },
       400: problemResponse('A bad body or query: every bad field is listed in `errors`'),
       ...(route.auth === 'jwt' ? { 401: { description: 'No valid token' }, 403: problemResponse('The caller may not do this to this record') } : {}),
+      ...(route.auth === 'signature' ? { 401: problemResponse('Unknown system, stale timestamp or a signature that does not match') } : {}),
       ...(route.path.includes('{id}') ? { 404: problemResponse('No such record, or it was deleted') } : {}),
       ...(route.method === 'PATCH' || route.method === 'DELETE' ? { 409: problemResponse('The record changed since the version sent') } : {}),
     },
@@ -61,6 +62,10 @@ export function openApiDocument() {
     components: {
       securitySchemes: {
         cognito: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A Cognito ID token (locally: GET /_local/token?user=sales)' },
+        systemSignature: {
+          type: 'apiKey', in: 'header', name: 'x-tradeflow-signature',
+          description: 'v1=<hex HMAC-SHA256 of "<x-tradeflow-timestamp>.<raw body>" with the system\'s secret>; x-tradeflow-source names the system',
+        },
       },
     },
     paths,

@@ -16,7 +16,10 @@ export interface RouteSpec {
   summary: string;
   /** which table access the function is granted */
   access: 'none' | 'read' | 'write';
-  auth: 'jwt' | 'none';
+  /** jwt: a Cognito ID token; signature: the sending system's HMAC, checked by the handler; none: public */
+  auth: 'jwt' | 'signature' | 'none';
+  /** what else the function reaches besides the table */
+  uses?: ('eventBus' | 'inboundSecrets')[];
   tag: string;
   body?: z.ZodMiniType;
   query?: z.ZodMiniType;
@@ -35,6 +38,13 @@ export const listQuerySchema = (filters: readonly ListFilter[]) =>
 
 export const listResponseSchema = (item: z.ZodMiniType) =>
   z.object({ items: z.array(item), nextCursor: z.optional(z.string()) });
+
+export const QuarantineQuerySchema = z.strictObject({ ...PageQuerySchema.shape });
+export const InboundEventBodySchema = z.object({
+  detailType: z.string(),
+  detail: z.record(z.string(), z.unknown()),
+});
+export const InboundReceiptSchema = z.object({ eventId: z.string(), detailType: z.string(), duplicate: z.boolean() });
 
 export const DeleteQuerySchema = z.strictObject({ version: z.coerce.number().check(z.int(), z.gte(1)) });
 
@@ -78,6 +88,18 @@ export const ROUTES: RouteSpec[] = [
     method: 'GET', path: '/accounts/{id}/360', handler: 'accounts/get-account-360', access: 'read', auth: 'jwt', tag: 'accounts',
     summary: 'The account with its contacts, open opportunities and latest activities, in one read',
     response: Account360Schema,
+  },
+  {
+    method: 'POST', path: '/events', handler: 'events/ingest-event', access: 'write', auth: 'signature', tag: 'events',
+    uses: ['eventBus', 'inboundSecrets'],
+    summary: 'An event from another system, signed with its secret (headers x-tradeflow-source, x-tradeflow-timestamp, x-tradeflow-signature, idempotency-key)',
+    body: InboundEventBodySchema,
+    response: InboundReceiptSchema,
+  },
+  {
+    method: 'GET', path: '/events/quarantine', handler: 'events/list-quarantined-events', access: 'read', auth: 'jwt', tag: 'events',
+    summary: 'Inbound events that were refused, kept for inspection (ops, admin)',
+    query: QuarantineQuerySchema,
   },
   {
     method: 'GET', path: '/openapi.json', handler: 'docs/get-openapi', access: 'none', auth: 'none', tag: 'docs',

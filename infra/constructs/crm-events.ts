@@ -1,0 +1,100 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { EventBus, Rule, type EventPattern, type IRuleTarget } from 'aws-cdk-lib/aws-events';
+import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
+import { CfnRegistry, CfnSchema } from 'aws-cdk-lib/aws-eventschemas';
+import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
+import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CRM_BUS_NAME, EVENT_CATALOGUE, eventJsonSchema, registrySchemaName } from '../../schemas/events';
+
+/** What every rule target gets: retries, then its own dead-letter queue, watched by an alarm. */
+export interface DeliveryOptions {
+  retryAttempts: number;
+  maxEventAge: Duration;
+  deadLetterQueue: IQueue;
+}
+
+/**
+ * The event backbone: the `crm` bus with an archive for replay, rules whose every target retries and
+ * then dead-letters (with an alarm on the DLQ's depth), SES's configuration set whose events reach the
+ * `crm` bus, and the event catalogue in the schema registry.
+ */
+export class CrmEvents extends Construct {
+  readonly bus: EventBus;
+  readonly configurationSet: ConfigurationSet;
+  readonly deadLetterQueues: Queue[] = [];
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.bus = new EventBus(this, 'Bus', { eventBusName: CRM_BUS_NAME });
+    this.bus.archive('Archive', {
+      description: 'Every event on the crm bus, for replay',
+      eventPattern: { account: [Stack.of(this).account] },
+      retention: Duration.days(365),
+    });
+
+    // SES delivers configuration-set events only to the default bus; a rule forwards them to crm
+    this.configurationSet = new ConfigurationSet(this, 'Mail', { configurationSetName: 'tradeflow' });
+    this.configurationSet.addEventDestination('ToEventBridge', {
+      destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      events: [
+        EmailSendingEvent.SEND, EmailSendingEvent.DELIVERY, EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT,
+        EmailSendingEvent.OPEN, EmailSendingEvent.CLICK, EmailSendingEvent.REJECT, EmailSendingEvent.DELIVERY_DELAY,
+      ],
+    });
+    this.addRule('ForwardMailEvents', {
+      eventBus: EventBus.fromEventBusName(this, 'DefaultBusForRule', 'default'),
+      eventPattern: { source: ['aws.ses'] },
+      target: (delivery) => new EventBusTarget(this.bus, { deadLetterQueue: delivery.deadLetterQueue }),
+      description: 'SES configuration-set events (send, delivery, bounce, complaint, open, click) to the crm bus',
+    });
+
+    const registry = new CfnRegistry(this, 'Schemas', { registryName: 'tradeflow', description: 'Tradeflow CRM event catalogue' });
+    for (const event of EVENT_CATALOGUE) {
+      new CfnSchema(this, `Schema-${registrySchemaName(event).replace(/[^A-Za-z0-9]/g, '')}`, {
+        registryName: registry.attrRegistryName,
+        schemaName: registrySchemaName(event),
+        type: 'JSONSchemaDraft4',
+        content: JSON.stringify(eventJsonSchema(event)),
+        description: event.description,
+      });
+    }
+  }
+
+  /**
+   * A rule on the crm bus (or another) whose target retries for a day and then lands in the rule's own
+   * dead-letter queue; an alarm fires as soon as one message waits there.
+   */
+  addRule(id: string, props: {
+    eventPattern: EventPattern;
+    target: (delivery: DeliveryOptions) => IRuleTarget;
+    description: string;
+    eventBus?: EventBus | ReturnType<typeof EventBus.fromEventBusName>;
+  }): Rule {
+    const deadLetterQueue = new Queue(this, `${id}DeadLetters`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.deadLetterQueues.push(deadLetterQueue);
+    Validations.of(deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue: of an EventBridge rule target, which cdk-nag does not recognise as one.',
+    });
+    new Alarm(this, `${id}DeadLettersAlarm`, {
+      alarmDescription: `Events for rule ${id} could not be delivered: read them from its dead-letter queue`,
+      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    return new Rule(this, id, {
+      eventBus: props.eventBus ?? this.bus,
+      eventPattern: props.eventPattern,
+      description: props.description,
+      targets: [props.target({ retryAttempts: 185, maxEventAge: Duration.hours(24), deadLetterQueue })],
+    });
+  }
+}
