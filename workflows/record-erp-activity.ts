@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
 import {
   Choice, Condition, Errors, Fail, JitterType, JsonPath, Pass, Succeed, TaskInput, type IChainable, type INextable, type TaskStateBase,
 } from 'aws-cdk-lib/aws-stepfunctions';
@@ -44,7 +45,7 @@ function withRetry<T extends TaskStateBase>(task: T, errors: string[]): T {
   return task;
 }
 
-export function recordErpActivity(scope: import('constructs').Construct, props: { table: TableV2; bus: IEventBus }): IChainable {
+export function recordErpActivity(scope: Construct, props: { table: TableV2; bus: IEventBus }): IChainable {
   const failed = new Fail(scope, 'Could not record the activity', {
     errorPath: JsonPath.stringAt('$.failure.Error'),
     causePath: JsonPath.stringAt('$.failure.Cause'),

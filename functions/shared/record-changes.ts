@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { RecordChanged } from '../../schemas/events';
+import type { RecordChanged } from '../../schemas/events';
 import { ALL_INDEX_ATTRIBUTES } from '../../schemas/keys';
 
 type Item = Record<string, unknown>;

@@ -9,7 +9,6 @@ import type { Principal } from './principal';
 import { toRecord } from './record-store';
 import { documentClient, tableName } from './table';
 
-type Item = Record<string, unknown>;
 export type ListQuery = Partial<Record<ListFilter, string>> & { limit?: number; cursor?: string };
 
 /** One Query on one index: what a list filter turns into. */

@@ -1,4 +1,4 @@
-import * as z from '../zod';
+import type * as z from '../zod';
 
 /**
  * One entry of the event catalogue: the event's source and detail-type (imported as constants by
