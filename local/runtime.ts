@@ -5,7 +5,16 @@ import path from 'node:path';
 import { loadCloudAssembly } from './assembly/cloud-assembly';
 import { createResolver } from './assembly/intrinsics';
 import { createLocalIssuer } from './auth/local-issuer';
+import { createLocalClock, type LocalClock } from './clock';
 import { createTablesFromTemplate } from './dynamodb/create-tables';
+import { startStreamPoller } from './dynamodb-extras/stream-poller';
+import { startTtlSweeper } from './dynamodb-extras/ttl-sweeper';
+import { createEventBridgeService } from './eventbridge/eventbridge-service';
+import { lambdaInvokeService } from './lambda-api/lambda-invoke-service';
+import { createSecretsManagerService } from './secretsmanager/secrets-manager-service';
+import { createSesService } from './ses/ses-service';
+import { createSqsService } from './sqs/sqs-service';
+import { clockService, createStepFunctionsService, stateMachinesFromTemplate } from './stepfunctions';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local';
 import { dynamoDbProxyService, startEdge, type EdgeService } from './edge/edge-server';
 import { startHttpApi } from './http-api/http-api-server';
@@ -30,6 +39,7 @@ export interface LocalRuntime {
   edgeUrl: string;
   dynamoDbEndpoint: string;
   tableName: string;
+  clock: LocalClock;
   /** an ID token for a demo user, by id or role (what GET /_local/token answers) */
   tokenFor(userIdOrRole: string): Promise<string>;
   /** DynamoDB requests that went through the edge, by operation */
@@ -51,9 +61,11 @@ function countingService(inner: EdgeService, counts: Map<string, number>): EdgeS
 }
 
 /**
- * Brings up, from the cloud assembly alone, what its template declares: DynamoDB Local with the tables,
- * the AWS edge, every function in its own worker, the HTTP API with its JWT authorizer. Nothing here
- * names a table, route or function of ours: they all come from cdk.out.
+ * Brings up, from the cloud assembly alone, what its template declares: DynamoDB Local with the tables
+ * (plus the TTL sweeps and stream deliveries it lacks), every function in its own worker, the state
+ * machines, the buses, rules and queues, SES's configuration sets, the secrets, and the HTTP API with its
+ * JWT authorizer; every AWS API on one edge. Nothing here names a table, route or function of ours: they
+ * all come from cdk.out.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const log = options.log ?? (() => {});
@@ -81,6 +93,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stops.push(() => edge.stop());
     const counts = new Map<string, number>();
     edge.register(countingService(dynamoDbProxyService(dynamodb.endpoint), counts));
+    const clock = createLocalClock({ stateFile: path.join(scratch, 'clock.json') });
+    edge.register(clockService(clock));
+    const common = { edgeUrl: edge.url, clock, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, log };
 
     const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     stops.push(async () => client.destroy());
@@ -92,7 +107,43 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       stack, resolver, edgeUrl: edge.url, region: LOCAL_REGION, logDir: path.join(scratch, 'logs'),
     });
     stops.push(() => functions.stop());
+    edge.register(lambdaInvokeService(functions));
     log(`${functions.functions().length} functions ready (each starts in its own worker on first call)`);
+
+    const secrets = createSecretsManagerService({ dataDir: scratch });
+    secrets.loadTemplate(stack.resources, resolver);
+    edge.register(secrets.edgeService);
+
+    const sqs = createSqsService({ ...common, dataDir: scratch });
+    sqs.loadTemplate(stack.resources, resolver);
+    edge.register(sqs.edgeService);
+    stops.push(() => sqs.stop());
+
+    const eventBridge = createEventBridgeService({ ...common, dataDir: scratch });
+    eventBridge.loadTemplate(stack.resources, resolver);
+    edge.register(eventBridge.edgeService);
+    stops.push(() => eventBridge.stop());
+
+    const ses = createSesService({ ...common, dataDir: path.join(scratch, 'ses') });
+    ses.loadTemplate(stack.resources, resolver);
+    edge.register(ses.edgeService);
+    stops.push(() => ses.stop());
+
+    const stepFunctions = createStepFunctionsService({ ...common, dataDir: path.join(scratch, 'stepfunctions') });
+    edge.register(stepFunctions.edgeService);
+    stops.push(() => stepFunctions.stop());
+    const stateMachines = stateMachinesFromTemplate(stack.resources, resolver);
+    for (const machine of stateMachines) stepFunctions.createStateMachine(machine.name, machine.definition);
+    await stepFunctions.resumeAll();
+    log(`${stateMachines.length} state machines ready; buses, rules, queues, mail and secrets from the template`);
+
+    const sweeper = startTtlSweeper({ client, clock, tables: tables.map((t) => t.tableName), log });
+    stops.push(() => sweeper.stop());
+    const poller = await startStreamPoller({
+      dynamoDbEndpoint: dynamodb.endpoint, resources: stack.resources, resolver, dataDir: scratch, log,
+      invoke: (arn, event) => functions.invoke(arn, event),
+    });
+    stops.push(() => poller.stop());
 
     const issuer = await createLocalIssuer({ keyFile: path.join(scratch, 'local-issuer-key.json') });
     const api = await startHttpApi({
@@ -112,6 +163,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       edgeUrl: edge.url,
       dynamoDbEndpoint: dynamodb.endpoint,
       tableName: table.tableName,
+      clock,
       async tokenFor(userIdOrRole) {
         const response = await fetch(`${api.url}/_local/token?user=${encodeURIComponent(userIdOrRole)}&format=text`);
         if (!response.ok) throw new Error(`no token for ${userIdOrRole}: ${await response.text()}`);

@@ -14,7 +14,7 @@ import { Activities } from '../schemas/records';
 
 /**
  * An ERP order or payment lands on the account's timeline: find the account by the code the ERP
- * knows, put the activity (once per event: a redelivery finds it already there), announce it.
+ * knows, put the activity (once per ERP order or payment: a redelivery finds it already there), announce it.
  *
  *   Order or payment? -> Find account by code -> Known? -> Read account -> Put on timeline -> Announce
  *
@@ -53,9 +53,12 @@ export function recordErpActivity(scope: Construct, props: { table: TableV2; bus
   const dynamoRetryable = ['DynamoDB.ProvisionedThroughputExceededException', 'DynamoDB.ThrottlingException', 'DynamoDB.InternalServerErrorException', 'DynamoDB.RequestLimitExceeded'];
   const onFailure = <T extends TaskStateBase>(task: T) => task.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.failure' }) as T;
 
+  // the activity is named after the ERP's own id, so however often the ERP's event arrives (any transport,
+  // any event id), the timeline gets it once
   const asActivity = (name: string, type: string, idField: string, atField: string, subject: string) =>
     new Pass(scope, name, {
       parameters: {
+        'activityId.$': `States.Format('erp-${type}-{}', $.detail.${idField})`,
         'eventId.$': '$.id',
         'source.$': '$.source',
         'detailType.$': '$.detail-type',
@@ -81,14 +84,14 @@ export function recordErpActivity(scope: Construct, props: { table: TableV2; bus
     resultPath: '$.account',
   }), dynamoRetryable));
 
-  const sortKey = () => fmt(KEY_FORMATS.listSk, '$.occurredAt', '$.eventId');
+  const sortKey = () => fmt(KEY_FORMATS.listSk, '$.occurredAt', '$.activityId');
   const putActivity = withRetry(new DynamoPutItem(scope, 'Put on the timeline', {
     table: props.table,
     item: {
-      pk: fmt(KEY_FORMATS.pk, '$.eventId'),
+      pk: fmt(KEY_FORMATS.pk, '$.activityId'),
       sk: DynamoAttributeValue.fromString(RECORD_SK),
       recordType: DynamoAttributeValue.fromString(ACTIVITY),
-      id: str('$.eventId'),
+      id: str('$.activityId'),
       type: str('$.type'),
       subject: str('$.subject'),
       occurredAt: str('$.occurredAt'),
@@ -103,7 +106,7 @@ export function recordErpActivity(scope: Construct, props: { table: TableV2; bus
       createdAt: str('$$.State.EnteredTime'),
       updatedAt: str('$$.State.EnteredTime'),
       byCollectionPk: fmt(KEY_FORMATS.collectionPk, '$.account.id'),
-      byCollectionSk: fmt(KEY_FORMATS.collectionSk, '$.occurredAt', '$.eventId'),
+      byCollectionSk: fmt(KEY_FORMATS.collectionSk, '$.occurredAt', '$.activityId'),
       byOwnerPk: fmt(KEY_FORMATS.ownerPk, '$.account.ownerId'),
       byOwnerSk: sortKey(),
       byDepartmentPk: fmt(KEY_FORMATS.departmentPk, '$.account.departmentId'),
@@ -125,7 +128,7 @@ export function recordErpActivity(scope: Construct, props: { table: TableV2; bus
       source: ActivityRecorded.source,
       detailType: ActivityRecorded.detailType,
       detail: TaskInput.fromObject({
-        activityId: JsonPath.stringAt('$.eventId'),
+        activityId: JsonPath.stringAt('$.activityId'),
         type: JsonPath.stringAt('$.type'),
         accountId: JsonPath.stringAt('$.account.id'),
         occurredAt: JsonPath.stringAt('$.occurredAt'),

@@ -48,6 +48,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::Logs::LogGroup': 'LogGroupName',
   'AWS::ApiGatewayV2::Api': 'Name',
   'AWS::SES::ConfigurationSet': 'Name',
+  'AWS::SecretsManager::Secret': 'Name',
   'AWS::Cognito::UserPool': 'UserPoolName',
   'AWS::Cognito::UserPoolClient': 'ClientName',
 };
@@ -103,6 +104,7 @@ export function createResolver(stack: Pick<StackArtifact, 'template' | 'resource
         return `https://sqs.${region}.amazonaws.com/${account}/${nameOf(logicalId)}`;
       case 'AWS::SNS::Topic':
       case 'AWS::StepFunctions::StateMachine':
+      case 'AWS::SecretsManager::Secret':
         return arnOf(logicalId);
       default:
         return nameOf(logicalId);
@@ -136,6 +138,9 @@ export function createResolver(stack: Pick<StackArtifact, 'template' | 'resource
         return `arn:aws:cognito-idp:${region}:${account}:userpool/${physicalId(logicalId)}`;
       case 'AWS::Logs::LogGroup':
         return `arn:aws:logs:${region}:${account}:log-group:${name()}:*`;
+      case 'AWS::SecretsManager::Secret':
+        // Secrets Manager ends a secret's ARN with a dash and six random characters
+        return `arn:aws:secretsmanager:${region}:${account}:secret:${name()}-${derivedId(seed(logicalId), 6, ALNUM)}`;
       default:
         throw new Error(`No local ARN format for '${logicalId}' (${r.Type})`);
     }

@@ -5,7 +5,8 @@ import { SOURCES } from './sources';
 
 /** The ERP names accounts by their code, the key both systems share. */
 const AccountCodeSchema = z.string().check(z.regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, 'must be an account code: 2-32 capitals, digits or -'));
-const ExternalIdSchema = z.string().check(z.minLength(1), z.maxLength(128));
+/** Another system's id for its own record (an order number); short enough to name a CRM record after it. */
+const ExternalIdSchema = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$/, 'must be 1-50 letters, digits, - or _'));
 /** What revenue is attributed to, when the sending system knows it. */
 const Attribution = {
   campaignId: z.optional(IdSchema),

@@ -1,6 +1,7 @@
 import '../../../local/quiet-sdk-warning';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalRuntime, type LocalRuntime } from '../../../local/runtime';
 import { seedDemoData } from '../../../local/seed/demo-data';
 
@@ -18,8 +19,24 @@ export interface Caller {
   delete<T = any>(path: string): Promise<Reply<T>>;
 }
 
+export interface BusEvent {
+  id: string;
+  source: string;
+  'detail-type': string;
+  detail: any;
+  time: string;
+}
+
 export interface LocalCrm {
   runtime: LocalRuntime;
+  /** the events put on a bus, newest first (the local EventBridge keeps a recent log per bus) */
+  busEvents(bus?: string): Promise<BusEvent[]>;
+  /** a state machine's finished executions with their input (via the SFN API on the edge) */
+  finishedExecutions(stateMachineName: string): Promise<{ status: string; input: any; error?: string; cause?: string }[]>;
+  /** moves the local clock forward */
+  advanceClock(seconds: number): Promise<void>;
+  /** polls `read` until `done` holds (or fails with the last value after `timeoutMs`) */
+  eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs?: number): Promise<T>;
   as(userIdOrRole: string): Caller;
   anonymous: Caller;
   /** every item in the table (tests only: the product itself never scans) */
@@ -64,6 +81,7 @@ export async function startLocalCrm(): Promise<LocalCrm> {
     if (!tokens.has(user)) tokens.set(user, runtime.tokenFor(user));
     return tokens.get(user)!;
   };
+  const sfn = new SFNClient({ endpoint: runtime.edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const documents = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: runtime.dynamoDbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
   );
@@ -71,6 +89,34 @@ export async function startLocalCrm(): Promise<LocalCrm> {
     runtime,
     as: (user) => caller(runtime.apiUrl, () => tokenFor(user)),
     anonymous: caller(runtime.apiUrl, async () => undefined),
+    async busEvents(bus = 'crm') {
+      const response = await fetch(`${runtime.edgeUrl}/_local/events?bus=${bus}&limit=500`);
+      if (!response.ok) throw new Error(`reading bus ${bus}: ${response.status} ${await response.text()}`);
+      const body = (await response.json()) as { events?: BusEvent[] } | BusEvent[];
+      return Array.isArray(body) ? body : body.events ?? [];
+    },
+    async finishedExecutions(name) {
+      const arn = `arn:aws:states:${LOCAL_REGION}:000000000000:stateMachine:${name}`;
+      const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn, maxResults: 1000 }));
+      const finished = executions.filter((e) => e.status !== 'RUNNING');
+      return Promise.all(finished.map(async (e) => {
+        const described = await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
+        return { status: String(described.status), input: JSON.parse(described.input ?? '{}'), error: described.error, cause: described.cause };
+      }));
+    },
+    async advanceClock(seconds) {
+      const response = await fetch(`${runtime.edgeUrl}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: seconds }) });
+      if (!response.ok) throw new Error(`advancing the clock: ${response.status} ${await response.text()}`);
+    },
+    async eventually(read, done, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      let value = await read();
+      while (!done(value) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        value = await read();
+      }
+      return value;
+    },
     async allItems() {
       const items: Record<string, unknown>[] = [];
       let start: Record<string, unknown> | undefined;
@@ -83,6 +129,7 @@ export async function startLocalCrm(): Promise<LocalCrm> {
     },
     async stop() {
       documents.destroy();
+      sfn.destroy();
       await runtime.stop();
     },
   };

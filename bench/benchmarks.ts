@@ -1,0 +1,5 @@
+import { foundation } from './foundation';
+import type { Benchmark } from './support';
+
+/** Every benchmark `npm run bench` knows, by name. Add new ones here. */
+export const BENCHMARKS: Benchmark[] = [foundation];

@@ -1,0 +1,77 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The local clock every emulator reads instead of Date.now(): real time plus an offset that tests and
+ * demos move forward (`POST /_local/clock {"advanceSeconds": N}`), so a three-day Wait passes in a
+ * moment. The offset persists with the data, so time never runs backwards across a restart.
+ */
+export interface LocalClock {
+  now(): number;
+  nowIso(): string;
+  advance(seconds: number): void;
+  offsetSeconds(): number;
+  /** resolves when the clock reaches `at` (epoch ms), whether by real time passing or by advance() */
+  until(at: number, signal?: AbortSignal): Promise<void>;
+  /** called after every advance(), so timers due by the new time can fire at once */
+  onAdvance(listener: () => void): () => void;
+}
+
+export function createLocalClock(opts: { stateFile?: string } = {}): LocalClock {
+  let offsetMs = 0;
+  if (opts.stateFile && existsSync(opts.stateFile)) {
+    offsetMs = Number(JSON.parse(readFileSync(opts.stateFile, 'utf8')).offsetMs) || 0;
+  }
+  const listeners = new Set<() => void>();
+  const now = () => Date.now() + offsetMs;
+  const persist = () => {
+    if (!opts.stateFile) return;
+    mkdirSync(path.dirname(opts.stateFile), { recursive: true });
+    writeFileSync(opts.stateFile, JSON.stringify({ offsetMs }));
+  };
+  return {
+    now,
+    nowIso: () => new Date(now()).toISOString(),
+    offsetSeconds: () => offsetMs / 1000,
+    advance(seconds) {
+      if (!Number.isFinite(seconds) || seconds < 0) throw new Error('advanceSeconds must be a number >= 0');
+      offsetMs += seconds * 1000;
+      persist();
+      for (const listener of listeners) listener();
+    },
+    onAdvance(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    until(at, signal) {
+      return new Promise<void>((resolve, reject) => {
+        let timer: NodeJS.Timeout | undefined;
+        const done = () => {
+          if (timer) clearTimeout(timer);
+          unsubscribe();
+          signal?.removeEventListener('abort', aborted);
+          resolve();
+        };
+        const aborted = () => {
+          if (timer) clearTimeout(timer);
+          unsubscribe();
+          reject(signal?.reason ?? new Error('aborted'));
+        };
+        const check = () => {
+          const left = at - now();
+          if (left <= 0) return done();
+          if (timer) clearTimeout(timer);
+          // re-check at most every minute, so a long wait also notices advances made while it slept
+          timer = setTimeout(check, Math.min(left, 60_000));
+        };
+        const unsubscribe = (() => {
+          listeners.add(check);
+          return () => listeners.delete(check);
+        })();
+        if (signal?.aborted) return aborted();
+        signal?.addEventListener('abort', aborted, { once: true });
+        check();
+      });
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Queue, type QueueSnapshot } from './queue';
+
+/**
+ * The queues by name, each persisted as one JSON file under `dir` (written on the next tick after a
+ * change, and at stop). A queue is found by its URL's last path segment, so that every URL form names
+ * it: the edge's (`http://127.0.0.1:4566/<account>/<name>`) and the template's `https://sqs.<region>...`.
+ */
+export class QueueStore {
+  private readonly queues = new Map<string, Queue>();
+  private readonly dirty = new Set<string>();
+  private flushScheduled = false;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly dir?: string,
+  ) {
+    if (dir && existsSync(dir)) {
+      for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+        const snapshot = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as QueueSnapshot;
+        this.queues.set(snapshot.name, this.wrap(snapshot));
+      }
+    }
+  }
+
+  private wrap(snapshot: QueueSnapshot): Queue {
+    return new Queue(snapshot, this.now, () => this.markDirty(snapshot.name));
+  }
+
+  private markDirty(name: string): void {
+    if (!this.dir) return;
+    this.dirty.add(name);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    this.flushScheduled = false;
+    if (!this.dir) return;
+    mkdirSync(this.dir, { recursive: true });
+    for (const name of this.dirty) {
+      const file = path.join(this.dir, `${name}.json`);
+      const queue = this.queues.get(name);
+      if (!queue) {
+        rmSync(file, { force: true });
+        continue;
+      }
+      writeFileSync(`${file}.tmp`, JSON.stringify(queue.snapshot));
+      renameSync(`${file}.tmp`, file);
+    }
+    this.dirty.clear();
+  }
+
+  /** Creates the queue, or returns the existing one of that name (with its attributes updated). */
+  create(name: string, attributes: Record<string, string>): Queue {
+    const existing = this.queues.get(name);
+    if (existing) {
+      Object.assign(existing.snapshot.attributes, attributes);
+      this.markDirty(name);
+      return existing;
+    }
+    const queue = this.wrap({ name, createdAt: this.now(), attributes: { ...attributes }, messages: [] });
+    this.queues.set(name, queue);
+    this.markDirty(name);
+    return queue;
+  }
+
+  get(name: string): Queue | undefined {
+    return this.queues.get(name);
+  }
+
+  byUrl(url: string): Queue | undefined {
+    const name = url.replace(/\/+$/, '').split('/').pop() ?? '';
+    return this.queues.get(name);
+  }
+
+  /** `arn:aws:sqs:<region>:<account>:<name>` */
+  byArn(arn: string): Queue | undefined {
+    return this.queues.get(arn.split(':').pop() ?? '');
+  }
+
+  list(): Queue[] {
+    return [...this.queues.values()];
+  }
+
+  delete(name: string): void {
+    this.queues.delete(name);
+    this.markDirty(name);
+  }
+}

@@ -1,0 +1,105 @@
+import path from 'node:path';
+import type { TemplateResource } from '../assembly/cloud-assembly';
+import type { Resolver } from '../assembly/intrinsics';
+import type { LocalClock } from '../clock';
+import { sendAwsError, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
+import { QueueStore } from './queue-store';
+import { SQS_ACTIONS, SqsError, type SqsApiContext } from './sqs-api';
+
+export interface SqsServiceOptions {
+  /** messages persist under `<dataDir>/sqs`; undefined keeps them in memory */
+  dataDir?: string;
+  clock: Pick<LocalClock, 'now'>;
+  edgeUrl: string;
+  accountId: string;
+  region: string;
+  log?: (line: string) => void;
+}
+
+export interface SqsService {
+  /** SQS's JSON protocol (`X-Amz-Target: AmazonSQS.<Action>`), as @aws-sdk/client-sqs v3 speaks it */
+  edgeService: EdgeService;
+  /** Creates every AWS::SQS::Queue of the template (messages already persisted are kept). */
+  loadTemplate(resources: Record<string, TemplateResource>, resolver: Pick<Resolver, 'resolve' | 'nameOf'>): string[];
+  /** The edge URL of a queue: `<edgeUrl>/<account>/<name>` */
+  queueUrl(name: string): string;
+  stop(): Promise<void>;
+}
+
+/** Template properties that are queue attributes of the same name. */
+const ATTRIBUTE_PROPERTIES = [
+  'VisibilityTimeout',
+  'MessageRetentionPeriod',
+  'DelaySeconds',
+  'MaximumMessageSize',
+  'ReceiveMessageWaitTimeSeconds',
+  'FifoQueue',
+  'ContentBasedDeduplication',
+  'RedrivePolicy',
+];
+
+export function createSqsService(opts: SqsServiceOptions): SqsService {
+  const log = opts.log ?? (() => {});
+  const store = new QueueStore(() => opts.clock.now(), opts.dataDir ? path.join(opts.dataDir, 'sqs') : undefined);
+  let stopped = false;
+  const queueUrl = (name: string) => `${opts.edgeUrl}/${opts.accountId}/${name}`;
+  const ctx: SqsApiContext = {
+    store,
+    queueUrl,
+    queueArn: (name) => `arn:aws:sqs:${opts.region}:${opts.accountId}:${name}`,
+    stopped: () => stopped,
+  };
+
+  const edgeService: EdgeService = {
+    name: 'SQS',
+    matches: targetPrefixMatcher('AmazonSQS.'),
+    async handle(req, res, body) {
+      const action = String(req.headers['x-amz-target']).slice('AmazonSQS.'.length);
+      const handler = SQS_ACTIONS[action];
+      if (!handler) return sendAwsError(res, 400, 'UnsupportedOperation', `SQS action ${action} is not supported locally`);
+      let input: Record<string, unknown>;
+      try {
+        input = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
+      } catch {
+        return sendAwsError(res, 400, 'SerializationException', 'The request body is not valid JSON');
+      }
+      try {
+        const output = await handler(input, ctx);
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify(output));
+      } catch (error) {
+        if (!(error instanceof SqsError)) throw error;
+        // the SDK reads this header to give the error the code SQS's query protocol had
+        res.setHeader('x-amzn-query-error', `${error.queryCode};Sender`);
+        sendAwsError(res, error.status, error.code, error.message);
+      }
+    },
+  };
+
+  return {
+    edgeService,
+    queueUrl,
+    loadTemplate(resources, resolver) {
+      const names: string[] = [];
+      for (const [logicalId, resource] of Object.entries(resources)) {
+        if (resource.Type !== 'AWS::SQS::Queue') continue;
+        const properties = (resolver.resolve(resource.Properties ?? {}) ?? {}) as Record<string, unknown>;
+        const attributes: Record<string, string> = {};
+        for (const key of ATTRIBUTE_PROPERTIES) {
+          const value = properties[key];
+          if (value === undefined) continue;
+          attributes[key] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+        }
+        const name = resolver.nameOf(logicalId);
+        store.create(name, attributes);
+        names.push(name);
+      }
+      log(`SQS: ${names.length} queues ready`);
+      return names;
+    },
+    async stop() {
+      stopped = true;
+      store.flush();
+    },
+  };
+}

@@ -1,0 +1,309 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { LocalClock } from '../clock';
+import type { EdgeService } from '../edge/edge-server';
+import { stepFunctionsApiService } from './api';
+import { createIntegrations } from './integrations';
+import { ExecutionRun } from './interpreter';
+import { ExecutionJournal, loadJournals, type ExecutionStatus } from './journal';
+import { InvalidDefinitionError, validateDefinition } from './validate';
+
+/**
+ * The local Step Functions service: state machines, executions (each run by interpreter.ts from its
+ * journal) and task tokens, behind the SFN JSON API that api.ts serves on the edge.
+ *
+ * Durability: with a dataDir, every execution has a journal under `<dataDir>/executions/` (see
+ * journal.ts and interpreter.ts for the exact guarantee) and state machines are kept in
+ * `<dataDir>/state-machines.json`; after a restart, resumeAll() continues every RUNNING execution.
+ * Without a dataDir everything lives in memory.
+ */
+
+export interface StepFunctionsOptions {
+  /** the local edge every Task integration calls */
+  edgeUrl: string;
+  clock: LocalClock;
+  dataDir?: string;
+  log?: (line: string) => void;
+  region?: string;
+  accountId?: string;
+}
+
+export interface StateMachineRecord {
+  stateMachineArn: string;
+  name: string;
+  definition: string;
+  roleArn: string;
+  type: string;
+  /** epoch ms */
+  creationDate: number;
+}
+
+export interface StepFunctionsService {
+  edgeService: EdgeService;
+  /** Creates or replaces a state machine (what the runtime does for each one in the template). */
+  createStateMachine(name: string, definition: string | object, roleArn?: string, type?: string): { stateMachineArn: string };
+  /** Continues every execution left RUNNING by a previous process; resolves once they are under way. */
+  resumeAll(): Promise<void>;
+  /** Calls an action of the SFN API in-process, with the API's input and output shapes. */
+  call(action: string, input: Record<string, unknown>): Promise<unknown>;
+  /** Interrupts running executions without ending them (they stay RUNNING in their journals). */
+  stop(): Promise<void>;
+  stats(): { stateMachines: number; executions: Record<ExecutionStatus, number> };
+}
+
+/** An error of the SFN API, sent as `{"__type": type, "message": ...}`. */
+export class SfnApiError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,80}$/;
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+
+function parseJson(text: unknown, type: string, what: string): unknown {
+  if (text === undefined) return {};
+  if (typeof text !== 'string') throw new SfnApiError(type, `${what} must be a JSON string`);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new SfnApiError(type, `${what} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export function createStepFunctionsService(options: StepFunctionsOptions): StepFunctionsService {
+  const { clock } = options;
+  const log = options.log ?? (() => {});
+  const region = options.region ?? 'us-east-1';
+  const account = options.accountId ?? '000000000000';
+  const executionsDir = options.dataDir === undefined ? undefined : path.join(options.dataDir, 'executions');
+  const machinesFile = options.dataDir === undefined ? undefined : path.join(options.dataDir, 'state-machines.json');
+  const integrations = createIntegrations({ edgeUrl: options.edgeUrl, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+
+  const machines = new Map<string, StateMachineRecord>();
+  const runs = new Map<string, ExecutionRun>();
+  const tokens = new Map<string, { run: ExecutionRun; key: string }>();
+  let stopped = false;
+
+  const deps = {
+    clock, integrations, region, log,
+    registerToken: (token: string, run: ExecutionRun, key: string) => tokens.set(token, { run, key }),
+  };
+
+  if (machinesFile && existsSync(machinesFile)) {
+    for (const m of JSON.parse(readFileSync(machinesFile, 'utf8')) as StateMachineRecord[]) machines.set(m.stateMachineArn, m);
+  }
+  for (const journal of loadJournals(executionsDir)) {
+    const run = new ExecutionRun(journal, deps);
+    runs.set(journal.meta.executionArn, run);
+    for (const [key, token] of journal.tokens) tokens.set(token, { run, key });
+  }
+
+  const saveMachines = () => {
+    if (!machinesFile) return;
+    mkdirSync(path.dirname(machinesFile), { recursive: true });
+    writeFileSync(`${machinesFile}.tmp`, JSON.stringify([...machines.values()], null, 2));
+    renameSync(`${machinesFile}.tmp`, machinesFile);
+  };
+  const machineArn = (name: string) => `arn:aws:states:${region}:${account}:stateMachine:${name}`;
+
+  function validated(definition: string | object): string {
+    const text = typeof definition === 'string' ? definition : JSON.stringify(definition);
+    const parsed = parseJson(text, 'InvalidDefinition', 'The definition');
+    try {
+      validateDefinition(parsed);
+    } catch (error) {
+      if (error instanceof InvalidDefinitionError) throw new SfnApiError('InvalidDefinition', error.message);
+      throw error;
+    }
+    return text;
+  }
+
+  function putMachine(name: string, definition: string | object, roleArn: string, type: string, replace: boolean): StateMachineRecord {
+    if (!NAME.test(name)) throw new SfnApiError('InvalidName', `Invalid Name: '${name}'`);
+    if (type !== 'STANDARD' && type !== 'EXPRESS') throw new SfnApiError('ValidationException', `Invalid type '${type}'`);
+    const text = validated(definition);
+    const arn = machineArn(name);
+    const existing = machines.get(arn);
+    if (existing && !replace) {
+      if (existing.definition === text && existing.roleArn === roleArn) return existing;
+      throw new SfnApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
+    }
+    const record = { stateMachineArn: arn, name, definition: text, roleArn, type, creationDate: existing?.creationDate ?? clock.now() };
+    machines.set(arn, record);
+    saveMachines();
+    return record;
+  }
+
+  const machineOf = (arn: unknown) => {
+    const machine = machines.get(String(arn));
+    if (!machine) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
+    return machine;
+  };
+  const runOf = (arn: unknown) => {
+    const run = runs.get(String(arn));
+    if (!run) throw new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(arn)}'`);
+    return run;
+  };
+  const taskOf = (token: unknown) => {
+    if (typeof token !== 'string' || token.length === 0) throw new SfnApiError('InvalidToken', 'Invalid Token: the task token is missing');
+    const task = tokens.get(token);
+    if (!task) throw new SfnApiError('TaskDoesNotExist', 'Task Does Not Exist: the task token belongs to no task');
+    return task;
+  };
+  const taskGone = () => new SfnApiError('TaskTimedOut', 'Task Timed Out: the task has already ended');
+
+  function describeExecution(run: ExecutionRun) {
+    const { meta, end } = run.journal;
+    return {
+      executionArn: meta.executionArn,
+      stateMachineArn: meta.stateMachineArn,
+      name: meta.name,
+      status: run.journal.status(),
+      startDate: seconds(meta.startDate),
+      ...(end ? { stopDate: seconds(end.stopDate) } : {}),
+      input: meta.input,
+      inputDetails: { included: true },
+      ...(end?.output !== undefined ? { output: end.output, outputDetails: { included: true } } : {}),
+      ...(end?.error !== undefined ? { error: end.error } : {}),
+      ...(end?.cause !== undefined ? { cause: end.cause } : {}),
+      redriveCount: 0,
+      redriveStatus: 'NOT_REDRIVABLE',
+    };
+  }
+
+  function page<T>(items: T[], input: Record<string, unknown>, defaultSize: number) {
+    const start = input.nextToken === undefined ? 0 : Number(input.nextToken);
+    if (!Number.isInteger(start) || start < 0) throw new SfnApiError('InvalidToken', 'Invalid nextToken');
+    const size = Number(input.maxResults) > 0 ? Math.min(Number(input.maxResults), 1000) : defaultSize;
+    const end = start + size;
+    return { items: items.slice(start, end), ...(end < items.length ? { nextToken: String(end) } : {}) };
+  }
+
+  const actions: Record<string, (input: Record<string, unknown>) => unknown> = {
+    CreateStateMachine(input) {
+      const m = putMachine(String(input.name ?? ''), String(input.definition ?? ''), String(input.roleArn ?? ''), String(input.type ?? 'STANDARD'), false);
+      return { stateMachineArn: m.stateMachineArn, creationDate: seconds(m.creationDate) };
+    },
+    DescribeStateMachine(input) {
+      const m = machineOf(input.stateMachineArn);
+      return { ...m, status: 'ACTIVE', creationDate: seconds(m.creationDate) };
+    },
+    ListStateMachines(input) {
+      const { items, nextToken } = page([...machines.values()], input, 100);
+      return {
+        stateMachines: items.map((m) => ({ stateMachineArn: m.stateMachineArn, name: m.name, type: m.type, creationDate: seconds(m.creationDate) })),
+        ...(nextToken ? { nextToken } : {}),
+      };
+    },
+    StartExecution(input) {
+      const machine = machineOf(input.stateMachineArn);
+      const name = input.name === undefined ? randomUUID() : String(input.name);
+      if (!NAME.test(name)) throw new SfnApiError('InvalidName', `Invalid Name: '${name}'`);
+      const text = input.input === undefined ? '{}' : String(input.input);
+      parseJson(text, 'InvalidExecutionInput', 'The execution input');
+      const executionArn = `arn:aws:states:${region}:${account}:execution:${machine.name}:${name}`;
+      const existing = runs.get(executionArn);
+      if (existing) {
+        // StartExecution is idempotent for the same name and input while the first one runs
+        if (existing.journal.status() === 'RUNNING' && existing.journal.meta.input === text) {
+          return { executionArn, startDate: seconds(existing.journal.meta.startDate) };
+        }
+        throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+      }
+      if (stopped) throw new SfnApiError('ServiceUnavailable', 'The local Step Functions service is stopping');
+      const journal = ExecutionJournal.create(executionsDir, {
+        executionArn, stateMachineArn: machine.stateMachineArn, stateMachineName: machine.name, name, input: text,
+        startDate: clock.now(), roleArn: machine.roleArn, definition: machine.definition,
+      });
+      const run = new ExecutionRun(journal, deps);
+      runs.set(executionArn, run);
+      void run.run();
+      return { executionArn, startDate: seconds(journal.meta.startDate) };
+    },
+    DescribeExecution: (input) => describeExecution(runOf(input.executionArn)),
+    DescribeStateMachineForExecution(input) {
+      const { meta } = runOf(input.executionArn).journal;
+      return {
+        stateMachineArn: meta.stateMachineArn, name: meta.stateMachineName, definition: meta.definition, roleArn: meta.roleArn,
+        updateDate: seconds(machines.get(meta.stateMachineArn)?.creationDate ?? meta.startDate),
+      };
+    },
+    ListExecutions(input) {
+      const machine = machineOf(input.stateMachineArn);
+      const all = [...runs.values()]
+        .filter((r) => r.journal.meta.stateMachineArn === machine.stateMachineArn)
+        .filter((r) => input.statusFilter === undefined || r.journal.status() === input.statusFilter)
+        .sort((a, b) => b.journal.meta.startDate - a.journal.meta.startDate);
+      const { items, nextToken } = page(all, input, 100);
+      return {
+        executions: items.map((r) => {
+          const { executionArn, stateMachineArn, name, status, startDate, stopDate } = describeExecution(r);
+          return { executionArn, stateMachineArn, name, status, startDate, ...(stopDate !== undefined ? { stopDate } : {}) };
+        }),
+        ...(nextToken ? { nextToken } : {}),
+      };
+    },
+    GetExecutionHistory(input) {
+      const events = [...runOf(input.executionArn).journal.events];
+      if (input.reverseOrder === true) events.reverse();
+      const { items, nextToken } = page(events, input, 100);
+      return { events: items, ...(nextToken ? { nextToken } : {}) };
+    },
+    StopExecution(input) {
+      const run = runOf(input.executionArn);
+      const stopDate = run.stop(input.error === undefined ? undefined : String(input.error), input.cause === undefined ? undefined : String(input.cause));
+      return { stopDate: seconds(stopDate) };
+    },
+    SendTaskSuccess(input) {
+      const { run, key } = taskOf(input.taskToken);
+      const value = parseJson(input.output ?? 'null', 'InvalidOutput', 'The output');
+      if (!run.settle(key, { ok: true, value })) throw taskGone();
+      return {};
+    },
+    SendTaskFailure(input) {
+      const { run, key } = taskOf(input.taskToken);
+      const settled = run.settle(key, { ok: false, error: String(input.error ?? ''), cause: String(input.cause ?? '') });
+      if (!settled) throw taskGone();
+      return {};
+    },
+    SendTaskHeartbeat(input) {
+      const { run, key } = taskOf(input.taskToken);
+      if (!run.heartbeat(key)) throw taskGone();
+      return {};
+    },
+  };
+
+  async function call(action: string, input: Record<string, unknown>): Promise<unknown> {
+    const handler = actions[action];
+    if (!handler) throw new SfnApiError('UnknownOperationException', `The local Step Functions service does not implement ${action}`);
+    return handler(input);
+  }
+
+  return {
+    edgeService: stepFunctionsApiService(call),
+    createStateMachine(name, definition, roleArn = '', type = 'STANDARD') {
+      return { stateMachineArn: putMachine(name, definition, roleArn, type, true).stateMachineArn };
+    },
+    async resumeAll() {
+      const running = [...runs.values()].filter((r) => r.journal.status() === 'RUNNING');
+      for (const run of running) void run.run();
+      if (running.length > 0) log(`stepfunctions: resumed ${running.length} running execution(s)`);
+    },
+    call,
+    async stop() {
+      stopped = true;
+      await Promise.all([...runs.values()].filter((r) => r.journal.status() === 'RUNNING').map((r) => r.shutdown()));
+      integrations.destroy();
+    },
+    stats() {
+      const executions: Record<ExecutionStatus, number> = { RUNNING: 0, SUCCEEDED: 0, FAILED: 0, TIMED_OUT: 0, ABORTED: 0 };
+      for (const run of runs.values()) executions[run.journal.status()]++;
+      return { stateMachines: machines.size, executions };
+    },
+  };
+}
