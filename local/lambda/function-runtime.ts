@@ -73,7 +73,14 @@ interface Pending {
 interface WarmWorker {
   worker: Worker;
   pending: Map<number, Pending>;
+  /** settles when the handler's module has loaded (Lambda's init phase, not counted in the timeout) */
+  initialized: Promise<unknown>;
 }
+
+/** The id of the worker's init-phase reply; invocations count from 1. */
+const INIT_ID = 0;
+/** Lambda gives the init phase 10 s of its own. */
+const INIT_TIMEOUT_MS = 10_000;
 
 interface WorkerReply {
   id: number;
@@ -178,7 +185,18 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     const existing = warm.get(fn.logicalId);
     if (existing) return existing;
     const worker = new Worker(WORKER_URL, workerOptions(fn));
-    const instance: WarmWorker = { worker, pending: new Map() };
+    const pending = new Map<number, Pending>();
+    const initialized = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        discard(fn, instance, new LambdaInvokeError('Sandbox.Timedout', `INIT phase timed out after ${INIT_TIMEOUT_MS / 1000} seconds`));
+      }, INIT_TIMEOUT_MS);
+      pending.set(INIT_ID, {
+        resolve: (value) => { clearTimeout(timer); resolve(value); },
+        reject: (error) => { clearTimeout(timer); reject(error); },
+      });
+    });
+    initialized.catch(() => {}); // the invocation that awaits it reports the failure
+    const instance: WarmWorker = { worker, pending, initialized };
     warm.set(fn.logicalId, instance);
     pipeLines(worker.stdout, fn);
     pipeLines(worker.stderr, fn);
@@ -188,6 +206,8 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
       instance.pending.delete(reply.id);
       if (reply.ok) pending.resolve(JSON.parse(reply.result ?? 'null'));
       else pending.reject(new LambdaInvokeError(reply.error!.errorType, reply.error!.errorMessage, reply.error!.trace));
+      // a module that fails to load is loaded again by a fresh worker on the next invocation
+      if (reply.id === INIT_ID && !reply.ok) discard(fn, instance, new LambdaInvokeError('Runtime.ExitError', 'init failed'));
     });
     // An uncaught exception or unhandled rejection ends the worker, as it ends Lambda's runtime process.
     worker.on('error', (error) => {
@@ -204,6 +224,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     const fn = lookup(key);
     if (!fn) throw new LambdaInvokeError('ResourceNotFoundException', `Function not found: ${key}`);
     const instance = workerFor(fn);
+    await instance.initialized;
     const id = ++nextId;
     const requestId = randomUUID();
     const timeoutMs = fn.timeoutSeconds * 1000;

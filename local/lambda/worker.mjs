@@ -87,3 +87,11 @@ parentPort.on('message', async ({ id, requestId, event, deadline }) => {
     parentPort.postMessage({ id, ok: false, error: toLambdaError(error) });
   }
 });
+
+// The init phase, as Lambda runs it: the handler's module loads once, before the first invocation and
+// outside its timeout; message id 0 tells the runtime how it went.
+handlerPromise = loadHandler();
+handlerPromise.then(
+  () => parentPort.postMessage({ id: 0, ok: true }),
+  (error) => parentPort.postMessage({ id: 0, ok: false, error: toLambdaError(error) }),
+);

@@ -262,7 +262,17 @@ describe('the functions', () => {
     const ids = routeFunctions.map((r) => r.functionId);
     expect(ids.every((id) => id && resources[id]?.Type === 'AWS::Lambda::Function')).toBe(true);
     expect(new Set(ids).size).toBe(ROUTES.length);
-    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length);
+  });
+
+  it('behind no route, only the stream publisher, fed by the table stream', () => {
+    const routed = new Set(routeFunctions.map((r) => r.functionId));
+    const others = ofType('AWS::Lambda::Function').map(([id]) => id).filter((id) => !routed.has(id));
+    expect(others).toHaveLength(1);
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    expect(mappings).toEqual([expect.objectContaining({
+      FunctionName: { Ref: others[0] },
+      EventSourceArn: { 'Fn::GetAtt': [expect.any(String), 'StreamArn'] },
+    })]);
   });
 
   it('all run index.handler on nodejs22.x, arm64, with active X-Ray tracing', () => {
