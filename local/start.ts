@@ -48,7 +48,10 @@ async function main() {
 Tradeflow is ready (${((Date.now() - started) / 1000).toFixed(1)} s).
 
   HTTP API        ${runtime.apiUrl}            (OpenAPI: ${runtime.apiUrl}/openapi.json)
-  AWS edge        ${runtime.edgeUrl}            (AWS_ENDPOINT_URL for the AWS CLI and SDKs)
+  AWS edge        ${runtime.edgeUrl}            (AWS_ENDPOINT_URL for the AWS CLI and SDKs:
+                                                   DynamoDB, Step Functions, EventBridge, SES, SQS, Lambda, Secrets Manager)
+  sent mail       ${runtime.edgeUrl}/_local/ses
+  local clock     ${runtime.edgeUrl}/_local/clock  (POST {"advanceSeconds": N} to fast-forward waits)
   DynamoDB table  ${runtime.tableName}
   data            ${dataDir}
 
