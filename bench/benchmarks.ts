@@ -1,5 +1,6 @@
+import { engine } from './engine';
 import { foundation } from './foundation';
 import type { Benchmark } from './support';
 
 /** Every benchmark `npm run bench` knows, by name. Add new ones here. */
-export const BENCHMARKS: Benchmark[] = [foundation];
+export const BENCHMARKS: Benchmark[] = [foundation, engine];
