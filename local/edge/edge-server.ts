@@ -93,6 +93,49 @@ export function sendAwsError(res: ServerResponse, status: number, type: string, 
   res.end(JSON.stringify({ __type: type, message }));
 }
 
+/** An AWS error a JSON-protocol service answers with; extra headers for SDKs that read them. */
+export interface AwsErrorReply {
+  status: number;
+  type: string;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Serves one action of an AWS JSON-protocol service (`X-Amz-Target: <prefix><Action>`): parses the
+ * body, runs the action, and answers its output, or its error in AWS's shape (`toAwsError` names the
+ * errors the service knows; anything else is a fault of ours and propagates).
+ */
+export async function serveAwsJsonAction(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  service: {
+    targetPrefix: string;
+    contentType: 'application/x-amz-json-1.0' | 'application/x-amz-json-1.1';
+    run(action: string, input: Record<string, unknown>): Promise<unknown> | unknown;
+    toAwsError(error: unknown): AwsErrorReply | undefined;
+  },
+): Promise<void> {
+  const action = String(req.headers['x-amz-target']).slice(service.targetPrefix.length);
+  let input: Record<string, unknown>;
+  try {
+    input = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
+  } catch {
+    return sendAwsError(res, 400, 'SerializationException', 'The request body is not valid JSON');
+  }
+  try {
+    const output = await service.run(action, input);
+    res.writeHead(200, { 'content-type': service.contentType });
+    res.end(JSON.stringify(output ?? {}));
+  } catch (error) {
+    const reply = service.toAwsError(error);
+    if (!reply) throw error;
+    for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+    sendAwsError(res, reply.status, reply.type, reply.message);
+  }
+}
+
 /** Matches requests whose X-Amz-Target names an operation of the given JSON-protocol service. */
 export function targetPrefixMatcher(prefix: string): (req: IncomingMessage) => boolean {
   return (req) => {

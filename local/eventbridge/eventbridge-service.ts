@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { TemplateResource } from '../assembly/cloud-assembly';
 import type { Resolver } from '../assembly/intrinsics';
 import type { LocalClock } from '../clock';
-import { sendAwsError, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
+import { serveAwsJsonAction, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
 import { ArchiveStore } from './archive-store';
 import { createDelivery, type RetrySettings } from './delivery';
 import { InvalidEventPatternError } from './event-pattern';
@@ -117,25 +117,20 @@ export function createEventBridgeService(opts: EventBridgeServiceOptions): Event
     return json(res, 200, { bus, events: recentEvents(bus, limit) });
   }
 
-  async function handleApi(req: IncomingMessage, res: ServerResponse, body: Buffer) {
-    const action = String(req.headers['x-amz-target']).slice('AWSEvents.'.length);
-    const handler = EVENTBRIDGE_ACTIONS[action];
-    if (!handler) return sendAwsError(res, 400, 'UnknownOperationException', `EventBridge action ${action} is not supported locally`);
-    let input: Record<string, unknown>;
-    try {
-      input = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
-    } catch {
-      return sendAwsError(res, 400, 'SerializationException', 'The request body is not valid JSON');
-    }
-    try {
-      json(res, 200, await handler(input, buses), 'application/x-amz-json-1.1');
-    } catch (error) {
-      if (error instanceof InvalidEventPatternError || error instanceof EventBridgeApiError) {
-        return sendAwsError(res, error instanceof EventBridgeApiError ? error.status : 400, error.code, error.message);
-      }
-      throw error;
-    }
-  }
+  const handleApi = (req: IncomingMessage, res: ServerResponse, body: Buffer) =>
+    serveAwsJsonAction(req, res, body, {
+      targetPrefix: 'AWSEvents.',
+      contentType: 'application/x-amz-json-1.1',
+      run(action, input) {
+        const handler = EVENTBRIDGE_ACTIONS[action];
+        if (!handler) throw new EventBridgeApiError('UnknownOperationException', `EventBridge action ${action} is not supported locally`);
+        return handler(input, buses);
+      },
+      toAwsError: (error) =>
+        error instanceof EventBridgeApiError ? { status: error.status, type: error.code, message: error.message }
+        : error instanceof InvalidEventPatternError ? { status: 400, type: error.code, message: error.message }
+        : undefined,
+    });
 
   const isApi = targetPrefixMatcher('AWSEvents.');
   const isLocal = (req: IncomingMessage) => req.method === 'GET' && /^\/_local\/events(\/failed)?(\?|$)/.test(req.url ?? '');

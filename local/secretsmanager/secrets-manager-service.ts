@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TemplateResource } from '../assembly/cloud-assembly';
 import type { Resolver } from '../assembly/intrinsics';
-import { sendAwsError, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
+import { serveAwsJsonAction, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
 
 interface StoredSecret {
   name: string;
@@ -68,19 +68,20 @@ export function createSecretsManagerService(opts: { dataDir?: string }) {
   const edgeService: EdgeService = {
     name: 'secretsmanager',
     matches: targetPrefixMatcher('secretsmanager.'),
-    handle(req, res, body) {
-      const action = String(req.headers['x-amz-target']).slice('secretsmanager.'.length);
-      const run = actions[action];
-      if (!run) return sendAwsError(res, 400, 'UnknownOperationException', `Secrets Manager action ${action} is not emulated locally`);
-      try {
-        const output = run(JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>);
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify(output));
-      } catch (error) {
-        const { type, message } = error as { type?: string; message: string };
-        sendAwsError(res, 400, type ?? 'InternalServiceError', message);
-      }
-    },
+    handle: (req, res, body) =>
+      serveAwsJsonAction(req, res, body, {
+        targetPrefix: 'secretsmanager.',
+        contentType: 'application/x-amz-json-1.1',
+        run(action, input) {
+          const run = actions[action];
+          if (!run) throw Object.assign(new Error(`Secrets Manager action ${action} is not emulated locally`), { type: 'UnknownOperationException' });
+          return run(input);
+        },
+        toAwsError(error) {
+          const { type, message } = error as { type?: string; message: string };
+          return type ? { status: 400, type, message } : undefined;
+        },
+      }),
   };
 
   return {

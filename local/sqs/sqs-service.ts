@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { TemplateResource } from '../assembly/cloud-assembly';
 import type { Resolver } from '../assembly/intrinsics';
 import type { LocalClock } from '../clock';
-import { sendAwsError, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
+import { serveAwsJsonAction, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
 import { QueueStore } from './queue-store';
 import { SQS_ACTIONS, SqsError, type SqsApiContext } from './sqs-api';
 
@@ -53,27 +53,24 @@ export function createSqsService(opts: SqsServiceOptions): SqsService {
   const edgeService: EdgeService = {
     name: 'SQS',
     matches: targetPrefixMatcher('AmazonSQS.'),
-    async handle(req, res, body) {
-      const action = String(req.headers['x-amz-target']).slice('AmazonSQS.'.length);
-      const handler = SQS_ACTIONS[action];
-      if (!handler) return sendAwsError(res, 400, 'UnsupportedOperation', `SQS action ${action} is not supported locally`);
-      let input: Record<string, unknown>;
-      try {
-        input = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
-      } catch {
-        return sendAwsError(res, 400, 'SerializationException', 'The request body is not valid JSON');
-      }
-      try {
-        const output = await handler(input, ctx);
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify(output));
-      } catch (error) {
-        if (!(error instanceof SqsError)) throw error;
-        // the SDK reads this header to give the error the code SQS's query protocol had
-        res.setHeader('x-amzn-query-error', `${error.queryCode};Sender`);
-        sendAwsError(res, error.status, error.code, error.message);
-      }
-    },
+    handle: (req, res, body) =>
+      serveAwsJsonAction(req, res, body, {
+        targetPrefix: 'AmazonSQS.',
+        contentType: 'application/x-amz-json-1.0',
+        run(action, input) {
+          const handler = SQS_ACTIONS[action];
+          if (!handler) throw new SqsError('UnsupportedOperation', `SQS action ${action} is not supported locally`);
+          return handler(input, ctx);
+        },
+        toAwsError: (error) =>
+          error instanceof SqsError
+            ? {
+                status: error.status, type: error.code, message: error.message,
+                // the SDK reads this header to give the error the code SQS's query protocol had
+                headers: { 'x-amzn-query-error': `${error.queryCode};Sender` },
+              }
+            : undefined,
+      }),
   };
 
   return {

@@ -1,4 +1,4 @@
-import { sendAwsError, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
+import { serveAwsJsonAction, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
 
 /**
  * The SFN JSON 1.0 protocol on the edge: `X-Amz-Target: AWSStepFunctions.<Action>`, a JSON body in,
@@ -9,23 +9,15 @@ export function stepFunctionsApiService(call: (action: string, input: Record<str
   return {
     name: 'Step Functions',
     matches: targetPrefixMatcher('AWSStepFunctions.'),
-    async handle(req, res, body) {
-      const action = String(req.headers['x-amz-target']).slice('AWSStepFunctions.'.length);
-      let input: Record<string, unknown>;
-      try {
-        input = body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as Record<string, unknown>);
-      } catch {
-        return sendAwsError(res, 400, 'SerializationException', 'The request body is not JSON');
-      }
-      try {
-        const output = await call(action, input);
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify(output));
-      } catch (error) {
-        const type = (error as { type?: unknown }).type;
-        if (typeof type !== 'string') throw error;
-        sendAwsError(res, 400, type, (error as Error).message);
-      }
-    },
+    handle: (req, res, body) =>
+      serveAwsJsonAction(req, res, body, {
+        targetPrefix: 'AWSStepFunctions.',
+        contentType: 'application/x-amz-json-1.0',
+        run: call,
+        toAwsError(error) {
+          const type = (error as { type?: unknown }).type;
+          return typeof type === 'string' ? { status: 400, type, message: (error as Error).message } : undefined;
+        },
+      }),
   };
 }
