@@ -75,3 +75,15 @@ export function createLocalClock(opts: { stateFile?: string } = {}): LocalClock 
     },
   };
 }
+
+/** What every emulator on the edge is made with (the runtime passes the same to each). */
+export interface EmulatorOptions {
+  /** the edge itself: where an emulator reaches the others with the AWS SDK */
+  edgeUrl: string;
+  clock: LocalClock;
+  /** where the emulator keeps its state; undefined keeps it in memory */
+  dataDir?: string;
+  region: string;
+  accountId: string;
+  log?: (line: string) => void;
+}

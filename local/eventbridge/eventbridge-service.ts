@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { TemplateResource } from '../assembly/cloud-assembly';
 import type { Resolver } from '../assembly/intrinsics';
-import type { LocalClock } from '../clock';
+import type { EmulatorOptions } from '../clock';
 import { serveAwsJsonAction, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
 import { ArchiveStore } from './archive-store';
 import { createDelivery, type RetrySettings } from './delivery';
@@ -15,15 +15,8 @@ import { compileSchedule } from './schedule';
 import { createTargetSenders } from './targets';
 import { eventBridgeFromTemplate, type LoadedEventBridge } from './template';
 
-export interface EventBridgeServiceOptions {
-  /** where targets are reached with the AWS SDK (Lambda Invoke, StartExecution, SQS) */
-  edgeUrl: string;
-  clock: LocalClock;
-  /** archives and failed deliveries persist under `<dataDir>/eventbridge` */
-  dataDir?: string;
-  region: string;
-  accountId: string;
-  log?: (line: string) => void;
+/** Archives and failed deliveries persist under `<dataDir>/eventbridge`. */
+export interface EventBridgeServiceOptions extends EmulatorOptions {
   retry?: Partial<RetrySettings>;
 }
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ServerResponse } from 'node:http';
 import type { TemplateResource } from '../assembly/cloud-assembly';
 import type { Resolver } from '../assembly/intrinsics';
-import type { LocalClock } from '../clock';
+import type { EmulatorOptions } from '../clock';
 import { sendAwsError, type EdgeService } from '../edge/edge-server';
 import type { Reply, SesContext } from './context';
 import { SesError } from './errors';
@@ -13,16 +13,8 @@ import { createEventPublisher } from './ses-events';
 import { handleSesV2 } from './sesv2-api';
 import { readSesResources } from './template-resources';
 
-export interface SesServiceOptions {
-  /** the edge the events go to (PutEvents) */
-  edgeUrl: string;
-  clock: LocalClock;
-  /** this service's own folder (sent mail, templates made through the API); undefined keeps them in memory */
-  dataDir?: string;
-  region: string;
-  accountId: string;
-  log?: (line: string) => void;
-}
+/** `dataDir` is this service's own folder (sent mail, templates made through the API). */
+export type SesServiceOptions = EmulatorOptions;
 
 export interface SesService {
   /** SESv2 under `/v2/email/...` and the mail catcher under `/_local/ses`; register it on the edge */

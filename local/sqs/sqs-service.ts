@@ -1,20 +1,13 @@
 import path from 'node:path';
 import type { TemplateResource } from '../assembly/cloud-assembly';
 import type { Resolver } from '../assembly/intrinsics';
-import type { LocalClock } from '../clock';
+import type { EmulatorOptions } from '../clock';
 import { serveAwsJsonAction, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
 import { QueueStore } from './queue-store';
 import { SQS_ACTIONS, SqsError, type SqsApiContext } from './sqs-api';
 
-export interface SqsServiceOptions {
-  /** messages persist under `<dataDir>/sqs`; undefined keeps them in memory */
-  dataDir?: string;
-  clock: Pick<LocalClock, 'now'>;
-  edgeUrl: string;
-  accountId: string;
-  region: string;
-  log?: (line: string) => void;
-}
+/** Messages persist under `<dataDir>/sqs`. */
+export type SqsServiceOptions = EmulatorOptions;
 
 export interface SqsService {
   /** SQS's JSON protocol (`X-Amz-Target: AmazonSQS.<Action>`), as @aws-sdk/client-sqs v3 speaks it */

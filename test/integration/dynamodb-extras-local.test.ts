@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, it, expect, beforeAll, afterAll, onTestFailed } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, onTestFailed, vi } from 'vitest';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { TemplateResource } from '../../local/assembly/cloud-assembly';
 import { createResolver } from '../../local/assembly/intrinsics';
@@ -52,17 +52,7 @@ const resolver = createResolver({ template: { Resources: RESOURCES }, resources:
 const only = (...ids: string[]) => Object.fromEntries(ids.map((id) => [id, RESOURCES[id]!]));
 
 /** Polls until `check` stops throwing (no fixed sleeps). */
-async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
+const eventually = <T>(check: () => T | Promise<T>, timeout = 30000) => vi.waitFor(check, { timeout, interval: 50 });
 
 type Invocation = { functionName: string; records: any[] };
 

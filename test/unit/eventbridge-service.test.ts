@@ -13,7 +13,7 @@ import {
   TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createResolver } from '../../local/assembly/intrinsics';
 import { createLocalClock } from '../../local/clock';
 import { startEdge, targetPrefixMatcher, type Edge, type EdgeService } from '../../local/edge/edge-server';
@@ -125,17 +125,8 @@ function stubTargets(calls: Call[]): EdgeService[] {
   ];
 }
 
-async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
+/** Polls until `check` stops throwing (no fixed sleeps). */
+const eventually = <T>(check: () => T | Promise<T>, timeout = 5000) => vi.waitFor(check, { timeout, interval: 50 });
 
 describe('local EventBridge', () => {
   const clock = createLocalClock();
