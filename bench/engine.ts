@@ -1,10 +1,9 @@
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { ListExecutionsCommand, SFNClient, StartExecutionCommand, type ExecutionStatus } from '@aws-sdk/client-sfn';
 import { execFile } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalRuntime, type LocalRuntime } from '../local/runtime';
 import { PROJECT_ROOT } from '../local/synth';
 import { figure, fixed1, progress, report, type Benchmark } from './support';
@@ -13,19 +12,19 @@ import { figure, fixed1, progress, report, type Benchmark } from './support';
  * The engine benchmark: how fast the local runtime routes events and runs simple executions, on
  * whatever machine runs it. It synthesizes bench/fixtures/engine-app.ts (a bus, a rule targeting a
  * do-nothing function, a Standard state machine Pass -> Task(lambda:invoke) -> Succeed), starts the
- * local runtime on it, and measures through the AWS SDK at the edge, as any client would:
+ * local runtime on it in this process, and drives it through the AWS SDK at the edge, as any client
+ * would, from a load worker (engine-load.mjs: its own thread and event loop, like a separate client
+ * process, so the client's SDK work does not run on the runtime's event loop):
  *
  *  a. events-routed-per-s: PutEvents (batches of 10, 8 requests in flight) until the rule's Lambda
  *     target has run once per event. Each run logs `bench-delivered <event id>` (one line, written to
  *     `<dataDir>/logs/<function>.log` by the runtime); the benchmark tails that file, matches the ids
  *     to the EventIds PutEvents returned, and takes the end time from the log line's own timestamp
  *     (the moment the handler ran), so the tailing's polling interval is not in the figure.
- *  b. executions-per-s: StartExecution (16 in flight) until ListExecutions reports every one
- *     SUCCEEDED; the end is the latest stopDate the engine reports (its clock is Date.now() here).
+ *  b. executions-per-s: StartExecution (16 in flight) until ListExecutions reports none RUNNING;
+ *     the end is the latest stopDate of the SUCCEEDED ones (the engine's clock is Date.now() here).
  *
- * A short warm-up (not measured) starts the function's worker and the SDK clients' connections first.
- * The load generator runs in this process, so its own CPU (SDK serialization, signing, HTTP) shares
- * the event loop with the runtime: the figures are what one process does, client included.
+ * A short warm-up (not measured) starts the function's worker and the clients' connections first.
  */
 
 const TARGET_EVENTS_PER_S = 1000;
@@ -37,8 +36,10 @@ const BATCH = 10;
 const STALL_MS = 30_000;
 const CACHE_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'tradeflow-bench');
 const FIXTURE_APP = path.join(PROJECT_ROOT, 'bench', 'fixtures', 'engine-app.ts');
+const LOAD_WORKER = new URL('./engine-load.mjs', import.meta.url);
 const BUS = 'engine-bench';
 const MACHINE = 'engine-bench-simple';
+const FINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 
 const intFromEnv = (name: string, fallback: number) => {
   const value = Number.parseInt(process.env[name] ?? '', 10);
@@ -53,24 +54,118 @@ function synthesizeFixture(outDir: string): Promise<void> {
   });
 }
 
-/** Runs `jobs` with at most `limit` at once; every job runs (failures are the job's to record). */
-async function pool(count: number, limit: number, job: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < count) await job(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
+/**
+ * What one journal record costs on this disk right now, done the way local/stepfunctions/journal.ts
+ * writes each record (open, write, fsync, close): the executions figure depends on it.
+ */
+function fsyncProbeMs(dir: string, records = 100): number {
+  const file = path.join(dir, 'fsync-probe.jsonl');
+  const started = performance.now();
+  for (let i = 0; i < records; i++) {
+    const fd = openSync(file, 'a');
+    try {
+      writeSync(fd, `${JSON.stringify({ t: 'ev', key: `probe|${i}`, ev: { id: i, type: 'PassStateEntered' } })}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  const ms = (performance.now() - started) / records;
+  rmSync(file, { force: true });
+  return ms;
 }
+
+const load1 = () => loadavg()[0]!.toFixed(2);
+
+// ---------------------------------------------------------------------------------- the load worker
+
+interface Failure {
+  what: string;
+  count: number;
+  example: string;
+}
+
+interface LoadOps {
+  put: {
+    args: { count: number; batch: number; concurrency: number; bus: string; batchOffset: number };
+    result: { ids: string[]; startedAt: number; doneAt: number; failures: Failure[] };
+  };
+  start: {
+    args: { count: number; concurrency: number; machineArn: string; offset: number };
+    result: { started: number; startedAt: number; doneAt: number; failures: Failure[] };
+  };
+  list: {
+    args: { machineArn: string; statusFilter: string; since: number };
+    result: { count: number; lastStop: number; examples: string[] };
+  };
+}
+
+interface LoadReply {
+  id: number;
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
+
+/** The load generator: a worker thread with its own AWS SDK clients (see engine-load.mjs). */
+class LoadWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  private nextId = 0;
+
+  constructor(edgeUrl: string) {
+    this.worker = new Worker(LOAD_WORKER, { workerData: { edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS } });
+    this.worker.on('message', (reply: LoadReply) => {
+      const pending = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (reply.ok) pending?.resolve(reply.result);
+      else pending?.reject(new Error(`load worker: ${reply.error ?? 'failed'}`));
+    });
+    const fail = (error: Error) => {
+      for (const pending of this.pending.values()) pending.reject(error);
+      this.pending.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`load worker exited with code ${code}`)));
+  }
+
+  call<K extends keyof LoadOps>(op: K, args: LoadOps[K]['args']): Promise<LoadOps[K]['result']> {
+    const id = ++this.nextId;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: (value) => resolve(value as LoadOps[K]['result']), reject });
+      this.worker.postMessage({ id, op, args });
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+function mergeFailures(into: Map<string, Failure>, failures: Failure[]): void {
+  for (const f of failures) {
+    const existing = into.get(f.what);
+    if (existing) existing.count += f.count;
+    else into.set(f.what, { ...f });
+  }
+}
+
+const noteFailure = (into: Map<string, Failure>, what: string, example: string, count = 1) =>
+  mergeFailures(into, [{ what, count, example: example.slice(0, 300) }]);
+
+// ---------------------------------------------------------------------------------------------- a.
 
 /** Follows a function's log file as it grows; remembers each `bench-delivered <id>` with the handler's timestamp. */
 class DeliveryLog {
   private offset = 0;
   private partial = '';
+  private readonly buffer = Buffer.alloc(1 << 20);
   /** id -> times seen */
   readonly seen = new Map<string, number>();
+  /** ids seen for the first time since the last take() */
+  private fresh: string[] = [];
   /** handler timestamp (epoch ms) of the latest delivery line read */
   lastAt = 0;
-  linesRead = 0;
 
   constructor(private readonly logDir: string) {}
 
@@ -86,12 +181,11 @@ class DeliveryLog {
     if (!file) return;
     const fd = openSync(file, 'r');
     try {
-      const buffer = Buffer.alloc(1 << 20);
       for (;;) {
-        const n = readSync(fd, buffer, 0, buffer.length, this.offset);
+        const n = readSync(fd, this.buffer, 0, this.buffer.length, this.offset);
         if (n === 0) break;
         this.offset += n;
-        const lines = (this.partial + buffer.toString('utf8', 0, n)).split('\n');
+        const lines = (this.partial + this.buffer.toString('utf8', 0, n)).split('\n');
         this.partial = lines.pop() ?? '';
         for (const line of lines) this.line(line);
       }
@@ -100,225 +194,160 @@ class DeliveryLog {
     }
   }
 
+  /** The ids first seen since the last call. */
+  take(): string[] {
+    const fresh = this.fresh;
+    this.fresh = [];
+    return fresh;
+  }
+
   private line(line: string): void {
     // Lambda's console format: <ISO time>\t<request id>\tINFO\tbench-delivered <id>
     const match = /^(\S+)\t[^\t]*\tINFO\tbench-delivered (\S+)$/.exec(line);
     if (!match) return;
-    this.linesRead++;
     const id = match[2]!;
-    this.seen.set(id, (this.seen.get(id) ?? 0) + 1);
+    const times = (this.seen.get(id) ?? 0) + 1;
+    this.seen.set(id, times);
+    if (times === 1) this.fresh.push(id);
     const at = Date.parse(match[1]!);
     if (at > this.lastAt) this.lastAt = at;
   }
 }
 
-interface Failure {
-  what: string;
-  count: number;
-  example: string;
-}
-
-function noteFailure(failures: Map<string, Failure>, what: string, example: string, count = 1): void {
-  const existing = failures.get(what);
-  if (existing) existing.count += count;
-  else failures.set(what, { what, count, example: example.slice(0, 300) });
-}
-
-// ---------------------------------------------------------------------------------------------- a.
-
-function entriesFor(batch: number, size: number): PutEventsRequestEntry[] {
-  return Array.from({ length: size }, (_, i) => ({
-    EventBusName: BUS,
-    Source: 'bench.engine',
-    DetailType: 'Routed',
-    Detail: JSON.stringify({ batch, i }),
-  }));
-}
-
-async function putAll(events: EventBridgeClient, count: number, batchOffset: number, ids: Set<string>, failures: Map<string, Failure>): Promise<void> {
-  const batches = Math.ceil(count / BATCH);
-  await pool(batches, PUT_CONCURRENCY, async (b) => {
-    const size = Math.min(BATCH, count - b * BATCH);
-    try {
-      const result = await events.send(new PutEventsCommand({ Entries: entriesFor(batchOffset + b, size) }));
-      for (const entry of result.Entries ?? []) {
-        if (entry.EventId) ids.add(entry.EventId);
-        else noteFailure(failures, `PutEvents entry ${entry.ErrorCode ?? 'failed'}`, entry.ErrorMessage ?? '');
-      }
-    } catch (error) {
-      noteFailure(failures, 'PutEvents request failed', String(error), size);
-    }
-  });
-}
-
-/** Waits until every id in `ids` was delivered (or nothing moved for STALL_MS). */
+/** Waits until every id was delivered (or nothing moved for STALL_MS); answers how many were. */
 async function awaitDeliveries(log: DeliveryLog, ids: Set<string>, label: string): Promise<number> {
-  let delivered = 0;
+  log.poll();
+  log.take();
+  let delivered = [...ids].filter((id) => log.seen.has(id)).length;
   let lastProgress = Date.now();
-  let lastReport = 0;
-  for (;;) {
-    log.poll();
-    const now = [...ids].filter((id) => log.seen.has(id)).length;
-    if (now > delivered) {
-      delivered = now;
-      lastProgress = Date.now();
-    }
-    if (delivered >= ids.size) return delivered;
+  let lastReport = Date.now();
+  while (delivered < ids.size) {
     if (Date.now() - lastProgress > STALL_MS) {
       progress(`${label}: no delivery for ${STALL_MS / 1000} s; stopping at ${delivered}/${ids.size}`);
-      return delivered;
+      break;
     }
     if (Date.now() - lastReport > 1000) {
       progress(`${label}: ${delivered}/${ids.size} delivered`);
       lastReport = Date.now();
     }
-    await sleep(delivered * 100 < ids.size ? 50 : 20);
+    await sleep(25);
+    log.poll();
+    const fresh = log.take().filter((id) => ids.has(id)).length;
+    if (fresh > 0) {
+      delivered += fresh;
+      lastProgress = Date.now();
+    }
   }
+  return delivered;
 }
 
-async function measureRouting(runtime: LocalRuntime, dataDir: string, total: number): Promise<void> {
-  const events = new EventBridgeClient({ endpoint: runtime.edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+async function measureRouting(runtime: LocalRuntime, load: LoadWorker, dataDir: string, total: number): Promise<void> {
   const log = new DeliveryLog(path.join(dataDir, 'logs'));
   const failures = new Map<string, Failure>();
-  try {
-    progress('routing: warm-up (20 events, not measured)...');
-    const warmIds = new Set<string>();
-    await putAll(events, 20, 1_000_000, warmIds, failures);
-    await awaitDeliveries(log, warmIds, 'routing warm-up');
-    log.poll();
+  const put = (count: number, batchOffset: number) =>
+    load.call('put', { count, batch: BATCH, concurrency: PUT_CONCURRENCY, bus: BUS, batchOffset });
 
-    progress(`routing: ${total} events, PutEvents batches of ${BATCH}, ${PUT_CONCURRENCY} in flight...`);
-    const ids = new Set<string>();
-    const started = Date.now();
-    await putAll(events, total, 0, ids, failures);
-    const putDone = Date.now();
-    progress(`routing: all PutEvents answered after ${fixed1((putDone - started) / 1000)} s (${ids.size} accepted)`);
-    const delivered = await awaitDeliveries(log, ids, 'routing');
-    const observed = Date.now();
-    const end = Math.max(log.lastAt, started + 1);
-    const seconds = (end - started) / 1000;
+  progress('routing: warm-up (100 events, not measured)...');
+  const warm = await put(100, 1_000_000);
+  mergeFailures(failures, warm.failures);
+  await awaitDeliveries(log, new Set(warm.ids), 'routing warm-up');
 
-    const duplicates = [...ids].filter((id) => (log.seen.get(id) ?? 0) > 1).length;
-    const lost = ids.size - delivered;
-    const failed = (await (await fetch(`${runtime.edgeUrl}/_local/events/failed?limit=1000`)).json()) as { failed: unknown[] };
-    if (lost > 0) noteFailure(failures, 'events accepted but never delivered', `${lost} of ${ids.size}`, lost);
-    if (failed.failed.length > 0) noteFailure(failures, 'EventBridge failed deliveries (/_local/events/failed)', JSON.stringify(failed.failed[0]), failed.failed.length);
+  progress(`routing: ${total} events, PutEvents batches of ${BATCH}, ${PUT_CONCURRENCY} in flight...`);
+  const puts = await put(total, 0);
+  mergeFailures(failures, puts.failures);
+  const ids = new Set(puts.ids);
+  const putSeconds = (puts.doneAt - puts.startedAt) / 1000;
+  progress(`routing: all PutEvents answered after ${fixed1(putSeconds)} s (${ids.size} accepted)`);
+  const delivered = await awaitDeliveries(log, ids, 'routing');
+  const observed = Date.now();
+  const end = Math.max(log.lastAt, puts.startedAt + 1);
+  const seconds = (end - puts.startedAt) / 1000;
 
-    report(`routing: ${total} events put on bus ${BUS} (PutEvents x${Math.ceil(total / BATCH)}, ${BATCH} per batch, ${PUT_CONCURRENCY} in flight)`
-      + ` -> rule -> Lambda target; ${delivered} delivered, ${duplicates} delivered more than once`);
-    report(`  PutEvents: all answered in ${fixed1((putDone - started) / 1000)} s = ${Math.round(ids.size / ((putDone - started) / 1000))} events/s accepted`);
-    report(`  last delivery (handler's log timestamp) ${fixed1(seconds)} s after the first put; seen by the tail ${observed - end} ms later`);
-    figure('events-routed-per-s', Math.round(delivered / seconds), 'events/s');
-    report(`target: >= ${TARGET_EVENTS_PER_S} events/s -> ${delivered / seconds >= TARGET_EVENTS_PER_S && lost === 0 ? 'met' : 'MISSED'}`);
-    for (const f of failures.values()) report(`ERROR ${f.what}: ${f.count} (e.g. ${f.example})`);
-  } finally {
-    events.destroy();
+  const duplicates = [...ids].filter((id) => (log.seen.get(id) ?? 0) > 1).length;
+  const lost = ids.size - delivered;
+  const failed = (await (await fetch(`${runtime.edgeUrl}/_local/events/failed?limit=1000`)).json()) as { failed: unknown[] };
+  if (lost > 0) noteFailure(failures, 'events accepted but never delivered', `${lost} of ${ids.size}`, lost);
+  if (failed.failed.length > 0) {
+    noteFailure(failures, 'EventBridge failed deliveries (/_local/events/failed)', JSON.stringify(failed.failed[0]), failed.failed.length);
   }
+
+  report(`routing: ${total} events put on bus ${BUS} (PutEvents x${Math.ceil(total / BATCH)}, ${BATCH} per batch, ${PUT_CONCURRENCY} in flight)`
+    + ` -> rule -> Lambda target; ${delivered} delivered, ${duplicates} delivered more than once`);
+  report(`  PutEvents: all answered in ${fixed1(putSeconds)} s = ${Math.round(ids.size / putSeconds)} events/s accepted`);
+  report(`  last delivery (handler's log timestamp) ${fixed1(seconds)} s after the first put; seen by the tail ${observed - end} ms later`);
+  figure('events-routed-per-s', Math.round(delivered / seconds), 'events/s');
+  report(`target: >= ${TARGET_EVENTS_PER_S} events/s -> ${delivered / seconds >= TARGET_EVENTS_PER_S && lost === 0 ? 'met' : 'MISSED'}`);
+  for (const f of failures.values()) report(`ERROR ${f.what}: ${f.count} (e.g. ${f.example})`);
 }
 
 // ---------------------------------------------------------------------------------------------- b.
 
-const COUNTED: ExecutionStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
-
-/** Executions of the machine in each final status, and the latest stopDate (epoch ms) among the SUCCEEDED ones. */
-async function finished(sfn: SFNClient, machineArn: string, since: number): Promise<{ counts: Record<string, number>; lastStop: number; examples: string[] }> {
-  const counts: Record<string, number> = {};
-  let lastStop = 0;
-  const examples: string[] = [];
-  for (const statusFilter of COUNTED) {
-    let nextToken: string | undefined;
-    counts[statusFilter] = 0;
-    do {
-      const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn, statusFilter, maxResults: 1000, nextToken }));
-      for (const execution of page.executions ?? []) {
-        if ((execution.startDate?.getTime() ?? 0) < since) continue; // the warm-up's
-        counts[statusFilter]++;
-        const stop = execution.stopDate?.getTime() ?? 0;
-        if (statusFilter === 'SUCCEEDED' && stop > lastStop) lastStop = stop;
-        if (statusFilter !== 'SUCCEEDED' && examples.length < 3) examples.push(execution.executionArn ?? '?');
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
-  }
-  return { counts, lastStop, examples };
-}
-
-async function startAll(sfn: SFNClient, machineArn: string, count: number, offset: number, failures: Map<string, Failure>): Promise<number> {
-  let started = 0;
-  await pool(count, START_CONCURRENCY, async (i) => {
-    try {
-      await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn, input: JSON.stringify({ n: offset + i }) }));
-      started++;
-    } catch (error) {
-      noteFailure(failures, 'StartExecution failed', String(error));
-    }
-  });
-  return started;
-}
-
-async function awaitExecutions(sfn: SFNClient, machineArn: string, since: number, expected: number, label: string) {
-  let state = await finished(sfn, machineArn, since);
-  let done = 0;
+/** Waits until no execution of the machine is RUNNING (or the count stops moving for STALL_MS). */
+async function awaitExecutions(load: LoadWorker, machineArn: string, since: number, label: string): Promise<number> {
+  let running = Number.POSITIVE_INFINITY;
   let lastProgress = Date.now();
-  let lastReport = 0;
+  let lastReport = Date.now();
   for (;;) {
-    const now = COUNTED.reduce((sum, s) => sum + (state.counts[s] ?? 0), 0);
-    if (now > done) {
-      done = now;
+    const now = (await load.call('list', { machineArn, statusFilter: 'RUNNING', since })).count;
+    if (now < running) {
+      running = now;
       lastProgress = Date.now();
     }
-    if (done >= expected) return state;
+    if (running === 0) return 0;
     if (Date.now() - lastProgress > STALL_MS) {
-      progress(`${label}: no execution finished for ${STALL_MS / 1000} s; stopping at ${done}/${expected}`);
-      return state;
+      progress(`${label}: the RUNNING count did not fall for ${STALL_MS / 1000} s; stopping with ${running} RUNNING`);
+      return running;
     }
     if (Date.now() - lastReport > 1000) {
-      progress(`${label}: ${state.counts.SUCCEEDED}/${expected} succeeded, ${done - (state.counts.SUCCEEDED ?? 0)} ended otherwise`);
+      progress(`${label}: ${running} RUNNING`);
       lastReport = Date.now();
     }
     await sleep(100);
-    state = await finished(sfn, machineArn, since);
   }
 }
 
-async function measureExecutions(runtime: LocalRuntime, total: number): Promise<void> {
-  const sfn = new SFNClient({ endpoint: runtime.edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+async function measureExecutions(load: LoadWorker, dataDir: string, total: number): Promise<void> {
   const machineArn = `arn:aws:states:${LOCAL_REGION}:000000000000:stateMachine:${MACHINE}`;
+  const probeBefore = fsyncProbeMs(dataDir);
   const failures = new Map<string, Failure>();
-  try {
-    progress('executions: warm-up (16 executions, not measured)...');
-    const warmSince = Date.now();
-    const warm = await startAll(sfn, machineArn, 16, 1_000_000, failures);
-    await awaitExecutions(sfn, machineArn, warmSince, warm, 'executions warm-up');
-    await sleep(5); // the measured executions' startDate must be after every warm-up one
+  const start = (count: number, offset: number) => load.call('start', { count, concurrency: START_CONCURRENCY, machineArn, offset });
 
-    progress(`executions: ${total} StartExecution, ${START_CONCURRENCY} in flight...`);
-    const startedAt = Date.now();
-    const started = await startAll(sfn, machineArn, total, 0, failures);
-    const startsDone = Date.now();
-    progress(`executions: ${started} started after ${fixed1((startsDone - startedAt) / 1000)} s`);
-    const state = await awaitExecutions(sfn, machineArn, startedAt, started, 'executions');
-    const succeeded = state.counts.SUCCEEDED ?? 0;
-    const seconds = (Math.max(state.lastStop, startedAt + 1) - startedAt) / 1000;
-    const otherwise = COUNTED.filter((s) => s !== 'SUCCEEDED').map((s) => `${s} ${state.counts[s] ?? 0}`).join(', ');
-    const failed = COUNTED.filter((s) => s !== 'SUCCEEDED').reduce((sum, s) => sum + (state.counts[s] ?? 0), 0);
-    const unfinished = started - succeeded - failed;
+  progress('executions: warm-up (32 executions, not measured)...');
+  const warm = await start(32, 1_000_000);
+  mergeFailures(failures, warm.failures);
+  await awaitExecutions(load, machineArn, warm.startedAt, 'executions warm-up');
+  await sleep(5); // every measured execution starts after every warm-up one
 
-    report(`executions: ${total} x ${MACHINE} (Standard: Pass -> Task lambda:invoke -> Succeed), StartExecution ${START_CONCURRENCY} in flight;`
-      + ` ${succeeded} SUCCEEDED, ${otherwise}, ${unfinished} still RUNNING at the end`);
-    report(`  StartExecution: all answered in ${fixed1((startsDone - startedAt) / 1000)} s = ${Math.round(started / ((startsDone - startedAt) / 1000))} starts/s`);
-    report(`  last SUCCEEDED stopDate ${fixed1(seconds)} s after the first start`);
-    figure('executions-per-s', Math.round(succeeded / seconds), 'executions/s');
-    if (failed > 0) {
-      figure('executions-failed', failed, 'executions');
-      noteFailure(failures, 'executions that did not succeed', `${otherwise}; e.g. ${state.examples.join(', ')}`, failed);
-    }
-    if (unfinished > 0) noteFailure(failures, 'executions still RUNNING when the wait gave up', `${unfinished} of ${started}`, unfinished);
-    report(`target: >= ${TARGET_EXECUTIONS_PER_S} executions/s -> ${succeeded / seconds >= TARGET_EXECUTIONS_PER_S && failed === 0 ? 'met' : 'MISSED'}`);
-    for (const f of failures.values()) report(`ERROR ${f.what}: ${f.count} (e.g. ${f.example})`);
-  } finally {
-    sfn.destroy();
+  progress(`executions: ${total} StartExecution, ${START_CONCURRENCY} in flight...`);
+  const starts = await start(total, 0);
+  mergeFailures(failures, starts.failures);
+  const startSeconds = (starts.doneAt - starts.startedAt) / 1000;
+  progress(`executions: ${starts.started} started after ${fixed1(startSeconds)} s`);
+  const running = await awaitExecutions(load, machineArn, starts.startedAt, 'executions');
+
+  const ended: Record<string, { count: number; lastStop: number; examples: string[] }> = {};
+  for (const status of FINAL_STATUSES) ended[status] = await load.call('list', { machineArn, statusFilter: status, since: starts.startedAt });
+  const succeeded = ended.SUCCEEDED!.count;
+  const failed = FINAL_STATUSES.filter((s) => s !== 'SUCCEEDED').reduce((sum, s) => sum + ended[s]!.count, 0);
+  const otherwise = FINAL_STATUSES.filter((s) => s !== 'SUCCEEDED').map((s) => `${s} ${ended[s]!.count}`).join(', ');
+  const seconds = (Math.max(ended.SUCCEEDED!.lastStop, starts.startedAt + 1) - starts.startedAt) / 1000;
+
+  report(`executions: ${total} x ${MACHINE} (Standard: Pass -> Task lambda:invoke -> Succeed), StartExecution ${START_CONCURRENCY} in flight;`
+    + ` ${succeeded} SUCCEEDED, ${otherwise}, ${running} still RUNNING at the end`);
+  report(`  StartExecution: all answered in ${fixed1(startSeconds)} s = ${Math.round(starts.started / startSeconds)} starts/s`);
+  report(`  last SUCCEEDED stopDate ${fixed1(seconds)} s after the first start`);
+  const probeAfter = fsyncProbeMs(dataDir);
+  report(`  disk: one journal-style record (open, write, fsync, close) took ${probeBefore.toFixed(2)} ms before, ${probeAfter.toFixed(2)} ms after`
+    + ` (a simple execution journals 14 records, each fsync'd on the event loop)`);
+  figure('executions-per-s', Math.round(succeeded / seconds), 'executions/s');
+  if (failed > 0) {
+    figure('executions-failed', failed, 'executions');
+    const examples = FINAL_STATUSES.filter((s) => s !== 'SUCCEEDED').flatMap((s) => ended[s]!.examples);
+    noteFailure(failures, 'executions that did not succeed', `${otherwise}; e.g. ${examples.join(', ')}`, failed);
   }
+  if (running > 0) noteFailure(failures, 'executions still RUNNING when the wait gave up', `${running} of ${starts.started}`, running);
+  report(`target: >= ${TARGET_EXECUTIONS_PER_S} executions/s -> ${succeeded / seconds >= TARGET_EXECUTIONS_PER_S && failed === 0 && running === 0 ? 'met' : 'MISSED'}`);
+  for (const f of failures.values()) report(`ERROR ${f.what}: ${f.count} (e.g. ${f.example})`);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -338,16 +367,21 @@ export const engine: Benchmark = {
       await synthesizeFixture(cdkOut);
       const template = readFileSync(path.join(cdkOut, 'EngineBench.template.json'), 'utf8');
       if (!template.includes('AWS::StepFunctions::StateMachine')) throw new Error('the fixture has no state machine');
-      progress('starting the local runtime (free ports; logs kept in a temp data dir)...');
+      progress('starting the local runtime (free ports; data, logs and journals in a temp dir)...');
       const runtime = await startLocalRuntime({ cdkOut, dataDir, ports: { api: 0, edge: 0, dynamodb: 0 }, log: progress });
+      const load = new LoadWorker(runtime.edgeUrl);
+      const loadBefore = load1();
       try {
-        await measureRouting(runtime, dataDir, events);
+        await measureRouting(runtime, load, dataDir, events);
         report();
-        await measureExecutions(runtime, executions);
+        await measureExecutions(load, dataDir, executions);
         report();
-        report(`targets: >= ${TARGET_EVENTS_PER_S} events routed/s, >= ${TARGET_EXECUTIONS_PER_S} executions/s (this machine: ${cpus().length} cores)`);
+        report(`targets: >= ${TARGET_EVENTS_PER_S} events routed/s, >= ${TARGET_EXECUTIONS_PER_S} executions/s (this machine: ${cpus().length} cores;`
+          + ' runtime in this process, client in a worker thread)');
+        report(`machine load (1-min load average): ${loadBefore} at the start, ${load1()} at the end; other processes share these cores and this disk`);
       } finally {
         progress('stopping the local runtime...');
+        await load.stop();
         await runtime.stop();
       }
     } finally {
