@@ -10,7 +10,7 @@ import { createTablesFromTemplate } from './dynamodb/create-tables';
 import { startStreamPoller } from './dynamodb-extras/stream-poller';
 import { startTtlSweeper } from './dynamodb-extras/ttl-sweeper';
 import { createEventBridgeService } from './eventbridge/eventbridge-service';
-import { lambdaInvokeService } from './lambda-api/lambda-invoke-service';
+import { inProcessLambdaClient, lambdaInvokeService } from './lambda-api/lambda-invoke-service';
 import { createSecretsManagerService } from './secretsmanager/secrets-manager-service';
 import { createSesService } from './ses/ses-service';
 import { createSqsService } from './sqs/sqs-service';
@@ -108,6 +108,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     stops.push(() => functions.stop());
     edge.register(lambdaInvokeService(functions));
+    // the emulators that invoke functions do it in process, with the edge's Invoke semantics
+    const lambdaClient = inProcessLambdaClient(functions, log);
     log(`${functions.functions().length} functions ready (each starts in its own worker on first call)`);
 
     const secrets = createSecretsManagerService({ dataDir: scratch });
@@ -119,7 +121,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     edge.register(sqs.edgeService);
     stops.push(() => sqs.stop());
 
-    const eventBridge = createEventBridgeService({ ...common, dataDir: scratch });
+    const eventBridge = createEventBridgeService({ ...common, dataDir: scratch, lambdaClient });
     eventBridge.loadTemplate(stack.resources, resolver);
     edge.register(eventBridge.edgeService);
     stops.push(() => eventBridge.stop());
@@ -129,7 +131,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     edge.register(ses.edgeService);
     stops.push(() => ses.stop());
 
-    const stepFunctions = createStepFunctionsService({ ...common, dataDir: path.join(scratch, 'stepfunctions') });
+    const stepFunctions = createStepFunctionsService({ ...common, dataDir: path.join(scratch, 'stepfunctions'), lambdaClient });
     edge.register(stepFunctions.edgeService);
     stops.push(() => stepFunctions.stop());
     const stateMachines = stateMachinesFromTemplate(stack.resources, resolver);

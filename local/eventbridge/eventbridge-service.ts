@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { TemplateResource } from '../assembly/cloud-assembly';
 import type { Resolver } from '../assembly/intrinsics';
 import type { EmulatorOptions } from '../clock';
+import type { InvokingClient } from '../lambda-api/lambda-invoke-service';
 import { serveAwsJsonAction, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
 import { ArchiveStore } from './archive-store';
 import { createDelivery, type RetrySettings } from './delivery';
@@ -18,6 +19,7 @@ import { eventBridgeFromTemplate, type LoadedEventBridge } from './template';
 /** Archives and failed deliveries persist under `<dataDir>/eventbridge`. */
 export interface EventBridgeServiceOptions extends EmulatorOptions {
   retry?: Partial<RetrySettings>;
+  lambdaClient?: InvokingClient;
 }
 
 export interface EventBridgeService {
@@ -46,7 +48,7 @@ export function createEventBridgeService(opts: EventBridgeServiceOptions): Event
   const stopping = new AbortController();
 
   let forward: (busName: string, event: BusEvent) => void = () => {};
-  const senders = createTargetSenders({ edgeUrl: opts.edgeUrl, region, log, forwardToBus: (name, event) => forward(name, event) });
+  const senders = createTargetSenders({ edgeUrl: opts.edgeUrl, region, log, forwardToBus: (name, event) => forward(name, event), ...(opts.lambdaClient ? { lambdaClient: opts.lambdaClient } : {}) });
   const delivery = createDelivery({
     clock,
     senders,

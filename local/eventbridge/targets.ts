@@ -1,4 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { InvokingClient } from '../lambda-api/lambda-invoke-service';
 import { StartExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { BusEvent, TargetConfig } from './model';
@@ -27,6 +28,8 @@ export interface TargetSendersOptions {
   /** puts the event on another bus of this emulator; throws DeliveryError when there is none */
   forwardToBus(busName: string, event: BusEvent): void;
   log(line: string): void;
+  /** Lambda Invoke in process (the runtime's); the SDK's client against the edge when absent */
+  lambdaClient?: InvokingClient;
 }
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -68,7 +71,7 @@ const queueUrlOf = (edgeUrl: string, arn: string) => {
  */
 export function createTargetSenders(opts: TargetSendersOptions): TargetSenders {
   const config = { endpoint: opts.edgeUrl, region: opts.region, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 };
-  const lambda = new LambdaClient(config);
+  const lambda: InvokingClient = opts.lambdaClient ?? new LambdaClient(config);
   const sfn = new SFNClient(config);
   const sqs = new SQSClient(config);
 

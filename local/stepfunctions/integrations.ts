@@ -1,6 +1,7 @@
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient, type InvocationType } from '@aws-sdk/client-lambda';
+import type { InvokingClient } from '../lambda-api/lambda-invoke-service';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StatesError, STATES } from './errors';
@@ -27,6 +28,8 @@ export interface IntegrationOptions {
   edgeUrl: string;
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** Lambda Invoke in process (the runtime's); the SDK's client against the edge when absent */
+  lambdaClient?: InvokingClient;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -68,7 +71,7 @@ export function createIntegrations(options: IntegrationOptions): Integrations {
     }
     return existing as unknown as T;
   }
-  const lambda = () => client('lambda', () => new LambdaClient(config));
+  const lambda = () => client<InvokingClient>('lambda', () => options.lambdaClient ?? new LambdaClient(config));
   const dynamodb = () => client('dynamodb', () => new DynamoDBClient(config));
   const events = () => client('events', () => new EventBridgeClient(config));
   const sfn = () => client('sfn', () => new SFNClient(config));
