@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { LocalClock } from '../clock';
 import type { EdgeService } from '../edge/edge-server';
 import { stepFunctionsApiService } from './api';
+import type { InvokingClient } from '../lambda-api/lambda-invoke-service';
 import { createIntegrations } from './integrations';
 import { ExecutionRun } from './interpreter';
 import { ExecutionJournal, loadJournals, type ExecutionStatus } from './journal';
@@ -27,6 +28,8 @@ export interface StepFunctionsOptions {
   log?: (line: string) => void;
   region?: string;
   accountId?: string;
+  /** Lambda Invoke in process (the runtime's); the SDK's client against the edge when absent */
+  lambdaClient?: InvokingClient;
 }
 
 export interface StateMachineRecord {
@@ -82,7 +85,10 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
   const account = options.accountId ?? '000000000000';
   const executionsDir = options.dataDir === undefined ? undefined : path.join(options.dataDir, 'executions');
   const machinesFile = options.dataDir === undefined ? undefined : path.join(options.dataDir, 'state-machines.json');
-  const integrations = createIntegrations({ edgeUrl: options.edgeUrl, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const integrations = createIntegrations({
+    edgeUrl: options.edgeUrl, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    ...(options.lambdaClient ? { lambdaClient: options.lambdaClient } : {}),
+  });
 
   const machines = new Map<string, StateMachineRecord>();
   const runs = new Map<string, ExecutionRun>();
