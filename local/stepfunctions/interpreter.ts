@@ -417,7 +417,11 @@ export class ExecutionRun {
       this.journal.memo(memoKey, value ?? null);
       return value;
     };
-    const call = () => this.deps.integrations.run({ resource, parameters, signal: task.signal, once });
+    const call = () => {
+      // the call is the task's side effect: what led to it (TaskScheduled/Started, ...) is durable first
+      this.journal.sync();
+      return this.deps.integrations.run({ resource, parameters, signal: task.signal, once });
+    };
     // a callback task's call is journaled, so a restart waits for the token instead of calling again
     const work = waitsForToken ? once('submitted', async () => (await call()) ?? null) : call();
     work.then(

@@ -1,12 +1,41 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 
 /**
  * One append-only JSON-lines file per execution: its start (meta), then every history event, task
- * result, timer, task token and heartbeat as it happens, each line fsync'd before the engine acts on
- * it. Replaying an execution reads these instead of doing the work again (see interpreter.ts).
- * A torn last line (a crash mid-write) is ignored: that record never happened.
+ * result, timer, task token and heartbeat as it happens. Replaying an execution reads these instead
+ * of doing the work again (see interpreter.ts).
+ *
+ * Durability: every record is written (write(2), one line per call) on one file descriptor the journal
+ * keeps open in append mode while its execution runs (closed when it ends or the service stops). A
+ * record the engine would act on is fdatasync'd before the engine acts on it or before the API answers;
+ * the others are made durable by the next fdatasync of the same file (it flushes every earlier write).
+ * So at any moment, everything the engine has done something with is on disk, and what may be lost in
+ * a crash of the machine is only a tail written after the last sync, which the engine acted on in no way
+ * that leaves the process. Per record kind:
+ *
+ *  - meta: synced in create(): StartExecution answers only once the input is durable.
+ *  - res (a task's outcome), memo (a result of `once`, e.g. a callback task's call), timer (Wait, retry
+ *    interval), token, hb (heartbeat), end: each synced as it is written, before the engine goes on
+ *    with it and before SendTask*, StopExecution or the run that wrote it see it recorded.
+ *  - ev TaskScheduled / TaskStarted (LambdaFunction*): synced by ExecutionJournal.sync(), which the
+ *    interpreter calls right before a task's call (its side effect) starts.
+ *  - every other ev (ExecutionStarted, *StateEntered/Exited, Task/LambdaFunction Succeeded/Failed/
+ *    TimedOut, TaskSubmitted, Map/Parallel bookkeeping, Execution Succeeded/Failed/TimedOut/Aborted): not
+ *    synced by itself. Each is recomputed by replay from meta and the synced records above (an outcome
+ *    event from its res, TaskSubmitted from its memo, an Execution* end event is followed at once by the
+ *    synced end). If a crash loses it, replay writes it again, with a later timestamp (and, for
+ *    concurrent Map/Parallel branches, maybe another interleaving); GetExecutionHistory may have shown
+ *    the lost version. Nothing else was derived from it outside the process: every effect is preceded
+ *    by a sync, which makes it durable with everything before it (e.g. WaitStateEntered, whose time a
+ *    Wait's due time derives from, is synced together with the timer).
+ *
+ * Loading stops at the first line that does not parse or has no newline (a torn write, or the garbage
+ * or zeros a machine crash may leave where unsynced data was): that record and everything after it
+ * never happened, and before the journal is written again the file is truncated there, so the records
+ * of the resumed run are not appended behind garbage that would hide them from the next load.
+ * (A new file's directory entry is not synced separately: on ext4/xfs the file's sync commits it.)
  */
 
 export interface ExecutionMeta {
@@ -63,32 +92,56 @@ export class ExecutionJournal {
   readonly heartbeats = new Map<string, number>();
   end: ExecutionEnd | undefined;
 
+  /** the open append-mode descriptor, while the execution runs */
+  private fd: number | undefined;
+  /** records written since the last sync */
+  private dirty = false;
+  /** ended (or the service stopped): a later write opens, appends and closes the file again */
+  private closed = false;
+
   private constructor(
     readonly meta: ExecutionMeta,
     private readonly file: string | undefined,
+    /** where the file's last complete record ends: a load truncates a torn tail there before writing */
+    private validLength?: number,
   ) {}
 
+  /** Starts an execution's journal in `dir`, which must exist; returns once the meta is durable. */
   static create(dir: string | undefined, meta: ExecutionMeta): ExecutionJournal {
     const file = dir === undefined ? undefined : journalFile(dir, meta.executionArn);
-    if (file) mkdirSync(path.dirname(file), { recursive: true });
-    const journal = new ExecutionJournal(meta, file);
-    journal.write({ t: 'meta', meta });
+    // 0: a file left under this name by a crash that tore its first line holds nothing to keep
+    const journal = new ExecutionJournal(meta, file, 0);
+    journal.write({ t: 'meta', meta }, true);
     return journal;
   }
 
   static load(file: string): ExecutionJournal | undefined {
-    const lines = readFileSync(file, 'utf8').split('\n');
+    const text = readFileSync(file);
     let journal: ExecutionJournal | undefined;
-    for (const line of lines) {
-      if (!line.trim()) continue;
+    let offset = 0;
+    let validLength = 0;
+    for (;;) {
+      const newline = text.indexOf(10, offset);
+      if (newline < 0) break; // a last line without its newline is a torn write: it never happened
+      const line = text.toString('utf8', offset, newline);
+      offset = newline + 1;
+      if (!line.trim()) {
+        validLength = offset;
+        continue;
+      }
       let record: JournalRecord;
       try {
         record = JSON.parse(line) as JournalRecord;
       } catch {
-        break; // torn write at a crash: everything after it never happened
+        break; // torn or lost write at a crash: everything after it never happened
       }
-      if (record.t === 'meta') journal = new ExecutionJournal(record.meta, file);
+      validLength = offset;
+      if (record.t === 'meta') journal = new ExecutionJournal(record.meta, file, validLength);
       else journal?.apply(record);
+    }
+    if (journal) {
+      journal.validLength = validLength;
+      journal.closed = journal.end !== undefined;
     }
     return journal;
   }
@@ -97,50 +150,97 @@ export class ExecutionJournal {
     return this.end?.status ?? 'RUNNING';
   }
 
+  /** A history event: durable with the next sync (see the header). */
   addEvent(key: string, ev: HistoryEvent): void {
-    this.write({ t: 'ev', key, ev });
+    this.write({ t: 'ev', key, ev }, false);
+  }
+
+  /** Makes every record written so far durable: called before a task's side effect starts. */
+  sync(): void {
+    if (!this.dirty || this.fd === undefined) return;
+    fdatasyncSync(this.fd);
+    this.dirty = false;
+  }
+
+  /** Releases the file descriptor (the execution ended, or the service stops); syncs first. */
+  close(): void {
+    this.closed = true;
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    try {
+      if (this.dirty) fdatasyncSync(fd);
+      this.dirty = false;
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Records a task's outcome unless one is recorded already; tells whether this call decided it. */
   settle(key: string, result: TaskResult): boolean {
     if (this.results.has(key) || this.end) return false;
-    this.write({ t: 'res', key, ...result });
+    this.write({ t: 'res', key, ...result }, true);
     return true;
   }
 
   memo(key: string, value: unknown): void {
-    this.write({ t: 'memo', key, value });
+    this.write({ t: 'memo', key, value }, true);
   }
 
   timer(key: string, at: number): void {
-    this.write({ t: 'timer', key, at });
+    this.write({ t: 'timer', key, at }, true);
   }
 
   token(key: string, token: string): void {
-    this.write({ t: 'token', key, token });
+    this.write({ t: 'token', key, token }, true);
   }
 
   heartbeat(key: string, at: number): void {
-    this.write({ t: 'hb', key, at });
+    this.write({ t: 'hb', key, at }, true);
   }
 
   finish(end: ExecutionEnd): boolean {
     if (this.end) return false;
-    this.write({ t: 'end', ...end });
+    this.write({ t: 'end', ...end }, true);
+    this.close();
     return true;
   }
 
-  private write(record: JournalRecord): void {
+  private write(record: JournalRecord, durable: boolean): void {
     if (this.file) {
-      const fd = openSync(this.file, 'a');
-      try {
-        writeSync(fd, `${JSON.stringify(record)}\n`);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
+      const line = `${JSON.stringify(record)}\n`;
+      if (this.closed) {
+        // after the end (e.g. a callback task's call answering late): rare, so no descriptor is kept
+        const fd = this.open();
+        try {
+          writeSync(fd, line);
+          if (durable) fdatasyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+      } else {
+        this.fd ??= this.open();
+        writeSync(this.fd, line);
+        this.dirty = true;
+        if (durable) this.sync();
       }
     }
     if (record.t !== 'meta') this.apply(record);
+  }
+
+  private open(): number {
+    const fd = openSync(this.file!, 'a');
+    if (this.validLength !== undefined) {
+      // drop a torn tail left by a crash (appends go to the end, which is then here)
+      try {
+        ftruncateSync(fd, this.validLength);
+      } catch (error) {
+        closeSync(fd);
+        throw error;
+      }
+      this.validLength = undefined;
+    }
+    return fd;
   }
 
   private apply(record: JournalRecord): void {

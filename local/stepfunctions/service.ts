@@ -100,6 +100,8 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     registerToken: (token: string, run: ExecutionRun, key: string) => tokens.set(token, { run, key }),
   };
 
+  // once, not per execution: ExecutionJournal.create writes into it
+  if (executionsDir) mkdirSync(executionsDir, { recursive: true });
   if (machinesFile && existsSync(machinesFile)) {
     for (const m of JSON.parse(readFileSync(machinesFile, 'utf8')) as StateMachineRecord[]) machines.set(m.stateMachineArn, m);
   }
@@ -304,6 +306,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     async stop() {
       stopped = true;
       await Promise.all([...runs.values()].filter((r) => r.journal.status() === 'RUNNING').map((r) => r.shutdown()));
+      for (const run of runs.values()) run.journal.close();
       integrations.destroy();
     },
     stats() {

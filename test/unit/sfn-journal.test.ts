@@ -1,0 +1,59 @@
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ExecutionJournal, loadJournals, type ExecutionMeta } from '../../local/stepfunctions/journal';
+
+const META: ExecutionMeta = {
+  executionArn: 'arn:aws:states:us-east-1:000000000000:execution:m:e1', stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:m',
+  stateMachineName: 'm', name: 'e1', input: '{}', startDate: 0, roleArn: '', definition: '{}',
+};
+const ev = (id: number, type: string) => ({ id, previousEventId: id - 1, timestamp: id, type });
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'sfn-journal-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const fileOf = () => path.join(dir, readdirSync(dir)[0]!);
+
+describe('execution journal after a crash', () => {
+  it.each([
+    ['zeros where an unsynced tail was lost', '\0\0\0\0\0\0{"t":"ev","key":"x|PassStateExited"'],
+    ['a torn last line', '{"t":"ev","key":"x|PassStateEx'],
+    ['a whole record without its newline', '{"t":"ev","key":"x|PassStateExited","ev":{"id":3,"previousEventId":2,"timestamp":3,"type":"PassStateExited"}}'],
+  ])('ignores %s, and the resumed run\'s records are not hidden behind it', (_, tail) => {
+    const first = ExecutionJournal.create(dir, META);
+    first.addEvent('|ExecutionStarted', ev(1, 'ExecutionStarted'));
+    first.addEvent('x|PassStateEntered', ev(2, 'PassStateEntered'));
+    first.timer('w', 1000);
+    first.close();
+    appendFileSync(fileOf(), tail);
+
+    const [resumed] = loadJournals(dir);
+    expect(resumed!.events.map((e) => e.type)).toEqual(['ExecutionStarted', 'PassStateEntered']);
+    expect(resumed!.timers.get('w')).toBe(1000);
+    resumed!.addEvent('x|PassStateExited', ev(3, 'PassStateExited'));
+    expect(resumed!.settle('t', { ok: true, value: 1 })).toBe(true);
+    resumed!.finish({ status: 'SUCCEEDED', stopDate: 5, output: '1' });
+
+    const [again] = loadJournals(dir);
+    expect(again!.events.map((e) => e.type)).toEqual(['ExecutionStarted', 'PassStateEntered', 'PassStateExited']);
+    expect(again!.results.get('t')).toEqual({ ok: true, value: 1 });
+    expect(again!.status()).toBe('SUCCEEDED');
+    expect(readFileSync(fileOf(), 'utf8')).not.toContain('\0');
+  });
+
+  it('a new execution does not append behind a file whose first line was torn', () => {
+    const first = ExecutionJournal.create(dir, META);
+    first.close();
+    const file = fileOf();
+    rmSync(file);
+    appendFileSync(file, '{"t":"meta","me');
+    expect(loadJournals(dir)).toEqual([]);
+    const second = ExecutionJournal.create(dir, META);
+    second.finish({ status: 'SUCCEEDED', stopDate: 1, output: '{}' });
+    expect(loadJournals(dir).map((j) => j.status())).toEqual(['SUCCEEDED']);
+  });
+});
