@@ -338,7 +338,7 @@ async function measureExecutions(load: LoadWorker, dataDir: string, total: numbe
   report(`  last SUCCEEDED stopDate ${fixed1(seconds)} s after the first start`);
   const probeAfter = fsyncProbeMs(dataDir);
   report(`  disk: one journal-style record (open, write, fsync, close) took ${probeBefore.toFixed(2)} ms before, ${probeAfter.toFixed(2)} ms after`
-    + ` (a simple execution journals 14 records, each fsync'd on the event loop)`);
+    + ` (a simple execution fsyncs its journal 4 times: the input, before its task's call, the task's result, the end)`);
   figure('executions-per-s', Math.round(succeeded / seconds), 'executions/s');
   if (failed > 0) {
     figure('executions-failed', failed, 'executions');
