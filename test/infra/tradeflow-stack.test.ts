@@ -9,6 +9,7 @@ import { buildApp } from '../../infra/app';
 import { TradeflowStack } from '../../infra/stacks/tradeflow-stack';
 import { ROUTES, routeKey, type RouteSpec } from '../../schemas/api/routes';
 import { INDEX_NAMES, indexKeyAttributes } from '../../schemas/keys';
+import { EVENT_CATALOGUE } from '../../schemas/events';
 
 /**
  * The synthesized Tradeflow stack, checked the way a user of `cdk deploy` would care: what the table,
@@ -419,5 +420,63 @@ describe('the bundles uploaded to Lambda', () => {
     // the DynamoDB protocol's target prefix lives only in @aws-sdk/client-dynamodb's own code
     const bundlingSdk = functionIds().filter((id) => readFileSync(bundleOf(id), 'utf8').includes('DynamoDB_20120810'));
     expect(bundlingSdk).toEqual([]);
+  });
+});
+
+describe('the event backbone', () => {
+  it('is a bus named crm whose every event is archived for replay', () => {
+    const [[busId, bus]] = ofType('AWS::Events::EventBus') as [[string, CfnResource]];
+    expect(bus.Properties).toMatchObject({ Name: 'crm' });
+    const archives = ofType('AWS::Events::Archive').map(([, a]) => a.Properties);
+    expect(archives).toEqual([expect.objectContaining({ SourceArn: { 'Fn::GetAtt': [busId, 'Arn'] }, RetentionDays: 365 })]);
+  });
+
+  it('gives every rule target retries and its own dead-letter queue, each watched by an alarm', () => {
+    const targets = ofType('AWS::Events::Rule').flatMap(([, r]) => r.Properties.Targets as any[]);
+    expect(targets.length).toBeGreaterThan(0);
+    const queues = new Set(ofType('AWS::SQS::Queue').map(([id]) => id));
+    for (const target of targets) {
+      // a target that is another bus takes no RetryPolicy; EventBridge's default is these same 185 tries in 24 h
+      const isBus = JSON.stringify(target.Arn).includes('Bus');
+      if (!isBus) expect(target.RetryPolicy).toMatchObject({ MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 });
+      expect(queues.has(target.DeadLetterConfig.Arn['Fn::GetAtt'][0])).toBe(true);
+    }
+    const watched = ofType('AWS::CloudWatch::Alarm').map(([, a]) => (a.Properties.Dimensions as any[])[0].Value['Fn::GetAtt'][0]);
+    expect(new Set(watched)).toEqual(queues);
+  });
+
+  it('runs ERP orders and payments through a Standard state machine that logs ALL and is traced', () => {
+    const machines = ofType('AWS::StepFunctions::StateMachine').map(([, m]) => m.Properties);
+    expect(machines).toEqual([expect.objectContaining({
+      StateMachineName: 'tradeflow-record-erp-activity',
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: expect.objectContaining({ Level: 'ALL', IncludeExecutionData: true }),
+      TracingConfiguration: { Enabled: true },
+    })]);
+    const rule = ofType('AWS::Events::Rule').map(([, r]) => r.Properties as any).find((r) => r.EventPattern?.source?.[0] === 'ext.erp');
+    expect(rule.EventPattern['detail-type']).toEqual(['Order.Placed', 'Payment.Received']);
+  });
+
+  it('sends SES configuration-set events to the default bus and forwards them to crm', () => {
+    const destinations = ofType('AWS::SES::ConfigurationSetEventDestination').map(([, d]) => d.Properties.EventDestination);
+    expect(destinations).toEqual([expect.objectContaining({
+      Enabled: true,
+      EventBridgeDestination: { EventBusArn: expect.objectContaining({ 'Fn::Join': expect.arrayContaining([expect.arrayContaining([':event-bus/default'])]) }) },
+      MatchingEventTypes: expect.arrayContaining(['send', 'delivery', 'bounce', 'complaint', 'open', 'click']),
+    })]);
+    const forward = ofType('AWS::Events::Rule').map(([, r]) => r.Properties as any).find((r) => r.EventPattern?.source?.[0] === 'aws.ses');
+    expect(forward.EventBusName).toBe('default');
+  });
+
+  it('publishes the whole event catalogue to the schema registry', () => {
+    const names = ofType('AWS::EventSchemas::Schema').map(([, s]) => s.Properties.SchemaName).sort();
+    expect(names).toEqual(EVENT_CATALOGUE.map((e) => `${e.source}@${e.detailType}`).sort());
+  });
+
+  it('gives POST /events only what it needs: the bus, the signing secrets and the table', () => {
+    const ingest = routeFunctions.find((r) => r.route.path === '/events' && r.route.method === 'POST')!;
+    const actions = statementsOf(ingest.functionId!).filter((s) => s.Effect === 'Allow').flatMap(actionsOf);
+    expect(actions).toEqual(expect.arrayContaining(['events:PutEvents', 'secretsmanager:GetSecretValue', 'dynamodb:PutItem']));
+    expect(actions.filter((a: string) => !/^(events:PutEvents|secretsmanager:|dynamodb:|xray:)/.test(a))).toEqual([]);
   });
 });
