@@ -154,3 +154,9 @@ export function quarantinedEventItem(id: string, receivedAt: string, fields: Ite
   const { pk, sk } = indexKeyAttributes('byType');
   return { pk: `QUARANTINE#${id}`, sk: 'EVENT', [pk]: QUARANTINED_EVENT_TYPE, [sk]: `${receivedAt}#${id}`, id, receivedAt, ...fields };
 }
+
+/**
+ * Marks a signed link (functions/shared/signed-links) as used: put with `attribute_not_exists(pk)` when
+ * the link's POST is acted on, `expiresAt` = the token's expiry, so a second use fails its condition.
+ */
+export const usedLinkKey = (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'USED' });
