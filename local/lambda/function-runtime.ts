@@ -200,7 +200,8 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     warm.set(fn.logicalId, instance);
     pipeLines(worker.stdout, fn);
     pipeLines(worker.stderr, fn);
-    worker.on('message', (reply: WorkerReply) => {
+    worker.on('message', (reply: WorkerReply | { log: string }) => {
+      if ('log' in reply) return log(fn.name, reply.log);
       const pending = instance.pending.get(reply.id);
       if (!pending) return; // already timed out
       instance.pending.delete(reply.id);

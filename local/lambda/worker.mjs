@@ -14,16 +14,20 @@ const currentRequestId = new AsyncLocalStorage();
 
 process.setSourceMapsEnabled(true);
 
-// Lambda's console prefixes each message with the time, the request id and the level.
-for (const [method, level, stream] of [
-  ['log', 'INFO', process.stdout],
-  ['info', 'INFO', process.stdout],
-  ['debug', 'DEBUG', process.stdout],
-  ['warn', 'WARN', process.stderr],
-  ['error', 'ERROR', process.stderr],
+// Lambda's console prefixes each message with the time, the request id and the level. The lines go
+// over the message port, not stdout: stdout reaches the parent asynchronously, so a line could land
+// after the invocation's END, or be lost when the worker stops; the port keeps them in order with the result.
+for (const [method, level] of [
+  ['log', 'INFO'],
+  ['info', 'INFO'],
+  ['debug', 'DEBUG'],
+  ['warn', 'WARN'],
+  ['error', 'ERROR'],
 ]) {
-  console[method] = (...args) =>
-    stream.write(`${new Date().toISOString()}\t${currentRequestId.getStore()}\t${level}\t${format(...args)}\n`);
+  console[method] = (...args) => {
+    const text = `${new Date().toISOString()}\t${currentRequestId.getStore()}\t${level}\t${format(...args)}`;
+    for (const line of text.split('\n')) parentPort.postMessage({ log: line });
+  };
 }
 
 class RuntimeError extends Error {
