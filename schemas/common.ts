@@ -47,7 +47,6 @@ export const SystemFieldsSchema = z.object({
   updatedAt: TimestampSchema,
   deletedAt: z.optional(TimestampSchema),
 });
-export const SYSTEM_FIELDS = ['id', 'version', 'createdAt', 'updatedAt', 'deletedAt'] as const;
 
 /** Every record a user owns carries its owner and the owner's department (for record-level access). */
 export const OwnershipSchema = z.object({

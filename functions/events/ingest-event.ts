@@ -4,7 +4,7 @@ import { authenticate, receiveEvent, SIGNATURE_HEADERS } from '../shared/inbound
 /** POST /events: other systems' events, signed per system (no JWT: the signature is the authentication). */
 export const handler = apiHandler(async (request) => {
   const { event } = request;
-  const body = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+  const body = request.rawBody();
   const now = new Date(request.now);
   const system = await authenticate(event.headers ?? {}, body, Math.floor(now.getTime() / 1000));
   const receipt = await receiveEvent(system, event.headers?.[SIGNATURE_HEADERS.idempotencyKey], body, now);

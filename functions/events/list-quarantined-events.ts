@@ -4,6 +4,7 @@ import { QuarantineQuerySchema } from '../../schemas/api/routes';
 import { apiHandler } from '../shared/api-handler';
 import { forbidden } from '../shared/errors';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
+import { toRecord } from '../shared/record-store';
 import { documentClient, tableName } from '../shared/table';
 import { parseInput } from '../shared/validation';
 
@@ -12,7 +13,7 @@ export const handler = apiHandler(async (request) => {
   const principal = request.principal();
   if (!principal.roles.some((r) => r === 'ops' || r === 'admin')) throw forbidden('only ops and admin may read quarantined events');
   const query = parseInput(QuarantineQuerySchema, request.query, 'query');
-  const { pk, sk } = indexKeyAttributes('byType');
+  const { pk } = indexKeyAttributes('byType');
   const list = { index: 'byType', pk: QUARANTINED_EVENT_TYPE };
   const { Items = [], LastEvaluatedKey } = await documentClient.send(new QueryCommand({
     TableName: tableName(),
@@ -24,6 +25,5 @@ export const handler = apiHandler(async (request) => {
     Limit: query.limit ?? 25,
     ...(query.cursor ? { ExclusiveStartKey: decodeCursor(list, query.cursor) } : {}),
   }));
-  const items = Items.map(({ pk: _pk, sk: _sk, [pk]: _ipk, [sk]: _isk, ...event }) => event);
-  return { status: 200, body: { items, ...(LastEvaluatedKey ? { nextCursor: encodeCursor(list, LastEvaluatedKey) } : {}) } };
+  return { status: 200, body: { items: Items.map(toRecord), ...(LastEvaluatedKey ? { nextCursor: encodeCursor(list, LastEvaluatedKey) } : {}) } };
 });

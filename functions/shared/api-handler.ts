@@ -14,15 +14,21 @@ export interface ApiRequest {
   principal(): Principal;
   path(name: string): string;
   query: Record<string, string>;
+  /** the body as sent (decoded when API Gateway base64-encoded it); '' when there is none */
+  rawBody(): string;
+  /** the body parsed as JSON; 400 when absent or not JSON */
   body(): unknown;
   now: string;
 }
 export type ApiResult = { status: number; body: unknown };
 export type ApiRoute = (request: ApiRequest) => Promise<ApiResult>;
 
+const rawBodyOf = (event: APIGatewayProxyEventV2WithJWTAuthorizer) =>
+  !event.body ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+
 function jsonBody(event: APIGatewayProxyEventV2WithJWTAuthorizer): unknown {
-  if (!event.body) throw invalidField('body', 'is required (a JSON object)');
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const text = rawBodyOf(event);
+  if (!text) throw invalidField('body', 'is required (a JSON object)');
   try {
     return JSON.parse(text);
   } catch {
@@ -49,6 +55,7 @@ export function apiHandler(route: ApiRoute) {
           return value;
         },
         query: (event.queryStringParameters ?? {}) as Record<string, string>,
+        rawBody: () => rawBodyOf(event),
         body: () => jsonBody(event),
         now: new Date().toISOString(),
       };

@@ -25,7 +25,7 @@ export function toRecord(item: Item): Item {
 const label = (def: RecordDefinition) => def.type.toLowerCase();
 
 /** Reads one record by id, live or deleted: one GetItem. */
-export async function readItem(def: RecordDefinition, id: string): Promise<Item | undefined> {
+async function readItem(def: RecordDefinition, id: string): Promise<Item | undefined> {
   const { Item } = await documentClient.send(
     new GetCommand({ TableName: tableName(), Key: recordKey(def.type, id), ConsistentRead: true }),
   );
