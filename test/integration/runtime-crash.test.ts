@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { until } from './support/until';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 
 /**
@@ -51,16 +52,6 @@ async function kill9(runtime: Runtime) {
   });
   // DynamoDB Local's JVM leaves when its parent's pipe closes; give it a moment to release the files
   await sleep(1000);
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 const historyOf = async (runtime: Runtime, executionArn: string) =>

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { until } from './support/until';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOCAL } from './support/sfn-harness';
 
@@ -39,16 +39,6 @@ function kill9(child: Child): Promise<void> {
     child.process.once('exit', () => resolve());
     child.process.kill('SIGKILL');
   });
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
 }
 
 const callsOf = (name: string) =>
