@@ -36,6 +36,9 @@ export const ACCOUNT_COLLECTION = {
   shownFrom: '1',
 } as const;
 
+/** A sub-department's sort key in its parent department's collection. */
+export const SUB_DEPARTMENT_PREFIX = 'DEPARTMENT#';
+
 export const collectionPk = {
   account: (accountId: string) => `ACCOUNT#${accountId}`,
   lead: (leadId: string) => `LEAD#${leadId}`,
@@ -73,7 +76,7 @@ function collectionKey(type: string, record: Item, closed: (r: Item) => boolean)
     }
     case 'DEPARTMENT': {
       const parentId = str(record.parentId);
-      return parentId ? [collectionPk.department(parentId), `DEPARTMENT#${id}`] : undefined;
+      return parentId ? [collectionPk.department(parentId), `${SUB_DEPARTMENT_PREFIX}${id}`] : undefined;
     }
     case 'USER':
       return [collectionPk.department(String(record.departmentId)), `USER#${id}`];

@@ -1,6 +1,6 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ListFilter } from '../../schemas/api/routes';
-import { ACCOUNT_COLLECTION, collectionPk, indexKeyAttributes, listPk, type IndexName } from '../../schemas/keys';
+import { ACCOUNT_COLLECTION, collectionPk, indexKeyAttributes, listPk, SUB_DEPARTMENT_PREFIX, type IndexName } from '../../schemas/keys';
 import { Accounts, type RecordDefinition } from '../../schemas/records';
 import { assertCan, scopeOf } from './access';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -25,7 +25,7 @@ interface IndexQuery {
 const COLLECTION_PREFIX: Record<string, string | undefined> = {
   CONTACT: ACCOUNT_COLLECTION.contact,
   ACTIVITY: ACCOUNT_COLLECTION.activity,
-  DEPARTMENT: 'DEPARTMENT#',
+  DEPARTMENT: SUB_DEPARTMENT_PREFIX,
 };
 
 function queryFor(def: RecordDefinition, filter: ListFilter | undefined, value: string | undefined, principal: Principal): IndexQuery {
