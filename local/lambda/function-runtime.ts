@@ -28,6 +28,11 @@ export interface FunctionRuntimeOptions {
   log?: (functionName: string, line: string) => void;
   /** Without `log`: append each function's lines to `<logDir>/<functionName>.log`; without both, discard. */
   logDir?: string;
+  /**
+   * The local clock: a function's `Date.now()` and `new Date()` read it, as every emulator does, so a
+   * handler that computes a deadline sees the same time as the Wait that waits for it. Omitted: real time.
+   */
+  clockOffsetMs?: () => number;
 }
 
 export interface LocalFunction {
@@ -251,7 +256,8 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
         },
       });
     });
-    instance.worker.postMessage({ id, requestId, event: JSON.stringify(event ?? null), deadline: Date.now() + timeoutMs });
+    const clockOffsetMs = options.clockOffsetMs?.() ?? 0;
+    instance.worker.postMessage({ id, requestId, event: JSON.stringify(event ?? null), deadline: Date.now() + timeoutMs, clockOffsetMs });
 
     try {
       return await outcome;

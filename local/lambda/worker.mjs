@@ -14,6 +14,21 @@ const currentRequestId = new AsyncLocalStorage();
 
 process.setSourceMapsEnabled(true);
 
+// The local clock (local/clock.ts) is real time plus an offset that tests and demos advance; each
+// invocation brings the current offset, and the handler's Date reads it.
+const RealDate = Date;
+let clockOffsetMs = 0;
+class LocalDate extends RealDate {
+  constructor(...args) {
+    if (args.length === 0) super(RealDate.now() + clockOffsetMs);
+    else super(...args);
+  }
+  static now() {
+    return RealDate.now() + clockOffsetMs;
+  }
+}
+globalThis.Date = LocalDate;
+
 // Lambda's console prefixes each message with the time, the request id and the level. The lines go
 // over the message port, not stdout: stdout reaches the parent asynchronously, so a line could land
 // after the invocation's END, or be lost when the worker stops; the port keeps them in order with the result.
@@ -74,12 +89,13 @@ function toLambdaError(error) {
   return { errorType: typeof error, errorMessage: String(error), trace: [] };
 }
 
-parentPort.on('message', async ({ id, requestId, event, deadline }) => {
+parentPort.on('message', async ({ id, requestId, event, deadline, clockOffsetMs: offset }) => {
+  clockOffsetMs = offset ?? 0;
   const context = {
     ...functionContext,
     awsRequestId: requestId,
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - RealDate.now()),
   };
   try {
     handlerPromise ??= loadHandler();
