@@ -1,8 +1,10 @@
 import * as z from '../zod';
+import { ApprovalApproved, ApprovalRecalled, ApprovalRejected, ApprovalRequested } from './approvals';
 import { ActivityRecorded, RecordChanged } from './crm';
 import type { EventDefinition } from './define';
 import { ClaimPaid, LeadCaptured, OrderPlaced, PaymentReceived, TicketOpened } from './inbound';
 
+export * from './approvals';
 export * from './crm';
 export * from './inbound';
 export * from './sources';
@@ -11,6 +13,7 @@ export type { EventDefinition } from './define';
 /** Every event the CRM knows, in the order the docs list them. */
 export const EVENT_CATALOGUE: EventDefinition[] = [
   LeadCaptured, OrderPlaced, PaymentReceived, ClaimPaid, TicketOpened, ActivityRecorded, RecordChanged,
+  ApprovalRequested, ApprovalApproved, ApprovalRejected, ApprovalRecalled,
 ];
 
 export const findEvent = (source: string, detailType: string) =>

@@ -5,6 +5,7 @@
 export const SOURCES = {
   activities: 'crm.activities',
   records: 'crm.records',
+  approvals: 'crm.approvals',
   erp: 'ext.erp',
   webForms: 'ext.web-forms',
   callCentre: 'ext.call-centre',
