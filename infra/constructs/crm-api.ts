@@ -7,18 +7,21 @@ import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StringAttribute, U
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../schemas/api/routes';
 import { ROLES } from '../../schemas/common';
 import { CrmFunction } from './crm-function';
 import type { InboundSystems } from './inbound-systems';
+import type { CrmMail } from './crm-mail';
+import type { RouteSpec } from '../../schemas/api/routes';
 
 /**
  * What a route's function may do to the table. Narrower than grantReadData: requests are GetItem/Query
  * on known keys and never Scan (DESIGN.md decision 3); transactions need the actions of their parts.
  */
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
-const TABLE_ACTIONS = {
+export const TABLE_ACTIONS = {
   read: READ_ACTIONS,
   write: [...READ_ACTIONS, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
 };
@@ -32,8 +35,9 @@ export class CrmApi extends Construct {
   readonly api: HttpApi;
   readonly userPool: UserPool;
   readonly functions: CrmFunction[] = [];
+  private readonly routeFunctions: { route: RouteSpec; fn: CrmFunction }[] = [];
 
-  constructor(scope: Construct, id: string, props: { table: TableV2; bus: IEventBus; inbound: InboundSystems }) {
+  constructor(scope: Construct, id: string, props: { table: TableV2; bus: IEventBus; inbound: InboundSystems; mail: CrmMail }) {
     super(scope, id);
     this.userPool = new UserPool(this, 'Users', {
       selfSignUpEnabled: false,
@@ -70,21 +74,40 @@ export class CrmApi extends Construct {
       }),
     };
 
+    // routes granted exactly the same share one role; a domain's routes share one log group (each line
+    // names its function): a role, its policy and a log group per route would exceed a stack's 500 resources
+    const roles = new Map<string, Role>();
+    const logGroups = new Map<string, LogGroup>();
+    const shared = <T>(cache: Map<string, T>, key: string, make: () => T) => cache.get(key) ?? cache.set(key, make()).get(key)!;
     for (const route of ROUTES) {
       const id = route.handler.replace(/\//g, '-');
       const uses = new Set(route.uses ?? []);
+      const domain = route.handler.split('/')[0]!;
+      const grants = [domain, route.access, ...[...uses].sort()].join('-');
+      const role = shared(roles, grants, () => {
+        const r = new Role(this, `Role-${grants}`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `Functions of ${domain} routes with ${route.access} access${uses.size ? ` using ${[...uses].join(', ')}` : ''}` });
+        r.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole'));
+        return r;
+      });
+      const logGroup = shared(logGroups, domain, () => new LogGroup(this, `Logs-${domain}`, { retention: RetentionDays.ONE_MONTH }));
       const fn = new CrmFunction(this, id, {
         handler: route.handler,
+        role,
+        logGroup,
         environment: {
           ...(route.access === 'none' ? {} : { TABLE_NAME: props.table.tableName }),
           ...(uses.has('eventBus') ? { EVENT_BUS_NAME: props.bus.eventBusName } : {}),
           ...(uses.has('inboundSecrets') ? { INBOUND_SECRET_IDS: props.inbound.secretIds() } : {}),
+          ...(uses.has('mail') || uses.has('linkSecret') ? props.mail.environment() : {}),
         },
       });
       if (route.access !== 'none') props.table.grant(fn.fn, ...TABLE_ACTIONS[route.access]);
       if (uses.has('eventBus')) props.bus.grantPutEventsTo(fn.fn);
       if (uses.has('inboundSecrets')) for (const secret of Object.values(props.inbound.secrets)) secret.grantRead(fn.fn);
+      if (uses.has('mail')) props.mail.grantSend(fn.fn);
+      else if (uses.has('linkSecret')) props.mail.linkSecret.grantRead(fn.fn);
       this.functions.push(fn);
+      this.routeFunctions.push({ route, fn });
       const [httpRoute] = this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
@@ -96,7 +119,9 @@ export class CrmApi extends Construct {
           id: 'AwsSolutions-APIG4',
           reason: route.auth === 'signature'
             ? `${route.method} ${route.path} is called by other systems, not users: each request is authenticated by its system's HMAC signature in the handler.`
-            : `${route.method} ${route.path} is public by design: ${route.summary}; it reads no records.`,
+            : uses.has('linkSecret')
+              ? `${route.method} ${route.path} is opened from a link in mail without signing in: the link's signed, expiring, single-use token is the credential, checked by the handler.`
+              : `${route.method} ${route.path} is public by design: ${route.summary}; it reads no records.`,
         });
       }
     }
@@ -104,5 +129,10 @@ export class CrmApi extends Construct {
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
+  }
+
+  /** The functions of the routes that use `what` (e.g. the ones that wake a waiting approval). */
+  functionsThatUse(what: NonNullable<RouteSpec['uses']>[number]): CrmFunction[] {
+    return this.routeFunctions.filter(({ route }) => route.uses?.includes(what)).map(({ fn }) => fn);
   }
 }

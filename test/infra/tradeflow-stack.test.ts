@@ -265,13 +265,14 @@ describe('the functions', () => {
     expect(new Set(ids).size).toBe(ROUTES.length);
   });
 
-  it('behind no route, only the stream publisher, fed by the table stream', () => {
+  it('behind no route, only the stream publisher (fed by the table stream) and the approval engine\'s tasks', () => {
     const routed = new Set(routeFunctions.map((r) => r.functionId));
     const others = ofType('AWS::Lambda::Function').map(([id]) => id).filter((id) => !routed.has(id));
-    expect(others).toHaveLength(1);
+    expect(others.map((id) => id.replace(/Function[0-9A-F]{8}$/, '')).sort()).toEqual(['AdvanceApproval', 'AwaitApprovalDecisions', 'PublishRecordChanges']);
+    const publisher = others.find((id) => id.startsWith('PublishRecordChanges'));
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
     expect(mappings).toEqual([expect.objectContaining({
-      FunctionName: { Ref: others[0] },
+      FunctionName: { Ref: publisher },
       EventSourceArn: { 'Fn::GetAtt': [expect.any(String), 'StreamArn'] },
     })]);
   });
@@ -287,13 +288,28 @@ describe('the functions', () => {
     }
   });
 
-  it('each log to a log group of their own, with a retention', () => {
+  it('each log to a log group with a retention, shared only by the routes of one domain', () => {
     const logGroupIds = ofType('AWS::Lambda::Function').map(([id]) => refs(functionProps(id).LoggingConfig?.LogGroup)[0]);
     for (const id of logGroupIds) {
       expect(resources[id ?? '']?.Type).toBe('AWS::Logs::LogGroup');
       expect(resources[id!]!.Properties.RetentionInDays).toEqual(expect.any(Number));
     }
-    expect(new Set(logGroupIds).size).toBe(logGroupIds.length);
+    const domainsByGroup = new Map<string, Set<string>>();
+    for (const { route, functionId } of routeFunctions) {
+      const group = refs(functionProps(functionId!).LoggingConfig?.LogGroup)[0]!;
+      domainsByGroup.set(group, (domainsByGroup.get(group) ?? new Set()).add(route.handler.split('/')[0]!));
+    }
+    for (const domains of domainsByGroup.values()) expect(domains.size).toBe(1);
+  });
+
+  it('share a role only with routes granted exactly the same (domain, table access, other services)', () => {
+    const grantsByRole = new Map<string, Set<string>>();
+    for (const { route, functionId } of routeFunctions) {
+      const role = JSON.stringify(functionProps(functionId!).Role);
+      const grants = [route.handler.split('/')[0], route.access, ...[...(route.uses ?? [])].sort()].join(' ');
+      grantsByRole.set(role, (grantsByRole.get(role) ?? new Set()).add(grants));
+    }
+    for (const grants of grantsByRole.values()) expect(grants.size).toBe(1);
   });
 
   it('are told TABLE_NAME exactly when their route uses the table', () => {
@@ -446,7 +462,7 @@ describe('the event backbone', () => {
   });
 
   it('runs ERP orders and payments through a Standard state machine that logs ALL and is traced', () => {
-    const machines = ofType('AWS::StepFunctions::StateMachine').map(([, m]) => m.Properties);
+    const machines = ofType('AWS::StepFunctions::StateMachine').map(([, m]) => m.Properties).filter((m) => m.StateMachineName === 'tradeflow-record-erp-activity');
     expect(machines).toEqual([expect.objectContaining({
       StateMachineName: 'tradeflow-record-erp-activity',
       StateMachineType: 'STANDARD',
