@@ -74,9 +74,9 @@ export async function wakeApproval(requestId: string): Promise<void> {
 
 export function assertMayDecide(state: ApprovalState, task: ApprovalTask, deciderId: string) {
   const { request } = state;
-  if (task.assigneeId !== deciderId) throw forbidden(`task ${task.taskId} is assigned to ${task.assigneeId}, not to ${deciderId}`);
   if (deciderId === request.submitterId) throw forbidden('nobody approves a request they submitted');
   if (deciderId === request.subject.ownerId && task.via !== 'owner') throw forbidden(`${deciderId} owns ${request.subject.type} ${request.subject.id} and may not approve it`);
+  if (task.assigneeId !== deciderId) throw forbidden(`task ${task.taskId} is assigned to ${task.assigneeId}, not to ${deciderId}`);
   if (request.policy.options.distinctDeciders) {
     const earlier = state.tasks.find((t) => t.taskId !== task.taskId && t.assigneeId === deciderId && t.decidedBy === deciderId);
     if (earlier) throw forbidden(`${deciderId} already decided step "${earlier.stepName}" of this request; the policy wants a different person for each decision`);
