@@ -79,9 +79,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (!stack) throw new Error(`no stack in ${options.cdkOut ?? DEFAULT_CDK_OUT}`);
     // functions resolve their environment when they first start, after the API listens: a mail link built
     // from the API's endpoint then points at the local API
-    let localApiUrl: string | undefined;
+    const localApi: { url?: string } = {};
     const resolver = createResolver(stack, {
-      region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, stackName: stack.stackName, apiEndpoint: () => localApiUrl,
+      region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, stackName: stack.stackName, apiEndpoint: () => localApi.url,
     });
     const scratch = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'tradeflow-'));
     if (!options.dataDir) stops.push(async () => rmSync(scratch, { recursive: true, force: true }));
@@ -163,7 +163,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       log: () => {},
     });
     stops.push(() => api.stop());
-    localApiUrl = api.url;
+    localApi.url = api.url;
 
     const [table] = tables;
     if (!table) throw new Error('the template declares no table');
