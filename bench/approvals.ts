@@ -13,6 +13,11 @@ import { figure, fixed1, median, progress, report, type Benchmark } from './supp
  *    by the steps it ran; the whole execution counts, its start and its end included. Target <= 8.
  */
 const REQUESTS = 20;
+
+interface View {
+  request?: { status: string };
+  tasks?: { assigneeId: string; status: string; taskId: string }[];
+}
 const POLL_MS = 5;
 
 async function api(runtime: LocalRuntime, tokens: Map<string, string>, user: string, method: string, path: string, body?: unknown) {
@@ -22,7 +27,7 @@ async function api(runtime: LocalRuntime, tokens: Map<string, string>, user: str
     headers: { authorization: `Bearer ${tokens.get(user)}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: response.status, body: (await response.json()) as any };
+  return { status: response.status, body: (await response.json()) as View & { requestId: string } };
 }
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
@@ -35,7 +40,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
   }
 }
 
-const openTask = (view: any, user: string) => view?.tasks?.find((t: any) => t.assigneeId === user && t.status === 'pending');
+const openTask = (view: View | undefined, user: string) => view?.tasks?.find((t) => t.assigneeId === user && t.status === 'pending');
 
 export const approvals: Benchmark = {
   name: 'approvals',
@@ -55,10 +60,10 @@ export const approvals: Benchmark = {
         const read = () => api(runtime, tokens, 'u-ops', 'GET', `/approvals/${body.requestId}`).then((r) => r.body);
         const first = await until(read, (v) => Boolean(openTask(v, 'u-north-manager')));
         const started = performance.now();
-        await api(runtime, tokens, 'u-north-manager', 'POST', `/approvals/${body.requestId}/tasks/${openTask(first, 'u-north-manager').taskId}/decision`, { decision: 'approve' });
+        await api(runtime, tokens, 'u-north-manager', 'POST', `/approvals/${body.requestId}/tasks/${openTask(first, 'u-north-manager')!.taskId}/decision`, { decision: 'approve' });
         const second = await until(read, (v) => Boolean(openTask(v, 'u-sales-director')));
         waits.push(performance.now() - started);
-        await api(runtime, tokens, 'u-sales-director', 'POST', `/approvals/${body.requestId}/tasks/${openTask(second, 'u-sales-director').taskId}/decision`, { decision: 'approve' });
+        await api(runtime, tokens, 'u-sales-director', 'POST', `/approvals/${body.requestId}/tasks/${openTask(second, 'u-sales-director')!.taskId}/decision`, { decision: 'approve' });
         await until(read, (v) => v?.request?.status === 'approved');
       }
       const arn = `arn:aws:states:${LOCAL_REGION}:000000000000:stateMachine:tradeflow-approval`;
