@@ -83,9 +83,10 @@ export class CrmApi extends Construct {
       const id = route.handler.replace(/\//g, '-');
       const uses = new Set(route.uses ?? []);
       const domain = route.handler.split('/')[0]!;
-      const grants = [domain, route.access, ...[...uses].sort()].join('-');
+      // a role's permissions follow from the table access and the other services alone (not the domain)
+      const grants = [route.access, ...[...uses].sort()].join('-');
       const role = shared(roles, grants, () => {
-        const r = new Role(this, `Role-${grants}`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `Functions of ${domain} routes with ${route.access} access${uses.size ? ` using ${[...uses].join(', ')}` : ''}` });
+        const r = new Role(this, `Role-${grants}`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `Functions of routes with ${route.access} table access${uses.size ? ` using ${[...uses].join(', ')}` : ''}` });
         r.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole'));
         return r;
       });
