@@ -173,6 +173,7 @@ export const usedLinkKey = (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'USE
 export const APPROVAL_POLICY_TYPE = 'APPROVAL_POLICY';
 export const APPROVAL_REQUEST_TYPE = 'APPROVAL';
 export const APPROVAL_TASK_TYPE = 'APPROVAL_TASK';
+export const APPROVAL_AUDIT_TYPE = 'APPROVAL_AUDIT';
 export const APPROVAL_SK = { request: 'REQUEST', taskPrefix: 'TASK#', auditPrefix: 'AUDIT#', policyHead: 'HEAD', policyVersionPrefix: 'VERSION#' } as const;
 
 export const approvalPolicyHeadKey = (policyId: string) => ({ pk: `${APPROVAL_POLICY_TYPE}#${policyId}`, sk: APPROVAL_SK.policyHead });

@@ -1,7 +1,7 @@
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { ApprovalRequestRecord, ApprovalTask, DecisionBody } from '../../schemas/approvals/request';
-import { approvalAuditKey, approvalInboxKeys, approvalRequestKey, approvalTaskKey, APPROVAL_TASK_TYPE, usedLinkKey } from '../../schemas/keys';
-import { loadDirectory, readApproval, findApprovalRequest, type ApprovalState } from './approval-store';
+import { approvalInboxKeys, approvalRequestKey, approvalTaskKey, APPROVAL_TASK_TYPE, usedLinkKey } from '../../schemas/keys';
+import { auditPut, loadDirectory, readApproval, findApprovalRequest, type ApprovalState } from './approval-store';
 import { stepOutcome } from './approval-outcome';
 import { sendApprovalMails } from './approval-mail';
 import { resolveApprovers } from './approval-plan';
@@ -40,7 +40,7 @@ const describeDecided = (task: ApprovalTask) =>
 function audit(requestId: string, now: string, entry: Record<string, unknown>): GuardedWrite {
   const entryId = `${String(entry.action)}-${String(entry.taskId ?? 'request')}-${now}`.replace(/[^A-Za-z0-9_-]/g, '');
   return {
-    item: { Put: { TableName: tableName(), Item: { ...approvalAuditKey(requestId, now, entryId), recordType: 'APPROVAL_AUDIT', entryId, requestId, at: now, ...entry }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    item: auditPut(requestId, now, entryId, entry),
     whenConditionFails: conflict('the same action was just recorded; it is not repeated'),
   };
 }

@@ -3,10 +3,10 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalPolicy, ApprovalStep, ApprovalSubject } from '../../schemas/approvals/policy';
 import type { ApprovalRequestRecord, ApprovalTask, AuditAction, AuditEntry, StepState } from '../../schemas/approvals/request';
 import { ApprovalApproved, ApprovalRecalled, ApprovalRejected, type ApprovalOutcome, type ApprovalRequestDetail } from '../../schemas/events';
-import { approvalAuditKey, approvalInboxKeys, approvalRequestIndexKeys, approvalRequestKey, approvalTaskKey, APPROVAL_REQUEST_TYPE, APPROVAL_TASK_TYPE } from '../../schemas/keys';
+import { approvalInboxKeys, approvalRequestIndexKeys, approvalRequestKey, approvalTaskKey, APPROVAL_REQUEST_TYPE, APPROVAL_TASK_TYPE } from '../../schemas/keys';
 import { planApproval, resolveApprovers, type ApprovalDirectory, type ResolutionContext, type ResolvedApprover } from './approval-plan';
 import { findPolicyFor } from './approval-policies';
-import { loadDirectory, readApproval, type ApprovalState } from './approval-store';
+import { auditPut, loadDirectory, readApproval, type ApprovalState } from './approval-store';
 import { nextTimer, secondsUntil, stepOutcome } from './approval-outcome';
 import type { ApprovalMail } from './approval-mail';
 import { DEFAULT_CALENDAR } from '../../schemas/calendar';
@@ -85,13 +85,7 @@ class Changes {
   audit(entry: Omit<AuditEntry, 'entryId' | 'requestId' | 'at'>) {
     const entryId = `${String(this.audits.length + 1).padStart(3, '0')}-${createHash('sha256').update(`${this.requestId}${this.now}${this.audits.length}${entry.action}`).digest('hex').slice(0, 8)}`;
     this.audits.push({
-      item: {
-        Put: {
-          TableName: tableName(),
-          Item: { ...approvalAuditKey(this.requestId, this.now, entryId), recordType: 'APPROVAL_AUDIT', entryId, requestId: this.requestId, at: this.now, ...entry },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
+      item: auditPut(this.requestId, this.now, entryId, entry),
       whenConditionFails: new ConcurrentChange(),
     });
   }
@@ -187,7 +181,7 @@ export async function startApproval(input: StartInput, now: Date, deps: EngineDe
   };
   changes.audit({ actor: detail.submitterId, action: 'requested', comment: `${detail.subject.type} ${detail.subject.id} under ${found.policyId} v${found.version}` });
   const tasks: ApprovalTask[] = [];
-  await moveOn(request, tasks, changes, directory, now, deps);
+  moveOn(request, tasks, changes, directory, now);
   request.round += 1;
   await commit(changes, request, undefined);
   await deps.sendMails(changes.mails);
@@ -232,7 +226,7 @@ async function advanceOnce(requestId: string, now: Date, deps: EngineDeps): Prom
     const directory = await loadDirectory();
     const step = request.policy.steps[request.currentStep];
     if (step) applyTimers(request, step, tasks, changes, directory, now);
-    await moveOn(request, tasks, changes, directory, now, deps);
+    moveOn(request, tasks, changes, directory, now);
   }
   if (request.status === 'pending') request.round += 1;
   request.version = readVersion + 1;
@@ -352,7 +346,7 @@ function applyTimers(request: ApprovalRequestRecord, step: ApprovalStep, tasks: 
 }
 
 /** Ends the open step if its mode is met, then opens the next step that applies, or ends the request. */
-async function moveOn(request: ApprovalRequestRecord, tasks: ApprovalTask[], changes: Changes, directory: ApprovalDirectory, now: Date, _deps: EngineDeps) {
+function moveOn(request: ApprovalRequestRecord, tasks: ApprovalTask[], changes: Changes, directory: ApprovalDirectory, now: Date) {
   const nowIso = now.toISOString();
   for (;;) {
     const current = request.currentStep;

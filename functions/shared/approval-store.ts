@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Role } from '../../schemas/common';
-import { APPROVAL_SK, approvalRequestKey, approvalRequestPk, listPk } from '../../schemas/keys';
+import { APPROVAL_AUDIT_TYPE, APPROVAL_SK, approvalAuditKey, approvalRequestKey, approvalRequestPk, listPk, recordKey } from '../../schemas/keys';
 import type { ApprovalRequestRecord, ApprovalTask, AuditEntry } from '../../schemas/approvals/request';
 import { Departments, Users } from '../../schemas/records';
 import type { ApprovalDirectory, DirectoryDepartment, DirectoryUser } from './approval-plan';
@@ -64,7 +64,7 @@ export async function loadDirectory(): Promise<ApprovalDirectory> {
 
 /** A user's e-mail and name, for mail; undefined for an unknown user. */
 export async function readUserContact(userId: string): Promise<{ email: string; name: string } | undefined> {
-  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: { pk: `${Users.type}#${userId}`, sk: 'RECORD' } }));
+  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: recordKey(Users.type, userId) }));
   return Item && typeof Item.email === 'string' ? { email: Item.email, name: String(Item.name ?? userId) } : undefined;
 }
 
@@ -94,3 +94,12 @@ export async function findApprovalRequest(requestId: string): Promise<ApprovalRe
   const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: approvalRequestKey(requestId), ConsistentRead: true }));
   return Item ? (toRecord(Item) as unknown as ApprovalRequestRecord) : undefined;
 }
+
+/** An audit entry as stored: written once (attribute_not_exists), never changed. */
+export const auditPut = (requestId: string, at: string, entryId: string, entry: Record<string, unknown>) => ({
+  Put: {
+    TableName: tableName(),
+    Item: { ...approvalAuditKey(requestId, at, entryId), recordType: APPROVAL_AUDIT_TYPE, entryId, requestId, at, ...entry },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
