@@ -58,6 +58,7 @@ export function approvalWorkflow(scope: Construct, props: {
       requestId: JsonPath.stringAt('$.requestId'),
       round: JsonPath.numberAt('$.round'),
       signals: JsonPath.numberAt('$.signals'),
+      countedAt: JsonPath.stringAt('$.countedAt'),
     }),
     taskTimeout: Timeout.at('$.waitSeconds'),
     retryOnServiceExceptions: false,

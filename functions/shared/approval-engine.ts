@@ -45,6 +45,8 @@ export interface EngineResult {
   signals: number;
   /** until the next reminder or deadline */
   waitSeconds: number;
+  /** when waitSeconds was counted: a wait that starts much later would time out that much late */
+  countedAt: string;
   /** when the request has ended: the outcome, its event's detail-type and the requester's token */
   outcome?: ApprovalOutcome;
   detailType?: string;
@@ -239,7 +241,7 @@ async function advanceOnce(requestId: string, now: Date, deps: EngineDeps): Prom
 function resultOf(request: ApprovalRequestRecord, now: Date, tasks: ApprovalTask[]): EngineResult {
   const result: EngineResult = {
     requestId: request.requestId, status: request.status, round: request.round, signals: request.signals,
-    waitSeconds: secondsUntil(nextTimer(tasks.filter((t) => t.stepIndex === request.currentStep)), now),
+    waitSeconds: secondsUntil(nextTimer(tasks.filter((t) => t.stepIndex === request.currentStep)), now), countedAt: now.toISOString(),
   };
   if (request.status === 'pending') return result;
   const outcome: ApprovalOutcome = {
@@ -437,7 +439,16 @@ function finish(request: ApprovalRequestRecord, tasks: ApprovalTask[], changes: 
  * Stores the token of the wait that starts now (round `round`). Returns true when the wait must end at
  * once: the request moved on meanwhile, or a decision, recall or reassignment came in after Advance read it.
  */
-export async function storeWaitToken(requestId: string, round: number, signalsSeen: number, token: string): Promise<boolean> {
+/**
+ * The wait's timeout is relative: it counts from when the wait started, not from when the engine counted
+ * it. Past this much in between (a slow start, or the local clock moved on), the timer would fire that
+ * much late, so the wait ends at once and the engine counts again.
+ */
+export const WAIT_DRIFT_LIMIT_MS = 5_000;
+
+/** Stores the wait's token on the request; true when the wait must end at once (a signal came, or its timer is stale). */
+export async function storeWaitToken(requestId: string, round: number, signalsSeen: number, token: string, countedAt: string, now = new Date()): Promise<boolean> {
+  if (now.getTime() - Date.parse(countedAt) > WAIT_DRIFT_LIMIT_MS) return true;
   try {
     const { Attributes } = await documentClient.send(new UpdateCommand({
       TableName: tableName(),
