@@ -163,3 +163,49 @@ export function quarantinedEventItem(id: string, receivedAt: string, fields: Ite
  * the link's POST is acted on, `expiresAt` = the token's expiry, so a second use fails its condition.
  */
 export const usedLinkKey = (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'USED' });
+
+// ---------------------------------------------------------------------------------------------------
+// Nurture sequences (issue 6). Items of the nurture engine; none is a CRM record (no sk RECORD), so
+// the table stream's Record.Changed publisher ignores them.
+
+export const NURTURE_SEQUENCE_TYPE = 'NURTURE_SEQUENCE';
+/** An enrolment's sort-key prefix inside its lead's collection (byCollection, LEAD#<id>). */
+export const NURTURE_ENROLMENT_PREFIX = 'NURTURE#';
+const version6 = (version: number) => String(version).padStart(6, '0');
+
+export const nurtureKeys = {
+  /** the sequence's head: name, status, latest and active version */
+  sequenceHead: (sequenceId: string) => ({ pk: `${NURTURE_SEQUENCE_TYPE}#${sequenceId}`, sk: 'HEAD' }),
+  /** one immutable version of the document */
+  sequenceVersion: (sequenceId: string, version: number) => ({ pk: `${NURTURE_SEQUENCE_TYPE}#${sequenceId}`, sk: `VERSION#${version6(version)}` }),
+  /** counters: enrolled, active, exited by reason, sent, opens, clicks, conversions */
+  sequenceStats: (sequenceId: string) => ({ pk: `${NURTURE_SEQUENCE_TYPE}#${sequenceId}`, sk: 'STATS' }),
+  /** a head is listed by status (the router reads the active ones) and with every other sequence by type */
+  sequenceHeadIndexes: (sequenceId: string, status: string, name: string) => ({
+    byStatusPk: listPk.byStatus(NURTURE_SEQUENCE_TYPE, status),
+    byStatusSk: `${name.toLowerCase()}#${sequenceId}`,
+    byTypePk: listPk.byType(NURTURE_SEQUENCE_TYPE),
+    byTypeSk: `${name.toLowerCase()}#${sequenceId}`,
+  }),
+  enrolment: (enrolmentId: string) => ({ pk: `NURTURE_ENROLMENT#${enrolmentId}`, sk: 'ENROLMENT' }),
+  /** an enrolment in its lead's collection: the lead's enrolments, per sequence, oldest first */
+  enrolmentIndexes: (leadId: string, sequenceId: string, startedAt: string, enrolmentId: string) => ({
+    byCollectionPk: collectionPk.lead(leadId),
+    byCollectionSk: `${NURTURE_ENROLMENT_PREFIX}${sequenceId}#${startedAt}#${enrolmentId}`,
+  }),
+  /** the byCollectionSk prefix of a lead's enrolments (in one sequence, or in all) */
+  enrolmentsOfLead: (sequenceId?: string) => (sequenceId ? `${NURTURE_ENROLMENT_PREFIX}${sequenceId}#` : NURTURE_ENROLMENT_PREFIX),
+  /** one entry of an enrolment's timeline */
+  enrolmentEvent: (enrolmentId: string, at: string, what: string) => ({ pk: `NURTURE_ENROLMENT#${enrolmentId}`, sk: `EVENT#${at}#${what}` }),
+  enrolmentEventPrefix: 'EVENT#',
+  /** the claim on (enrolment, step) that makes a mail go at most once */
+  mail: (enrolmentId: string, stepId: string) => ({ pk: `NURTURE_ENROLMENT#${enrolmentId}`, sk: `MAIL#${stepId}` }),
+  /** the account-level suppression list: unsubscribed, bounced, complained */
+  suppression: (email: string) => ({ pk: `NURTURE_SUPPRESSION#${email.toLowerCase()}`, sk: 'SUPPRESSION' }),
+  /** the latest "not enrolled" decision for a lead and a sequence, with its reasons */
+  decision: (leadId: string, sequenceId: string) => ({ pk: `NURTURE_DECISION#${leadId}`, sk: `SEQUENCE#${sequenceId}` }),
+  decisionPk: (leadId: string) => `NURTURE_DECISION#${leadId}`,
+  /** a conversion attributed to a campaign (or "none") and the sequence that nurtured the lead */
+  conversion: (campaignId: string | undefined, sequenceId: string, leadId: string) => ({ pk: `CAMPAIGN_CONVERSIONS#${campaignId ?? 'none'}`, sk: `${sequenceId}#${leadId}` }),
+  conversionsOfCampaign: (campaignId: string) => `CAMPAIGN_CONVERSIONS#${campaignId}`,
+};
