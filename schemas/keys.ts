@@ -198,8 +198,12 @@ export const nurtureKeys = {
   /** one entry of an enrolment's timeline */
   enrolmentEvent: (enrolmentId: string, at: string, what: string) => ({ pk: `NURTURE_ENROLMENT#${enrolmentId}`, sk: `EVENT#${at}#${what}` }),
   enrolmentEventPrefix: 'EVENT#',
-  /** the claim on (enrolment, step) that makes a mail go at most once */
-  mail: (enrolmentId: string, stepId: string) => ({ pk: `NURTURE_ENROLMENT#${enrolmentId}`, sk: `MAIL#${stepId}` }),
+  /**
+   * The claim on (enrolment, step), put with attribute_not_exists before the step's side effect (a mail,
+   * a score change, a task): a retried or repeated step finds it and does nothing twice. A mail's claim
+   * also carries the SES message id, its opens and clicks, and an engagement wait's task token.
+   */
+  stepClaim: (enrolmentId: string, stepId: string) => ({ pk: `NURTURE_ENROLMENT#${enrolmentId}`, sk: `STEP#${stepId}` }),
   /** the account-level suppression list: unsubscribed, bounced, complained */
   suppression: (email: string) => ({ pk: `NURTURE_SUPPRESSION#${email.toLowerCase()}`, sk: 'SUPPRESSION' }),
   /** the latest "not enrolled" decision for a lead and a sequence, with its reasons */

@@ -96,7 +96,7 @@ export class CrmApi extends Construct {
           id: 'AwsSolutions-APIG4',
           reason: route.auth === 'signature'
             ? `${route.method} ${route.path} is called by other systems, not users: each request is authenticated by its system's HMAC signature in the handler.`
-            : `${route.method} ${route.path} is public by design: ${route.summary}; it reads no records.`,
+            : `${route.method} ${route.path} is public by design: ${route.summary}.`,
         });
       }
     }

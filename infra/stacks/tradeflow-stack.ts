@@ -10,6 +10,8 @@ import { CrmFunction } from '../constructs/crm-function';
 import { CrmTable } from '../constructs/crm-table';
 import { CrmWorkflow } from '../constructs/crm-workflow';
 import { InboundSystems } from '../constructs/inbound-systems';
+// nurture sequences (issue 6)
+import { NurtureEngine } from '../constructs/nurture-engine';
 import { acknowledgeAcceptedFindings } from '../nag-suppressions';
 
 /** Everything Tradeflow deploys: the table, the event backbone, the API with its functions and user pool, the workflows. */
@@ -50,6 +52,9 @@ export class TradeflowStack extends Stack {
       // only CRM records (they carry recordType), not receipts or unique-value keys
       filters: [FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: FilterRule.isEqual('RECORD') } } } })],
     }));
+
+    // nurture sequences (issue 6)
+    new NurtureEngine(this, 'Nurture', { table: this.table.table, events: this.events, api: this.api });
 
     acknowledgeAcceptedFindings(this, this.table.table);
   }

@@ -267,10 +267,12 @@ export const SequenceLifecycleBodySchema = z.strictObject({
 });
 
 export const DryRunBodySchema = z.strictObject({
-  /** a document to try (validated), or omitted to try the stored sequence named in the path */
-  sequence: z.optional(z.unknown()),
+  /** the document to try; it is validated first (a 400 names each bad field) */
+  sequence: z.unknown(),
   lead: z.record(z.string(), z.unknown()),
   startAt: TimestampSchema,
   /** per wait-for-engagement step, what the sample lead does (default: nothing) */
   engagement: z.optional(z.record(z.string(), z.enum(['opened', 'clicked', 'none']))),
+  /** a sample triggering event's detail, to test the event condition too */
+  event: z.optional(z.record(z.string(), z.unknown())),
 });
