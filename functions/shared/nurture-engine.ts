@@ -146,6 +146,9 @@ export async function enrolFromEvent(event: TriggerEvent, now: string): Promise<
     });
     if (!decision.enrol) {
       result.refused.push(head.sequenceId);
+      // an event the sequence does not listen for (another form) says nothing about why this lead is not in it
+      const eventCondition = sequence.trigger.eventCondition;
+      if (eventCondition && !evaluateCondition(eventCondition, event.detail)) continue;
       await documentClient.send(new PutCommand({
         TableName: tableName(),
         Item: { ...nurtureKeys.decision(String(lead.id), head.sequenceId), sequenceId: head.sequenceId, sequenceName: sequence.name, at: now, trigger: event.detailType, reasons: decision.reasons },
@@ -504,7 +507,7 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
       return next.action === 'end' ? next : { ...next, action: 'wait', waitUntil: until.toISOString() };
     }
     case 'wait-for-engagement': {
-      if (input.resume) return goOn(input.resume.engaged === true);
+      if (typeof input.resume?.engaged === 'boolean') return goOn(input.resume.engaged);
       const mail = await getItem(nurtureKeys.stepClaim(enrolment.enrolmentId, step.mailStep));
       if (engaged(mail, step.engagement)) return goOn(true);
       if (!mail) return goOn(false);
