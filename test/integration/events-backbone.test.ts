@@ -66,7 +66,9 @@ describe('the edge speaks AWS', () => {
   it('SQS: each rule has a dead-letter queue, empty while deliveries succeed', async () => {
     const sqs = client(SQSClient);
     const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
-    expect(QueueUrls.filter((u) => /DeadLetters/.test(u))).toHaveLength(2);
+    const { Rules = [] } = await client(EventBridgeClient).send(new ListRulesCommand({ EventBusName: 'crm' }));
+    const { Rules: defaultRules = [] } = await client(EventBridgeClient).send(new ListRulesCommand({ EventBusName: 'default' }));
+    expect(QueueUrls.filter((u) => /DeadLetters/.test(u))).toHaveLength(Rules.length + defaultRules.length);
     for (const url of QueueUrls) {
       const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 0 }));
       expect(Messages).toEqual([]);
