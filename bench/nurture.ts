@@ -70,7 +70,13 @@ export const nurture: Benchmark = {
       const machine = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:tradeflow-nurture`;
       const runs = async () => (await sfn.send(new ListExecutionsCommand({ stateMachineArn: machine }))).executions ?? [];
       for (let i = 0; i < 300 && (await runs()).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-      await new Promise((r) => setTimeout(r, 1000));
+      const entered = async () => {
+        const [run] = await runs();
+        const { events: so = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: run!.executionArn, maxResults: 1000 }));
+        return so.some((e) => e.type === 'WaitStateEntered');
+      };
+      // the wait's end is computed when its step runs: pass the day only once it waits
+      for (let i = 0; i < 300 && !(await entered()); i++) await new Promise((r) => setTimeout(r, 100));
       await fetch(`${runtime.edgeUrl}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: 2 * 86_400 }) });
       let [execution] = await runs();
       for (let i = 0; i < 300 && execution?.status === 'RUNNING'; i++) {
