@@ -1,17 +1,17 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnStage} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StringAttribute, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../schemas/api/routes';
 import { ROLES } from '../../schemas/common';
 import { CrmFunction } from './crm-function';
+import { InvokedByApiRole } from './invoked-by-api-role';
 import type { InboundSystems } from './inbound-systems';
 import type { CrmMail } from './crm-mail';
 import type { RouteSpec } from '../../schemas/api/routes';
@@ -79,6 +79,19 @@ export class CrmApi extends Construct {
     const roles = new Map<string, Role>();
     const logGroups = new Map<string, LogGroup>();
     const shared = <T>(cache: Map<string, T>, key: string, make: () => T) => cache.get(key) ?? cache.set(key, make()).get(key)!;
+    // API Gateway invokes the route functions as this role, which may invoke them and nothing else: they
+    // are named <stack>-api-<handler>, and no other function has that prefix
+    const stack = Stack.of(this);
+    const namePrefix = `${stack.stackName}-api-`;
+    const invoker = new Role(this, 'Invoker', { assumedBy: new ServicePrincipal('apigateway.amazonaws.com'), description: 'The HTTP API invokes its route functions as this role' });
+    invoker.addToPolicy(new PolicyStatement({
+      actions: ['lambda:InvokeFunction'],
+      resources: [stack.formatArn({ service: 'lambda', resource: 'function', resourceName: `${namePrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    Validations.of(invoker).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${stack.region}:<AWS::AccountId>:function:${namePrefix}*]`,
+      reason: `The API invokes its route functions, all named ${namePrefix}<handler> and no others: one grant instead of a resource policy per function, which would cost a stack resource per route.`,
+    });
     for (const route of ROUTES) {
       const id = route.handler.replace(/\//g, '-');
       const uses = new Set(route.uses ?? []);
@@ -91,8 +104,11 @@ export class CrmApi extends Construct {
         return r;
       });
       const logGroup = shared(logGroups, domain, () => new LogGroup(this, `Logs-${domain}`, { retention: RetentionDays.ONE_MONTH }));
+      const functionName = `${namePrefix}${id}`;
+      if (functionName.length > 64) throw new Error(`${functionName}: a function name has at most 64 characters; shorten the handler's name`);
       const fn = new CrmFunction(this, id, {
         handler: route.handler,
+        functionName,
         role,
         logGroup,
         environment: {
@@ -112,7 +128,7 @@ export class CrmApi extends Construct {
       const [httpRoute] = this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${id}-integration`, fn.fn),
+        integration: new InvokedByApiRole(`${id}-integration`, fn.fn, invoker),
         ...(route.auth !== 'jwt' ? { authorizer: new HttpNoneAuthorizer() } : {}),
       });
       if (route.auth !== 'jwt' && httpRoute) {
@@ -121,7 +137,7 @@ export class CrmApi extends Construct {
           reason: route.auth === 'signature'
             ? `${route.method} ${route.path} is called by other systems, not users: each request is authenticated by its system's HMAC signature in the handler.`
             : uses.has('linkSecret')
-              ? `${route.method} ${route.path} is opened from a link in mail without signing in: the link's signed, expiring, single-use token is the credential, checked by the handler.`
+              ? `${route.method} ${route.path} is opened from a link in mail without signing in: the link's signed, expiring token is the credential, checked by the handler.`
               : `${route.method} ${route.path} is public by design: ${route.summary}; it reads no records.`,
         });
       }

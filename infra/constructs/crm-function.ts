@@ -77,6 +77,8 @@ export interface CrmFunctionProps {
    */
   role?: IRole;
   logGroup?: ILogGroup;
+  /** Its name in the account; omitted, CloudFormation makes one up. At most 64 characters. */
+  functionName?: string;
 }
 
 /**
@@ -100,6 +102,7 @@ export class CrmFunction extends Construct {
       tracing: Tracing.ACTIVE,
       logGroup,
       ...(props.role ? { role: props.role } : {}),
+      ...(props.functionName ? { functionName: props.functionName } : {}),
       loggingFormat: LoggingFormat.JSON,
       environment: {
         POWERTOOLS_SERVICE_NAME: domain,

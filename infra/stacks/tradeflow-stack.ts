@@ -13,6 +13,8 @@ import { CrmFunction } from '../constructs/crm-function';
 import { CrmTable } from '../constructs/crm-table';
 import { CrmWorkflow } from '../constructs/crm-workflow';
 import { InboundSystems } from '../constructs/inbound-systems';
+// nurture sequences (issue 6)
+import { NurtureEngine } from '../constructs/nurture-engine';
 import { acknowledgeAcceptedFindings } from '../nag-suppressions';
 
 /** Everything Tradeflow deploys: the table, the event backbone, the API with its functions and user pool, the workflows. */
@@ -57,6 +59,8 @@ export class TradeflowStack extends Stack {
     }));
 
     this.approvalEngine(mail);
+    // nurture sequences (issue 6)
+    new NurtureEngine(this, 'Nurture', { table: this.table.table, events: this.events, api: this.api, mail });
 
     acknowledgeAcceptedFindings(this, this.table.table);
   }

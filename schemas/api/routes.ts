@@ -8,6 +8,8 @@ import {
 import {
   Accounts, Activities, Contacts, Departments, Leads, Opportunities, Products, Users, type RecordDefinition,
 } from '../records';
+// nurture sequences (issue 6)
+import { SequenceDryRunBodySchema, NurtureSequenceSchema, SequenceLifecycleBodySchema } from '../nurture/sequence';
 
 /**
  * The HTTP API's route catalogue: the one list that the CDK app turns into routes and functions, that the
@@ -114,6 +116,26 @@ function APPROVAL_ROUTES(): RouteSpec[] {
   ];
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Nurture sequences (issue 6). The unsubscribe route's Step Functions access (stopping a lead's
+// enrolments) is granted by infra/constructs/nurture-engine.ts, which finds its function by handler.
+function NURTURE_ROUTES(): RouteSpec[] {
+  const common = { auth: 'jwt', tag: 'nurture' } as const;
+  return [
+    { ...common, method: 'POST', path: '/nurture/sequences', handler: 'nurture/create-sequence', access: 'write', summary: 'Create a nurture sequence (validated; draft version 1; marketing, admin)', body: NurtureSequenceSchema },
+    { ...common, method: 'GET', path: '/nurture/sequences', handler: 'nurture/list-sequences', access: 'read', summary: 'List nurture sequences' },
+    { ...common, method: 'GET', path: '/nurture/sequences/{id}', handler: 'nurture/get-sequence', access: 'read', summary: 'A nurture sequence with its versions and counters (enrolled, active, exited by reason, sent, opens, clicks, conversions)' },
+    { ...common, method: 'POST', path: '/nurture/sequences/{id}/versions', handler: 'nurture/add-sequence-version', access: 'write', summary: 'Edit a sequence: a new immutable version (running enrolments keep theirs)', body: NurtureSequenceSchema },
+    { ...common, method: 'POST', path: '/nurture/sequences/{id}/lifecycle', handler: 'nurture/change-sequence-status', access: 'write', summary: 'Activate (a version), pause, resume or archive a sequence', body: SequenceLifecycleBodySchema },
+    { ...common, method: 'POST', path: '/nurture/dry-run', handler: 'nurture/dry-run-sequence', access: 'none', summary: 'Validate a sequence and show the path a sample lead takes and when each mail goes', body: SequenceDryRunBodySchema },
+    { ...common, method: 'GET', path: '/nurture/leads/{id}', handler: 'nurture/get-lead-nurture', access: 'read', summary: "A lead's enrolment timeline and why it was not enrolled" },
+    {
+      method: 'POST', path: '/unsubscribe/{token}', handler: 'nurture/unsubscribe-lead', access: 'write', auth: 'none', tag: 'nurture', uses: ['eventBus', 'linkSecret'],
+      summary: 'One-click unsubscribe (RFC 8058) from a signed link in nurture mail; no login, a forged token is refused',
+    },
+  ];
+}
+
 export const ROUTES: RouteSpec[] = [
   ...RECORD_RESOURCES.flatMap(recordRoutes),
   {
@@ -134,6 +156,7 @@ export const ROUTES: RouteSpec[] = [
     query: QuarantineQuerySchema,
   },
   ...APPROVAL_ROUTES(),
+  ...NURTURE_ROUTES(),
   {
     method: 'GET', path: '/openapi.json', handler: 'docs/get-openapi', access: 'none', auth: 'none', tag: 'docs',
     summary: 'This API described as OpenAPI 3.1',

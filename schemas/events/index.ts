@@ -3,10 +3,13 @@ import { ApprovalApproved, ApprovalRecalled, ApprovalRejected, ApprovalRequested
 import { ActivityRecorded, RecordChanged } from './crm';
 import type { EventDefinition } from './define';
 import { ClaimPaid, LeadCaptured, OrderPlaced, PaymentReceived, TicketOpened } from './inbound';
+// nurture sequences (issue 6)
+import { LeadConverted, LeadEnrolled, LeadExitedSequence, LeadQualified, LeadUnsubscribed } from './nurture';
 
 export * from './approvals';
 export * from './crm';
 export * from './inbound';
+export * from './nurture';
 export * from './sources';
 export type { EventDefinition } from './define';
 
@@ -14,6 +17,8 @@ export type { EventDefinition } from './define';
 export const EVENT_CATALOGUE: EventDefinition[] = [
   LeadCaptured, OrderPlaced, PaymentReceived, ClaimPaid, TicketOpened, ActivityRecorded, RecordChanged,
   ApprovalRequested, ApprovalApproved, ApprovalRejected, ApprovalRecalled,
+  // nurture sequences (issue 6)
+  LeadEnrolled, LeadExitedSequence, LeadQualified, LeadConverted, LeadUnsubscribed,
 ];
 
 export const findEvent = (source: string, detailType: string) =>

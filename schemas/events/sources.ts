@@ -6,6 +6,8 @@ export const SOURCES = {
   activities: 'crm.activities',
   records: 'crm.records',
   approvals: 'crm.approvals',
+  // nurture sequences (issue 6)
+  nurture: 'crm.nurture',
   erp: 'ext.erp',
   webForms: 'ext.web-forms',
   callCentre: 'ext.call-centre',
