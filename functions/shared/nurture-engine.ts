@@ -583,13 +583,21 @@ async function sendMail(enrolment: Enrolment, sequence: NurtureSequence, step: E
 
 export type UnsubscribeResult = { ok: true; leadId: string; exited: number } | { ok: false; reason: string };
 
-/** Suppresses the address, withdraws consent and stops every enrolment of the lead, before answering. */
-export async function unsubscribe(token: string, now: string): Promise<UnsubscribeResult> {
+/** Whose unsubscribe link this is (the token verified; nothing changes). */
+export async function openUnsubscribeLink(token: string, now: string): Promise<{ ok: true; leadId: string; lead: Item } | { ok: false; reason: string }> {
   const verified = verifyLink(token, await linkSecrets(), { purpose: LINK_PURPOSES.unsubscribe, now: new Date(now) });
   if (!verified.ok) return { ok: false, reason: verified.reason };
   const leadId = verified.subject.leadId;
   const lead = leadId ? await readLead(leadId) : undefined;
   if (!leadId || !lead) return { ok: false, reason: 'unknown-lead' };
+  return { ok: true, leadId, lead };
+}
+
+/** Suppresses the address, withdraws consent and stops every enrolment of the lead, before answering. */
+export async function unsubscribe(token: string, now: string): Promise<UnsubscribeResult> {
+  const opened = await openUnsubscribeLink(token, now);
+  if (!opened.ok) return opened;
+  const { leadId, lead } = opened;
   if (typeof lead.email === 'string') await suppress(lead.email, 'unsubscribed', now, leadId);
   await updateLead(leadId, { marketingConsent: { status: 'withdrawn', at: now, source: 'one-click unsubscribe' } }, now);
   const exited = await exitLead(leadId, 'unsubscribed', now);

@@ -130,8 +130,12 @@ function NURTURE_ROUTES(): RouteSpec[] {
     { ...common, method: 'POST', path: '/nurture/dry-run', handler: 'nurture/dry-run-sequence', access: 'none', summary: 'Validate a sequence and show the path a sample lead takes and when each mail goes', body: SequenceDryRunBodySchema },
     { ...common, method: 'GET', path: '/nurture/leads/{id}', handler: 'nurture/get-lead-nurture', access: 'read', summary: "A lead's enrolment timeline and why it was not enrolled" },
     {
+      method: 'GET', path: '/unsubscribe/{token}', handler: 'nurture/show-unsubscribe-page', access: 'read', auth: 'none', tag: 'nurture', uses: ['linkSecret'],
+      summary: "The page a nurture mail's unsubscribe link opens: asks to confirm, changes nothing",
+    },
+    {
       method: 'POST', path: '/unsubscribe/{token}', handler: 'nurture/unsubscribe-lead', access: 'write', auth: 'none', tag: 'nurture', uses: ['eventBus', 'linkSecret'],
-      summary: 'One-click unsubscribe (RFC 8058) from a signed link in nurture mail; no login, a forged token is refused',
+      summary: 'Unsubscribe: RFC 8058 one-click from a mail client, or the page\'s button (form field confirm=yes, answered with a page); no login, a forged token is refused',
     },
   ];
 }

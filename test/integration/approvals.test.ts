@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getZonedParts, zonedTimeToInstant } from '../../functions/shared/business-time';
 import { WEEKDAYS } from '../../schemas/calendar';
+import { launchBrowser } from './support/browser';
 import { startLocalCrm, type Caller, type LocalCrm } from './support/local-crm';
 
 /**
@@ -257,8 +258,21 @@ describe('mail links', () => {
     await fetch(link!); // a mail scanner fetching it again
     expect(openTask((await crm.as('u-ops').get(`/approvals/${requestId}`)).body, 'u-north-manager')).toBeDefined();
 
+    // the approver, in a real browser: a rejection without a reason is sent back; the approval is recorded
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(link!);
+      expect(await page.textContent('h1')).toContain(subject.id);
+      await Promise.all([page.waitForNavigation(), page.click('button[value=reject]')]);
+      expect(await page.textContent('[role=alert]')).toContain('comment');
+      expect(openTask((await crm.as('u-ops').get(`/approvals/${requestId}`)).body, 'u-north-manager')).toBeDefined();
+      await Promise.all([page.waitForNavigation(), page.click('button[value=approve]')]);
+      expect(await page.textContent('body')).toContain('is recorded: approved');
+    } finally {
+      await browser.close();
+    }
     const post = (body: string) => fetch(link!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
-    expect((await post('decision=approve')).status).toBe(200);
     expect((await post('decision=approve')).status).toBe(409);
     await approval(requestId, ended('approved'));
 

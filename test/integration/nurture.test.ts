@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 import { sampleWelcomeSequence } from '../../schemas/nurture/samples';
 import type { NurtureSequenceInput } from '../../schemas/nurture/sequence';
+import { launchBrowser } from './support/browser';
 import { startLocalCrm, type LocalCrm } from './support/local-crm';
 
 /**
@@ -235,6 +236,36 @@ describe('exits', () => {
     await crm.advanceClock(7 * DAY);
     await new Promise((r) => setTimeout(r, 500));
     expect(await templatesTo(email)).toEqual(['nurture-welcome']);
+  });
+
+  it('a person clicking the unsubscribe link in the mail gets a page to confirm on (opening it changes nothing), in a real browser', async () => {
+    await advanceTo(await nextMonday());
+    const email = 'clicks-away@example.com';
+    await capture(email, 'webinar');
+    const [mail] = await untilMails(email, 1);
+    const link = /https?:\/\/\S+\/unsubscribe\/[A-Za-z0-9_.-]+/.exec(mail!.text ?? '')?.[0];
+    expect(link).toBeDefined();
+
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const opened = await page.goto(link!);
+      expect(opened?.status()).toBe(200);
+      expect(await page.textContent('body')).toContain('c***y@example.com');
+      expect((await enrolmentsOf(email))[0]!.status).toBe('active');
+
+      await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+      expect(await page.textContent('body')).toContain('You are unsubscribed');
+      expect((await enrolmentsOf(email))[0]).toMatchObject({ status: 'exited', exitReason: 'unsubscribed' });
+
+      await page.goto(link!);
+      expect(await page.textContent('body')).toContain('gets no marketing mail from us any more');
+      const forged = await page.goto(link!.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')));
+      expect(forged?.status()).toBe(400);
+      expect(await page.textContent('body')).toContain('not valid');
+    } finally {
+      await browser.close();
+    }
   });
 });
 
