@@ -2,10 +2,9 @@ import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { ApprovalRequestRecord, ApprovalTask, DecisionBody } from '../../schemas/approvals/request';
 import { approvalInboxKeys, approvalRequestKey, approvalTaskKey, APPROVAL_TASK_TYPE, usedLinkKey } from '../../schemas/keys';
 import { auditPut, loadDirectory, readApproval, findApprovalRequest, type ApprovalState } from './approval-store';
-import { stepOutcome } from './approval-outcome';
+import { stepOutcome, taskTimers } from './approval-outcome';
 import { sendApprovalMails } from './approval-mail';
 import { resolveApprovers } from './approval-plan';
-import { addBusinessDuration } from './business-time';
 import { conflict, forbidden, invalidField, notFound } from './errors';
 import { logger, tracer } from './observability';
 import type { Principal } from './principal';
@@ -168,13 +167,15 @@ export async function reassignTask(requestId: string, taskId: string, assigneeId
   }
   const [resolved] = resolveApprovers([{ kind: 'user', userId: assigneeId }], { subject: request.subject, submitter: { userId: request.submitterId, departmentId: request.submitterDepartmentId }, now: new Date(now), directory }).approvers;
   const step = request.policy.steps[task.stepIndex]!;
-  const dueAt = addBusinessDuration(new Date(now), step.dueIn, request.policy.calendar, user.timeZone).toISOString();
   const newTaskId = `s${task.stepIndex}-t${String(state.tasks.length + 1).padStart(3, '0')}`;
   const replacement: ApprovalTask = {
-    ...task, taskId: newTaskId, assigneeId: resolved?.userId ?? assigneeId, via: 'reassignment', status: 'pending', createdAt: now, dueAt, reminders: 0, version: 1,
+    ...task, taskId: newTaskId, assigneeId: resolved?.userId ?? assigneeId, via: 'reassignment', status: 'pending', createdAt: now, reminders: 0, version: 1,
   };
   delete replacement.nextRemindAt;
   delete replacement.delegatedFrom;
+  // the new assignee gets the step's whole time and its reminders, as a task the engine creates
+  Object.assign(replacement, taskTimers(request, step, user.timeZone, new Date(now)));
+  const { dueAt } = replacement;
   delete replacement.overdue;
   await writeAllOrNothing([
     {

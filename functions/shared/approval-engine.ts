@@ -7,7 +7,7 @@ import { approvalInboxKeys, approvalRequestIndexKeys, approvalRequestKey, approv
 import { planApproval, resolveApprovers, type ApprovalDirectory, type ResolutionContext, type ResolvedApprover } from './approval-plan';
 import { findPolicyFor } from './approval-policies';
 import { auditPut, loadDirectory, readApproval, type ApprovalState } from './approval-store';
-import { nextTimer, secondsUntil, stepOutcome } from './approval-outcome';
+import { nextTimer, secondsUntil, stepOutcome, taskTimers } from './approval-outcome';
 import type { ApprovalMail } from './approval-mail';
 import { DEFAULT_CALENDAR } from '../../schemas/calendar';
 import { addBusinessDuration } from './business-time';
@@ -270,13 +270,10 @@ function newTask(
   request: ApprovalRequestRecord, step: ApprovalStep, stepIndex: number, approver: ResolvedApprover, slot: string, via: string,
   changes: Changes, now: Date,
 ): ApprovalTask {
-  const calendar = request.policy.calendar;
-  const dueAt = addBusinessDuration(now, step.dueIn, calendar, approver.timeZone).toISOString();
-  const remind = step.remindEvery ? addBusinessDuration(now, step.remindEvery, calendar, approver.timeZone).toISOString() : undefined;
   return {
     requestId: request.requestId, taskId: changes.nextTaskId(stepIndex), stepIndex, stepName: step.name, slot, assigneeId: approver.userId,
-    via, ...(approver.delegatedFrom ? { delegatedFrom: approver.delegatedFrom } : {}), status: 'pending', createdAt: now.toISOString(), dueAt,
-    ...(remind && remind < dueAt ? { nextRemindAt: remind } : {}), reminders: 0, subject: request.subject, submitterId: request.submitterId, version: 1,
+    via, ...(approver.delegatedFrom ? { delegatedFrom: approver.delegatedFrom } : {}), status: 'pending', createdAt: now.toISOString(),
+    ...taskTimers(request, step, approver.timeZone, now), reminders: 0, subject: request.subject, submitterId: request.submitterId, version: 1,
   };
 }
 

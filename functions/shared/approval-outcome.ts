@@ -1,5 +1,6 @@
-import type { ApprovalMode } from '../../schemas/approvals/policy';
-import type { ApprovalTask } from '../../schemas/approvals/request';
+import type { ApprovalMode, ApprovalStep } from '../../schemas/approvals/policy';
+import type { ApprovalRequestRecord, ApprovalTask } from '../../schemas/approvals/request';
+import { addBusinessDuration } from './business-time';
 
 /*
  * How a step's decisions add up (pure). A step's tasks fill "slots": one per approver the step resolved
@@ -78,3 +79,11 @@ export const secondsUntil = (at: string | undefined, now: Date): number => {
   if (at === undefined) return YEAR;
   return Math.min(YEAR, Math.max(1, Math.ceil((Date.parse(at) - now.getTime()) / 1000)));
 };
+
+/** A new task's deadline and first reminder, in business time of the policy's calendar and the approver's zone. */
+export function taskTimers(request: ApprovalRequestRecord, step: ApprovalStep, timeZone: string, now: Date): { dueAt: string; nextRemindAt?: string } {
+  const calendar = request.policy.calendar;
+  const dueAt = addBusinessDuration(now, step.dueIn, calendar, timeZone).toISOString();
+  const remind = step.remindEvery ? addBusinessDuration(now, step.remindEvery, calendar, timeZone).toISOString() : undefined;
+  return { dueAt, ...(remind && remind < dueAt ? { nextRemindAt: remind } : {}) };
+}

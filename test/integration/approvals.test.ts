@@ -212,13 +212,18 @@ describe('people', () => {
     }
   });
 
-  it('ops reassigns an open task; the new assignee decides it', async () => {
-    await policy({ id: 'test-reassign', name: 'Reassign', subjectType: 'test-reassign', steps: [step('Finance', users('u-finance'))] });
+  it('ops reassigns an open task; the new assignee is reminded and decides it', async () => {
+    await policy({ id: 'test-reassign', name: 'Reassign', subjectType: 'test-reassign', steps: [step('Finance', users('u-finance'), { kind: 'any' }, { remindEvery: { amount: 4, unit: 'hours' } })] });
     const requestId = await ask('u-sales', subjectOf('test-reassign'));
     const view = await approval(requestId, hasOpenTask('u-finance'));
     const moved = await crm.as('u-ops').post(`/approvals/${requestId}/tasks/${openTask(view, 'u-finance').taskId}/reassign`, { assigneeId: 'u-finance-director', comment: 'Fin is on sick leave' });
     expect(moved.status, JSON.stringify(moved.body)).toBe(201);
+    expect(moved.body.nextRemindAt).toBeDefined();
     expect((await decide(crm.as('u-finance'), requestId, openTask(view, 'u-finance').taskId, 'approve')).status).toBe(409);
+    await crm.advanceClock(Math.ceil((Date.parse(moved.body.nextRemindAt) - crm.runtime.clock.now()) / 1000) + 60);
+    const audit = await crm.eventually(() => crm.as('u-ops').get(`/approvals/${requestId}/audit`),
+      (r) => r.body.items.some((e: any) => e.action === 'reminded' && e.assigneeId === 'u-finance-director'));
+    expect(audit.body.items.some((e: any) => e.action === 'reminded' && e.assigneeId === 'u-finance-director')).toBe(true);
     await decide(crm.as('u-finance-director'), requestId, moved.body.taskId, 'approve');
     await approval(requestId, ended('approved'));
   });
