@@ -228,6 +228,12 @@ export const nurtureKeys = {
     byTypeSk: `${name.toLowerCase()}#${sequenceId}`,
   }),
   enrolment: (enrolmentId: string) => ({ pk: `NURTURE_ENROLMENT#${enrolmentId}`, sk: 'ENROLMENT' }),
+  /**
+   * A lead's place in a sequence: how many of its enrolments are active and how many there ever were,
+   * changed in the same transaction as each enrolment starts or ends, so that the re-entry policy and the
+   * cap hold even when two triggering events for one lead arrive at the same moment.
+   */
+  leadInSequence: (leadId: string, sequenceId: string) => ({ pk: `NURTURE_LEAD#${leadId}`, sk: `SEQUENCE#${sequenceId}` }),
   /** an enrolment in its lead's collection: the lead's enrolments, per sequence, oldest first */
   enrolmentIndexes: (leadId: string, sequenceId: string, startedAt: string, enrolmentId: string) => ({
     byCollectionPk: collectionPk.lead(leadId),

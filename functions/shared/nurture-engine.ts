@@ -24,7 +24,7 @@ import {
   decideEnrolment, engagementDeadline, firstStep, fitPoints, hasMarketingConsent, insideSendWindow, nextStepId, sendTime, stepById, waitEnd,
 } from './nurture-plan';
 import {
-  activeHeads, addToTimeline, count, endEnrolment, enrolmentsOfLead, getItem, isConditionFailure, putNew, readEnrolment, readHead, readLead,
+  activeHeads, addToTimeline, count, endEnrolment, enrolmentsOfLead, getItem, isConditionFailure, putEnrolment, putNew, readEnrolment, readHead, readLead,
   readVersion, suppress, suppressionOf, type Enrolment,
 } from './nurture-store';
 import { linkSecrets } from './link-secret';
@@ -144,15 +144,18 @@ export async function enrolFromEvent(event: TriggerEvent, now: string): Promise<
     const decision = decideEnrolment({
       sequence, status: head.status, detail: event.detail, lead, existing, suppressed: await suppressionOf(lead.email),
     });
-    if (!decision.enrol) {
+    const refuse = async (reasons: string[]) => {
       result.refused.push(head.sequenceId);
       // an event the sequence does not listen for (another form) says nothing about why this lead is not in it
       const eventCondition = sequence.trigger.eventCondition;
-      if (eventCondition && !evaluateCondition(eventCondition, event.detail)) continue;
+      if (eventCondition && !evaluateCondition(eventCondition, event.detail)) return;
       await documentClient.send(new PutCommand({
         TableName: tableName(),
-        Item: { ...nurtureKeys.decision(String(lead.id), head.sequenceId), sequenceId: head.sequenceId, sequenceName: sequence.name, at: now, trigger: event.detailType, reasons: decision.reasons },
+        Item: { ...nurtureKeys.decision(String(lead.id), head.sequenceId), sequenceId: head.sequenceId, sequenceName: sequence.name, at: now, trigger: event.detailType, reasons },
       }));
+    };
+    if (!decision.enrol) {
+      await refuse(decision.reasons);
       continue;
     }
     const enrolment: Enrolment = {
@@ -160,7 +163,12 @@ export async function enrolFromEvent(event: TriggerEvent, now: string): Promise<
       status: 'active', startedAt: now, trigger: event.detailType,
     };
     const item = { ...enrolment, ...nurtureKeys.enrolment(enrolmentId), ...nurtureKeys.enrolmentIndexes(enrolment.leadId, head.sequenceId, now, enrolmentId) };
-    if (!(await putNew(item))) continue;
+    const written = await putEnrolment(item, enrolment, sequence);
+    if (written === 'duplicate') continue;
+    if (written === 'no-room') {
+      await refuse([`another enrolment of this lead started at the same moment, and the sequence's re-entry policy (${sequence.reentry}${sequence.reentry === 'any-time' ? `, at most ${sequence.maxActivePerLead} active` : ''}) leaves no room for this one`]);
+      continue;
+    }
     result.enrolled.push(enrolmentId);
     await count(head.sequenceId, { enrolled: 1, active: 1 });
     await addToTimeline(enrolmentId, now, 'enrolled', { sequenceVersion: enrolment.sequenceVersion, trigger: event.detailType });
@@ -501,10 +509,19 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
       return goOn();
     }
     case 'wait': {
-      const until = waitEnd(sequence, step, lead, now);
-      await addToTimeline(enrolment.enrolmentId, at, 'waiting', { stepId: step.id, until: until.toISOString() });
-      const next = await goOn();
-      return next.action === 'end' ? next : { ...next, action: 'wait', waitUntil: until.toISOString() };
+      const last = !nextStepId(sequence, step);
+      if (last) {
+        // the sequence ends with this wait: the state machine waits, then runs this step again, which completes
+        const waited = await getItem(nurtureKeys.stepClaim(enrolment.enrolmentId, step.id));
+        if (typeof waited?.until === 'string') return waited.until <= at ? goOn() : { ...end, action: 'wait', waitUntil: waited.until };
+      }
+      const until = waitEnd(sequence, step, lead, now).toISOString();
+      await addToTimeline(enrolment.enrolmentId, at, 'waiting', { stepId: step.id, until });
+      if (last) {
+        await claim({ until });
+        return { ...end, action: 'wait', waitUntil: until };
+      }
+      return { ...(await goOn()), action: 'wait', waitUntil: until };
     }
     case 'wait-for-engagement': {
       if (typeof input.resume?.engaged === 'boolean') return goOn(input.resume.engaged);

@@ -6,7 +6,9 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { indexKeyAttributes, listPk, nurtureKeys, NURTURE_SEQUENCE_TYPE, recordKey } from '../../schemas/keys';
 import { NurtureSequenceSchema, type ExitReason, type NurtureSequence, type SequenceHead, type SequenceStatus } from '../../schemas/nurture/sequence';
+import { conflict } from './errors';
 import { documentClient, tableName } from './table';
+import { writeAllOrNothing } from './transact';
 
 type Item = Record<string, unknown>;
 
@@ -129,19 +131,79 @@ export async function enrolmentsOfLead(leadId: string, sequenceId?: string): Pro
   return (await queryAll({ index: 'byCollection', pk: nurtureKeys.enrolmentIndexes(leadId, '', '', '').byCollectionPk, skPrefix: nurtureKeys.enrolmentsOfLead(sequenceId) })) as unknown as Enrolment[];
 }
 
-/** Ends an active enrolment; false when it had already ended (then nothing is counted twice). */
-export async function endEnrolment(enrolment: Enrolment, status: 'completed' | 'exited', at: string, reason?: ExitReason): Promise<boolean> {
+/** What became of a new enrolment: written, the same one was there already, or the lead's place in the sequence is taken. */
+export type EnrolmentWrite = 'enrolled' | 'duplicate' | 'no-room';
+
+/** The condition on the lead's place in the sequence under which one more enrolment may start. */
+function roomFor(sequence: NurtureSequence): { condition: string; values: Item } {
+  if (sequence.reentry === 'never') return { condition: 'attribute_not_exists(#total)', values: {} };
+  const cap = sequence.reentry === 'after-exit' ? 1 : sequence.maxActivePerLead;
+  return { condition: 'attribute_not_exists(#active) OR #active < :cap', values: { ':cap': cap } };
+}
+
+/** Writes a new enrolment and takes its place in the sequence, both or neither. */
+export async function putEnrolment(item: Item, enrolment: Enrolment, sequence: NurtureSequence): Promise<EnrolmentWrite> {
+  const duplicate = conflict('the enrolment exists');
+  const noRoom = conflict('the lead has no room in the sequence');
+  const room = roomFor(sequence);
   try {
-    await documentClient.send(new UpdateCommand({
-      TableName: tableName(),
-      Key: nurtureKeys.enrolment(enrolment.enrolmentId),
-      UpdateExpression: `SET #status = :status, endedAt = :at${reason ? ', exitReason = :reason' : ''}`,
-      ConditionExpression: '#status = :active',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':status': status, ':at': at, ':active': 'active', ...(reason ? { ':reason': reason } : {}) },
-    }));
+    await writeAllOrNothing([
+      { item: { Put: { TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }, whenConditionFails: duplicate },
+      {
+        item: {
+          Update: {
+            TableName: tableName(),
+            Key: nurtureKeys.leadInSequence(enrolment.leadId, enrolment.sequenceId),
+            UpdateExpression: 'ADD #active :one, #total :one',
+            ConditionExpression: room.condition,
+            ExpressionAttributeNames: { '#active': 'active', '#total': 'total' },
+            ExpressionAttributeValues: { ':one': 1, ...room.values },
+          },
+        },
+        whenConditionFails: noRoom,
+      },
+    ]);
+    return 'enrolled';
   } catch (error) {
-    if (isConditionFailure(error)) return false;
+    if (error === duplicate) return 'duplicate';
+    if (error === noRoom) return 'no-room';
+    throw error;
+  }
+}
+
+/** Ends an active enrolment and frees its place in the sequence; false when it had already ended (then nothing is counted twice). */
+export async function endEnrolment(enrolment: Enrolment, status: 'completed' | 'exited', at: string, reason?: ExitReason): Promise<boolean> {
+  const ended = conflict('the enrolment has ended already');
+  try {
+    await writeAllOrNothing([
+      {
+        item: {
+          Update: {
+            TableName: tableName(),
+            Key: nurtureKeys.enrolment(enrolment.enrolmentId),
+            UpdateExpression: `SET #status = :status, endedAt = :at${reason ? ', exitReason = :reason' : ''}`,
+            ConditionExpression: '#status = :active',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': status, ':at': at, ':active': 'active', ...(reason ? { ':reason': reason } : {}) },
+          },
+        },
+        whenConditionFails: ended,
+      },
+      {
+        item: {
+          Update: {
+            TableName: tableName(),
+            Key: nurtureKeys.leadInSequence(enrolment.leadId, enrolment.sequenceId),
+            UpdateExpression: 'ADD #active :minusOne',
+            ExpressionAttributeNames: { '#active': 'active' },
+            ExpressionAttributeValues: { ':minusOne': -1 },
+          },
+        },
+        whenConditionFails: ended,
+      },
+    ]);
+  } catch (error) {
+    if (error === ended) return false;
     throw error;
   }
   await count(enrolment.sequenceId, { active: -1, [status === 'completed' ? 'completed' : `exited.${reason}`]: 1 });

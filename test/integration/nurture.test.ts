@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -325,6 +325,69 @@ describe('re-entry', () => {
     expect((await settled('again@example.com')).enrolments).toHaveLength(2);
     expect((await settled('capped@example.com')).notEnrolled[0].reasons[0]).toContain('the most this sequence allows (1)');
   });
+
+  it('holds the cap when several captures of one lead reach the router at the same moment', async () => {
+    await launch({
+      id: 'rush', name: 'One at a time, rushed', trigger: onForm('rush'), reentry: 'any-time', maxActivePerLead: 1,
+      steps: [{ id: 'hello', type: 'send-mail', template: 'nurture-welcome' }, { id: 'hold', type: 'wait', duration: { amount: 10, unit: 'days' } }],
+    });
+    await advanceTo(await nextMonday());
+    const email = 'rush@example.com';
+    const at = await nowMs();
+    // the bus delivers one event at a time; five invocations of the router at once are the race
+    const bus = client(EventBridgeClient);
+    const { Rules = [] } = await bus.send(new ListRulesCommand({ EventBusName: 'crm' }));
+    const rule = Rules.find((r) => r.Name?.includes('NurtureTriggers'))!;
+    const { Targets = [] } = await bus.send(new ListTargetsByRuleCommand({ Rule: rule.Name!, EventBusName: 'crm' }));
+    const lambda = client(LambdaClient);
+    const replies = await Promise.all(Array.from({ length: 5 }, (_, n) => lambda.send(new InvokeCommand({
+      FunctionName: Targets[0]!.Arn!,
+      Payload: Buffer.from(JSON.stringify({
+        version: '0', id: `rush-${n}`, source: 'ext.web-forms', 'detail-type': 'Lead.Captured', account: '000000000000', time: new Date(at).toISOString(), region: LOCAL_REGION, resources: [],
+        detail: {
+          formId: 'rush', capturedAt: new Date(at + n * 1000).toISOString(), firstName: 'Test', lastName: 'Rush', email,
+          company: 'Test Shop', region: 'North', timeZone: 'Europe/Berlin', consent: { marketing: true },
+        },
+      })),
+    }))));
+    lambda.destroy();
+    bus.destroy();
+    expect(replies.map((r) => r.FunctionError)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    const view = await nurtureOf(email);
+    expect(view.enrolments).toHaveLength(1);
+    expect(view.enrolments[0].status).toBe('active');
+    expect(view.notEnrolled[0].reasons[0]).toMatch(/the most this sequence allows \(1\)|at the same moment/);
+    expect(await untilMails(email, 1)).toHaveLength(1);
+    // the sequence ends with its wait: the enrolment completes when the wait does, not when it starts
+    await crm.advanceClock(11 * DAY);
+    await untilEnrolment(email, (e) => e[0]?.status === 'completed');
+  });
+
+  it('gives a lead no more places in a sequence than its policy allows, however many enrolments start at once (against DynamoDB Local)', async () => {
+    // the store's own functions, as the router runs them: on this runtime one function's invocations do not overlap
+    Object.assign(process.env, {
+      TABLE_NAME: crm.runtime.tableName, AWS_ENDPOINT_URL_DYNAMODB: crm.runtime.dynamoDbEndpoint, AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    });
+    const { putEnrolment, endEnrolment } = await import('../../functions/shared/nurture-store');
+    const { nurtureKeys } = await import('../../schemas/keys');
+    const sequence = { ...sampleWelcomeSequence('race'), reentry: 'any-time' as const, maxActivePerLead: 2 } as Parameters<typeof putEnrolment>[2];
+    const enrolment = (n: number) => ({
+      enrolmentId: `enr-race-${n}`, sequenceId: 'race', sequenceVersion: 1, leadId: 'lead-race', status: 'active' as const, startedAt: '2026-12-01T09:00:00.000Z', trigger: 'Lead.Captured',
+    });
+    const start = (n: number) => putEnrolment({ ...enrolment(n), ...nurtureKeys.enrolment(`enr-race-${n}`) }, enrolment(n), sequence);
+    const results = await Promise.all(Array.from({ length: 12 }, (_, n) => start(n)));
+    expect(results.filter((r) => r === 'enrolled')).toHaveLength(2);
+    expect(results.filter((r) => r === 'no-room')).toHaveLength(10);
+    expect(await start(results.indexOf('enrolled'))).toBe('duplicate');
+
+    // an enrolment that ends frees its place, once
+    const ended = enrolment(results.indexOf('enrolled'));
+    expect(await endEnrolment(ended, 'exited', '2026-12-02T09:00:00.000Z', 'unsubscribed')).toBe(true);
+    expect(await endEnrolment(ended, 'exited', '2026-12-02T09:00:00.000Z', 'unsubscribed')).toBe(false);
+    expect(await start(100)).toBe('enrolled');
+    expect(await start(101)).toBe('no-room');
+  });
 });
 
 describe('scoring and hand-off', () => {
@@ -353,7 +416,7 @@ describe('scoring and hand-off', () => {
 describe('visibility', () => {
   it('counts per sequence: enrolled, active, exited by reason, sent, opens, conversions', async () => {
     const read = await crm.as('u-marketing').get('/nurture/sequences/welcome');
-    expect(read.body.stats).toMatchObject({ opens: expect.any(Number), conversions: 1, exited: { converted: 1, unsubscribed: 1 } });
+    expect(read.body.stats).toMatchObject({ opens: expect.any(Number), conversions: 1, exited: { converted: 1, unsubscribed: 2 } }); // the two unsubscribe tests above each stop one
     expect(read.body.stats.enrolled).toBeGreaterThanOrEqual(5);
     expect(read.body.stats.sent).toBeGreaterThanOrEqual(7);
     expect(read.body.stats.opens).toBeGreaterThanOrEqual(1);
