@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { assetPathOf, type StackArtifact } from '../assembly/cloud-assembly';
 import type { Resolver } from '../assembly/intrinsics';
 
@@ -86,6 +87,8 @@ interface WarmWorker {
 const INIT_ID = 0;
 /** Lambda gives the init phase 10 s of its own. */
 const INIT_TIMEOUT_MS = 10_000;
+/** Invocations of one function running at once; more wait their turn (see invoke). */
+const MAX_CONCURRENT_INVOCATIONS = 16;
 
 interface WorkerReply {
   id: number;
@@ -226,9 +229,23 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     return instance;
   }
 
-  async function invoke(key: string, event: unknown): Promise<unknown> {
+  /** per function, by logical id: how many of its invocations run at once */
+  const concurrency = new Map<string, LimitFunction>();
+
+  /**
+   * As Lambda runs a function in at most so many environments at once, an invocation beyond
+   * MAX_CONCURRENT_INVOCATIONS waits for its turn, and its timeout starts when it runs. Without it a
+   * burst (a launch putting 10,000 events at once) starts every invocation together, the last ones
+   * time out waiting on DynamoDB Local, and a timeout restarts the worker under all the others.
+   */
+  function invoke(key: string, event: unknown): Promise<unknown> {
     const fn = lookup(key);
-    if (!fn) throw new LambdaInvokeError('ResourceNotFoundException', `Function not found: ${key}`);
+    if (!fn) return Promise.reject(new LambdaInvokeError('ResourceNotFoundException', `Function not found: ${key}`));
+    const limit = concurrency.get(fn.logicalId) ?? concurrency.set(fn.logicalId, pLimit(MAX_CONCURRENT_INVOCATIONS)).get(fn.logicalId)!;
+    return limit(() => run(fn, event));
+  }
+
+  async function run(fn: LocalFunction, event: unknown): Promise<unknown> {
     const instance = workerFor(fn);
     await instance.initialized;
     const id = ++nextId;

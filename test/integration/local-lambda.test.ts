@@ -14,6 +14,7 @@ const region = 'eu-west-1';
 
 interface EchoResult {
   event: unknown;
+  runningWithThis: number;
   table?: { TableName: string };
   env: Record<string, string>;
   context: Record<string, unknown>;
@@ -155,6 +156,14 @@ describe('local Lambda runtime on a synthesized fixture app', () => {
     const results = (await Promise.all([400, 400, 400].map((sleepMs) => runtime.invoke(echoId, { sleepMs })))) as EchoResult[];
     expect(Date.now() - started).toBeLessThan(1000); // one after the other would take 1200 ms
     expect(new Set(results.map((r) => r.context.awsRequestId)).size).toBe(3);
+  });
+
+  it('runs at most 16 invocations of one function at once; the others wait their turn, and their timeout starts when they run', async () => {
+    // Sleepy times out after 1 s: 40 invocations of 600 ms all at once would be fine, but in turns of 16
+    // the last ones start after 1.2 s, and succeed only because their 1 s counts from their start
+    const results = (await Promise.all(Array.from({ length: 40 }, () => runtime.invoke(logicalIdOf('AWS::Lambda::Function', 'Sleepy'), { sleepMs: 600 })))) as EchoResult[];
+    expect(results).toHaveLength(40);
+    expect(Math.max(...results.map((r) => r.runningWithThis))).toBe(16);
   });
 
   it('reports a thrown error as Lambda does', async () => {
