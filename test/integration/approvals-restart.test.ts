@@ -75,5 +75,5 @@ describe('an approval across a runtime restart', () => {
     expect(decided.status).toBe(200);
     const done = await until('the approval', read(runtime, (b) => b.request.status === 'approved'));
     expect(done.request.status).toBe('approved');
-  });
+  }, 180_000); // two cold starts of the whole runtime and the demo data: a minute on a busy 2-core machine
 });
