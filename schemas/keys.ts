@@ -43,6 +43,8 @@ export const collectionPk = {
   account: (accountId: string) => `ACCOUNT#${accountId}`,
   lead: (leadId: string) => `LEAD#${leadId}`,
   department: (departmentId: string) => `DEPARTMENT#${departmentId}`,
+  /** a campaign's promotions (issue 5) */
+  campaign: (campaignId: string) => `CAMPAIGN#${campaignId}`,
 };
 
 export const listPk = {
@@ -80,6 +82,10 @@ function collectionKey(type: string, record: Item, closed: (r: Item) => boolean)
     }
     case 'USER':
       return [collectionPk.department(String(record.departmentId)), `USER#${id}`];
+    case 'PROMOTION': {
+      const campaignId = str(record.campaignId);
+      return campaignId ? [collectionPk.campaign(campaignId), `PROMOTION#${id}`] : undefined;
+    }
     default:
       return undefined;
   }
@@ -163,3 +169,34 @@ export function quarantinedEventItem(id: string, receivedAt: string, fields: Ite
  * the link's POST is acted on, `expiresAt` = the token's expiry, so a second use fails its condition.
  */
 export const usedLinkKey = (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'USED' });
+
+// ---------------------------------------------------------------------------------------------------
+// Trade promotions, funds, campaigns, claims (issue 5). Funds, campaigns, promotions and claims are
+// records (recordKey + itemFor); these are the items that live beside them in their partitions.
+
+export const FUND_LEDGER_PREFIX = 'LEDGER#';
+/** One fund movement (allocate, reserve, release, spend), named by its business id so a retry writes it once. */
+export const fundLedgerKey = (fundId: string, movementId: string) => ({
+  pk: recordKey('FUND', fundId).pk,
+  sk: `${FUND_LEDGER_PREFIX}${movementId}`,
+});
+
+export const ATTRIBUTION_PREFIX = 'ATTRIBUTED#';
+export type SettlementTargetType = 'CAMPAIGN' | 'PROMOTION';
+/**
+ * An order, payment or lead attributed to what is settled (a campaign, or a promotion without one),
+ * named by the sending system's id: the same payment delivered three times is one item.
+ */
+export const attributionKey = (targetType: SettlementTargetType, targetId: string, kind: 'order' | 'payment' | 'lead', externalId: string) => ({
+  pk: recordKey(targetType, targetId).pk,
+  sk: `${ATTRIBUTION_PREFIX}${kind}#${externalId}`,
+});
+
+/** The stored effect report of a settled campaign (or campaign-less promotion). */
+export const effectReportKey = (targetType: SettlementTargetType, targetId: string) => ({
+  pk: recordKey(targetType, targetId).pk,
+  sk: 'EFFECT_REPORT',
+});
+
+/** A claim's evidence reference (receipt, photo): held by one live claim, so it is never claimed twice. */
+export const evidenceRefKey = (evidenceRef: string) => uniqueValueKey('CLAIM', 'evidenceRef', evidenceRef.toLowerCase());

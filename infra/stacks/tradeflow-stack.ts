@@ -10,6 +10,7 @@ import { CrmFunction } from '../constructs/crm-function';
 import { CrmTable } from '../constructs/crm-table';
 import { CrmWorkflow } from '../constructs/crm-workflow';
 import { InboundSystems } from '../constructs/inbound-systems';
+import { TradePromotions } from '../constructs/trade-promotions';
 import { acknowledgeAcceptedFindings } from '../nag-suppressions';
 
 /** Everything Tradeflow deploys: the table, the event backbone, the API with its functions and user pool, the workflows. */
@@ -50,6 +51,13 @@ export class TradeflowStack extends Stack {
       // only CRM records (they carry recordType), not receipts or unique-value keys
       filters: [FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: FilterRule.isEqual('RECORD') } } } })],
     }));
+
+    // trade promotions, funds, expense claims, campaign settlement (issue 5)
+    new TradePromotions(this, 'Promotions', {
+      table: this.table.table, events: this.events, api: this.api,
+      mail: { from: 'promotions@tradeflow.example', configurationSet: this.events.configurationSet.configurationSetName },
+      financeMail: 'finance@tradeflow.example',
+    });
 
     acknowledgeAcceptedFindings(this, this.table.table);
   }

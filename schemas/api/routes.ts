@@ -3,6 +3,10 @@ import { IdSchema, PageQuerySchema, ShortTextSchema } from '../common';
 import {
   Accounts, Activities, Contacts, Departments, Leads, Opportunities, Products, Users, type RecordDefinition,
 } from '../records';
+import {
+  CampaignRecordSchema, Campaigns, ClaimRecordSchema, Claims, CloseOutSchema, EffectReportSchema, FundRecordSchema, Funds, FundStatementSchema,
+  PromotionRecordSchema, Promotions,
+} from '../promotions/records';
 
 /**
  * The HTTP API's route catalogue: the one list that the CDK app turns into routes and functions, that the
@@ -82,6 +86,34 @@ const recordRoutes = ({ def, domain, singular, filters }: (typeof RECORD_RESOURC
   ];
 };
 
+// ---------------------------------------------------------------------------------------------------
+// Trade promotions, funds, campaigns, expense claims (issue 5). Kept to the routes the processes need:
+// the stack is near CloudFormation's 500-resource limit (each route is ~7 resources); the fund
+// statement carries the fund, the promotion carries its money, lists come with the limit's fix.
+export const PromotionActionSchema = z.strictObject({ action: z.enum(['submit', 'cancel', 'close-out']) });
+function PROMOTION_ROUTES(): RouteSpec[] {
+  const jwt = { auth: 'jwt' } as const;
+  const read = (path: string, handler: string, tag: string, summary: string, response?: z.ZodMiniType): RouteSpec =>
+    ({ ...jwt, method: 'GET', path, handler, tag, summary, access: 'read', ...(response ? { response } : {}) });
+  const write = (method: HttpMethod, path: string, handler: string, tag: string, summary: string, extra: Partial<RouteSpec> = {}): RouteSpec =>
+    ({ ...jwt, method, path, handler, tag, summary, access: 'write', ...extra });
+  return [
+    write('POST', '/funds', 'funds/create-fund', 'funds', 'Open a fund with its allocation (finance)', { body: Funds.create, response: FundRecordSchema }),
+    read('/funds/{id}/statement', 'funds/get-fund-statement', 'funds', 'The fund statement: every movement and the balance after it, balancing to the minor unit', FundStatementSchema),
+    write('POST', '/campaigns', 'campaigns/create-campaign', 'campaigns', 'Plan a campaign (its settlement is scheduled for its end plus the settlement delay)', { body: Campaigns.create, response: CampaignRecordSchema, uses: ['eventBus'] }),
+    read('/campaigns/{id}/report', 'campaigns/get-campaign-report', 'campaigns', 'The effect report of a settled campaign, or of a promotion settled without one (by its id); late events flagged', EffectReportSchema),
+    write('POST', '/promotions', 'promotions/create-promotion', 'promotions', 'Draft a promotion', { body: Promotions.create, response: PromotionRecordSchema }),
+    read('/promotions/{id}', 'promotions/get-promotion', 'promotions', 'A promotion with its status and money (approved, reserved, claimed, released)', PromotionRecordSchema),
+    write('PATCH', '/promotions/{id}', 'promotions/update-promotion', 'promotions', 'Revise a draft or rejected promotion (send the version you read)', { body: Promotions.update, response: PromotionRecordSchema }),
+    write('POST', '/promotions/{id}/{action}', 'promotions/act-on-promotion', 'promotions',
+      'submit (validates dates, lines, fund and currency; starts the lifecycle), cancel (before the start; the reservation goes back), ' +
+      'close-out (body: actual results and proof of execution)', { body: CloseOutSchema, response: PromotionRecordSchema, uses: ['eventBus'] }),
+    write('POST', '/claims', 'claims/create-claim', 'claims', 'Draft an expense claim on a closed-out promotion', { body: Claims.create, response: ClaimRecordSchema }),
+    read('/claims/{id}', 'claims/get-claim', 'claims', 'One expense claim', ClaimRecordSchema),
+    write('POST', '/claims/{id}/submit', 'claims/submit-claim', 'claims', 'Submit a claim for approval (within the claimable budget; each evidence reference once)', { response: ClaimRecordSchema, uses: ['eventBus'] }),
+  ];
+}
+
 export const ROUTES: RouteSpec[] = [
   ...RECORD_RESOURCES.flatMap(recordRoutes),
   {
@@ -101,6 +133,7 @@ export const ROUTES: RouteSpec[] = [
     summary: 'Inbound events that were refused, kept for inspection (ops, admin)',
     query: QuarantineQuerySchema,
   },
+  ...PROMOTION_ROUTES(),
   {
     method: 'GET', path: '/openapi.json', handler: 'docs/get-openapi', access: 'none', auth: 'none', tag: 'docs',
     summary: 'This API described as OpenAPI 3.1',

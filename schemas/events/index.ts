@@ -3,10 +3,15 @@ import { ApprovalApproved, ApprovalRecalled, ApprovalRejected, ApprovalRequested
 import { ActivityRecorded, RecordChanged } from './crm';
 import type { EventDefinition } from './define';
 import { ClaimPaid, LeadCaptured, OrderPlaced, PaymentReceived, TicketOpened } from './inbound';
+// trade promotions (issue 5)
+import {
+  CampaignPlanned, CampaignSettled, ClaimApproved, ClaimSubmitted, PromotionApproved, PromotionClosedOut, PromotionSubmitted,
+} from './promotions';
 
 export * from './approvals';
 export * from './crm';
 export * from './inbound';
+export * from './promotions';
 export * from './sources';
 export type { EventDefinition } from './define';
 
@@ -14,6 +19,8 @@ export type { EventDefinition } from './define';
 export const EVENT_CATALOGUE: EventDefinition[] = [
   LeadCaptured, OrderPlaced, PaymentReceived, ClaimPaid, TicketOpened, ActivityRecorded, RecordChanged,
   ApprovalRequested, ApprovalApproved, ApprovalRejected, ApprovalRecalled,
+  // trade promotions (issue 5)
+  PromotionSubmitted, PromotionApproved, PromotionClosedOut, CampaignPlanned, ClaimSubmitted, ClaimApproved, CampaignSettled,
 ];
 
 export const findEvent = (source: string, detailType: string) =>

@@ -6,6 +6,8 @@ export const SOURCES = {
   activities: 'crm.activities',
   records: 'crm.records',
   approvals: 'crm.approvals',
+  /** trade promotions, funds, claims, campaign settlement (issue 5) */
+  promotions: 'crm.promotions',
   erp: 'ext.erp',
   webForms: 'ext.web-forms',
   callCentre: 'ext.call-centre',
