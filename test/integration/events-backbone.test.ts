@@ -66,7 +66,8 @@ describe('the edge speaks AWS', () => {
   it('SQS: each rule has a dead-letter queue, empty while deliveries succeed', async () => {
     const sqs = client(SQSClient);
     const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
-    expect(QueueUrls.filter((u) => /DeadLetters/.test(u))).toHaveLength(2);
+    // 2 of the backbone + 4 of trade promotions (issue 5)
+    expect(QueueUrls.filter((u) => /DeadLetters/.test(u))).toHaveLength(6);
     for (const url of QueueUrls) {
       const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 0 }));
       expect(Messages).toEqual([]);
