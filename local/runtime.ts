@@ -77,7 +77,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const assembly = loadCloudAssembly(options.cdkOut ?? DEFAULT_CDK_OUT);
     const stack = assembly.stacks[0];
     if (!stack) throw new Error(`no stack in ${options.cdkOut ?? DEFAULT_CDK_OUT}`);
-    const resolver = createResolver(stack, { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, stackName: stack.stackName });
+    // functions resolve their environment when they first start, after the API listens: a mail link built
+    // from the API's endpoint then points at the local API
+    const localApi: { url?: string } = {};
+    const resolver = createResolver(stack, {
+      region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, stackName: stack.stackName, apiEndpoint: () => localApi.url,
+    });
     const scratch = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'tradeflow-'));
     if (!options.dataDir) stops.push(async () => rmSync(scratch, { recursive: true, force: true }));
     mkdirSync(scratch, { recursive: true });
@@ -158,6 +163,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       log: () => {},
     });
     stops.push(() => api.stop());
+    localApi.url = api.url;
 
     const [table] = tables;
     if (!table) throw new Error('the template declares no table');

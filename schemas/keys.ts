@@ -200,3 +200,92 @@ export const effectReportKey = (targetType: SettlementTargetType, targetId: stri
 
 /** A claim's evidence reference (receipt, photo): held by one live claim, so it is never claimed twice. */
 export const evidenceRefKey = (evidenceRef: string) => uniqueValueKey('CLAIM', 'evidenceRef', evidenceRef.toLowerCase());
+/*
+ * Approvals (issue 4). A policy keeps a head (what is active, the latest version) and one immutable
+ * item per version; heads are listed through byType. A request keeps everything in one item
+ * collection, read with one Query: the request itself, one item per approval task, and the audit trail
+ * (sorted by time). A pending task is in its assignee's inbox (byOwner); deciding it removes it there.
+ */
+export const APPROVAL_POLICY_TYPE = 'APPROVAL_POLICY';
+export const APPROVAL_REQUEST_TYPE = 'APPROVAL';
+export const APPROVAL_TASK_TYPE = 'APPROVAL_TASK';
+export const APPROVAL_AUDIT_TYPE = 'APPROVAL_AUDIT';
+export const APPROVAL_SK = { request: 'REQUEST', taskPrefix: 'TASK#', auditPrefix: 'AUDIT#', policyHead: 'HEAD', policyVersionPrefix: 'VERSION#' } as const;
+
+export const approvalPolicyHeadKey = (policyId: string) => ({ pk: `${APPROVAL_POLICY_TYPE}#${policyId}`, sk: APPROVAL_SK.policyHead });
+export const approvalPolicyVersionKey = (policyId: string, version: number) => ({
+  pk: `${APPROVAL_POLICY_TYPE}#${policyId}`,
+  sk: `${APPROVAL_SK.policyVersionPrefix}${String(version).padStart(6, '0')}`,
+});
+/** A policy head's index keys: every policy, by id. */
+export const approvalPolicyIndexKeys = (policyId: string): Item => ({ byTypePk: listPk.byType(APPROVAL_POLICY_TYPE), byTypeSk: policyId });
+
+export const approvalRequestPk = (requestId: string) => `${APPROVAL_REQUEST_TYPE}#${requestId}`;
+export const approvalRequestKey = (requestId: string) => ({ pk: approvalRequestPk(requestId), sk: APPROVAL_SK.request });
+/** A request's index keys: the submitter's requests, newest first, and requests by status. */
+export const approvalRequestIndexKeys = (request: { requestId: string; submitterId: string; status: string; createdAt: string }): Item => ({
+  byOwnerPk: listPk.byOwner(APPROVAL_REQUEST_TYPE, request.submitterId),
+  byOwnerSk: `${request.createdAt}#${request.requestId}`,
+  byStatusPk: listPk.byStatus(APPROVAL_REQUEST_TYPE, request.status),
+  byStatusSk: `${request.createdAt}#${request.requestId}`,
+});
+export const approvalTaskKey = (requestId: string, taskId: string) => ({ pk: approvalRequestPk(requestId), sk: `${APPROVAL_SK.taskPrefix}${taskId}` });
+/** A pending task's inbox keys (its assignee's, soonest due first); removed when the task is decided. */
+export const approvalInboxKeys = (assigneeId: string, dueAt: string, requestId: string, taskId: string): Item => ({
+  byOwnerPk: listPk.byOwner(APPROVAL_TASK_TYPE, assigneeId),
+  byOwnerSk: `${dueAt}#${requestId}#${taskId}`,
+});
+export const approvalAuditKey = (requestId: string, at: string, entryId: string) => ({
+  pk: approvalRequestPk(requestId),
+  sk: `${APPROVAL_SK.auditPrefix}${at}#${entryId}`,
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Nurture sequences (issue 6). Items of the nurture engine; none is a CRM record (no sk RECORD), so
+// the table stream's Record.Changed publisher ignores them.
+
+export const NURTURE_SEQUENCE_TYPE = 'NURTURE_SEQUENCE';
+/** An enrolment's sort-key prefix inside its lead's collection (byCollection, LEAD#<id>). */
+export const NURTURE_ENROLMENT_PREFIX = 'NURTURE#';
+const version6 = (version: number) => String(version).padStart(6, '0');
+
+export const nurtureKeys = {
+  /** the sequence's head: name, status, latest and active version */
+  sequenceHead: (sequenceId: string) => ({ pk: `${NURTURE_SEQUENCE_TYPE}#${sequenceId}`, sk: 'HEAD' }),
+  /** one immutable version of the document */
+  sequenceVersion: (sequenceId: string, version: number) => ({ pk: `${NURTURE_SEQUENCE_TYPE}#${sequenceId}`, sk: `VERSION#${version6(version)}` }),
+  /** counters: enrolled, active, exited by reason, sent, opens, clicks, conversions */
+  sequenceStats: (sequenceId: string) => ({ pk: `${NURTURE_SEQUENCE_TYPE}#${sequenceId}`, sk: 'STATS' }),
+  /** a head is listed by status (the router reads the active ones) and with every other sequence by type */
+  sequenceHeadIndexes: (sequenceId: string, status: string, name: string) => ({
+    byStatusPk: listPk.byStatus(NURTURE_SEQUENCE_TYPE, status),
+    byStatusSk: `${name.toLowerCase()}#${sequenceId}`,
+    byTypePk: listPk.byType(NURTURE_SEQUENCE_TYPE),
+    byTypeSk: `${name.toLowerCase()}#${sequenceId}`,
+  }),
+  enrolment: (enrolmentId: string) => ({ pk: `NURTURE_ENROLMENT#${enrolmentId}`, sk: 'ENROLMENT' }),
+  /** an enrolment in its lead's collection: the lead's enrolments, per sequence, oldest first */
+  enrolmentIndexes: (leadId: string, sequenceId: string, startedAt: string, enrolmentId: string) => ({
+    byCollectionPk: collectionPk.lead(leadId),
+    byCollectionSk: `${NURTURE_ENROLMENT_PREFIX}${sequenceId}#${startedAt}#${enrolmentId}`,
+  }),
+  /** the byCollectionSk prefix of a lead's enrolments (in one sequence, or in all) */
+  enrolmentsOfLead: (sequenceId?: string) => (sequenceId ? `${NURTURE_ENROLMENT_PREFIX}${sequenceId}#` : NURTURE_ENROLMENT_PREFIX),
+  /** one entry of an enrolment's timeline */
+  enrolmentEvent: (enrolmentId: string, at: string, what: string) => ({ pk: `NURTURE_ENROLMENT#${enrolmentId}`, sk: `EVENT#${at}#${what}` }),
+  enrolmentEventPrefix: 'EVENT#',
+  /**
+   * The claim on (enrolment, step), put with attribute_not_exists before the step's side effect (a mail,
+   * a score change, a task): a retried or repeated step finds it and does nothing twice. A mail's claim
+   * also carries the SES message id, its opens and clicks, and an engagement wait's task token.
+   */
+  stepClaim: (enrolmentId: string, stepId: string) => ({ pk: `NURTURE_ENROLMENT#${enrolmentId}`, sk: `STEP#${stepId}` }),
+  /** the account-level suppression list: unsubscribed, bounced, complained */
+  suppression: (email: string) => ({ pk: `NURTURE_SUPPRESSION#${email.toLowerCase()}`, sk: 'SUPPRESSION' }),
+  /** the latest "not enrolled" decision for a lead and a sequence, with its reasons */
+  decision: (leadId: string, sequenceId: string) => ({ pk: `NURTURE_DECISION#${leadId}`, sk: `SEQUENCE#${sequenceId}` }),
+  decisionPk: (leadId: string) => `NURTURE_DECISION#${leadId}`,
+  /** a conversion attributed to a campaign (or "none") and the sequence that nurtured the lead */
+  conversion: (campaignId: string | undefined, sequenceId: string, leadId: string) => ({ pk: `CAMPAIGN_CONVERSIONS#${campaignId ?? 'none'}`, sk: `${sequenceId}#${leadId}` }),
+  conversionsOfCampaign: (campaignId: string) => `CAMPAIGN_CONVERSIONS#${campaignId}`,
+};

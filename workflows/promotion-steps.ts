@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
@@ -62,23 +62,20 @@ export function requestApproval(scope: Construct, bus: IEventBus, detail: Record
 }
 
 export interface MailProps {
-  /** the sending address (its domain is the SES identity) */
+  /** the sender (MAIL_FROM) */
   from: string;
   configurationSet: string;
+  /** what ses:SendEmail is granted on: the sender's identity and the configuration set */
+  sendResources: string[];
 }
 
 /** A plain-text service mail through SES's API, straight from the workflow. */
 export function mailStep(scope: Construct, name: string, mail: MailProps, message: { to: unknown; subject: string; text: string }) {
-  const stack = Stack.of(scope);
-  const domain = mail.from.split('@')[1]!;
   return withRetry(new CallAwsService(scope, name, {
     service: 'sesv2',
     action: 'sendEmail',
     iamAction: 'ses:SendEmail',
-    iamResources: [
-      stack.formatArn({ service: 'ses', resource: 'identity', resourceName: domain }),
-      stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: mail.configurationSet }),
-    ],
+    iamResources: mail.sendResources,
     parameters: {
       FromEmailAddress: mail.from,
       ConfigurationSetName: mail.configurationSet,

@@ -20,7 +20,8 @@ export interface ApiRequest {
   body(): unknown;
   now: string;
 }
-export type ApiResult = { status: number; body: unknown };
+/** JSON by default; with contentType, body is the text to send as it is (a page a mail link opens). */
+export type ApiResult = { status: number; body: unknown; contentType?: string; headers?: Record<string, string> };
 export type ApiRoute = (request: ApiRequest) => Promise<ApiResult>;
 
 const rawBodyOf = (event: APIGatewayProxyEventV2WithJWTAuthorizer) =>
@@ -60,6 +61,9 @@ export function apiHandler(route: ApiRoute) {
         now: new Date().toISOString(),
       };
       const result = await route(request);
+      if (result.contentType) {
+        return { statusCode: result.status, headers: { ...result.headers, 'content-type': result.contentType, ...headers }, body: String(result.body) };
+      }
       return json(result.status, result.body, headers);
     } catch (error) {
       if (isDomainError(error)) {

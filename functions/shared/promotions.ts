@@ -312,7 +312,7 @@ export async function openCloseOutTask(promotionId: string, taskToken: string, r
     : overdue ? `Overdue: close-out of ${promotion.name}` : `Reminder: close out ${promotion.name}`;
   const text = `${promotion.name} ended at ${promotion.endsAt}. Please close it out with its actual results and proof of execution ` +
     `(POST /promotions/${promotionId}/close-out), so its costs can be claimed.` + (reminder ? ` This is reminder ${reminder}.` : '');
-  return { to: [rep.email], cc: overdue ? ['finance@tradeflow.example'] : [], subject, text };
+  return { to: [rep.email], cc: overdue && process.env.FINANCE_MAIL ? [process.env.FINANCE_MAIL] : [], subject, text };
 }
 
 /** When a promotion without a campaign is settled: its end plus the settlement delay. */

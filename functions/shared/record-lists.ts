@@ -108,6 +108,27 @@ export async function listRecords(def: RecordDefinition, principal: Principal, q
   };
 }
 
+/**
+ * One page of one index partition, with an opaque cursor bound to it: lists that are a plain partition
+ * (an inbox, a submitter's requests, the quarantine) without filters or access scopes.
+ */
+export async function listIndexPage(
+  index: IndexName, pk: string, page: { limit?: number; cursor?: string; newestFirst?: boolean },
+): Promise<{ items: Record<string, unknown>[]; nextCursor?: string }> {
+  const list = { index, pk };
+  const { Items = [], LastEvaluatedKey } = await documentClient.send(new QueryCommand({
+    TableName: tableName(),
+    IndexName: index,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': indexKeyAttributes(index).pk },
+    ExpressionAttributeValues: { ':pk': pk },
+    ScanIndexForward: !page.newestFirst,
+    Limit: page.limit ?? 25,
+    ...(page.cursor ? { ExclusiveStartKey: decodeCursor(list, page.cursor) } : {}),
+  }));
+  return { items: Items.map(toRecord), ...(LastEvaluatedKey ? { nextCursor: encodeCursor(list, LastEvaluatedKey) } : {}) };
+}
+
 /** How many items of an account's collection the 360 reads at most (the account, contacts, open deals, activities). */
 export const ACCOUNT_360_LIMIT = 200;
 

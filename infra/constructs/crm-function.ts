@@ -1,6 +1,7 @@
 import { DockerImage, Duration } from 'aws-cdk-lib';
 import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, RetentionDays, type ILogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -70,6 +71,14 @@ export interface CrmFunctionProps {
   handler: string;
   environment?: Record<string, string>;
   timeout?: Duration;
+  /**
+   * Shared with functions granted exactly the same (see CrmApi): a stack holds at most 500 resources, and
+   * a role, its policy and a log group per route would use them up. Omitted: the function's own.
+   */
+  role?: IRole;
+  logGroup?: ILogGroup;
+  /** Its name in the account; omitted, CloudFormation makes one up. At most 64 characters. */
+  functionName?: string;
 }
 
 /**
@@ -82,7 +91,7 @@ export class CrmFunction extends Construct {
   constructor(scope: Construct, id: string, props: CrmFunctionProps) {
     super(scope, id);
     const domain = props.handler.split('/')[0]!;
-    const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
+    const logGroup = props.logGroup ?? new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
     this.fn = new LambdaFunction(this, 'Function', {
       code: bundledHandler(props.handler),
       handler: 'index.handler',
@@ -92,6 +101,8 @@ export class CrmFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,
+      ...(props.role ? { role: props.role } : {}),
+      ...(props.functionName ? { functionName: props.functionName } : {}),
       loggingFormat: LoggingFormat.JSON,
       environment: {
         POWERTOOLS_SERVICE_NAME: domain,

@@ -9,6 +9,8 @@ import { Construct } from 'constructs';
  */
 export class CrmWorkflow extends Construct {
   readonly stateMachine: StateMachine;
+  /** known before synthesis, so a policy can name the machine without referring to it */
+  readonly stateMachineName: string;
 
   constructor(scope: Construct, id: string, props: { definition: IChainable; name: string; comment: string }) {
     super(scope, id);
@@ -17,8 +19,9 @@ export class CrmWorkflow extends Construct {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    this.stateMachineName = `tradeflow-${props.name}`;
     this.stateMachine = new StateMachine(this, 'StateMachine', {
-      stateMachineName: `tradeflow-${props.name}`,
+      stateMachineName: this.stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(props.definition),
       comment: props.comment,

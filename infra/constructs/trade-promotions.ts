@@ -1,8 +1,9 @@
 import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LambdaFunction, SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ClaimPaid, LeadCaptured, OrderPlaced, PaymentReceived } from '../../schemas/events';
 import { CLOSE_OUT_REMIND_EVERY_SECONDS } from '../../schemas/promotions/records';
@@ -12,14 +13,12 @@ import { promotionLifecycle, PROMOTION_LIFECYCLE_TRIGGER } from '../../workflows
 import type { MailProps } from '../../workflows/promotion-steps';
 import type { CrmApi } from './crm-api';
 import type { CrmEvents } from './crm-events';
+import type { CrmMail } from './crm-mail';
 import { CrmFunction } from './crm-function';
 import { CrmWorkflow } from './crm-workflow';
 
 /** What the workflow tasks do to the table: items and transactions on known keys, queries of partitions and the collection index. */
 const TASK_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
-
-/** The route whose function completes the lifecycle's close-out task (see schemas/api/routes.ts). */
-export const CLOSE_OUT_HANDLER = 'promotions/act-on-promotion';
 
 /**
  * Trade promotions, funds, expense claims and campaign settlement (issue 5): the three workflows,
@@ -32,31 +31,37 @@ export class TradePromotions extends Construct {
   readonly claims: CrmWorkflow;
   readonly settlement: CrmWorkflow;
 
-  constructor(scope: Construct, id: string, props: { table: TableV2; events: CrmEvents; api: CrmApi; mail: MailProps; financeMail: string }) {
+  constructor(scope: Construct, id: string, props: { table: TableV2; events: CrmEvents; api: CrmApi; mail: CrmMail }) {
     super(scope, id);
-    const { table, events, mail } = props;
+    const { table, events } = props;
     const bus = events.bus;
     const stack = Stack.of(this);
+    const mail: MailProps = { from: props.mail.from, configurationSet: props.mail.configurationSetName, sendResources: props.mail.sendResources() };
+    // the task functions share a log group, and a role per grant (table; table and mail), as the routes do
+    const logGroup = new LogGroup(this, 'TaskLogs', { retention: RetentionDays.ONE_MONTH });
+    const roles = new Map<boolean, Role>();
+    const roleFor = (mails: boolean) => roles.get(mails) ?? roles.set(mails, (() => {
+      const role = new Role(this, mails ? 'MailingTaskRole' : 'TaskRole', {
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `Trade promotions' workflow tasks: the table${mails ? ' and mail' : ''}`,
+      });
+      role.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole'));
+      table.grant(role, ...TASK_TABLE_ACTIONS);
+      if (mails) props.mail.grantSend(role, { links: false });
+      return role;
+    })()).get(mails)!;
     const task = (name: string, handler: string, mails = false): IFunction => {
       const fn = new CrmFunction(this, name, {
         handler,
         timeout: Duration.seconds(60),
+        role: roleFor(mails),
+        logGroup,
         environment: {
           TABLE_NAME: table.tableName,
-          FINANCE_MAIL: props.financeMail,
-          ...(mails ? { MAIL_FROM: mail.from, MAIL_CONFIGURATION_SET: mail.configurationSet } : {}),
+          FINANCE_MAIL: `finance@${props.mail.mailDomain}`,
+          ...(mails ? props.mail.environment({ links: false }) : {}),
         },
       });
-      table.grant(fn.fn, ...TASK_TABLE_ACTIONS);
-      if (mails) {
-        fn.fn.addToRolePolicy(new PolicyStatement({
-          actions: ['ses:SendEmail'],
-          resources: [
-            stack.formatArn({ service: 'ses', resource: 'identity', resourceName: mail.from.split('@')[1]! }),
-            stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: mail.configurationSet }),
-          ],
-        }));
-      }
       invoked.push(fn.fn);
       return fn.fn;
     };
@@ -117,8 +122,7 @@ export class TradePromotions extends Construct {
       }
     }
 
-    const closeOut = props.api.node.tryFindChild(CLOSE_OUT_HANDLER.replace(/\//g, '-')) as CrmFunction | undefined;
-    if (!closeOut) throw new Error(`the API has no function for ${CLOSE_OUT_HANDLER}`);
-    this.lifecycle.stateMachine.grantTaskResponse(closeOut.fn);
+    // the close-out route completes the lifecycle's close-out task (its role is its own: promotionSignals)
+    for (const fn of props.api.functionsThatUse('promotionSignals')) this.lifecycle.stateMachine.grantTaskResponse(fn.fn);
   }
 }

@@ -1,15 +1,21 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { recordErpActivity, RECORD_ERP_ACTIVITY_TRIGGER } from '../../workflows/record-erp-activity';
-import { CrmApi } from '../constructs/crm-api';
+import { approvalWorkflow, APPROVAL_TRIGGER } from '../../workflows/approval';
+import { CrmApi, TABLE_ACTIONS } from '../constructs/crm-api';
+import { CrmMail } from '../constructs/crm-mail';
 import { CrmEvents } from '../constructs/crm-events';
 import { CrmFunction } from '../constructs/crm-function';
 import { CrmTable } from '../constructs/crm-table';
 import { CrmWorkflow } from '../constructs/crm-workflow';
 import { InboundSystems } from '../constructs/inbound-systems';
+// nurture sequences (issue 6)
+import { NurtureEngine } from '../constructs/nurture-engine';
+// trade promotions, funds, expense claims, campaign settlement (issue 5)
 import { TradePromotions } from '../constructs/trade-promotions';
 import { acknowledgeAcceptedFindings } from '../nag-suppressions';
 
@@ -24,7 +30,9 @@ export class TradeflowStack extends Stack {
     this.table = new CrmTable(this, 'Crm');
     this.events = new CrmEvents(this, 'Events');
     const inbound = new InboundSystems(this, 'Inbound');
-    this.api = new CrmApi(this, 'Http', { table: this.table.table, bus: this.events.bus, inbound });
+    const mail = new CrmMail(this, 'Mail', { configurationSet: this.events.configurationSet });
+    this.api = new CrmApi(this, 'Http', { table: this.table.table, bus: this.events.bus, inbound, mail });
+    mail.apiUrl = this.api.api.apiEndpoint;
 
     const erpActivity = new CrmWorkflow(this, 'RecordErpActivity', {
       name: 'record-erp-activity',
@@ -52,13 +60,53 @@ export class TradeflowStack extends Stack {
       filters: [FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: FilterRule.isEqual('RECORD') } } } })],
     }));
 
+    this.approvalEngine(mail);
+    // nurture sequences (issue 6)
+    new NurtureEngine(this, 'Nurture', { table: this.table.table, events: this.events, api: this.api, mail });
     // trade promotions, funds, expense claims, campaign settlement (issue 5)
-    new TradePromotions(this, 'Promotions', {
-      table: this.table.table, events: this.events, api: this.api,
-      mail: { from: 'promotions@tradeflow.example', configurationSet: this.events.configurationSet.configurationSetName },
-      financeMail: 'finance@tradeflow.example',
-    });
+    new TradePromotions(this, 'Promotions', { table: this.table.table, events: this.events, api: this.api, mail });
 
     acknowledgeAcceptedFindings(this, this.table.table);
+  }
+
+  /** The approval engine (issue 4): its state machine, its two workflow functions, its trigger, and who may wake it. */
+  private approvalEngine(mail: CrmMail) {
+    const table = this.table.table;
+    const advance = new CrmFunction(this, 'AdvanceApproval', {
+      handler: 'approvals/advance-approval',
+      environment: { TABLE_NAME: table.tableName, ...mail.environment() },
+      timeout: Duration.seconds(30),
+    });
+    table.grant(advance.fn, ...TABLE_ACTIONS.write);
+    mail.grantSend(advance.fn);
+    const awaitDecisions = new CrmFunction(this, 'AwaitApprovalDecisions', {
+      handler: 'approvals/await-approval-decisions',
+      environment: { TABLE_NAME: table.tableName },
+      timeout: Duration.seconds(10),
+    });
+    table.grant(awaitDecisions.fn, 'dynamodb:UpdateItem');
+    const approval = new CrmWorkflow(this, 'Approval', {
+      name: 'approval',
+      comment: 'Runs an approval request through the steps of its policy version, with a deadline on every human step',
+      definition: approvalWorkflow(this, { advance: advance.fn, awaitDecisions: awaitDecisions.fn, bus: this.events.bus }),
+    });
+    // by name, not by reference: the state machine refers to the await function, so a reference back from
+    // that function's policy would be a dependency cycle
+    const wakeApproval = new PolicyStatement({
+      actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      resources: [this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: approval.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    });
+    for (const fn of [awaitDecisions, ...this.api.functionsThatUse('approvalSignals')]) fn.fn.addToRolePolicy(wakeApproval);
+    for (const fn of [advance, awaitDecisions]) {
+      Validations.of(approval.stateMachine).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+        reason: 'LambdaInvoke grants the engine its own task function and that function\'s versions and aliases (<arn>:*), nothing else.',
+      });
+    }
+    this.events.addRule('ApprovalRequests', {
+      eventPattern: APPROVAL_TRIGGER,
+      description: 'Approval.Requested starts the approval engine',
+      target: (delivery) => new SfnStateMachine(approval.stateMachine, delivery),
+    });
   }
 }

@@ -17,6 +17,12 @@ export interface ResolverEnv {
   stackName: string;
   /** Values for template parameters; a parameter not given here resolves to its `Default`. */
   parameters?: Record<string, unknown>;
+  /**
+   * Where an HTTP API is really served (the local API server's URL), read when a value is resolved,
+   * so a function's environment built after the server started points at it. Omitted or undefined:
+   * the cloud's `https://<id>.execute-api.<region>.amazonaws.com`.
+   */
+  apiEndpoint?: (logicalId: string) => string | undefined;
 }
 
 export interface Resolver {
@@ -175,7 +181,7 @@ export function createResolver(stack: Pick<StackArtifact, 'template' | 'resource
       'AWS::Events::EventBus': { Name: () => nameOf(logicalId) },
       'AWS::ApiGatewayV2::Api': {
         ApiId: () => physicalId(logicalId),
-        ApiEndpoint: () => `https://${physicalId(logicalId)}.execute-api.${region}.amazonaws.com`,
+        ApiEndpoint: () => env.apiEndpoint?.(logicalId) ?? `https://${physicalId(logicalId)}.execute-api.${region}.amazonaws.com`,
       },
     };
     attributes['AWS::DynamoDB::GlobalTable'] = attributes['AWS::DynamoDB::Table']!;

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { demoDataMarkerKey, itemFor, uniqueValueKey } from '../../schemas/keys';
+import { SEED_POLICIES } from '../../schemas/approvals/seed-policies';
 import { DEMO_USERS } from './demo-users';
 
 /**
@@ -12,10 +13,10 @@ import { DEMO_USERS } from './demo-users';
 const DEPARTMENTS = [
   { id: 'd-group', name: 'Tradeflow Foods Group', kind: 'group' },
   { id: 'd-company', name: 'Tradeflow Foods GmbH', kind: 'company', parentId: 'd-group', managerUserId: 'u-admin' },
-  { id: 'd-north', name: 'Sales North', kind: 'branch', parentId: 'd-company' },
-  { id: 'd-south', name: 'Sales South', kind: 'branch', parentId: 'd-company' },
+  { id: 'd-north', name: 'Sales North', kind: 'branch', parentId: 'd-company', managerUserId: 'u-north-manager' },
+  { id: 'd-south', name: 'Sales South', kind: 'branch', parentId: 'd-company', managerUserId: 'u-south-manager' },
   { id: 'd-marketing', name: 'Marketing', kind: 'office', parentId: 'd-company', managerUserId: 'u-marketing' },
-  { id: 'd-finance', name: 'Finance', kind: 'office', parentId: 'd-company', managerUserId: 'u-finance' },
+  { id: 'd-finance', name: 'Finance', kind: 'office', parentId: 'd-company', managerUserId: 'u-finance-director' },
   { id: 'd-ops', name: 'Sales Operations', kind: 'office', parentId: 'd-company', managerUserId: 'u-ops' },
 ];
 
@@ -57,6 +58,19 @@ async function writeDirectory(documents: DynamoDBDocumentClient, tableName: stri
     { Put: { TableName: tableName, Item: { ...uniqueValueKey('USER', 'email', u.email), owner: `USER#${u.id}` } } },
   ]);
   await documents.send(new TransactWriteCommand({ TransactItems: [...departments, ...users] }));
+}
+
+/** The seed approval policies, written and activated by ops as any policy is. */
+async function createApprovalPolicies(api: Api) {
+  for (const policy of SEED_POLICIES) {
+    await post(api, 'u-ops', '/approval-policies', policy);
+    const response = await fetch(`${api.apiUrl}/approval-policies/${policy.id}/activate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await api.tokenFor('u-ops')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ version: 1 }),
+    });
+    if (!response.ok) throw new Error(`demo data: activating ${policy.id} answered ${response.status}: ${await response.text()}`);
+  }
 }
 
 async function createBusinessRecords(api: Api) {
@@ -120,6 +134,7 @@ export async function seedDemoData(api: Api, dynamoDbEndpoint: string, tableName
     const now = new Date().toISOString();
     await writeDirectory(documents, tableName, now);
     await createBusinessRecords(api);
+    await createApprovalPolicies(api);
     await documents.send(new PutCommand({ TableName: tableName, Item: { ...demoDataMarkerKey, at: now } }));
     return { seeded: true };
   } finally {

@@ -21,6 +21,11 @@ export const DEMO_USERS: DemoUser[] = [
   { id: 'u-finance', name: 'Fin Finance', email: 'finance@tradeflow.example', roles: ['finance'], departmentId: 'd-finance', timeZone: 'Europe/Berlin' },
   { id: 'u-sales', name: 'Sam Sales', email: 'sales@tradeflow.example', roles: ['sales'], departmentId: 'd-north', timeZone: 'Europe/Berlin' },
   { id: 'u-sales-south', name: 'Sofia South', email: 'sales.south@tradeflow.example', roles: ['sales'], departmentId: 'd-south', timeZone: 'Europe/Madrid' },
+  // the approvers of the seed approval policies (schemas/approvals/seed-policies.ts)
+  { id: 'u-north-manager', name: 'Nora North', email: 'manager.north@tradeflow.example', roles: ['sales'], departmentId: 'd-north', timeZone: 'Europe/Berlin' },
+  { id: 'u-south-manager', name: 'Diego South', email: 'manager.south@tradeflow.example', roles: ['sales'], departmentId: 'd-south', timeZone: 'Europe/Madrid' },
+  { id: 'u-sales-director', name: 'Dora Director', email: 'sales.director@tradeflow.example', roles: ['sales'], departmentId: 'd-company', timeZone: 'Europe/Berlin' },
+  { id: 'u-finance-director', name: 'Felix Finance', email: 'finance.director@tradeflow.example', roles: ['finance'], departmentId: 'd-finance', timeZone: 'Europe/Berlin' },
 ];
 
 /** `npm start` prints a token command per role; the role's first user is the one it signs for. */

@@ -1,5 +1,10 @@
 import * as z from '../zod';
 import { IdSchema, PageQuerySchema, ShortTextSchema } from '../common';
+import { ApprovalPolicySchema } from '../approvals/policy';
+import {
+  ActivatePolicyBodySchema, AwayBodySchema, DecisionBodySchema, DryRunBodySchema, InboxQuerySchema, ReassignBodySchema, RecallBodySchema,
+  StartApprovalBodySchema, ValidatePolicyBodySchema,
+} from '../approvals/request';
 import {
   Accounts, Activities, Contacts, Departments, Leads, Opportunities, Products, Users, type RecordDefinition,
 } from '../records';
@@ -7,12 +12,14 @@ import {
   CampaignRecordSchema, Campaigns, ClaimRecordSchema, Claims, CloseOutSchema, EffectReportSchema, FundRecordSchema, Funds, FundStatementSchema,
   PromotionRecordSchema, Promotions,
 } from '../promotions/records';
+// nurture sequences (issue 6)
+import { SequenceDryRunBodySchema, NurtureSequenceSchema, SequenceLifecycleBodySchema } from '../nurture/sequence';
 
 /**
  * The HTTP API's route catalogue: the one list that the CDK app turns into routes and functions, that the
  * OpenAPI document describes and that the tests walk. `handler` names `functions/<handler>.ts`.
  */
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface RouteSpec {
   method: HttpMethod;
   path: string;
@@ -23,7 +30,7 @@ export interface RouteSpec {
   /** jwt: a Cognito ID token; signature: the sending system's HMAC, checked by the handler; none: public */
   auth: 'jwt' | 'signature' | 'none';
   /** what else the function reaches besides the table */
-  uses?: ('eventBus' | 'inboundSecrets')[];
+  uses?: ('eventBus' | 'inboundSecrets' | 'approvalSignals' | 'promotionSignals' | 'mail' | 'linkSecret')[];
   tag: string;
   body?: z.ZodMiniType;
   query?: z.ZodMiniType;
@@ -107,10 +114,57 @@ function PROMOTION_ROUTES(): RouteSpec[] {
     write('PATCH', '/promotions/{id}', 'promotions/update-promotion', 'promotions', 'Revise a draft or rejected promotion (send the version you read)', { body: Promotions.update, response: PromotionRecordSchema }),
     write('POST', '/promotions/{id}/{action}', 'promotions/act-on-promotion', 'promotions',
       'submit (validates dates, lines, fund and currency; starts the lifecycle), cancel (before the start; the reservation goes back), ' +
-      'close-out (body: actual results and proof of execution)', { body: CloseOutSchema, response: PromotionRecordSchema, uses: ['eventBus'] }),
+      'close-out (body: actual results and proof of execution)', { body: CloseOutSchema, response: PromotionRecordSchema, uses: ['eventBus', 'promotionSignals'] }),
     write('POST', '/claims', 'claims/create-claim', 'claims', 'Draft an expense claim on a closed-out promotion', { body: Claims.create, response: ClaimRecordSchema }),
     read('/claims/{id}', 'claims/get-claim', 'claims', 'One expense claim', ClaimRecordSchema),
     write('POST', '/claims/{id}/submit', 'claims/submit-claim', 'claims', 'Submit a claim for approval (within the claimable budget; each evidence reference once)', { response: ClaimRecordSchema, uses: ['eventBus'] }),
+  ];
+}
+
+/** Approval policies, requests, decisions and the pages mail links open (issue 4). */
+function APPROVAL_ROUTES(): RouteSpec[] {
+  const policies = { auth: 'jwt', tag: 'approval-policies' } as const;
+  const approvals = { auth: 'jwt', tag: 'approvals' } as const;
+  const signals = ['approvalSignals'] as RouteSpec['uses'];
+  return [
+    { ...policies, method: 'POST', path: '/approval-policies', handler: 'approvals/create-approval-policy', access: 'write', body: ApprovalPolicySchema, summary: 'A new approval policy, as version 1 (inactive until activated; ops, admin)' },
+    { ...policies, method: 'GET', path: '/approval-policies', handler: 'approvals/list-approval-policies', access: 'read', summary: 'Every approval policy with its latest and active version' },
+    { ...policies, method: 'POST', path: '/approval-policies/validate', handler: 'approvals/validate-approval-policy', access: 'read', body: ValidatePolicyBodySchema, summary: 'Check a draft policy without saving it, and dry-run it against a sample subject' },
+    { ...policies, method: 'GET', path: '/approval-policies/{id}', handler: 'approvals/get-approval-policy', access: 'read', summary: 'A policy and all its versions' },
+    { ...policies, method: 'PUT', path: '/approval-policies/{id}', handler: 'approvals/update-approval-policy', access: 'write', body: ApprovalPolicySchema, summary: 'Edit a policy: the document becomes its next version (running requests keep theirs)' },
+    { ...policies, method: 'POST', path: '/approval-policies/{id}/activate', handler: 'approvals/activate-approval-policy', access: 'write', body: ActivatePolicyBodySchema, summary: 'New requests run under this version from now on' },
+    { ...policies, method: 'POST', path: '/approval-policies/{id}/dry-run', handler: 'approvals/dry-run-approval-policy', access: 'read', body: DryRunBodySchema, summary: 'Which steps and approvers a sample request would get' },
+    { ...approvals, method: 'POST', path: '/approvals', handler: 'approvals/request-approval', access: 'read', uses: ['eventBus'], body: StartApprovalBodySchema, summary: 'Ask for approval of a subject (202: the engine runs it)' },
+    { ...approvals, method: 'GET', path: '/approvals', handler: 'approvals/list-my-approvals', access: 'read', query: InboxQuerySchema, summary: 'The requests the caller submitted, newest first' },
+    { ...approvals, method: 'GET', path: '/approval-inbox', handler: 'approvals/list-approval-inbox', access: 'read', query: InboxQuerySchema, summary: "The caller's open approval tasks, soonest due first" },
+    { ...approvals, method: 'GET', path: '/approvals/{id}', handler: 'approvals/get-approval', access: 'read', summary: 'A request with its steps and tasks (submitter, approvers, ops, admin)' },
+    { ...approvals, method: 'GET', path: '/approvals/{id}/audit', handler: 'approvals/list-approval-audit', access: 'read', summary: "A request's immutable audit trail" },
+    { ...approvals, method: 'POST', path: '/approvals/{id}/recall', handler: 'approvals/recall-approval', access: 'write', uses: signals, body: RecallBodySchema, summary: 'The submitter withdraws a pending request' },
+    { ...approvals, method: 'POST', path: '/approvals/{id}/tasks/{taskId}/decision', handler: 'approvals/decide-approval-task', access: 'write', uses: signals, body: DecisionBodySchema, summary: 'Approve, reject or request changes (a reason is required for the last two)' },
+    { ...approvals, method: 'POST', path: '/approvals/{id}/tasks/{taskId}/reassign', handler: 'approvals/reassign-approval-task', access: 'write', uses: ['approvalSignals', 'mail', 'linkSecret'], body: ReassignBodySchema, summary: 'Hand an open task to someone else (ops, admin)' },
+    { auth: 'jwt', tag: 'users', method: 'PUT', path: '/users/{id}/away', handler: 'users/set-user-away', access: 'write', body: AwayBodySchema, summary: 'Away until a date with a delegate for new approval tasks, or back (awayUntil null)' },
+    { auth: 'none', tag: 'approvals', method: 'GET', path: '/approval-links/{token}', handler: 'approvals/show-decision-page', access: 'read', uses: ['linkSecret'], summary: "The confirmation page of a mail's decision link (decides nothing)" },
+    { auth: 'none', tag: 'approvals', method: 'POST', path: '/approval-links/{token}', handler: 'approvals/submit-decision-page', access: 'write', uses: ['approvalSignals', 'linkSecret'], summary: "The confirmation page's decision: once per link" },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Nurture sequences (issue 6). The unsubscribe route's Step Functions access (stopping a lead's
+// enrolments) is granted by infra/constructs/nurture-engine.ts, which finds its function by handler.
+function NURTURE_ROUTES(): RouteSpec[] {
+  const common = { auth: 'jwt', tag: 'nurture' } as const;
+  return [
+    { ...common, method: 'POST', path: '/nurture/sequences', handler: 'nurture/create-sequence', access: 'write', summary: 'Create a nurture sequence (validated; draft version 1; marketing, admin)', body: NurtureSequenceSchema },
+    { ...common, method: 'GET', path: '/nurture/sequences', handler: 'nurture/list-sequences', access: 'read', summary: 'List nurture sequences' },
+    { ...common, method: 'GET', path: '/nurture/sequences/{id}', handler: 'nurture/get-sequence', access: 'read', summary: 'A nurture sequence with its versions and counters (enrolled, active, exited by reason, sent, opens, clicks, conversions)' },
+    { ...common, method: 'POST', path: '/nurture/sequences/{id}/versions', handler: 'nurture/add-sequence-version', access: 'write', summary: 'Edit a sequence: a new immutable version (running enrolments keep theirs)', body: NurtureSequenceSchema },
+    { ...common, method: 'POST', path: '/nurture/sequences/{id}/lifecycle', handler: 'nurture/change-sequence-status', access: 'write', summary: 'Activate (a version), pause, resume or archive a sequence', body: SequenceLifecycleBodySchema },
+    { ...common, method: 'POST', path: '/nurture/dry-run', handler: 'nurture/dry-run-sequence', access: 'none', summary: 'Validate a sequence and show the path a sample lead takes and when each mail goes', body: SequenceDryRunBodySchema },
+    { ...common, method: 'GET', path: '/nurture/leads/{id}', handler: 'nurture/get-lead-nurture', access: 'read', summary: "A lead's enrolment timeline and why it was not enrolled" },
+    {
+      method: 'POST', path: '/unsubscribe/{token}', handler: 'nurture/unsubscribe-lead', access: 'write', auth: 'none', tag: 'nurture', uses: ['eventBus', 'linkSecret'],
+      summary: 'One-click unsubscribe (RFC 8058) from a signed link in nurture mail; no login, a forged token is refused',
+    },
   ];
 }
 
@@ -134,6 +188,8 @@ export const ROUTES: RouteSpec[] = [
     query: QuarantineQuerySchema,
   },
   ...PROMOTION_ROUTES(),
+  ...APPROVAL_ROUTES(),
+  ...NURTURE_ROUTES(),
   {
     method: 'GET', path: '/openapi.json', handler: 'docs/get-openapi', access: 'none', auth: 'none', tag: 'docs',
     summary: 'This API described as OpenAPI 3.1',

@@ -19,7 +19,7 @@ export const LeadCaptured = defineEvent({
   direction: 'inbound',
   description: 'A prospect filled in a web form (a webinar sign-up, a contact form, a download).',
   producers: ['web forms (POST /events)'],
-  consumers: ['lead nurturing (planned: enrolment)'],
+  consumers: ['lead nurturing (function nurture/route-nurture-events: creates the lead, enrols it)'],
   detail: z.strictObject({
     formId: ShortTextSchema,
     capturedAt: TimestampSchema,

@@ -7,11 +7,14 @@ import { ClaimPaid, LeadCaptured, OrderPlaced, PaymentReceived, TicketOpened } f
 import {
   CampaignPlanned, CampaignSettled, ClaimApproved, ClaimSubmitted, PromotionApproved, PromotionClosedOut, PromotionSubmitted,
 } from './promotions';
+// nurture sequences (issue 6)
+import { LeadConverted, LeadEnrolled, LeadExitedSequence, LeadQualified, LeadUnsubscribed } from './nurture';
 
 export * from './approvals';
 export * from './crm';
 export * from './inbound';
 export * from './promotions';
+export * from './nurture';
 export * from './sources';
 export type { EventDefinition } from './define';
 
@@ -21,6 +24,8 @@ export const EVENT_CATALOGUE: EventDefinition[] = [
   ApprovalRequested, ApprovalApproved, ApprovalRejected, ApprovalRecalled,
   // trade promotions (issue 5)
   PromotionSubmitted, PromotionApproved, PromotionClosedOut, CampaignPlanned, ClaimSubmitted, ClaimApproved, CampaignSettled,
+  // nurture sequences (issue 6)
+  LeadEnrolled, LeadExitedSequence, LeadQualified, LeadConverted, LeadUnsubscribed,
 ];
 
 export const findEvent = (source: string, detailType: string) =>

@@ -8,6 +8,8 @@ export const SOURCES = {
   approvals: 'crm.approvals',
   /** trade promotions, funds, claims, campaign settlement (issue 5) */
   promotions: 'crm.promotions',
+  // nurture sequences (issue 6)
+  nurture: 'crm.nurture',
   erp: 'ext.erp',
   webForms: 'ext.web-forms',
   callCentre: 'ext.call-centre',

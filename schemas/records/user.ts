@@ -2,11 +2,13 @@ import * as z from '../zod';
 import { EmailSchema, IdSchema, NameSchema, RoleSchema, TimeZoneSchema } from '../common';
 import { defineRecord } from './define';
 
+export const AwayUntilSchema = z.union([z.iso.datetime({ offset: true }), z.iso.date()], 'must be an ISO date-time or a date YYYY-MM-DD');
+
 export const Users = defineRecord({
   type: 'USER',
   plural: 'users',
   owned: false,
-  references: { departmentId: 'DEPARTMENT' },
+  references: { departmentId: 'DEPARTMENT', delegateId: 'USER' },
   unique: ['email'],
   fields: {
     name: NameSchema,
@@ -15,6 +17,9 @@ export const Users = defineRecord({
     departmentId: IdSchema,
     timeZone: TimeZoneSchema,
     status: z.enum(['active', 'inactive']),
+    /** Away until then (an ISO date-time, or a date: back at the start of that local day); new approval tasks go to delegateId. */
+    awayUntil: z.optional(AwayUntilSchema),
+    delegateId: z.optional(IdSchema),
   },
 });
 export type User = z.infer<typeof Users.record>;

@@ -265,15 +265,19 @@ describe('the functions', () => {
     expect(new Set(ids).size).toBe(ROUTES.length);
   });
 
-  it('behind no route, only the stream publisher, fed by the table stream', () => {
+  it('behind no route, only the stream publisher (fed by the table stream) and the approval, nurture and promotion workflows\' tasks', () => {
     const routed = new Set(routeFunctions.map((r) => r.functionId));
-    // trade promotions' (issue 5) workflow tasks and rule target are no route's either
-    const isPromotionsTask = (id: string) => id.startsWith('Promotions');
-    const others = ofType('AWS::Lambda::Function').map(([id]) => id).filter((id) => !routed.has(id) && !isPromotionsTask(id));
-    expect(others).toHaveLength(1);
+    const others = ofType('AWS::Lambda::Function').map(([id]) => id).filter((id) => !routed.has(id));
+    expect(others.map((id) => id.replace(/Function[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'AdvanceApproval', 'AwaitApprovalDecisions', 'NurtureAwaitEngagement', 'NurtureRouter', 'NurtureRunStep',
+      // trade promotions (issue 5): workflow tasks and the ERP events' rule target
+      'PromotionsApplyClaimDecision', 'PromotionsApplyPromotionDecision', 'PromotionsReceiveErpEvent', 'PromotionsRequestCloseOut', 'PromotionsSettleCampaign',
+      'PublishRecordChanges',
+    ]);
+    const publisher = others.find((id) => id.startsWith('PublishRecordChanges'));
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
     expect(mappings).toEqual([expect.objectContaining({
-      FunctionName: { Ref: others[0] },
+      FunctionName: { Ref: publisher },
       EventSourceArn: { 'Fn::GetAtt': [expect.any(String), 'StreamArn'] },
     })]);
   });
@@ -289,13 +293,28 @@ describe('the functions', () => {
     }
   });
 
-  it('each log to a log group of their own, with a retention', () => {
+  it('each log to a log group with a retention, shared only by the routes of one domain', () => {
     const logGroupIds = ofType('AWS::Lambda::Function').map(([id]) => refs(functionProps(id).LoggingConfig?.LogGroup)[0]);
     for (const id of logGroupIds) {
       expect(resources[id ?? '']?.Type).toBe('AWS::Logs::LogGroup');
       expect(resources[id!]!.Properties.RetentionInDays).toEqual(expect.any(Number));
     }
-    expect(new Set(logGroupIds).size).toBe(logGroupIds.length);
+    const domainsByGroup = new Map<string, Set<string>>();
+    for (const { route, functionId } of routeFunctions) {
+      const group = refs(functionProps(functionId!).LoggingConfig?.LogGroup)[0]!;
+      domainsByGroup.set(group, (domainsByGroup.get(group) ?? new Set()).add(route.handler.split('/')[0]!));
+    }
+    for (const domains of domainsByGroup.values()) expect(domains.size).toBe(1);
+  });
+
+  it('share a role only with routes granted exactly the same (table access, other services)', () => {
+    const grantsByRole = new Map<string, Set<string>>();
+    for (const { route, functionId } of routeFunctions) {
+      const role = JSON.stringify(functionProps(functionId!).Role);
+      const grants = [route.access, ...[...(route.uses ?? [])].sort()].join(' ');
+      grantsByRole.set(role, (grantsByRole.get(role) ?? new Set()).add(grants));
+    }
+    for (const grants of grantsByRole.values()) expect(grants.size).toBe(1);
   });
 
   it('are told TABLE_NAME exactly when their route uses the table', () => {
@@ -448,8 +467,7 @@ describe('the event backbone', () => {
   });
 
   it('runs ERP orders and payments through a Standard state machine that logs ALL and is traced', () => {
-    const machines = ofType('AWS::StepFunctions::StateMachine').map(([, m]) => m.Properties)
-      .filter((m) => m.StateMachineName === 'tradeflow-record-erp-activity');
+    const machines = ofType('AWS::StepFunctions::StateMachine').map(([, m]) => m.Properties).filter((m) => m.StateMachineName === 'tradeflow-record-erp-activity');
     expect(machines).toEqual([expect.objectContaining({
       StateMachineName: 'tradeflow-record-erp-activity',
       StateMachineType: 'STANDARD',
@@ -481,5 +499,47 @@ describe('the event backbone', () => {
     const actions = statementsOf(ingest.functionId!).filter((s) => s.Effect === 'Allow').flatMap(actionsOf);
     expect(actions).toEqual(expect.arrayContaining(['events:PutEvents', 'secretsmanager:GetSecretValue', 'dynamodb:PutItem']));
     expect(actions.filter((a: string) => !/^(events:PutEvents|secretsmanager:|dynamodb:|xray:)/.test(a))).toEqual([]);
+  });
+});
+
+describe('the nurture engine', () => {
+  const idOf = (prefix: string) => ofType('AWS::Lambda::Function').map(([id]) => id).find((id) => id.startsWith(prefix))!;
+  const allows = (functionId: string, action: string) =>
+    statementsOf(functionId).some((s) => s.Effect === 'Allow' && actionsOf(s).includes(action));
+
+  it('lets only its router and the unsubscribe link stop enrolments, and only its step function send nurture mail', () => {
+    const unsubscribe = routeFunctions.find((r) => r.route.handler === 'nurture/unsubscribe-lead')!.functionId!;
+    const stoppers = ofType('AWS::Lambda::Function').map(([id]) => id).filter((id) => allows(id, 'states:StopExecution'));
+    expect(stoppers.sort()).toEqual([idOf('NurtureRouter'), unsubscribe].sort());
+    expect(allows(idOf('NurtureRunStep'), 'ses:SendEmail')).toBe(true);
+    expect(allows(idOf('NurtureRouter'), 'ses:SendEmail')).toBe(false);
+    expect(allows(idOf('NurtureAwaitEngagement'), 'states:StartExecution')).toBe(false);
+  });
+
+  it('signs unsubscribe links with the one mail link secret', () => {
+    const secrets = ofType('AWS::SecretsManager::Secret').map(([, s]) => s.Properties.Name);
+    expect(secrets.filter((n) => /link/i.test(String(n)))).toEqual(['tradeflow/links']);
+    expect(functionProps(idOf('NurtureRunStep')).Environment?.Variables?.LINK_SECRET_ID).toBeDefined();
+  });
+});
+
+describe('the stack', () => {
+  it('lets API Gateway invoke exactly the route functions, by their names, without a resource policy per function', () => {
+    expect(ofType('AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com')).toEqual([]);
+    const credentials = new Set(ofType('AWS::ApiGatewayV2::Integration').flatMap(([, i]) => getAttIds(i.Properties.CredentialsArn)));
+    expect(credentials.size).toBe(1);
+    const [invoker] = [...credentials];
+    const grants = ofType('AWS::IAM::Policy').filter(([, p]) => refs(p.Properties.Roles).includes(invoker!))
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    expect(grants.flatMap(actionsOf)).toEqual(['lambda:InvokeFunction']);
+    const prefix = JSON.stringify(grants[0]!.Resource).match(/function:([^"*]+)\*/)![1]!;
+    const routed = new Set(routeFunctions.map((r) => r.functionId));
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      expect(String(fn.Properties.FunctionName ?? '').startsWith(prefix), id).toBe(routed.has(id));
+    }
+  });
+
+  it('stays within CloudFormation\'s 500 resources per stack, or it cannot deploy', () => {
+    expect(Object.keys(resources).length).toBeLessThanOrEqual(500);
   });
 });

@@ -66,8 +66,10 @@ describe('the edge speaks AWS', () => {
   it('SQS: each rule has a dead-letter queue, empty while deliveries succeed', async () => {
     const sqs = client(SQSClient);
     const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
-    // 2 of the backbone + 4 of trade promotions (issue 5)
-    expect(QueueUrls.filter((u) => /DeadLetters/.test(u))).toHaveLength(6);
+    const { Rules = [] } = await client(EventBridgeClient).send(new ListRulesCommand({ EventBusName: 'crm' }));
+    // one per rule, on the crm bus and on the default bus (the SES forwarding rule)
+    const { Rules: defaultRules = [] } = await client(EventBridgeClient).send(new ListRulesCommand({ EventBusName: 'default' }));
+    expect(QueueUrls.filter((u) => /DeadLetters/.test(u))).toHaveLength(Rules.length + defaultRules.length);
     for (const url of QueueUrls) {
       const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 0 }));
       expect(Messages).toEqual([]);

@@ -15,6 +15,7 @@ export interface Reply<T = any> {
 export interface Caller {
   get<T = any>(path: string): Promise<Reply<T>>;
   post<T = any>(path: string, body: unknown): Promise<Reply<T>>;
+  put<T = any>(path: string, body: unknown): Promise<Reply<T>>;
   patch<T = any>(path: string, body: unknown): Promise<Reply<T>>;
   delete<T = any>(path: string): Promise<Reply<T>>;
 }
@@ -67,6 +68,7 @@ function caller(apiUrl: string, token: () => Promise<string | undefined>): Calle
   return {
     get: async (path) => call(apiUrl, 'GET', path, await token()),
     post: async (path, body) => call(apiUrl, 'POST', path, await token(), body),
+    put: async (path, body) => call(apiUrl, 'PUT', path, await token(), body),
     patch: async (path, body) => call(apiUrl, 'PATCH', path, await token(), body),
     delete: async (path) => call(apiUrl, 'DELETE', path, await token()),
   };

@@ -6,4 +6,4 @@ import '../../../local/quiet-sdk-warning';
 import { startLocalRuntime } from '../../../local/runtime';
 
 const runtime = await startLocalRuntime({ dataDir: process.argv[2], ports: { api: 0, edge: 0, dynamodb: 0 } });
-console.log(`READY ${JSON.stringify({ edgeUrl: runtime.edgeUrl, apiUrl: runtime.apiUrl, tableName: runtime.tableName })}`);
+console.log(`READY ${JSON.stringify({ edgeUrl: runtime.edgeUrl, apiUrl: runtime.apiUrl, tableName: runtime.tableName, dynamoDbEndpoint: runtime.dynamoDbEndpoint })}`);

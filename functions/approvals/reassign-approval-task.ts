@@ -1,0 +1,10 @@
+import { ReassignBodySchema } from '../../schemas/approvals/request';
+import { apiHandler } from '../shared/api-handler';
+import { reassignTask } from '../shared/approval-decisions';
+import { parseInput } from '../shared/validation';
+
+/** POST /approvals/{id}/tasks/{taskId}/reassign: ops hands an open task to someone else (201: the new task). */
+export const handler = apiHandler(async (request) => {
+  const body = parseInput(ReassignBodySchema, request.body(), 'body');
+  return { status: 201, body: await reassignTask(request.path('id'), request.path('taskId'), body.assigneeId, body.comment, request.principal(), request.now) };
+});

@@ -1,0 +1,8 @@
+import { apiHandler } from '../shared/api-handler';
+import { addPolicyVersion } from '../shared/approval-policies';
+
+/** PUT /approval-policies/{id}: the edited document becomes the next version; running requests keep theirs (ops, admin). */
+export const handler = apiHandler(async (request) => ({
+  status: 201,
+  body: await addPolicyVersion(request.path('id'), request.body(), request.principal(), request.now),
+}));

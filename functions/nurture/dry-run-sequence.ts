@@ -1,0 +1,5 @@
+import { apiHandler } from '../shared/api-handler';
+import { dryRunSequence } from '../shared/nurture-sequences';
+
+/** POST /nurture/dry-run: validates a sequence and shows the path a sample lead takes and when each mail goes. */
+export const handler = apiHandler(async (request) => ({ status: 200, body: await dryRunSequence(request.principal(), request.body()) }));

@@ -1,0 +1,129 @@
+import { ArnFormat, Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { CfnTemplate } from 'aws-cdk-lib/aws-ses';
+import { Construct } from 'constructs';
+import { LeadCaptured, RecordChanged } from '../../schemas/events';
+import { nurtureWorkflow, NURTURE_WORKFLOW_NAME } from '../../workflows/nurture';
+import type { CrmApi } from './crm-api';
+import type { CrmEvents } from './crm-events';
+import type { CrmMail } from './crm-mail';
+import { CrmFunction } from './crm-function';
+import { CrmWorkflow } from './crm-workflow';
+
+const READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+const WRITE = [...READ, 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+/** The mail templates the sample sequences use; marketing adds its own with SES's CreateEmailTemplate. */
+const FOOTER_HTML = '<p style="font-size:small">You get this because you asked us to keep in touch. <a href="{{unsubscribeUrl}}">Unsubscribe</a></p>';
+const FOOTER_TEXT = '\n\nUnsubscribe: {{unsubscribeUrl}}';
+const TEMPLATES: { name: string; subject: string; body: string }[] = [
+  { name: 'nurture-welcome', subject: 'Welcome, {{lead.firstName}}', body: 'Thanks for joining our webinar. The recording: https://tradeflow.example/webinar/recording' },
+  { name: 'nurture-follow-up', subject: '{{lead.firstName}}, three ideas for your shelves', body: 'Our category guide: https://tradeflow.example/guide' },
+  { name: 'nurture-offer', subject: 'An offer for {{lead.company}}', body: 'Book a tasting with {{owner.name}}: https://tradeflow.example/tasting' },
+  { name: 'nurture-reminder', subject: 'Did you see our guide, {{lead.firstName}}?', body: 'The guide again: https://tradeflow.example/guide' },
+];
+
+/**
+ * The nurture engine (issue 6): the generic state machine, its step and engagement-wait functions, the
+ * router on the triggering, lead-change and SES mail events, and the sample mail templates. Unsubscribe
+ * links are signed with the mail's link secret (infra/constructs/crm-mail.ts). Each function gets only what it uses.
+ */
+export class NurtureEngine extends Construct {
+  readonly workflow: CrmWorkflow;
+
+  constructor(scope: Construct, id: string, props: { table: TableV2; events: CrmEvents; api: CrmApi; mail: CrmMail }) {
+    super(scope, id);
+    const { table, events, api, mail } = props;
+    const stack = Stack.of(this);
+
+    for (const t of TEMPLATES) {
+      new CfnTemplate(this, `Template-${t.name}`, {
+        template: {
+          templateName: t.name,
+          subjectPart: t.subject,
+          textPart: `Hello {{lead.firstName}},\n\n${t.body}${FOOTER_TEXT}`,
+          htmlPart: `<p>Hello {{lead.firstName}},</p><p>${t.body.replace(/(https:\/\/\S+)/g, '<a href="$1">$1</a>')}</p>${FOOTER_HTML}`,
+        },
+      });
+    }
+
+    const common = { TABLE_NAME: table.tableName, EVENT_BUS_NAME: events.bus.eventBusName };
+    const runStep = new CrmFunction(this, 'RunStep', {
+      handler: 'nurture/run-nurture-step',
+      timeout: Duration.seconds(30),
+      // mail's environment: the configuration set, and the link secret and API address of unsubscribe links
+      environment: { ...common, ...mail.environment() },
+    });
+    const awaitEngagement = new CrmFunction(this, 'AwaitEngagement', { handler: 'nurture/await-engagement', environment: common });
+    const router = new CrmFunction(this, 'Router', { handler: 'nurture/route-nurture-events', timeout: Duration.seconds(30), environment: common });
+
+    this.workflow = new CrmWorkflow(this, 'Workflow', {
+      name: NURTURE_WORKFLOW_NAME,
+      comment: 'One execution per nurture enrolment: walks the pinned sequence version step by step',
+      definition: nurtureWorkflow(this, { runStep: runStep.fn, awaitEngagement: awaitEngagement.fn }),
+    });
+    const machine = this.workflow.stateMachine;
+    // built from the name, not the machine's attributes: the machine refers to the step functions, so
+    // their policies may not refer back to it
+    const machineName = `tradeflow-${NURTURE_WORKFLOW_NAME}`;
+    const machineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: machineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const executions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${machineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+
+    const unsubscribe = api.functions.find((f) => f.node.id === 'nurture-unsubscribe-lead');
+    if (!unsubscribe) throw new Error('the route catalogue has no nurture/unsubscribe-lead');
+    // the router and the unsubscribe link stop executions when a lead exits
+    for (const fn of [router, unsubscribe]) fn.fn.addEnvironment('NURTURE_STATE_MACHINE_ARN', machine.stateMachineArn);
+
+    for (const fn of [runStep, awaitEngagement, router]) table.grant(fn.fn, ...WRITE);
+    for (const fn of [runStep, router, unsubscribe]) events.bus.grantPutEventsTo(fn.fn);
+    mail.linkSecret.grantRead(runStep.fn);
+    machine.grantStartExecution(router.fn);
+    for (const fn of [router, awaitEngagement]) {
+      fn.fn.addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [machineArn] }));
+    }
+    for (const fn of [router, unsubscribe]) {
+      fn.fn.addToRolePolicy(new PolicyStatement({ actions: ['states:StopExecution'], resources: [executions] }));
+    }
+    runStep.fn.addToRolePolicy(new PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [
+        stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }),
+        stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: events.configurationSet.configurationSetName }),
+        stack.formatArn({ service: 'ses', resource: 'template', resourceName: '*' }),
+      ],
+    }));
+    const ack = (target: Construct, resource: string, reason: string) => Validations.of(target).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+    // the unsubscribe route's role is the API's, shared by routes granted the same: the finding is on the role
+    for (const target of [router.fn, unsubscribe.fn.role!]) {
+      ack(target, `arn:<AWS::Partition>:states:${stack.region}:<AWS::AccountId>:execution:${machineName}:*`,
+        'A lead exits by stopping its enrolments\' executions: one per enrolment, named at run time, all of the nurture state machine and of no other.');
+    }
+    ack(runStep.fn, `arn:<AWS::Partition>:ses:${stack.region}:<AWS::AccountId>:identity/*`,
+      'Nurture mail goes out as the lead\'s owner, from whichever verified identity that owner\'s address belongs to; only SendEmail is allowed.');
+    ack(runStep.fn, `arn:<AWS::Partition>:ses:${stack.region}:<AWS::AccountId>:template/*`,
+      'Marketing chooses any SES template for a send-mail step without a deploy; only SendEmail is allowed, with the tradeflow configuration set.');
+    for (const fn of [runStep, awaitEngagement]) {
+      const logicalId = stack.getLogicalId(fn.fn.node.defaultChild as CfnElement);
+      ack(this.workflow, `<${logicalId}.Arn>:*`, 'CDK grants the state machine each task function and its versions (function:*), as LambdaInvoke does for any workflow.');
+    }
+
+    const deliver = (fn: CrmFunction) => (delivery: Parameters<Parameters<CrmEvents['addRule']>[1]['target']>[0]) => new LambdaFunction(fn.fn, delivery);
+    events.addRule('NurtureTriggers', {
+      eventPattern: { source: [LeadCaptured.source], detailType: [LeadCaptured.detailType] },
+      description: 'Captured leads start nurture enrolments',
+      target: deliver(router),
+    });
+    events.addRule('NurtureLeadChanges', {
+      eventPattern: { source: [RecordChanged.source], detailType: [RecordChanged.detailType], detail: { recordType: ['LEAD'] } },
+      description: 'New leads may enrol; changed leads may convert or meet an exit condition',
+      target: deliver(router),
+    });
+    events.addRule('NurtureMailEvents', {
+      eventPattern: { source: ['aws.ses'], detailType: ['Email Opened', 'Email Clicked', 'Email Bounced', 'Email Complaint Received'] },
+      description: 'Opens and clicks of nurture mail count and resume engagement waits; bounces and complaints suppress and exit',
+      target: deliver(router),
+    });
+  }
+}
