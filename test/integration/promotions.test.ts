@@ -6,8 +6,8 @@ import { startLocalCrm, type LocalCrm } from './support/local-crm';
 
 /**
  * Trade promotions against the whole local runtime (DOMAIN.md processes 1-3), business time moved by
- * the local clock. Approvals are decided through test/integration/support/approvals.ts (interim, until
- * the approval engine lands).
+ * the local clock. Approvals are decided through the approval engine, by its approvers, as people do
+ * (test/integration/support/approvals.ts).
  */
 let crm: LocalCrm;
 const DAY = 24 * 3600;
@@ -147,7 +147,8 @@ describe('rejection, cancellation and a fund that cannot give', () => {
     expect((await crm.as('u-sales').post(`/promotions/${id}/submit`, {})).status).toBe(202);
     await decideApproval(crm, { subjectType: 'promotion', subjectId: id, outcome: 'rejected', reasons: ['tasting too expensive'] });
     const rejected = await until(() => promotion(id), (p) => p.status === 'rejected');
-    expect(rejected.rejectionReasons).toEqual(['tasting too expensive']);
+    // the engine's reasons say who rejected it at which step, with their comment
+    expect(rejected.rejectionReasons).toEqual(['Rejected by u-north-manager at step "Area manager": tasting too expensive']);
     const revised = await crm.as('u-sales').patch(`/promotions/${id}`, { version: rejected.version, expenseLines: [{ kind: 'display', amount: eur(600_00) }] });
     expect(revised.status, JSON.stringify(revised.body)).toBe(200);
     expect((await crm.as('u-sales').post(`/promotions/${id}/submit`, {})).status).toBe(202);
