@@ -45,7 +45,11 @@ export const collectionPk = {
   department: (departmentId: string) => `DEPARTMENT#${departmentId}`,
   /** a campaign's promotions (issue 5) */
   campaign: (campaignId: string) => `CAMPAIGN#${campaignId}`,
+  /** a promotion's expense claims (issue 5) */
+  promotion: (promotionId: string) => `PROMOTION#${promotionId}`,
 };
+/** Where a promotion's claims sit in its collection. */
+export const PROMOTION_COLLECTION = { claim: 'CLAIM#' } as const;
 
 export const listPk = {
   byOwner: (type: string, ownerId: string) => `OWNER#${ownerId}#${type}`,
@@ -85,6 +89,10 @@ function collectionKey(type: string, record: Item, closed: (r: Item) => boolean)
     case 'PROMOTION': {
       const campaignId = str(record.campaignId);
       return campaignId ? [collectionPk.campaign(campaignId), `PROMOTION#${id}`] : undefined;
+    }
+    case 'CLAIM': {
+      const promotionId = str(record.promotionId);
+      return promotionId ? [collectionPk.promotion(promotionId), `${PROMOTION_COLLECTION.claim}${id}`] : undefined;
     }
     default:
       return undefined;

@@ -3,7 +3,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { FUND_LEDGER_PREFIX, fundLedgerKey, itemFor, recordKey } from '../../schemas/keys';
 import { Funds, type FundRecord, type LedgerEntry } from '../../schemas/promotions/records';
 import { assertCan } from './access';
-import { conflict, DomainError, notFound } from './errors';
+import { conflict, DomainError, invalidField, notFound } from './errors';
 import type { Principal } from './principal';
 import { formatMoney } from './promotion-money';
 import { toRecord } from './record-store';
@@ -143,8 +143,9 @@ export async function openFund(principal: Principal, body: unknown, now: string)
     { item: { Put: { TableName: tableName(), Item: itemFor(Funds.type, record), ConditionExpression: 'attribute_not_exists(pk)' } }, whenConditionFails: conflict(`fund ${id} exists`) },
     { item: { Put: { TableName: tableName(), Item: { ...fundLedgerKey(id, entry.movementId), ...entry } } }, whenConditionFails: conflict(`fund ${id} has a ledger`) },
     {
-      item: { ConditionCheck: { TableName: tableName(), Key: recordKey('DEPARTMENT', principal.departmentId), ConditionExpression: 'attribute_exists(pk)' } },
-      whenConditionFails: conflict(`department ${principal.departmentId} does not exist`),
+      // the department the fund is for (the caller's unless the body names one)
+      item: { ConditionCheck: { TableName: tableName(), Key: recordKey('DEPARTMENT', String(record.departmentId)), ConditionExpression: 'attribute_exists(pk)' } },
+      whenConditionFails: invalidField('body.departmentId', `names no department (${String(record.departmentId)})`),
     },
   ]);
   return record;

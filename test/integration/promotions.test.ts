@@ -178,3 +178,93 @@ describe('rejection, cancellation and a fund that cannot give', () => {
     expect(refused.rejectionReasons[0]).toContain('has 500.00 EUR available');
   });
 });
+
+describe('lists, and a rejected claim revised', () => {
+  const ids = (reply: { body: { items: { id: string }[] } }) => reply.body.items.map((item) => item.id);
+
+  it('lists funds, campaigns, promotions and a promotion\'s claims to those who may see them; a bad filter is 400 naming it', async () => {
+    const financeFund = await openFund(1_000_00);
+    const northFund = await crm.as('u-finance').post('/funds', { name: `North Q2 ${Math.random()}`, region: 'North', period: '2027-Q2', allocated: eur(2_000_00), departmentId: 'd-north' });
+    expect(northFund.status, JSON.stringify(northFund.body)).toBe(201);
+    const noDepartment = await crm.as('u-finance').post('/funds', { name: 'Nowhere', region: 'North', period: '2027', allocated: eur(1_00), departmentId: 'd-nowhere' });
+    expect(noDepartment.status).toBe(400);
+    expect(noDepartment.body.errors[0]).toMatchObject({ field: 'body.departmentId' });
+
+    expect(ids(await crm.as('u-finance').get('/funds?region=North&limit=100'))).toEqual(expect.arrayContaining([financeFund, northFund.body.id]));
+    // a rep sees the funds of their department, with balances; not finance's own nor another branch's
+    const repFunds = await crm.as('u-sales').get('/funds?limit=100');
+    expect(repFunds.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ id: northFund.body.id, availableMinor: 2_000_00 })]));
+    expect(ids(repFunds)).not.toContain(financeFund);
+    expect(ids(await crm.as('u-sales-south').get('/funds?limit=100'))).not.toContain(northFund.body.id);
+
+    const campaign = await crm.as('u-marketing').post('/campaigns', { name: `Autumn ${Math.random()}`, startsAt: at(5), endsAt: at(300), settlementDelayDays: 10, currency: 'EUR' });
+    expect(ids(await crm.as('u-sales').get('/campaigns?limit=100'))).toContain(campaign.body.id);
+    expect(ids(await crm.as('u-sales').get('/campaigns?ownerId=u-marketing&limit=100'))).toContain(campaign.body.id);
+
+    const id = await draftPromotion(northFund.body.id);
+    const drafts = await crm.as('u-sales').get('/promotions?status=draft&limit=100');
+    expect(ids(drafts)).toContain(id);
+    const listed = drafts.body.items.find((p: any) => p.id === id);
+    expect(listed).toMatchObject({ status: 'draft', money: { budgetMinor: 1_000_00 } });
+    expect(Object.keys(listed).filter((k) => /^(pk|sk|by.*|closeOutTaskToken)$/.test(k))).toEqual([]);
+    expect(ids(await crm.as('u-sales').get('/promotions?ownerId=u-sales&limit=100'))).toContain(id);
+    expect(ids(await crm.as('u-marketing').get('/promotions?region=North&limit=100'))).toContain(id);
+    expect(ids(await crm.as('u-sales-south').get('/promotions?status=draft&limit=100'))).not.toContain(id);
+
+    for (const [path, fields] of [
+      ['/promotions?colour=red', ['query.colour']],
+      ['/promotions?limit=0', ['query.limit']],
+      ['/promotions?status=draft&ownerId=u-sales', ['query.ownerId', 'query.status']],
+      ['/claims?promotionId=', ['query.promotionId']],
+      ['/funds?status=open', ['query.status']],
+    ] as const) {
+      const bad = await crm.as('u-sales').get(path);
+      expect(bad.status, path).toBe(400);
+      expect(bad.body.errors.map((e: { field: string }) => e.field).sort(), path).toEqual(fields);
+      expect(bad.body.errors.every((e: { message: string }) => e.message.length > 0)).toBe(true);
+    }
+  });
+
+  it('a rejected claim comes back with its reasons, is revised by its owner (PATCH with the version read) and approved when resubmitted', async () => {
+    const fundId = await openFund(2_000_00);
+    const id = await draftPromotion(fundId);
+    await crm.as('u-sales').post(`/promotions/${id}/submit`, {});
+    await decideApproval(crm, { subjectType: 'promotion', subjectId: id, outcome: 'approved' });
+    await until(() => promotion(id), (p) => p.status === 'approved');
+    await crm.advanceClock(21 * DAY);
+    await until(() => promotion(id), (p) => p.status === 'ended');
+    expect((await crm.as('u-sales').post(`/promotions/${id}/close-out`, { actuals: [], evidenceRefs: ['PHOTO-R'] })).status).toBe(200);
+
+    const claim = await crm.as('u-sales').post('/claims', { promotionId: id, lines: [{ kind: 'display', amount: eur(900_00), evidenceRef: 'RCPT-R1' }] });
+    expect((await crm.as('u-sales').post(`/claims/${claim.body.id}/submit`, {})).status).toBe(202);
+    expect(ids(await crm.as('u-sales').get(`/claims?promotionId=${id}`))).toEqual([claim.body.id]);
+    expect(ids(await crm.as('u-finance').get(`/claims?promotionId=${id}`))).toEqual([claim.body.id]);
+    expect(ids(await crm.as('u-sales-south').get(`/claims?promotionId=${id}`))).toEqual([]);
+
+    // nobody revises a claim under approval
+    const whileSubmitted = await crm.as('u-sales').patch(`/claims/${claim.body.id}`, { version: 2, note: 'too early' });
+    expect(whileSubmitted.status).toBe(409);
+
+    await decideApproval(crm, { subjectType: 'expense-claim', subjectId: claim.body.id, outcome: 'rejected', reasons: ['the display receipt is unreadable'] });
+    const rejected = await until(() => crm.as('u-sales').get(`/claims/${claim.body.id}`).then((r) => r.body), (c) => c.status === 'rejected');
+    expect(rejected.rejectionReasons.join(' ')).toContain('the display receipt is unreadable');
+    expect((await promotion(id)).money).toMatchObject({ pendingClaimMinor: 0, claimableMinor: 1_000_00 });
+
+    const revision = { version: rejected.version, lines: [{ kind: 'display', amount: eur(850_00), evidenceRef: 'RCPT-R1-RESCAN' }] };
+    expect((await crm.as('u-sales-south').patch(`/claims/${claim.body.id}`, revision)).status).toBe(403);
+    expect((await crm.as('u-finance').patch(`/claims/${claim.body.id}`, revision)).status).toBe(403);
+    const badLines = await crm.as('u-sales').patch(`/claims/${claim.body.id}`, { version: rejected.version, lines: [{ kind: 'display', amount: eur(-5), evidenceRef: 'X' }] });
+    expect(badLines.status).toBe(400);
+    expect(badLines.body.errors[0].field).toMatch(/^body\.lines\.0\.amount/);
+    expect((await crm.as('u-sales').patch(`/claims/${claim.body.id}`, { ...revision, version: rejected.version - 1 })).status).toBe(409);
+    const revised = await crm.as('u-sales').patch(`/claims/${claim.body.id}`, revision);
+    expect(revised.status, JSON.stringify(revised.body)).toBe(200);
+    expect(revised.body).toMatchObject({ status: 'rejected', total: eur(850_00), version: rejected.version + 1 });
+
+    expect((await crm.as('u-sales').post(`/claims/${claim.body.id}/submit`, {})).status).toBe(202);
+    await decideApproval(crm, { subjectType: 'expense-claim', subjectId: claim.body.id, outcome: 'approved', submission: 2 });
+    await until(() => crm.as('u-sales').get(`/claims/${claim.body.id}`).then((r) => r.body), (c) => c.status === 'approved');
+    expect((await promotion(id)).money).toMatchObject({ claimedMinor: 850_00, reservedMinor: 150_00, pendingClaimMinor: 0 });
+    expect((await crm.as('u-sales').get(`/claims?status=approved&limit=100`)).body.items.map((c: any) => c.id)).toContain(claim.body.id);
+  });
+});
