@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CampaignPlanned } from '../../schemas/events';
 import {
-  ATTRIBUTION_PREFIX, attributionKey, collectionPk, effectReportKey, indexKeyAttributes, itemFor, recordKey, type SettlementTargetType,
+  ATTRIBUTION_PREFIX, attributionKey, collectionPk, effectReportKey, indexKeyAttributes, itemFor, nurtureKeys, recordKey, type SettlementTargetType,
 } from '../../schemas/keys';
 import { Campaigns, Promotions, type EffectReport } from '../../schemas/promotions/records';
 import { assertCan } from './access';
@@ -136,11 +136,22 @@ async function promotionsOf(target: Target, targetRecord: Item): Promise<Item[]>
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Conversions from nurture sequences: the seam for the nurture issue (built in parallel). When it has
-// landed, this reads the conversions its sequences attribute to the campaign; until then it answers
-// null and the report says "not available" rather than 0.
-export async function nurtureConversions(_target: Target): Promise<number | null> {
-  return null;
+// Conversions from nurture sequences (issue 6): the nurture engine keeps one item per lead converted
+// by a sequence, in its campaign's partition (nurtureKeys.conversion). A promotion settled without a
+// campaign has no sequences of its own: null ("not available"), not 0.
+export async function nurtureConversions(target: Target): Promise<number | null> {
+  if (target.type !== 'campaign') return null;
+  let conversions = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(new QueryCommand({
+      TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': nurtureKeys.conversionsOfCampaign(target.id) },
+      Select: 'COUNT', ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}),
+    }));
+    conversions += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return conversions;
 }
 
 const UNDER_WAY = ['submitted', 'approved', 'active', 'ended'];

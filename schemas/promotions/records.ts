@@ -226,7 +226,7 @@ export const EffectReportSchema = z.object({
   roiBasisPoints: z.nullable(z.int()),
   costPerLeadMinor: z.nullable(z.int()),
   costPerOrderMinor: z.nullable(z.int()),
-  /** nurture-sequence conversions: null until the nurture issue provides them */
+  /** leads converted by the campaign's nurture sequences; null for a promotion settled without a campaign */
   conversions: z.nullable(z.int()),
   promotions: z.array(z.object({
     id: IdSchema, name: z.string(), approvedMinor: z.int(), claimedMinor: z.int(), releasedMinor: z.int(),

@@ -1,6 +1,9 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
+import { nurtureKeys } from '../../schemas/keys';
 import { decideApproval } from './support/approvals';
 import { startLocalCrm, type LocalCrm } from './support/local-crm';
 
@@ -113,12 +116,19 @@ describe('a promotion through its whole life', () => {
     await putErpEvent('Claim.Paid', { claimId: claim.body.id, paidAt: at(26), amount: eur(800_00), paymentReference: 'PAYOUT-1' });
     await until(() => crm.as('u-sales').get(`/claims/${claim.body.id}`).then((r) => r.body), (c) => c.status === 'paid');
 
+    // two leads converted by the campaign's nurture sequence: the nurture engine's items, as it writes them
+    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: crm.runtime.dynamoDbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
+    for (const leadId of ['lead-a', 'lead-b']) {
+      await documents.send(new PutCommand({ TableName: crm.runtime.tableName, Item: { ...nurtureKeys.conversion(campaign.body.id, 'summer-welcome', leadId), leadId } }));
+    }
+    documents.destroy();
+
     // campaign ends at day 30, settles 10 days later
     await crm.advanceClock(20 * DAY);
     const report = await until(() => crm.as('u-marketing').get(`/campaigns/${campaign.body.id}/report`), (r) => r.status === 200);
     expect(report.body).toMatchObject({
       revenueMinor: 3_000_00, payments: 1, orders: 1, orderValueMinor: 3_000_00, costMinor: 800_00,
-      roiBasisPoints: 27_500, costPerOrderMinor: 800_00, conversions: null,
+      roiBasisPoints: 27_500, costPerOrderMinor: 800_00, conversions: 2,
     });
     expect(report.body.promotions).toEqual([expect.objectContaining({ id, approvedMinor: 1_000_00, claimedMinor: 800_00, releasedMinor: 200_00 })]);
     expect((await promotion(id)).status).toBe('settled');
