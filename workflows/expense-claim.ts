@@ -2,11 +2,11 @@ import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
-  Choice, Condition, Errors, Fail, JsonPath, Pass, Result, Succeed, TaskInput, type IChainable, type TaskStateBase,
+  Choice, Condition, Errors, Fail, JsonPath, Succeed, TaskInput, type IChainable, type TaskStateBase,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ClaimApproved, ClaimSubmitted } from '../schemas/events';
-import { lambdaStep, putEventStep, requestApproval } from './promotion-steps';
+import { approvalThenDecision, putEventStep } from './promotion-steps';
 
 /**
  * An expense claim from submission to payable (DOMAIN.md process 2), started by Claim.Submitted (the
@@ -29,24 +29,14 @@ export function expenseClaim(scope: Construct, props: ExpenseClaimProps): IChain
   const ids = { claimId: d('claimId'), submission: JsonPath.numberAt('$.detail.submission') };
   const timeout = Duration.days(30);
 
-  const ask = requestApproval(scope, props.bus, {
-    requestId: JsonPath.format('claim-{}-{}', d('claimId'), JsonPath.stringAt('$.detail.submission')),
+  const { ask, decide } = approvalThenDecision(scope, {
+    bus: props.bus,
     subject: {
-      type: 'expense-claim', id: d('claimId'), ownerId: d('ownerId'), departmentId: d('departmentId'),
+      type: 'expense-claim', prefix: 'claim', idField: 'claimId',
       fields: { amount: JsonPath.objectAt('$.detail.amount'), region: d('region'), promotionId: d('promotionId') },
     },
-    submitterId: d('submitterId'),
-  }, timeout);
-  const noDecision = new Pass(scope, 'No decision in time', {
-    result: Result.fromObject({ outcome: 'rejected', reasons: [`no approval decision within ${timeout.toDays()} days; please resubmit`] }),
-    resultPath: '$.approval',
+    timeout, applyDecision: props.applyDecision, payload: ids, resultPath: '$.posted', onFailure,
   });
-  const decide = onFailure(lambdaStep(scope, 'Apply the decision', props.applyDecision, {
-    ...ids, outcome: JsonPath.stringAt('$.approval.outcome'), reasons: JsonPath.listAt('$.approval.reasons'),
-  }, '$.posted'));
-  ask.addCatch(noDecision, { errors: [Errors.TIMEOUT], resultPath: JsonPath.DISCARD });
-  onFailure(ask);
-  noDecision.next(decide);
 
   const announce = onFailure(putEventStep(scope, 'Announce Claim.Approved', props.bus, ClaimApproved, TaskInput.fromObject({
     claimId: JsonPath.stringAt('$.posted.claimId'), promotionId: JsonPath.stringAt('$.posted.promotionId'), fundId: JsonPath.stringAt('$.posted.fundId'),

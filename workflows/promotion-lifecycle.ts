@@ -10,7 +10,7 @@ import type { Construct } from 'constructs';
 import { listPk, RECORD_SK, recordKey } from '../schemas/keys';
 import { Promotions } from '../schemas/promotions/records';
 import { PromotionApproved, PromotionClosedOut, PromotionSubmitted } from '../schemas/events';
-import { DYNAMO_TRANSIENT, lambdaStep, lambdaWaitStep, mailStep, putEventStep, requestApproval, withRetry, type MailProps } from './promotion-steps';
+import { approvalThenDecision, DYNAMO_TRANSIENT, lambdaWaitStep, mailStep, putEventStep, withRetry, type MailProps } from './promotion-steps';
 
 /**
  * A trade promotion from submission to close-out (DOMAIN.md process 1), started by Promotion.Submitted
@@ -45,24 +45,14 @@ export function promotionLifecycle(scope: Construct, props: PromotionLifecyclePr
   const d = (field: string) => JsonPath.stringAt(`$.detail.${field}`);
   const ids = { promotionId: d('promotionId'), submission: JsonPath.numberAt('$.detail.submission') };
 
-  const ask = requestApproval(scope, props.bus, {
-    requestId: JsonPath.format('promotion-{}-{}', d('promotionId'), JsonPath.stringAt('$.detail.submission')),
+  const { ask, decide } = approvalThenDecision(scope, {
+    bus: props.bus,
     subject: {
-      type: 'promotion', id: d('promotionId'), ownerId: d('ownerId'), departmentId: d('departmentId'),
+      type: 'promotion', prefix: 'promotion', idField: 'promotionId',
       fields: { amount: JsonPath.objectAt('$.detail.amount'), region: d('region'), type: d('type'), fundId: d('fundId') },
     },
-    submitterId: d('submitterId'),
-  }, APPROVAL_TIMEOUT);
-  const noDecision = new Pass(scope, 'No decision in time', {
-    result: Result.fromObject({ outcome: 'rejected', reasons: [`no approval decision within ${APPROVAL_TIMEOUT.toDays()} days; please resubmit`] }),
-    resultPath: '$.approval',
+    timeout: APPROVAL_TIMEOUT, applyDecision: props.applyDecision, payload: ids, resultPath: '$.reservation', onFailure,
   });
-  const decide = onFailure(lambdaStep(scope, 'Apply the decision', props.applyDecision, {
-    ...ids, outcome: JsonPath.stringAt('$.approval.outcome'), reasons: JsonPath.listAt('$.approval.reasons'),
-  }, '$.reservation'));
-  ask.addCatch(noDecision, { errors: [Errors.TIMEOUT], resultPath: JsonPath.DISCARD });
-  onFailure(ask);
-  noDecision.next(decide);
 
   const mailRep = onFailure(mailStep(scope, 'Mail the rep', props.mail, {
     to: JsonPath.array(JsonPath.stringAt('$.reservation.repEmail')),

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
-  Errors, IntegrationPattern, JitterType, JsonPath, TaskInput, Timeout, type TaskStateBase,
+  Errors, IntegrationPattern, JitterType, JsonPath, Pass, Result, TaskInput, Timeout, type TaskStateBase,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { CallAwsService, EventBridgePutEvents, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
@@ -48,7 +48,7 @@ export function putEventStep(scope: Construct, name: string, bus: IEventBus, eve
  * this task's token as callbackToken; the engine answers with an ApprovalOutcome (approved, rejected or
  * recalled: all as success). No decision within `timeout` is caught by the caller.
  */
-export function requestApproval(scope: Construct, bus: IEventBus, detail: Record<string, unknown>, timeout: Duration) {
+function requestApproval(scope: Construct, bus: IEventBus, detail: Record<string, unknown>, timeout: Duration) {
   const task = new EventBridgePutEvents(scope, 'Request approval', {
     integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
     entries: [{
@@ -84,4 +84,42 @@ export function mailStep(scope: Construct, name: string, mail: MailProps, messag
     },
     resultPath: JsonPath.DISCARD,
   }), ['SesV2.TooManyRequestsException', 'SesV2.SdkClientException']);
+}
+
+/**
+ * Request approval, then "Apply the decision": `applyDecision` gets `payload` with the outcome and its
+ * reasons, its result lands at `resultPath`. No decision within `timeout` is applied as a rejection
+ * saying so; any other failure of either task goes to `onFailure`'s catch.
+ */
+export function approvalThenDecision(scope: Construct, props: {
+  bus: IEventBus;
+  /**
+   * What is approved, from the starting event's detail: its type, the detail field of its id (the
+   * request is `<type's prefix>-<id>-<submission>`, one per submission), and the fields policies read.
+   */
+  subject: { type: string; prefix: string; idField: string; fields: Record<string, unknown> };
+  timeout: Duration;
+  applyDecision: IFunction;
+  payload: Record<string, unknown>;
+  resultPath: string;
+  onFailure: <T extends TaskStateBase>(task: T) => T;
+}) {
+  const d = (field: string) => JsonPath.stringAt(`$.detail.${field}`);
+  const { type, prefix, idField, fields } = props.subject;
+  const ask = requestApproval(scope, props.bus, {
+    requestId: JsonPath.format(`${prefix}-{}-{}`, d(idField), d('submission')),
+    subject: { type, id: d(idField), ownerId: d('ownerId'), departmentId: d('departmentId'), fields },
+    submitterId: d('submitterId'),
+  }, props.timeout);
+  const noDecision = new Pass(scope, 'No decision in time', {
+    result: Result.fromObject({ outcome: 'rejected', reasons: [`no approval decision within ${props.timeout.toDays()} days; please resubmit`] }),
+    resultPath: '$.approval',
+  });
+  const decide = props.onFailure(lambdaStep(scope, 'Apply the decision', props.applyDecision, {
+    ...props.payload, outcome: JsonPath.stringAt('$.approval.outcome'), reasons: JsonPath.listAt('$.approval.reasons'),
+  }, props.resultPath));
+  ask.addCatch(noDecision, { errors: [Errors.TIMEOUT], resultPath: JsonPath.DISCARD });
+  props.onFailure(ask);
+  noDecision.next(decide);
+  return { ask, decide };
 }
