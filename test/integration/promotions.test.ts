@@ -52,6 +52,16 @@ async function draftPromotion(fundId: string, extra: Record<string, unknown> = {
 const promotion = (id: string) => crm.as('u-sales').get(`/promotions/${id}`).then((r) => r.body);
 const until = <T>(read: () => Promise<T>, done: (v: T) => boolean) => crm.eventually(read, done, 30_000);
 
+/** A promotion of 1,000.00 EUR from a new fund, submitted and approved by the area manager. */
+async function approvedPromotion(allocatedMinor: number) {
+  const fundId = await openFund(allocatedMinor);
+  const id = await draftPromotion(fundId);
+  expect((await crm.as('u-sales').post(`/promotions/${id}/submit`, {})).status).toBe(202);
+  await decideApproval(crm, { subjectType: 'promotion', subjectId: id, outcome: 'approved' });
+  expect((await until(() => promotion(id), (p) => p.status === 'approved')).status).toBe('approved');
+  return { fundId, id };
+}
+
 async function putErpEvent(detailType: string, detail: object) {
   const events = new EventBridgeClient({ endpoint: crm.runtime.edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   await events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'crm', Source: 'ext.erp', DetailType: detailType, Detail: JSON.stringify(detail) }] }));
@@ -155,6 +165,11 @@ describe('rejection, cancellation and a fund that cannot give', () => {
     const fundId = await openFund(2_000_00);
     const id = await draftPromotion(fundId);
     expect((await crm.as('u-sales').post(`/promotions/${id}/submit`, {})).status).toBe(202);
+    // nobody approves their own request: the rep cannot decide the area manager's task
+    const request = await until(() => crm.as('u-ops').get(`/approvals/promotion-${id}-1`), (r) => r.body.tasks?.some((t: any) => t.status === 'pending'));
+    const task = request.body.tasks.find((t: any) => t.status === 'pending');
+    expect(task.assigneeId).toBe('u-north-manager');
+    expect((await crm.as('u-sales').post(`/approvals/promotion-${id}-1/tasks/${task.taskId}/decision`, { decision: 'approve' })).status).toBe(403);
     await decideApproval(crm, { subjectType: 'promotion', subjectId: id, outcome: 'rejected', reasons: ['tasting too expensive'] });
     const rejected = await until(() => promotion(id), (p) => p.status === 'rejected');
     // the engine's reasons say who rejected it at which step, with their comment
@@ -168,11 +183,7 @@ describe('rejection, cancellation and a fund that cannot give', () => {
   });
 
   it('a cancellation before the start releases the money, and the promotion never starts', async () => {
-    const fundId = await openFund(2_000_00);
-    const id = await draftPromotion(fundId);
-    await crm.as('u-sales').post(`/promotions/${id}/submit`, {});
-    await decideApproval(crm, { subjectType: 'promotion', subjectId: id, outcome: 'approved' });
-    await until(() => promotion(id), (p) => p.status === 'approved');
+    const { fundId, id } = await approvedPromotion(2_000_00);
     const cancelled = await crm.as('u-sales').post(`/promotions/${id}/cancel`, {});
     expect(cancelled.body).toMatchObject({ status: 'cancelled', money: { reservedMinor: 0, releasedMinor: 1_000_00 } });
     const statement = await crm.as('u-finance').get(`/funds/${fundId}/statement`);
@@ -236,11 +247,7 @@ describe('lists, and a rejected claim revised', () => {
   });
 
   it('a rejected claim comes back with its reasons, is revised by its owner (PATCH with the version read) and approved when resubmitted', async () => {
-    const fundId = await openFund(2_000_00);
-    const id = await draftPromotion(fundId);
-    await crm.as('u-sales').post(`/promotions/${id}/submit`, {});
-    await decideApproval(crm, { subjectType: 'promotion', subjectId: id, outcome: 'approved' });
-    await until(() => promotion(id), (p) => p.status === 'approved');
+    const { id } = await approvedPromotion(2_000_00);
     await crm.advanceClock(21 * DAY);
     await until(() => promotion(id), (p) => p.status === 'ended');
     expect((await crm.as('u-sales').post(`/promotions/${id}/close-out`, { actuals: [], evidenceRefs: ['PHOTO-R'] })).status).toBe(200);
