@@ -1,8 +1,7 @@
-import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalRuntime, type LocalRuntime } from '../local/runtime';
-import { seedDemoData } from '../local/seed/demo-data';
-import { DEFAULT_CDK_OUT, synthesize } from '../local/synth';
-import { figure, fixed1, median, progress, report, type Benchmark } from './support';
+import { GetExecutionHistoryCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { LOCAL_REGION, type LocalRuntime } from '../local/runtime';
+import { onLocalRuntime } from './local-runtime';
+import { figure, fixed1, median, report, type Benchmark } from './support';
 
 /**
  * The approval benchmark (issue 4), on the local runtime with the demo data: REQUESTS promotions of
@@ -46,12 +45,7 @@ export const approvals: Benchmark = {
   name: 'approvals',
   description: 'state transitions per approval step, and the time from a decision to the next step\'s task',
   async run() {
-    const { reused } = await synthesize(DEFAULT_CDK_OUT, progress);
-    progress(reused ? 'cdk.out is up to date' : 'synthesized cdk.out');
-    const runtime = await startLocalRuntime({ ports: { api: 0, edge: 0, dynamodb: 0 }, log: progress });
-    const sfn = new SFNClient({ endpoint: runtime.edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    try {
-      await seedDemoData(runtime, runtime.dynamoDbEndpoint, runtime.tableName, LOCAL_REGION, LOCAL_CREDENTIALS);
+    await onLocalRuntime(async (runtime, sfn) => {
       const tokens = new Map<string, string>();
       const waits: number[] = [];
       for (let i = 0; i < REQUESTS; i++) {
@@ -78,9 +72,6 @@ export const approvals: Benchmark = {
       figure('transitions-per-approval-step', fixed1(Math.max(...perStep)), 'transitions');
       figure('decision-to-next-task-ms', fixed1(median(waits)), 'ms');
       report(`target: <= 8 transitions per step; decision-to-next-task max ${fixed1(Math.max(...waits))} ms`);
-    } finally {
-      sfn.destroy();
-      await runtime.stop();
-    }
+    });
   },
 };

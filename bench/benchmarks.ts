@@ -2,7 +2,8 @@ import { approvals } from './approvals';
 import { engine } from './engine';
 import { foundation } from './foundation';
 import { nurture } from './nurture';
+import { promotions } from './promotions';
 import type { Benchmark } from './support';
 
 /** Every benchmark `npm run bench` knows, by name. Add new ones here. */
-export const BENCHMARKS: Benchmark[] = [foundation, engine, approvals, nurture];
+export const BENCHMARKS: Benchmark[] = [foundation, engine, approvals, nurture, promotions];

@@ -43,7 +43,13 @@ export const collectionPk = {
   account: (accountId: string) => `ACCOUNT#${accountId}`,
   lead: (leadId: string) => `LEAD#${leadId}`,
   department: (departmentId: string) => `DEPARTMENT#${departmentId}`,
+  /** a campaign's promotions (issue 5) */
+  campaign: (campaignId: string) => `CAMPAIGN#${campaignId}`,
+  /** a promotion's expense claims (issue 5) */
+  promotion: (promotionId: string) => `PROMOTION#${promotionId}`,
 };
+/** Where a promotion's claims sit in its collection. */
+export const PROMOTION_COLLECTION = { claim: 'CLAIM#' } as const;
 
 export const listPk = {
   byOwner: (type: string, ownerId: string) => `OWNER#${ownerId}#${type}`,
@@ -80,6 +86,14 @@ function collectionKey(type: string, record: Item, closed: (r: Item) => boolean)
     }
     case 'USER':
       return [collectionPk.department(String(record.departmentId)), `USER#${id}`];
+    case 'PROMOTION': {
+      const campaignId = str(record.campaignId);
+      return campaignId ? [collectionPk.campaign(campaignId), `PROMOTION#${id}`] : undefined;
+    }
+    case 'CLAIM': {
+      const promotionId = str(record.promotionId);
+      return promotionId ? [collectionPk.promotion(promotionId), `${PROMOTION_COLLECTION.claim}${id}`] : undefined;
+    }
     default:
       return undefined;
   }
@@ -164,6 +178,36 @@ export function quarantinedEventItem(id: string, receivedAt: string, fields: Ite
  */
 export const usedLinkKey = (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'USED' });
 
+// ---------------------------------------------------------------------------------------------------
+// Trade promotions, funds, campaigns, claims (issue 5). Funds, campaigns, promotions and claims are
+// records (recordKey + itemFor); these are the items that live beside them in their partitions.
+
+export const FUND_LEDGER_PREFIX = 'LEDGER#';
+/** One fund movement (allocate, reserve, release, spend), named by its business id so a retry writes it once. */
+export const fundLedgerKey = (fundId: string, movementId: string) => ({
+  pk: recordKey('FUND', fundId).pk,
+  sk: `${FUND_LEDGER_PREFIX}${movementId}`,
+});
+
+export const ATTRIBUTION_PREFIX = 'ATTRIBUTED#';
+export type SettlementTargetType = 'CAMPAIGN' | 'PROMOTION';
+/**
+ * An order, payment or lead attributed to what is settled (a campaign, or a promotion without one),
+ * named by the sending system's id: the same payment delivered three times is one item.
+ */
+export const attributionKey = (targetType: SettlementTargetType, targetId: string, kind: 'order' | 'payment' | 'lead', externalId: string) => ({
+  pk: recordKey(targetType, targetId).pk,
+  sk: `${ATTRIBUTION_PREFIX}${kind}#${externalId}`,
+});
+
+/** The stored effect report of a settled campaign (or campaign-less promotion). */
+export const effectReportKey = (targetType: SettlementTargetType, targetId: string) => ({
+  pk: recordKey(targetType, targetId).pk,
+  sk: 'EFFECT_REPORT',
+});
+
+/** A claim's evidence reference (receipt, photo): held by one live claim, so it is never claimed twice. */
+export const evidenceRefKey = (evidenceRef: string) => uniqueValueKey('CLAIM', 'evidenceRef', evidenceRef.toLowerCase());
 /*
  * Approvals (issue 4). A policy keeps a head (what is active, the latest version) and one immutable
  * item per version; heads are listed through byType. A request keeps everything in one item

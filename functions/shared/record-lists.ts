@@ -1,6 +1,6 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ListFilter } from '../../schemas/api/routes';
-import { ACCOUNT_COLLECTION, collectionPk, indexKeyAttributes, listPk, SUB_DEPARTMENT_PREFIX, type IndexName } from '../../schemas/keys';
+import { ACCOUNT_COLLECTION, collectionPk, indexKeyAttributes, listPk, PROMOTION_COLLECTION, SUB_DEPARTMENT_PREFIX, type IndexName } from '../../schemas/keys';
 import { Accounts, type RecordDefinition } from '../../schemas/records';
 import { assertCan, scopeOf } from './access';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -26,6 +26,7 @@ const COLLECTION_PREFIX: Record<string, string | undefined> = {
   CONTACT: ACCOUNT_COLLECTION.contact,
   ACTIVITY: ACCOUNT_COLLECTION.activity,
   DEPARTMENT: SUB_DEPARTMENT_PREFIX,
+  CLAIM: PROMOTION_COLLECTION.claim,
 };
 
 function queryFor(def: RecordDefinition, filter: ListFilter | undefined, value: string | undefined, principal: Principal): IndexQuery {
@@ -45,6 +46,7 @@ function queryFor(def: RecordDefinition, filter: ListFilter | undefined, value: 
     case 'accountId': return inCollection(collectionPk.account(value!));
     case 'leadId': return inCollection(collectionPk.lead(value!));
     case 'parentId': return inCollection(collectionPk.department(value!));
+    case 'promotionId': return inCollection(collectionPk.promotion(value!));
     default: {
       // no filter: everything the caller may see
       const scope = scopeOf(principal, type, 'read');

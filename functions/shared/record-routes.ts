@@ -1,4 +1,4 @@
-import { DeleteQuerySchema, listQuerySchema, RECORD_RESOURCES } from '../../schemas/api/routes';
+import { DeleteQuerySchema, listQuerySchema, PROMOTION_LIST_FILTERS, RECORD_RESOURCES } from '../../schemas/api/routes';
 import type { RecordDefinition } from '../../schemas/records';
 import { apiHandler, type ApiRoute } from './api-handler';
 import { metrics } from './observability';
@@ -11,7 +11,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
  * The five record routes (create, read, list, update, soft delete) as handlers over any record type:
  * each file in functions/<domain>/ binds one of these to its record definition.
  */
-const filtersOf = (def: RecordDefinition) => RECORD_RESOURCES.find((r) => r.def === def)?.filters ?? [];
+const filtersOf = (def: RecordDefinition) =>
+  RECORD_RESOURCES.find((r) => r.def === def)?.filters ?? PROMOTION_LIST_FILTERS[def.plural as keyof typeof PROMOTION_LIST_FILTERS] ?? [];
 
 const created = (def: RecordDefinition): ApiRoute => async (request) => {
   const record = await createRecord(def, request.principal(), request.body(), request.now);
@@ -24,11 +25,13 @@ const read = (def: RecordDefinition): ApiRoute => async (request) => ({
   body: await getRecord(def, request.principal(), request.path('id')),
 });
 
-const listed = (def: RecordDefinition): ApiRoute => {
+type View = (item: Record<string, unknown>) => Record<string, unknown>;
+const listed = (def: RecordDefinition, view?: View): ApiRoute => {
   const querySchema = listQuerySchema(filtersOf(def));
   return async (request) => {
     const query = parseInput(querySchema, request.query, 'query') as ListQuery;
-    return { status: 200, body: await listRecords(def, request.principal(), query) };
+    const page = await listRecords(def, request.principal(), query);
+    return { status: 200, body: view ? { ...page, items: page.items.map(view) } : page };
   };
 };
 
@@ -44,6 +47,7 @@ const deleted = (def: RecordDefinition): ApiRoute => async (request) => {
 
 export const createRecordHandler = (def: RecordDefinition) => apiHandler(created(def));
 export const getRecordHandler = (def: RecordDefinition) => apiHandler(read(def));
-export const listRecordsHandler = (def: RecordDefinition) => apiHandler(listed(def));
+/** `view`: what a client sees of each item (records with workflow attributes hide those). */
+export const listRecordsHandler = (def: RecordDefinition, view?: View) => apiHandler(listed(def, view));
 export const updateRecordHandler = (def: RecordDefinition) => apiHandler(updated(def));
 export const deleteRecordHandler = (def: RecordDefinition) => apiHandler(deleted(def));

@@ -12,12 +12,17 @@ import { Construct } from 'constructs';
 export class CrmMail extends Construct {
   readonly linkSecret: Secret;
   readonly mailDomain: string;
+  /** The sender, on the mail domain (MAIL_FROM) */
+  readonly from: string;
+  readonly configurationSetName: string;
   /** The API the links point at; set once the API exists (the API's functions need this construct first). */
   apiUrl?: string;
 
-  constructor(scope: Construct, id: string, private readonly props: { configurationSet: ConfigurationSet }) {
+  constructor(scope: Construct, id: string, props: { configurationSet: ConfigurationSet }) {
     super(scope, id);
     this.mailDomain = String(this.node.tryGetContext('tradeflow:mailDomain') ?? 'tradeflow.example');
+    this.from = `Tradeflow <no-reply@${this.mailDomain}>`;
+    this.configurationSetName = props.configurationSet.configurationSetName;
     this.linkSecret = new Secret(this, 'LinkSecret', {
       secretName: 'tradeflow/links',
       description: 'Signs the links in mail (approval decisions, unsubscribes); one value per line during a rotation, the newest first',
@@ -29,10 +34,12 @@ export class CrmMail extends Construct {
     });
   }
 
-  environment(): Record<string, string> {
+  /** The environment of a function that sends mail; without links, no API address nor link secret. */
+  environment(options: { links?: boolean } = {}): Record<string, string> {
+    const mail = { MAIL_FROM: this.from, MAIL_CONFIGURATION_SET: this.configurationSetName };
+    if (options.links === false) return mail;
     return {
-      MAIL_FROM: `Tradeflow <no-reply@${this.mailDomain}>`,
-      MAIL_CONFIGURATION_SET: this.props.configurationSet.configurationSetName,
+      ...mail,
       PUBLIC_API_URL: Lazy.string({
         produce: () => {
           if (!this.apiUrl) throw new Error('CrmMail.apiUrl was never set: links in mail would point nowhere');
@@ -43,17 +50,18 @@ export class CrmMail extends Construct {
     };
   }
 
-  /** Send mail from the mail domain with the configuration set, and read the link secret. */
-  grantSend(grantee: IGrantable) {
+  /** What ses:SendEmail is granted on: the mail domain's identity and the configuration set. */
+  sendResources(): string[] {
     const stack = Stack.of(this);
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
-      effect: Effect.ALLOW,
-      actions: ['ses:SendEmail'],
-      resources: [
-        stack.formatArn({ service: 'ses', resource: 'identity', resourceName: this.mailDomain }),
-        stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.props.configurationSet.configurationSetName }),
-      ],
-    }));
-    this.linkSecret.grantRead(grantee);
+    return [
+      stack.formatArn({ service: 'ses', resource: 'identity', resourceName: this.mailDomain }),
+      stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSetName }),
+    ];
+  }
+
+  /** Send mail from the mail domain with the configuration set, and (unless without links) read the link secret. */
+  grantSend(grantee: IGrantable, options: { links?: boolean } = {}) {
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['ses:SendEmail'], resources: this.sendResources() }));
+    if (options.links !== false) this.linkSecret.grantRead(grantee);
   }
 }

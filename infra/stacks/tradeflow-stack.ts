@@ -15,6 +15,8 @@ import { CrmWorkflow } from '../constructs/crm-workflow';
 import { InboundSystems } from '../constructs/inbound-systems';
 // nurture sequences (issue 6)
 import { NurtureEngine } from '../constructs/nurture-engine';
+// trade promotions, funds, expense claims, campaign settlement (issue 5)
+import { TradePromotions } from '../constructs/trade-promotions';
 import { acknowledgeAcceptedFindings } from '../nag-suppressions';
 
 /** Everything Tradeflow deploys: the table, the event backbone, the API with its functions and user pool, the workflows. */
@@ -61,6 +63,8 @@ export class TradeflowStack extends Stack {
     this.approvalEngine(mail);
     // nurture sequences (issue 6)
     new NurtureEngine(this, 'Nurture', { table: this.table.table, events: this.events, api: this.api, mail });
+    // trade promotions, funds, expense claims, campaign settlement (issue 5)
+    new TradePromotions(this, 'Promotions', { table: this.table.table, events: this.events, api: this.api, mail });
 
     acknowledgeAcceptedFindings(this, this.table.table);
   }

@@ -73,7 +73,7 @@ async function createApprovalPolicies(api: Api) {
   }
 }
 
-async function createBusinessRecords(api: Api) {
+async function createBusinessRecords(api: Api): Promise<{ nordic: { id: string }; freshmart: { id: string } }> {
   for (const product of PRODUCTS) await post(api, 'u-ops', '/products', product);
 
   const account = (owner: string, body: Record<string, unknown>) => post(api, owner, '/accounts', body);
@@ -122,6 +122,32 @@ async function createBusinessRecords(api: Api) {
   await lead('u-marketing', { firstName: 'Mia', lastName: 'Schulz', company: 'Bio Markt Kiel', email: 'mia@biomarkt-kiel.example', source: 'web-form', region: 'North', interests: ['beverages'], timeZone: 'Europe/Berlin' });
   await lead('u-marketing', { firstName: 'Pablo', lastName: 'Garcia', company: 'Tiendas Luna', email: 'pablo@tiendas-luna.example', source: 'event', region: 'South', score: 35, status: 'nurturing', timeZone: 'Europe/Madrid' });
   await lead('u-sales', { firstName: 'Tom', lastName: 'Krüger', company: 'Kiosk am Hafen', phone: '+49 40 555 0199', source: 'call-centre', region: 'North', marketingConsent: { status: 'unknown' } });
+  return { nordic, freshmart };
+}
+
+/**
+ * Trade promotions (issue 5): finance's fund for the North branch, marketing's summer campaign, and two
+ * promotions the North rep has drafted in it (drafts: nothing waits on an approver until someone submits).
+ */
+async function createTradePromotions(api: Api, accounts: { nordic: { id: string }; freshmart: { id: string } }) {
+  const fund = await post(api, 'u-finance', '/funds', {
+    name: 'North trade fund 2027 H1', region: 'North', period: '2027-H1', allocated: eur(150_000), departmentId: 'd-north',
+  });
+  const campaign = await post(api, 'u-marketing', '/campaigns', {
+    name: 'Summer refreshment 2027', description: 'Beverages and snacks in the North: displays, tastings and a price promotion',
+    startsAt: '2027-05-01T00:00:00Z', endsAt: '2027-08-31T23:59:59Z', settlementDelayDays: 30, currency: 'EUR',
+  });
+  const promotion = (body: Record<string, unknown>) => post(api, 'u-sales', '/promotions', { region: 'North', fundId: fund.id, campaignId: campaign.id, ...body });
+  await promotion({
+    name: 'Summer water display at Nordic', type: 'display', description: 'End-of-aisle displays with tastings in Nordic\'s cash-and-carry stores',
+    startsAt: '2027-06-01T00:00:00Z', endsAt: '2027-06-30T23:59:59Z', accountIds: [accounts.nordic.id], productSeries: ['Beverages'],
+    expenseLines: [{ kind: 'display', amount: eur(6_000) }, { kind: 'tasting', amount: eur(2_500) }],
+  });
+  await promotion({
+    name: 'FreshMart snacks July discount', type: 'price-discount', description: '15 % off crisps and chocolate in every FreshMart store',
+    startsAt: '2027-07-01T00:00:00Z', endsAt: '2027-07-31T23:59:59Z', accountIds: [accounts.freshmart.id], productSeries: ['Snacks'],
+    expenseLines: [{ kind: 'price-discount', amount: eur(12_000) }, { kind: 'listing-fee', amount: eur(1_500) }],
+  });
 }
 
 /** Loads the demo data once: a table with the marker that a complete load leaves is left as it is. */
@@ -133,8 +159,9 @@ export async function seedDemoData(api: Api, dynamoDbEndpoint: string, tableName
     if (marker.Item) return { seeded: false };
     const now = new Date().toISOString();
     await writeDirectory(documents, tableName, now);
-    await createBusinessRecords(api);
+    const accounts = await createBusinessRecords(api);
     await createApprovalPolicies(api);
+    await createTradePromotions(api, accounts);
     await documents.send(new PutCommand({ TableName: tableName, Item: { ...demoDataMarkerKey, at: now } }));
     return { seeded: true };
   } finally {

@@ -42,6 +42,19 @@ const SDK_ERROR_PREFIX: Record<string, string> = {
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/**
+ * Services whose API members are camelCase (taskToken, logGroupName). A state machine names every
+ * `aws-sdk:` parameter in PascalCase whatever the API's own case (TaskToken, Output), and Step Functions
+ * converts them; the SDK v3 command takes the API's case, so these services' names are converted here.
+ */
+const CAMEL_CASE_SERVICES = new Set(['sfn', 'cloudwatchlogs']);
+const camel = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+function camelKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelKeys);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [camel(k), camelKeys(v)]));
+}
+
 /** An SDK failure as the ASL error AWS reports: `<Prefix>.<ExceptionName>`. */
 function serviceError(prefix: string, error: unknown, signal: AbortSignal): never {
   if (signal.aborted) throw signal.reason;
@@ -163,7 +176,8 @@ export function createIntegrations(options: IntegrationOptions): Integrations {
       )?.[1] as new (config: unknown) => { send(c: unknown, o?: unknown): Promise<unknown>; destroy(): void };
       return new Client(config);
     });
-    const response = await sdkClient.send(new Command(params), { abortSignal: signal }).catch((error: unknown) => serviceError(prefix, error, signal));
+    const input = CAMEL_CASE_SERVICES.has(service) ? camelKeys(params) : params;
+    const response = await sdkClient.send(new Command(input), { abortSignal: signal }).catch((error: unknown) => serviceError(prefix, error, signal));
     return plain(response);
   }
 

@@ -426,8 +426,13 @@ export class ExecutionRun {
     const work = waitsForToken ? once('submitted', async () => (await call()) ?? null) : call();
     work.then(
       (value) => {
-        if (submitted) submitted(value);
-        else this.settle(key, { ok: true, value: value ?? null });
+        if (!submitted) return this.settle(key, { ok: true, value: value ?? null });
+        try {
+          submitted(value);
+        } catch (thrown) {
+          // the execution ended (stopped, or answered and done) while the call was on its way: nothing to record
+          if (!(thrown instanceof Interrupt)) throw thrown;
+        }
       },
       (error: unknown) => {
         if (task.signal.aborted) return;

@@ -8,6 +8,10 @@ import {
 import {
   Accounts, Activities, Contacts, Departments, Leads, Opportunities, Products, Users, type RecordDefinition,
 } from '../records';
+import {
+  CampaignRecordSchema, Campaigns, ClaimRecordSchema, Claims, CloseOutSchema, EffectReportSchema, FundRecordSchema, Funds, FundStatementSchema,
+  PromotionRecordSchema, Promotions,
+} from '../promotions/records';
 // nurture sequences (issue 6)
 import { SequenceDryRunBodySchema, NurtureSequenceSchema, SequenceLifecycleBodySchema } from '../nurture/sequence';
 
@@ -26,7 +30,7 @@ export interface RouteSpec {
   /** jwt: a Cognito ID token; signature: the sending system's HMAC, checked by the handler; none: public */
   auth: 'jwt' | 'signature' | 'none';
   /** what else the function reaches besides the table */
-  uses?: ('eventBus' | 'inboundSecrets' | 'approvalSignals' | 'mail' | 'linkSecret')[];
+  uses?: ('eventBus' | 'inboundSecrets' | 'approvalSignals' | 'promotionSignals' | 'mail' | 'linkSecret')[];
   tag: string;
   body?: z.ZodMiniType;
   query?: z.ZodMiniType;
@@ -34,7 +38,7 @@ export interface RouteSpec {
 }
 
 /** The list filters a record type offers; each maps to one index (see schemas/keys.ts). */
-export const LIST_FILTERS = ['ownerId', 'departmentId', 'status', 'accountId', 'leadId', 'region', 'parentId'] as const;
+export const LIST_FILTERS = ['ownerId', 'departmentId', 'status', 'accountId', 'leadId', 'region', 'parentId', 'promotionId'] as const;
 export type ListFilter = (typeof LIST_FILTERS)[number];
 
 export const listQuerySchema = (filters: readonly ListFilter[]) =>
@@ -88,6 +92,49 @@ const recordRoutes = ({ def, domain, singular, filters }: (typeof RECORD_RESOURC
     { ...common, method: 'DELETE', path: `${base}/{id}`, handler: `${domain}/delete-${singular}`, summary: `${Singular} soft delete (kept for workflows that reference it)`, access: 'write', query: DeleteQuerySchema, response: def.record },
   ];
 };
+
+// ---------------------------------------------------------------------------------------------------
+// Trade promotions, funds, campaigns, expense claims (issue 5). Kept to the routes the processes need:
+// the stack is near CloudFormation's 500-resource limit (each route is 3 resources); the fund
+// statement carries the fund, the promotion carries its money.
+
+/** The filters each list of issue 5 offers (one at a time, as for every record list). */
+export const PROMOTION_LIST_FILTERS = {
+  funds: ['region', 'departmentId'],
+  campaigns: ['ownerId'],
+  promotions: ['status', 'ownerId', 'departmentId', 'region'],
+  claims: ['promotionId', 'status', 'ownerId'],
+} as const satisfies Record<string, readonly ListFilter[]>;
+export const PromotionActionSchema = z.strictObject({ action: z.enum(['submit', 'cancel', 'close-out']) });
+function PROMOTION_ROUTES(): RouteSpec[] {
+  const jwt = { auth: 'jwt' } as const;
+  const read = (path: string, handler: string, tag: string, summary: string, response?: z.ZodMiniType): RouteSpec =>
+    ({ ...jwt, method: 'GET', path, handler, tag, summary, access: 'read', ...(response ? { response } : {}) });
+  const write = (method: HttpMethod, path: string, handler: string, tag: string, summary: string, extra: Partial<RouteSpec> = {}): RouteSpec =>
+    ({ ...jwt, method, path, handler, tag, summary, access: 'write', ...extra });
+  const list = (path: string, handler: string, tag: string, summary: string, filters: readonly ListFilter[], item: z.ZodMiniType): RouteSpec =>
+    ({ ...jwt, method: 'GET', path, handler, tag, summary, access: 'read', query: listQuerySchema(filters), response: listResponseSchema(item) });
+  return [
+    list('/funds', 'funds/list-funds', 'funds', 'Funds the caller may see, with their balances', PROMOTION_LIST_FILTERS.funds, FundRecordSchema),
+    write('POST', '/funds', 'funds/create-fund', 'funds', 'Open a fund with its allocation (finance)', { body: Funds.create, response: FundRecordSchema }),
+    read('/funds/{id}/statement', 'funds/get-fund-statement', 'funds', 'The fund statement: every movement and the balance after it, balancing to the minor unit', FundStatementSchema),
+    list('/campaigns', 'campaigns/list-campaigns', 'campaigns', 'Campaigns, with their status (planned, settled)', PROMOTION_LIST_FILTERS.campaigns, CampaignRecordSchema),
+    write('POST', '/campaigns', 'campaigns/create-campaign', 'campaigns', 'Plan a campaign (its settlement is scheduled for its end plus the settlement delay)', { body: Campaigns.create, response: CampaignRecordSchema, uses: ['eventBus'] }),
+    read('/campaigns/{id}/report', 'campaigns/get-campaign-report', 'campaigns', 'The effect report of a settled campaign, or of a promotion settled without one (by its id); late events flagged', EffectReportSchema),
+    list('/promotions', 'promotions/list-promotions', 'promotions', 'Promotions the caller may see, by status, owner, department or region', PROMOTION_LIST_FILTERS.promotions, PromotionRecordSchema),
+    write('POST', '/promotions', 'promotions/create-promotion', 'promotions', 'Draft a promotion', { body: Promotions.create, response: PromotionRecordSchema }),
+    read('/promotions/{id}', 'promotions/get-promotion', 'promotions', 'A promotion with its status and money (approved, reserved, claimed, released)', PromotionRecordSchema),
+    write('PATCH', '/promotions/{id}', 'promotions/update-promotion', 'promotions', 'Revise a draft or rejected promotion (send the version you read)', { body: Promotions.update, response: PromotionRecordSchema }),
+    write('POST', '/promotions/{id}/{action}', 'promotions/act-on-promotion', 'promotions',
+      'submit (validates dates, lines, fund and currency; starts the lifecycle), cancel (before the start; the reservation goes back), ' +
+      'close-out (body: actual results and proof of execution)', { body: CloseOutSchema, response: PromotionRecordSchema, uses: ['eventBus', 'promotionSignals'] }),
+    write('POST', '/claims', 'claims/create-claim', 'claims', 'Draft an expense claim on a closed-out promotion', { body: Claims.create, response: ClaimRecordSchema }),
+    list('/claims', 'claims/list-claims', 'claims', "A promotion's expense claims (promotionId), or claims by status or owner", PROMOTION_LIST_FILTERS.claims, ClaimRecordSchema),
+    read('/claims/{id}', 'claims/get-claim', 'claims', 'One expense claim', ClaimRecordSchema),
+    write('PATCH', '/claims/{id}', 'claims/update-claim', 'claims', 'Revise a draft or rejected claim (send the version you read), then submit it again', { body: Claims.update, response: ClaimRecordSchema }),
+    write('POST', '/claims/{id}/submit', 'claims/submit-claim', 'claims', 'Submit a claim for approval (within the claimable budget; each evidence reference once)', { response: ClaimRecordSchema, uses: ['eventBus'] }),
+  ];
+}
 
 /** Approval policies, requests, decisions and the pages mail links open (issue 4). */
 function APPROVAL_ROUTES(): RouteSpec[] {
@@ -159,6 +206,7 @@ export const ROUTES: RouteSpec[] = [
     summary: 'Inbound events that were refused, kept for inspection (ops, admin)',
     query: QuarantineQuerySchema,
   },
+  ...PROMOTION_ROUTES(),
   ...APPROVAL_ROUTES(),
   ...NURTURE_ROUTES(),
   {

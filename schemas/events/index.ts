@@ -3,12 +3,17 @@ import { ApprovalApproved, ApprovalRecalled, ApprovalRejected, ApprovalRequested
 import { ActivityRecorded, RecordChanged } from './crm';
 import type { EventDefinition } from './define';
 import { ClaimPaid, LeadCaptured, OrderPlaced, PaymentReceived, TicketOpened } from './inbound';
+// trade promotions (issue 5)
+import {
+  CampaignPlanned, CampaignSettled, ClaimApproved, ClaimSubmitted, PromotionApproved, PromotionClosedOut, PromotionSubmitted,
+} from './promotions';
 // nurture sequences (issue 6)
 import { LeadConverted, LeadEnrolled, LeadExitedSequence, LeadQualified, LeadUnsubscribed } from './nurture';
 
 export * from './approvals';
 export * from './crm';
 export * from './inbound';
+export * from './promotions';
 export * from './nurture';
 export * from './sources';
 export type { EventDefinition } from './define';
@@ -17,6 +22,8 @@ export type { EventDefinition } from './define';
 export const EVENT_CATALOGUE: EventDefinition[] = [
   LeadCaptured, OrderPlaced, PaymentReceived, ClaimPaid, TicketOpened, ActivityRecorded, RecordChanged,
   ApprovalRequested, ApprovalApproved, ApprovalRejected, ApprovalRecalled,
+  // trade promotions (issue 5)
+  PromotionSubmitted, PromotionApproved, PromotionClosedOut, CampaignPlanned, ClaimSubmitted, ClaimApproved, CampaignSettled,
   // nurture sequences (issue 6)
   LeadEnrolled, LeadExitedSequence, LeadQualified, LeadConverted, LeadUnsubscribed,
 ];

@@ -6,6 +6,8 @@ export const SOURCES = {
   activities: 'crm.activities',
   records: 'crm.records',
   approvals: 'crm.approvals',
+  /** trade promotions, funds, claims, campaign settlement (issue 5) */
+  promotions: 'crm.promotions',
   // nurture sequences (issue 6)
   nurture: 'crm.nurture',
   erp: 'ext.erp',

@@ -265,11 +265,14 @@ describe('the functions', () => {
     expect(new Set(ids).size).toBe(ROUTES.length);
   });
 
-  it('behind no route, only the stream publisher (fed by the table stream) and the approval and nurture engines\' tasks', () => {
+  it('behind no route, only the stream publisher (fed by the table stream) and the approval, nurture and promotion workflows\' tasks', () => {
     const routed = new Set(routeFunctions.map((r) => r.functionId));
     const others = ofType('AWS::Lambda::Function').map(([id]) => id).filter((id) => !routed.has(id));
     expect(others.map((id) => id.replace(/Function[0-9A-F]{8}$/, '')).sort()).toEqual([
-      'AdvanceApproval', 'AwaitApprovalDecisions', 'NurtureAwaitEngagement', 'NurtureRouter', 'NurtureRunStep', 'PublishRecordChanges',
+      'AdvanceApproval', 'AwaitApprovalDecisions', 'NurtureAwaitEngagement', 'NurtureRouter', 'NurtureRunStep',
+      // trade promotions (issue 5): workflow tasks and the ERP events' rule target
+      'PromotionsApplyClaimDecision', 'PromotionsApplyPromotionDecision', 'PromotionsReceiveErpEvent', 'PromotionsRequestCloseOut', 'PromotionsSettleCampaign',
+      'PublishRecordChanges',
     ]);
     const publisher = others.find((id) => id.startsWith('PublishRecordChanges'));
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);

@@ -292,6 +292,22 @@ describe('task tokens', () => {
     await expect(h.sfn.send(new SendTaskSuccessCommand({ taskToken: 'nope', output: '{}' }))).rejects.toMatchObject({ name: 'TaskDoesNotExist' });
   });
 
+  it('is answered by another state machine through aws-sdk:sfn:sendTaskSuccess, its parameters in PascalCase as in AWS', async () => {
+    const arn = await h.start(await h.machine(callback()), { id: 'sdk' });
+    const token = await waitForToken('sdk');
+    const answered = await h.run({
+      StartAt: 'Answer',
+      States: {
+        Answer: {
+          Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:sfn:sendTaskSuccess',
+          Parameters: { 'TaskToken.$': '$.token', 'Output.$': 'States.JsonToString($.outcome)' }, End: true,
+        },
+      },
+    }, { token, outcome: { outcome: 'approved' } });
+    expect(answered.status).toBe('SUCCEEDED');
+    expect(output(await h.finished(arn))).toEqual({ outcome: 'approved' });
+  });
+
   it('fails with SendTaskFailure error and cause', async () => {
     const arn = await h.start(await h.machine(callback()), { id: 'failure' });
     await h.sfn.send(new SendTaskFailureCommand({ taskToken: await waitForToken('failure'), error: 'Rejected', cause: 'too expensive' }));

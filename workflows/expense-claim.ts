@@ -1,0 +1,51 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  Choice, Condition, Errors, Fail, JsonPath, Succeed, TaskInput, type IChainable, type TaskStateBase,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { ClaimApproved, ClaimSubmitted } from '../schemas/events';
+import { approvalThenDecision, putEventStep } from './promotion-steps';
+
+/**
+ * An expense claim from submission to payable (DOMAIN.md process 2), started by Claim.Submitted (the
+ * submit API has held its total against the promotion's claimable budget and its evidence):
+ *
+ *   Request approval (finance policy) → Apply the decision ─(approved: reserved → spent, claimed total
+ *     up, claim approved)→ Announce Claim.Approved (the ERP pays it; its Claim.Paid marks it paid)
+ *   rejected / recalled / no decision in 30 days → returned by Apply the decision (reasons; hold released)
+ */
+export interface ExpenseClaimProps {
+  bus: IEventBus;
+  /** approved: post (reserved → spent, payable); otherwise back to the rep with the reasons */
+  applyDecision: IFunction;
+}
+
+export function expenseClaim(scope: Construct, props: ExpenseClaimProps): IChainable {
+  const failed = new Fail(scope, 'Claim failed', { errorPath: JsonPath.stringAt('$.failure.Error'), causePath: JsonPath.stringAt('$.failure.Cause') });
+  const onFailure = <T extends TaskStateBase>(task: T) => task.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.failure' }) as T;
+  const d = (field: string) => JsonPath.stringAt(`$.detail.${field}`);
+  const ids = { claimId: d('claimId'), submission: JsonPath.numberAt('$.detail.submission') };
+  const timeout = Duration.days(30);
+
+  const { ask, decide } = approvalThenDecision(scope, {
+    bus: props.bus,
+    subject: {
+      type: 'expense-claim', prefix: 'claim', idField: 'claimId',
+      fields: { amount: JsonPath.objectAt('$.detail.amount'), region: d('region'), promotionId: d('promotionId') },
+    },
+    timeout, applyDecision: props.applyDecision, payload: ids, resultPath: '$.posted', onFailure,
+  });
+
+  const announce = onFailure(putEventStep(scope, 'Announce Claim.Approved', props.bus, ClaimApproved, TaskInput.fromObject({
+    claimId: JsonPath.stringAt('$.posted.claimId'), promotionId: JsonPath.stringAt('$.posted.promotionId'), fundId: JsonPath.stringAt('$.posted.fundId'),
+    payeeId: JsonPath.stringAt('$.posted.payeeId'), amount: JsonPath.objectAt('$.posted.amount'), approvedAt: JsonPath.stringAt('$.posted.approvedAt'),
+  })));
+
+  return ask.next(decide).next(new Choice(scope, 'Approved and posted?')
+    .when(Condition.booleanEquals('$.posted.posted', true), announce.next(new Succeed(scope, 'Payable')))
+    .otherwise(new Succeed(scope, 'Returned to the rep', { comment: 'rejected, recalled, or no longer awaiting this decision' })));
+}
+
+export const EXPENSE_CLAIM_TRIGGER = { source: [ClaimSubmitted.source], detailType: [ClaimSubmitted.detailType] };

@@ -1,0 +1,125 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  Errors, IntegrationPattern, JitterType, JsonPath, Pass, Result, TaskInput, Timeout, type TaskStateBase,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { CallAwsService, EventBridgePutEvents, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { ApprovalRequested, type EventDefinition } from '../schemas/events';
+
+/*
+ * The building blocks the trade-promotion workflows share (promotion-lifecycle, expense-claim,
+ * campaign-settlement): every Task retries what passes, with jitter, and each workflow adds its Catch.
+ */
+
+export const DYNAMO_TRANSIENT = ['DynamoDB.ProvisionedThroughputExceededException', 'DynamoDB.ThrottlingException', 'DynamoDB.InternalServerErrorException', 'DynamoDB.RequestLimitExceeded'];
+const LAMBDA_TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+
+export function withRetry<T extends TaskStateBase>(task: T, errors: string[]): T {
+  task.addRetry({ errors, interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 4, jitterStrategy: JitterType.FULL });
+  return task;
+}
+
+/** A Lambda task whose result (the payload only) lands at resultPath. */
+export function lambdaStep(scope: Construct, name: string, fn: IFunction, payload: Record<string, unknown>, resultPath: string | typeof JsonPath.DISCARD) {
+  return withRetry(new LambdaInvoke(scope, name, {
+    lambdaFunction: fn, payload: TaskInput.fromObject(payload), payloadResponseOnly: true, retryOnServiceExceptions: false, resultPath,
+  }), LAMBDA_TRANSIENT);
+}
+
+/** A Lambda task that waits for its task token (a person's step); times out after `timeout`. */
+export function lambdaWaitStep(scope: Construct, name: string, fn: IFunction, payload: Record<string, unknown>, resultPath: string, timeout: Duration) {
+  return withRetry(new LambdaInvoke(scope, name, {
+    lambdaFunction: fn, integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN, payload: TaskInput.fromObject(payload),
+    retryOnServiceExceptions: false, resultPath, taskTimeout: Timeout.duration(timeout),
+  }), LAMBDA_TRANSIENT);
+}
+
+export function putEventStep(scope: Construct, name: string, bus: IEventBus, event: EventDefinition, detail: TaskInput) {
+  return withRetry(new EventBridgePutEvents(scope, name, {
+    entries: [{ eventBus: bus, source: event.source, detailType: event.detailType, detail }],
+    resultPath: JsonPath.DISCARD,
+  }), [Errors.TASKS_FAILED]);
+}
+
+/**
+ * Ask the approval engine (issue 4's contract, schemas/events/approvals.ts): Approval.Requested with
+ * this task's token as callbackToken; the engine answers with an ApprovalOutcome (approved, rejected or
+ * recalled: all as success). No decision within `timeout` is caught by the caller.
+ */
+function requestApproval(scope: Construct, bus: IEventBus, detail: Record<string, unknown>, timeout: Duration) {
+  const task = new EventBridgePutEvents(scope, 'Request approval', {
+    integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    entries: [{
+      eventBus: bus, source: ApprovalRequested.source, detailType: ApprovalRequested.detailType,
+      detail: TaskInput.fromObject({ ...detail, callbackToken: JsonPath.taskToken }),
+    }],
+    taskTimeout: Timeout.duration(timeout),
+    resultPath: '$.approval',
+  });
+  return withRetry(task, [Errors.TASKS_FAILED]);
+}
+
+export interface MailProps {
+  /** the sender (MAIL_FROM) */
+  from: string;
+  configurationSet: string;
+  /** what ses:SendEmail is granted on: the sender's identity and the configuration set */
+  sendResources: string[];
+}
+
+/** A plain-text service mail through SES's API, straight from the workflow. */
+export function mailStep(scope: Construct, name: string, mail: MailProps, message: { to: unknown; subject: string; text: string }) {
+  return withRetry(new CallAwsService(scope, name, {
+    service: 'sesv2',
+    action: 'sendEmail',
+    iamAction: 'ses:SendEmail',
+    iamResources: mail.sendResources,
+    parameters: {
+      FromEmailAddress: mail.from,
+      ConfigurationSetName: mail.configurationSet,
+      Destination: { ToAddresses: message.to },
+      Content: { Simple: { Subject: { Data: message.subject }, Body: { Text: { Data: message.text } } } },
+    },
+    resultPath: JsonPath.DISCARD,
+  }), ['SesV2.TooManyRequestsException', 'SesV2.SdkClientException']);
+}
+
+/**
+ * Request approval, then "Apply the decision": `applyDecision` gets `payload` with the outcome and its
+ * reasons, its result lands at `resultPath`. No decision within `timeout` is applied as a rejection
+ * saying so; any other failure of either task goes to `onFailure`'s catch.
+ */
+export function approvalThenDecision(scope: Construct, props: {
+  bus: IEventBus;
+  /**
+   * What is approved, from the starting event's detail: its type, the detail field of its id (the
+   * request is `<type's prefix>-<id>-<submission>`, one per submission), and the fields policies read.
+   */
+  subject: { type: string; prefix: string; idField: string; fields: Record<string, unknown> };
+  timeout: Duration;
+  applyDecision: IFunction;
+  payload: Record<string, unknown>;
+  resultPath: string;
+  onFailure: <T extends TaskStateBase>(task: T) => T;
+}) {
+  const d = (field: string) => JsonPath.stringAt(`$.detail.${field}`);
+  const { type, prefix, idField, fields } = props.subject;
+  const ask = requestApproval(scope, props.bus, {
+    requestId: JsonPath.format(`${prefix}-{}-{}`, d(idField), d('submission')),
+    subject: { type, id: d(idField), ownerId: d('ownerId'), departmentId: d('departmentId'), fields },
+    submitterId: d('submitterId'),
+  }, props.timeout);
+  const noDecision = new Pass(scope, 'No decision in time', {
+    result: Result.fromObject({ outcome: 'rejected', reasons: [`no approval decision within ${props.timeout.toDays()} days; please resubmit`] }),
+    resultPath: '$.approval',
+  });
+  const decide = props.onFailure(lambdaStep(scope, 'Apply the decision', props.applyDecision, {
+    ...props.payload, outcome: JsonPath.stringAt('$.approval.outcome'), reasons: JsonPath.listAt('$.approval.reasons'),
+  }, props.resultPath));
+  ask.addCatch(noDecision, { errors: [Errors.TIMEOUT], resultPath: JsonPath.DISCARD });
+  props.onFailure(ask);
+  noDecision.next(decide);
+  return { ask, decide };
+}
