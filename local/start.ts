@@ -1,6 +1,6 @@
 import './quiet-sdk-warning';
 import path from 'node:path';
-import { seedDemoData } from './seed/demo-data';
+import { DEMO_DATA_EDITION, seedDemoData } from './seed/demo-data';
 import { DEMO_USERS } from './seed/demo-users';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalRuntime } from './runtime';
 import { PROJECT_ROOT, synthesize } from './synth';
@@ -40,8 +40,12 @@ async function main() {
   process.on('SIGINT', () => void stop('Ctrl-C'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  const { seeded } = await seedDemoData(runtime, runtime.dynamoDbEndpoint, runtime.tableName, LOCAL_REGION, LOCAL_CREDENTIALS);
+  const { seeded, loadedEdition } = await seedDemoData(runtime, runtime.dynamoDbEndpoint, runtime.tableName, LOCAL_REGION, LOCAL_CREDENTIALS);
   step(seeded ? 'demo data loaded (Tradeflow Foods)' : 'demo data already present');
+  if (loadedEdition < DEMO_DATA_EDITION) {
+    step(`the data in ${dataDir} holds an older edition of the demo data (${loadedEdition} of ${DEMO_DATA_EDITION}): it lacks ` +
+      `${loadedEdition < 2 ? 'the approval policies and approvers, ' : ''}the trade promotions' fund and campaign. Delete that folder to load them (your own data goes with it).`);
+  }
 
   const roles = DEMO_USERS.map((u) => `    ${u.id.padEnd(15)} ${u.roles.join(',').padEnd(10)} ${u.name} (${u.departmentId})`).join('\n');
   console.log(`
