@@ -6,7 +6,7 @@ import {
   Campaigns, CLOSE_OUT_OVERDUE_AFTER_REMINDERS, CloseOutSchema, Funds, PROMOTION_SETTLEMENT_DELAY_DAYS, Promotions, type PromotionMoney, type PromotionRecord, type PromotionStatus,
 } from '../../schemas/promotions/records';
 import * as z from '../../schemas/zod';
-import { assertCan } from './access';
+import { assertCan, covers, scopeOf } from './access';
 import { conflict, invalid, invalidField, notFound, type FieldIssue } from './errors';
 import { putEvent } from './event-bus';
 import { FundRefusal, moveFunds } from './fund-ledger';
@@ -62,6 +62,15 @@ async function fundFor(fundId: string, field = 'body.fundId') {
   return fund;
 }
 
+/** A promotion draws on a fund its author may see: a sales rep, on a fund of their own department. */
+async function fundToDrawOn(principal: Principal, fundId: string) {
+  const fund = await fundFor(fundId);
+  if (!covers(scopeOf(principal, Funds.type, 'read'), principal, fund)) {
+    throw invalidField('body.fundId', `names a fund of department ${String(fund.departmentId)}; a promotion of ${principal.departmentId} draws on that department's funds`);
+  }
+  return fund;
+}
+
 const prefixed = (issues: FieldIssue[], where: string) => issues.map((i) => ({ ...i, field: `${where}.${i.field}` }));
 
 /** The references a promotion names must exist (and stay live while it is written). */
@@ -87,7 +96,7 @@ function budgetOf(record: Item, currency: string) {
 
 export async function createPromotion(principal: Principal, body: unknown, now: string) {
   const input = parseInput(Promotions.create, body, 'body');
-  const fund = await fundFor(input.fundId);
+  const fund = await fundToDrawOn(principal, input.fundId);
   const record: Item = {
     ownerId: principal.userId, departmentId: principal.departmentId, ...input,
     id: randomUUID(), version: 1, createdAt: now, updatedAt: now,
@@ -112,7 +121,7 @@ export async function updatePromotion(principal: Principal, id: string, body: un
   if (current.version !== version) throw conflict(`promotion ${id} was changed since version ${version}; read it again and reapply your change`);
   const next: Item = { ...promotionView(current), ...changes, version: version + 1, updatedAt: now };
   assertCan(principal, 'write', TYPE, next, id);
-  const fund = await fundFor(String(next.fundId));
+  const fund = changes.fundId === undefined ? await fundFor(String(next.fundId)) : await fundToDrawOn(principal, changes.fundId);
   next.money = emptyMoney(String(fund.currency), budgetOf(next, String(fund.currency)));
   await writeAllOrNothing([
     {

@@ -30,8 +30,8 @@ beforeAll(async () => {
 });
 afterAll(async () => crm?.stop());
 
-async function openFund(allocatedMinor: number) {
-  const fund = await crm.as('u-finance').post('/funds', { name: `North fund ${Math.random()}`, region: 'North', period: '2027-Q1', allocated: eur(allocatedMinor) });
+async function openFund(allocatedMinor: number, departmentId = 'd-north') {
+  const fund = await crm.as('u-finance').post('/funds', { name: `North fund ${Math.random()}`, region: 'North', period: '2027-Q1', allocated: eur(allocatedMinor), departmentId });
   expect(fund.status).toBe(201);
   return fund.body.id as string;
 }
@@ -204,7 +204,7 @@ describe('lists, and a rejected claim revised', () => {
   const ids = (reply: { body: { items: { id: string }[] } }) => reply.body.items.map((item) => item.id);
 
   it('lists funds, campaigns, promotions and a promotion\'s claims to those who may see them; a bad filter is 400 naming it', async () => {
-    const financeFund = await openFund(1_000_00);
+    const financeFund = await openFund(1_000_00, 'd-finance');
     const northFund = await crm.as('u-finance').post('/funds', { name: `North Q2 ${Math.random()}`, region: 'North', period: '2027-Q2', allocated: eur(2_000_00), departmentId: 'd-north' });
     expect(northFund.status, JSON.stringify(northFund.body)).toBe(201);
     const noDepartment = await crm.as('u-finance').post('/funds', { name: 'Nowhere', region: 'North', period: '2027', allocated: eur(1_00), departmentId: 'd-nowhere' });
@@ -217,6 +217,14 @@ describe('lists, and a rejected claim revised', () => {
     expect(repFunds.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ id: northFund.body.id, availableMinor: 2_000_00 })]));
     expect(ids(repFunds)).not.toContain(financeFund);
     expect(ids(await crm.as('u-sales-south').get('/funds?limit=100'))).not.toContain(northFund.body.id);
+    // nor may a rep of another branch draw on it
+    const southAccounts = await crm.as('u-sales-south').get('/accounts?limit=1');
+    const foreign = await crm.as('u-sales-south').post('/promotions', {
+      name: 'Borrowed money', description: 'A South promotion on the North fund', type: 'display', region: 'South',
+      startsAt: at(10), endsAt: at(20), accountIds: [southAccounts.body.items[0].id], fundId: northFund.body.id, expenseLines: [{ kind: 'display', amount: eur(100_00) }],
+    });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.errors).toEqual([expect.objectContaining({ field: 'body.fundId' })]);
 
     const campaign = await crm.as('u-marketing').post('/campaigns', { name: `Autumn ${Math.random()}`, startsAt: at(5), endsAt: at(300), settlementDelayDays: 10, currency: 'EUR' });
     expect(ids(await crm.as('u-sales').get('/campaigns?limit=100'))).toContain(campaign.body.id);
