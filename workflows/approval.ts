@@ -3,10 +3,11 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
-  Choice, Condition, Errors, Fail, IntegrationPattern, JitterType, JsonPath, Succeed, TaskInput, Timeout, type IChainable, type TaskStateBase,
+  Choice, Condition, Errors, IntegrationPattern, JitterType, JsonPath, Succeed, TaskInput, Timeout, type IChainable, type TaskStateBase,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { CallAwsService, EventBridgePutEvents, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { ApprovalRequested, SOURCES } from '../schemas/events';
+import { failureState, LAMBDA_TRANSIENT } from './task-failures';
 
 /**
  * The one approval engine (issue 4): every approval in the product runs through this state machine,
@@ -27,15 +28,13 @@ export function approvalWorkflow(scope: Construct, props: {
   awaitDecisions: IFunction;
   bus: IEventBus;
 }): IChainable {
-  const failed = new Fail(scope, 'The engine failed', { errorPath: JsonPath.stringAt('$.failure.Error'), causePath: JsonPath.stringAt('$.failure.Cause') });
-  const lambdaErrors = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
-  const retrying = <T extends TaskStateBase>(task: T, errors: string[] = [...lambdaErrors, 'ConcurrentChange']): T => {
+  const { onFailure } = failureState(scope, 'The engine failed');
+  const retrying = <T extends TaskStateBase>(task: T, errors: string[] = [...LAMBDA_TRANSIENT, 'ConcurrentChange']): T => {
     task.addRetry({
       errors,
       interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 6, jitterStrategy: JitterType.FULL,
     });
-    task.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.failure' });
-    return task;
+    return onFailure(task);
   };
 
   const begin = retrying(new LambdaInvoke(scope, 'Begin', {
@@ -64,10 +63,10 @@ export function approvalWorkflow(scope: Construct, props: {
     retryOnServiceExceptions: false,
     resultPath: JsonPath.DISCARD,
   });
-  awaitDecisions.addRetry({ errors: lambdaErrors, interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 6, jitterStrategy: JitterType.FULL });
+  awaitDecisions.addRetry({ errors: LAMBDA_TRANSIENT, interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 6, jitterStrategy: JitterType.FULL });
   // the timeout is the timer: a reminder or a deadline is due, so the engine advances
   awaitDecisions.addCatch(advance, { errors: [Errors.TIMEOUT], resultPath: JsonPath.DISCARD });
-  awaitDecisions.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.failure' });
+  onFailure(awaitDecisions);
 
   const announce = retrying(new EventBridgePutEvents(scope, 'Announce the outcome', {
     entries: [{
@@ -89,7 +88,7 @@ export function approvalWorkflow(scope: Construct, props: {
   const done = new Succeed(scope, 'Done');
   answer.addRetry({ errors: ['Sfn.SfnException', 'States.TaskFailed'], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 3, jitterStrategy: JitterType.FULL });
   answer.addCatch(new Succeed(scope, 'The requester stopped waiting', { comment: 'its token timed out or it was stopped; the outcome event still went out' }), { errors: ['Sfn.TaskTimedOutException', 'Sfn.InvalidTokenException', 'Sfn.TaskDoesNotExistException'] });
-  answer.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.failure' });
+  onFailure(answer);
 
   const whereNow = new Choice(scope, 'Where now?')
     .when(Condition.stringEquals('$.status', 'pending'), awaitDecisions)

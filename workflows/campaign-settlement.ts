@@ -1,12 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import {
-  Choice, Condition, Errors, Fail, JsonPath, Succeed, TaskInput, Wait, WaitTime, type IChainable, type TaskStateBase,
-} from 'aws-cdk-lib/aws-stepfunctions';
+import { Choice, Condition, JsonPath, Succeed, TaskInput, Wait, WaitTime, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { CampaignPlanned, CampaignSettled, PromotionClosedOut } from '../schemas/events';
 import { lambdaStep, mailStep, putEventStep, type MailProps } from './promotion-steps';
+import { failureState } from './task-failures';
 
 /**
  * A campaign's (or a campaign-less promotion's) settlement (DOMAIN.md process 3), started when the
@@ -24,8 +23,7 @@ export interface CampaignSettlementProps {
 export const SETTLEMENT_RETRY_EVERY = Duration.days(1);
 
 export function campaignSettlement(scope: Construct, props: CampaignSettlementProps): IChainable {
-  const failed = new Fail(scope, 'Settlement failed', { errorPath: JsonPath.stringAt('$.failure.Error'), causePath: JsonPath.stringAt('$.failure.Cause') });
-  const onFailure = <T extends TaskStateBase>(task: T) => task.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.failure' }) as T;
+  const { onFailure } = failureState(scope, 'Settlement failed');
 
   const settle = onFailure(lambdaStep(scope, 'Settle', props.settle, { target: JsonPath.objectAt('$.detail.settlement.target') }, '$.settle'));
   const mail = onFailure(mailStep(scope, 'Mail the report', props.mail, {

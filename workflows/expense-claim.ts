@@ -1,12 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import {
-  Choice, Condition, Errors, Fail, JsonPath, Succeed, TaskInput, type IChainable, type TaskStateBase,
-} from 'aws-cdk-lib/aws-stepfunctions';
+import { Choice, Condition, JsonPath, Succeed, TaskInput, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ClaimApproved, ClaimSubmitted } from '../schemas/events';
 import { approvalThenDecision, putEventStep } from './promotion-steps';
+import { failureState } from './task-failures';
 
 /**
  * An expense claim from submission to payable (DOMAIN.md process 2), started by Claim.Submitted (the
@@ -23,8 +22,7 @@ export interface ExpenseClaimProps {
 }
 
 export function expenseClaim(scope: Construct, props: ExpenseClaimProps): IChainable {
-  const failed = new Fail(scope, 'Claim failed', { errorPath: JsonPath.stringAt('$.failure.Error'), causePath: JsonPath.stringAt('$.failure.Cause') });
-  const onFailure = <T extends TaskStateBase>(task: T) => task.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.failure' }) as T;
+  const { onFailure } = failureState(scope, 'Claim failed');
   const d = (field: string) => JsonPath.stringAt(`$.detail.${field}`);
   const ids = { claimId: d('claimId'), submission: JsonPath.numberAt('$.detail.submission') };
   const timeout = Duration.days(30);

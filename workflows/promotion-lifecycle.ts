@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
-  Choice, Condition, Errors, Fail, JsonPath, Pass, Result, Succeed, TaskInput, Wait, WaitTime, type IChainable, type TaskStateBase,
+  Choice, Condition, Errors, JsonPath, Pass, Result, Succeed, TaskInput, Wait, WaitTime, type IChainable,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { DynamoAttributeValue, DynamoUpdateItem } from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -10,7 +10,8 @@ import type { Construct } from 'constructs';
 import { listPk, RECORD_SK, recordKey } from '../schemas/keys';
 import { Promotions } from '../schemas/promotions/records';
 import { PromotionApproved, PromotionClosedOut, PromotionSubmitted } from '../schemas/events';
-import { approvalThenDecision, DYNAMO_TRANSIENT, lambdaWaitStep, mailStep, putEventStep, withRetry, type MailProps } from './promotion-steps';
+import { approvalThenDecision, lambdaWaitStep, mailStep, putEventStep, withRetry, type MailProps } from './promotion-steps';
+import { DYNAMO_TRANSIENT, failureState } from './task-failures';
 
 /**
  * A trade promotion from submission to close-out (DOMAIN.md process 1), started by Promotion.Submitted
@@ -40,8 +41,7 @@ export interface PromotionLifecycleProps {
 export const APPROVAL_TIMEOUT = Duration.days(30);
 
 export function promotionLifecycle(scope: Construct, props: PromotionLifecycleProps): IChainable {
-  const failed = new Fail(scope, 'Lifecycle failed', { errorPath: JsonPath.stringAt('$.failure.Error'), causePath: JsonPath.stringAt('$.failure.Cause') });
-  const onFailure = <T extends TaskStateBase>(task: T) => task.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.failure' }) as T;
+  const { onFailure } = failureState(scope, 'Lifecycle failed');
   const d = (field: string) => JsonPath.stringAt(`$.detail.${field}`);
   const ids = { promotionId: d('promotionId'), submission: JsonPath.numberAt('$.detail.submission') };
 

@@ -7,14 +7,13 @@ import {
 import { CallAwsService, EventBridgePutEvents, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { ApprovalRequested, type EventDefinition } from '../schemas/events';
+import { LAMBDA_TRANSIENT } from './task-failures';
 
 /*
  * The building blocks the trade-promotion workflows share (promotion-lifecycle, expense-claim,
  * campaign-settlement): every Task retries what passes, with jitter, and each workflow adds its Catch.
  */
 
-export const DYNAMO_TRANSIENT = ['DynamoDB.ProvisionedThroughputExceededException', 'DynamoDB.ThrottlingException', 'DynamoDB.InternalServerErrorException', 'DynamoDB.RequestLimitExceeded'];
-const LAMBDA_TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
 
 export function withRetry<T extends TaskStateBase>(task: T, errors: string[]): T {
   task.addRetry({ errors, interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 4, jitterStrategy: JitterType.FULL });

@@ -11,6 +11,7 @@ import {
 import { ActivityRecorded, OrderPlaced, PaymentReceived } from '../schemas/events';
 import { ACCOUNT_COLLECTION, collectionPk, listPk, recordKey, RECORD_SK, uniqueValueKey } from '../schemas/keys';
 import { Activities } from '../schemas/records';
+import { DYNAMO_TRANSIENT, failureState } from './task-failures';
 
 /**
  * An ERP order or payment lands on the account's timeline: find the account by the code the ERP
@@ -46,12 +47,7 @@ function withRetry<T extends TaskStateBase>(task: T, errors: string[]): T {
 }
 
 export function recordErpActivity(scope: Construct, props: { table: TableV2; bus: IEventBus }): IChainable {
-  const failed = new Fail(scope, 'Could not record the activity', {
-    errorPath: JsonPath.stringAt('$.failure.Error'),
-    causePath: JsonPath.stringAt('$.failure.Cause'),
-  });
-  const dynamoRetryable = ['DynamoDB.ProvisionedThroughputExceededException', 'DynamoDB.ThrottlingException', 'DynamoDB.InternalServerErrorException', 'DynamoDB.RequestLimitExceeded'];
-  const onFailure = <T extends TaskStateBase>(task: T) => task.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.failure' }) as T;
+  const { onFailure } = failureState(scope, 'Could not record the activity');
 
   // the activity is named after the ERP's own id, so however often the ERP's event arrives (any transport,
   // any event id), the timeline gets it once
@@ -75,14 +71,14 @@ export function recordErpActivity(scope: Construct, props: { table: TableV2; bus
     key: { pk: fmt(KEY_FORMATS.accountCode, '$.accountCode'), sk: DynamoAttributeValue.fromString('UNIQUE') },
     consistentRead: true,
     resultPath: '$.code',
-  }), dynamoRetryable));
+  }), DYNAMO_TRANSIENT));
 
   const readAccount = onFailure(withRetry(new DynamoGetItem(scope, 'Read account', {
     table: props.table,
     key: { pk: str('$.code.Item.owner.S'), sk: DynamoAttributeValue.fromString(RECORD_SK) },
     resultSelector: { 'id.$': '$.Item.id.S', 'ownerId.$': '$.Item.ownerId.S', 'departmentId.$': '$.Item.departmentId.S' },
     resultPath: '$.account',
-  }), dynamoRetryable));
+  }), DYNAMO_TRANSIENT));
 
   const sortKey = () => fmt(KEY_FORMATS.listSk, '$.occurredAt', '$.activityId');
   const putActivity = withRetry(new DynamoPutItem(scope, 'Put on the timeline', {
@@ -116,7 +112,7 @@ export function recordErpActivity(scope: Construct, props: { table: TableV2; bus
     },
     conditionExpression: 'attribute_not_exists(pk)',
     resultPath: JsonPath.DISCARD,
-  }), dynamoRetryable);
+  }), DYNAMO_TRANSIENT);
   putActivity.addCatch(new Succeed(scope, 'Already on the timeline', { comment: 'a redelivered event: recorded the first time' }), {
     errors: ['DynamoDB.ConditionalCheckFailedException'],
   });

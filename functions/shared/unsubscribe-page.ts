@@ -11,7 +11,7 @@ import { openUnsubscribeLink, unsubscribe } from './nurture-engine';
  */
 
 /** j***n@example.com: enough for the person to recognise their address, not enough to harvest it. */
-export const maskEmail = (email: string) => {
+const maskEmail = (email: string) => {
   const [local = '', domain = ''] = email.split('@');
   return `${local.slice(0, 1)}***${local.length > 1 ? local.slice(-1) : ''}@${domain}`;
 };
