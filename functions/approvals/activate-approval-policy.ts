@@ -1,7 +1,7 @@
 import { ActivatePolicyBodySchema } from '../../schemas/approvals/request';
-import { apiHandler } from '../shared/api-handler';
-import { activatePolicyVersion } from '../shared/approval-policies';
-import { parseInput } from '../shared/validation';
+import { apiHandler } from '../platform/api-handler';
+import { activatePolicyVersion } from './approval-policies';
+import { parseInput } from '../platform/validation';
 
 /** POST /approval-policies/{id}/activate: new requests run under this version from now on (ops, admin). */
 export const handler = apiHandler(async (request) => {

@@ -1,9 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { ApprovalRequestDetailSchema } from '../../schemas/events';
-import { advanceApproval, startApproval, type EngineResult } from '../shared/approval-engine';
-import { sendApprovalMails } from '../shared/approval-mail';
-import { logger } from '../shared/observability';
+import { advanceApproval, startApproval, type EngineResult } from './approval-engine';
+import { sendApprovalMails } from './approval-mail';
+import { logger } from '../platform/observability';
 
 interface AdvanceInput {
   /** Begin: the Approval.Requested event as the rule delivered it, and the execution running it */

@@ -1,8 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { storeWaitToken } from '../shared/approval-engine';
-import { logger, tracer } from '../shared/observability';
+import { storeWaitToken } from './approval-engine';
+import { logger, tracer } from '../platform/observability';
 
 const sfn = tracer.captureAWSv3Client(new SFNClient({}));
 

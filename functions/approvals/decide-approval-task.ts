@@ -1,7 +1,7 @@
 import { DecisionBodySchema } from '../../schemas/approvals/request';
-import { apiHandler } from '../shared/api-handler';
-import { decideTask } from '../shared/approval-decisions';
-import { parseInput } from '../shared/validation';
+import { apiHandler } from '../platform/api-handler';
+import { decideTask } from './approval-decisions';
+import { parseInput } from '../platform/validation';
 
 /** POST /approvals/{id}/tasks/{taskId}/decision: approve, reject or request changes (a reason is required for the last two). */
 export const handler = apiHandler(async (request) => {

@@ -1,8 +1,8 @@
 import { DryRunBodySchema } from '../../schemas/approvals/request';
-import { apiHandler } from '../shared/api-handler';
-import { dryRun } from '../shared/approval-dry-run';
-import { pickVersion, readPolicy } from '../shared/approval-policies';
-import { parseInput } from '../shared/validation';
+import { apiHandler } from '../platform/api-handler';
+import { dryRun } from './approval-dry-run';
+import { pickVersion, readPolicy } from './approval-policies';
+import { parseInput } from '../platform/validation';
 
 /** POST /approval-policies/{id}/dry-run: which steps and approvers a sample request would get under a version. */
 export const handler = apiHandler(async (request) => {

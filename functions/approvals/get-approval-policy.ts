@@ -1,5 +1,5 @@
-import { apiHandler } from '../shared/api-handler';
-import { readPolicy } from '../shared/approval-policies';
+import { apiHandler } from '../platform/api-handler';
+import { readPolicy } from './approval-policies';
 
 /** GET /approval-policies/{id}: the policy and all its versions, oldest first. */
 export const handler = apiHandler(async (request) => {

@@ -1,6 +1,6 @@
-import { apiHandler } from '../shared/api-handler';
-import { readApproval } from '../shared/approval-store';
-import { approvalView, assertMayRead } from '../shared/approval-views';
+import { apiHandler } from '../platform/api-handler';
+import { readApproval } from './approval-store';
+import { approvalView, assertMayRead } from './approval-views';
 
 /** GET /approvals/{id}: the request (subject snapshot, pinned policy, steps) and its tasks. */
 export const handler = apiHandler(async (request) => {

@@ -1,6 +1,6 @@
-import { apiHandler } from '../shared/api-handler';
-import { readApproval } from '../shared/approval-store';
-import { assertMayRead } from '../shared/approval-views';
+import { apiHandler } from '../platform/api-handler';
+import { readApproval } from './approval-store';
+import { assertMayRead } from './approval-views';
 
 /** GET /approvals/{id}/audit: the request's immutable audit trail, oldest first. */
 export const handler = apiHandler(async (request) => {

@@ -1,8 +1,8 @@
 import { InboxQuerySchema } from '../../schemas/approvals/request';
 import { APPROVAL_TASK_TYPE, listPk } from '../../schemas/keys';
-import { apiHandler } from '../shared/api-handler';
-import { listIndexPage } from '../shared/record-lists';
-import { parseInput } from '../shared/validation';
+import { apiHandler } from '../platform/api-handler';
+import { listIndexPage } from '../records/record-lists';
+import { parseInput } from '../platform/validation';
 
 /** GET /approval-inbox: the caller's open approval tasks, soonest due first, each with what it is about. */
 export const handler = apiHandler(async (request) => {

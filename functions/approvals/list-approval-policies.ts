@@ -1,5 +1,5 @@
-import { apiHandler } from '../shared/api-handler';
-import { listPolicies } from '../shared/approval-policies';
+import { apiHandler } from '../platform/api-handler';
+import { listPolicies } from './approval-policies';
 
 /** GET /approval-policies: every policy with its latest and active version. */
 export const handler = apiHandler(async (request) => {

@@ -1,9 +1,9 @@
 import { InboxQuerySchema, type ApprovalRequestRecord } from '../../schemas/approvals/request';
 import { APPROVAL_REQUEST_TYPE, listPk } from '../../schemas/keys';
-import { apiHandler } from '../shared/api-handler';
-import { requestView } from '../shared/approval-views';
-import { listIndexPage } from '../shared/record-lists';
-import { parseInput } from '../shared/validation';
+import { apiHandler } from '../platform/api-handler';
+import { requestView } from './approval-views';
+import { listIndexPage } from '../records/record-lists';
+import { parseInput } from '../platform/validation';
 
 /** GET /approvals: the requests the caller submitted, newest first. */
 export const handler = apiHandler(async (request) => {

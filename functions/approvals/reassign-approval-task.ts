@@ -1,7 +1,7 @@
 import { ReassignBodySchema } from '../../schemas/approvals/request';
-import { apiHandler } from '../shared/api-handler';
-import { reassignTask } from '../shared/approval-decisions';
-import { parseInput } from '../shared/validation';
+import { apiHandler } from '../platform/api-handler';
+import { reassignTask } from './approval-decisions';
+import { parseInput } from '../platform/validation';
 
 /** POST /approvals/{id}/tasks/{taskId}/reassign: ops hands an open task to someone else (201: the new task). */
 export const handler = apiHandler(async (request) => {

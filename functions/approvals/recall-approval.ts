@@ -1,7 +1,7 @@
 import { RecallBodySchema } from '../../schemas/approvals/request';
-import { apiHandler } from '../shared/api-handler';
-import { recallApproval } from '../shared/approval-decisions';
-import { parseInput } from '../shared/validation';
+import { apiHandler } from '../platform/api-handler';
+import { recallApproval } from './approval-decisions';
+import { parseInput } from '../platform/validation';
 
 /** POST /approvals/{id}/recall: the submitter withdraws a pending request (202: the engine ends it as recalled). */
 export const handler = apiHandler(async (request) => {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { StartApprovalBodySchema } from '../../schemas/approvals/request';
 import { ApprovalRequested, type ApprovalRequestDetail } from '../../schemas/events';
-import { apiHandler } from '../shared/api-handler';
-import { findPolicyFor } from '../shared/approval-policies';
-import { invalidField } from '../shared/errors';
-import { putEvent } from '../shared/event-bus';
-import { parseInput } from '../shared/validation';
+import { apiHandler } from '../platform/api-handler';
+import { findPolicyFor } from './approval-policies';
+import { invalidField } from '../platform/errors';
+import { putEvent } from '../platform/event-bus';
+import { parseInput } from '../platform/validation';
 
 /**
  * POST /approvals: the caller asks for approval of a subject. Refused at once (400) when no active

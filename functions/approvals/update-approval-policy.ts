@@ -1,5 +1,5 @@
-import { apiHandler } from '../shared/api-handler';
-import { addPolicyVersion } from '../shared/approval-policies';
+import { apiHandler } from '../platform/api-handler';
+import { addPolicyVersion } from './approval-policies';
 
 /** PUT /approval-policies/{id}: the edited document becomes the next version; running requests keep theirs (ops, admin). */
 export const handler = apiHandler(async (request) => ({

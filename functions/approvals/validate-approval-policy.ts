@@ -1,9 +1,9 @@
 import { ApprovalPolicySchema } from '../../schemas/approvals/policy';
 import { ValidatePolicyBodySchema } from '../../schemas/approvals/request';
-import { apiHandler } from '../shared/api-handler';
-import { dryRun } from '../shared/approval-dry-run';
-import { isDomainError } from '../shared/http';
-import { parseInput } from '../shared/validation';
+import { apiHandler } from '../platform/api-handler';
+import { dryRun } from './approval-dry-run';
+import { isDomainError } from '../platform/http';
+import { parseInput } from '../platform/validation';
 
 /**
  * POST /approval-policies/validate: checks a draft document without saving it; with a sample subject,

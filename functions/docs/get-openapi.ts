@@ -1,5 +1,5 @@
 import { openApiDocument } from '../../schemas/api/openapi';
-import { apiHandler } from '../shared/api-handler';
+import { apiHandler } from '../platform/api-handler';
 
 const document = openApiDocument();
 

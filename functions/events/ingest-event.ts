@@ -1,5 +1,5 @@
-import { apiHandler } from '../shared/api-handler';
-import { authenticate, receiveEvent, SIGNATURE_HEADERS } from '../shared/inbound-events';
+import { apiHandler } from '../platform/api-handler';
+import { authenticate, receiveEvent, SIGNATURE_HEADERS } from './inbound-events';
 
 /** POST /events: other systems' events, signed per system (no JWT: the signature is the authentication). */
 export const handler = apiHandler(async (request) => {

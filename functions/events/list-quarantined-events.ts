@@ -1,9 +1,9 @@
 import { QUARANTINED_EVENT_TYPE } from '../../schemas/keys';
 import { QuarantineQuerySchema } from '../../schemas/api/routes';
-import { apiHandler } from '../shared/api-handler';
-import { forbidden } from '../shared/errors';
-import { listIndexPage } from '../shared/record-lists';
-import { parseInput } from '../shared/validation';
+import { apiHandler } from '../platform/api-handler';
+import { forbidden } from '../platform/errors';
+import { listIndexPage } from '../records/record-lists';
+import { parseInput } from '../platform/validation';
 
 /** GET /events/quarantine: the inbound events that were refused, newest first (ops and admin). */
 export const handler = apiHandler(async (request) => {

@@ -1,5 +1,5 @@
-import { apiHandler } from '../shared/api-handler';
-import { addVersion } from '../shared/nurture-sequences';
+import { apiHandler } from '../platform/api-handler';
+import { addVersion } from './nurture-sequences';
 
 /** POST /nurture/sequences/{id}/versions: an edit is a new immutable version (marketing, admin). */
 export const handler = apiHandler(async (request) => ({

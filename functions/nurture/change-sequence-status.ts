@@ -1,5 +1,5 @@
-import { apiHandler } from '../shared/api-handler';
-import { changeLifecycle } from '../shared/nurture-sequences';
+import { apiHandler } from '../platform/api-handler';
+import { changeLifecycle } from './nurture-sequences';
 
 /** POST /nurture/sequences/{id}/lifecycle: activate (a version), pause, resume or archive (marketing, admin). */
 export const handler = apiHandler(async (request) => ({

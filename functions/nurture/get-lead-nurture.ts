@@ -1,5 +1,5 @@
-import { apiHandler } from '../shared/api-handler';
-import { leadNurture } from '../shared/nurture-sequences';
+import { apiHandler } from '../platform/api-handler';
+import { leadNurture } from './nurture-sequences';
 
 /** GET /nurture/leads/{id}: the lead's enrolment timeline and why it was not enrolled (whoever may read the lead). */
 export const handler = apiHandler(async (request) => ({ status: 200, body: await leadNurture(request.principal(), request.path('id')) }));

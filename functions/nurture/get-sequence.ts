@@ -1,5 +1,5 @@
-import { apiHandler } from '../shared/api-handler';
-import { readSequence } from '../shared/nurture-sequences';
+import { apiHandler } from '../platform/api-handler';
+import { readSequence } from './nurture-sequences';
 
 /** GET /nurture/sequences/{id}: the sequence, its versions and its counters. */
 export const handler = apiHandler(async (request) => ({ status: 200, body: await readSequence(request.principal(), request.path('id')) }));

@@ -2,8 +2,8 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { enrolFromEvent, onLeadChanged, onMailEvent } from '../shared/nurture-engine';
-import { logger, tracer } from '../shared/observability';
+import { enrolFromEvent, onLeadChanged, onMailEvent } from './nurture-engine';
+import { logger, tracer } from '../platform/observability';
 
 /**
  * The nurture router (one EventBridge target for the engine): triggering events enrol leads, lead

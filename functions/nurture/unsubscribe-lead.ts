@@ -1,5 +1,5 @@
-import { apiHandler } from '../shared/api-handler';
-import { submitUnsubscribe } from '../shared/unsubscribe-page';
+import { apiHandler } from '../platform/api-handler';
+import { submitUnsubscribe } from './unsubscribe-page';
 
 /**
  * POST /unsubscribe/{token}: RFC 8058 one-click unsubscribe, or the confirmation page's button. No

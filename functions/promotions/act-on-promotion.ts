@@ -1,9 +1,9 @@
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PromotionActionSchema } from '../../schemas/api/routes';
-import { apiHandler } from '../shared/api-handler';
-import { tracer } from '../shared/observability';
-import { cancelPromotion, closeOutPromotion, submitPromotion } from '../shared/promotions';
-import { parseInput } from '../shared/validation';
+import { apiHandler } from '../platform/api-handler';
+import { tracer } from '../platform/observability';
+import { cancelPromotion, closeOutPromotion, submitPromotion } from './promotions';
+import { parseInput } from '../platform/validation';
 
 const sfn = tracer.captureAWSv3Client(new SFNClient({}));
 

@@ -1,7 +1,7 @@
 import * as z from '../../schemas/zod';
 import { ApprovalOutcomeKindSchema } from '../../schemas/events/approvals';
-import { reserveOnApproval, returnToRep } from '../shared/promotions';
-import { taskHandler } from '../shared/task-handler';
+import { reserveOnApproval, returnToRep } from './promotions';
+import { taskHandler } from '../platform/task-handler';
 
 /**
  * Lifecycle task, the approval's outcome applied: approved -> reserve the budget from the fund and

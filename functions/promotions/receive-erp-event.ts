@@ -1,8 +1,8 @@
 import * as z from '../../schemas/zod';
 import { ClaimPaid } from '../../schemas/events';
-import { attributeEvent } from '../shared/campaigns';
-import { markClaimPaid } from '../shared/claims';
-import { taskHandler } from '../shared/task-handler';
+import { attributeEvent } from './campaigns';
+import { markClaimPaid } from './claims';
+import { taskHandler } from '../platform/task-handler';
 
 const EventSchema = z.object({
   id: z.string(),

@@ -1,7 +1,7 @@
 import * as z from '../../schemas/zod';
-import { sendServiceMail } from '../shared/mail';
-import { openCloseOutTask } from '../shared/promotions';
-import { taskHandler } from '../shared/task-handler';
+import { sendServiceMail } from '../platform/mail';
+import { openCloseOutTask } from './promotions';
+import { taskHandler } from '../platform/task-handler';
 
 /**
  * Lifecycle task (.waitForTaskToken): the promotion ends; its close-out task token is stored for the

@@ -81,12 +81,12 @@ export class TradePromotions extends Construct {
     this.claims = new CrmWorkflow(this, 'ExpenseClaim', {
       name: 'expense-claim',
       comment: 'An expense claim through finance approval to payable (spent from the fund)',
-      definition: expenseClaim(new Construct(this, 'ClaimStates'), { bus, applyDecision: task('ApplyClaimDecision', 'claims/apply-claim-decision') }),
+      definition: expenseClaim(new Construct(this, 'ClaimStates'), { bus, applyDecision: task('ApplyClaimDecision', 'promotions/apply-claim-decision') }),
     });
     this.settlement = new CrmWorkflow(this, 'CampaignSettlement', {
       name: 'campaign-settlement',
       comment: 'A campaign (or campaign-less promotion) settled after its end and settlement delay: ROI, releases, effect report',
-      definition: campaignSettlement(new Construct(this, 'SettlementStates'), { bus, mail, settle: task('SettleCampaign', 'campaigns/settle-campaign') }),
+      definition: campaignSettlement(new Construct(this, 'SettlementStates'), { bus, mail, settle: task('SettleCampaign', 'promotions/settle-campaign') }),
     });
 
     const startsWorkflow = (ruleId: string, workflow: CrmWorkflow, eventPattern: object, description: string) =>

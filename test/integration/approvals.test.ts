@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getZonedParts, zonedTimeToInstant } from '../../functions/shared/business-time';
+import { getZonedParts, zonedTimeToInstant } from '../../functions/rules/business-time';
 import { WEEKDAYS } from '../../schemas/calendar';
 import { launchBrowser } from './support/browser';
 import { startLocalCrm, type Caller, type LocalCrm } from './support/local-crm';

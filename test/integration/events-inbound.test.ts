@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signatureOf } from '../../functions/shared/inbound-events';
+import { signatureOf } from '../../functions/events/inbound-events';
 import { itemFor, recordKey } from '../../schemas/keys';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 import { startLocalCrm, type LocalCrm } from './support/local-crm';

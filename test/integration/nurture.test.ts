@@ -369,7 +369,7 @@ describe('re-entry', () => {
       TABLE_NAME: crm.runtime.tableName, AWS_ENDPOINT_URL_DYNAMODB: crm.runtime.dynamoDbEndpoint, AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     });
-    const { putEnrolment, endEnrolment } = await import('../../functions/shared/nurture-store');
+    const { putEnrolment, endEnrolment } = await import('../../functions/nurture/nurture-store');
     const { nurtureKeys } = await import('../../schemas/keys');
     const sequence = { ...sampleWelcomeSequence('race'), reentry: 'any-time' as const, maxActivePerLead: 2 } as Parameters<typeof putEnrolment>[2];
     const enrolment = (n: number) => ({

@@ -21,7 +21,7 @@ afterAll(async () => crm?.stop());
 
 describe('one fund, 500 concurrent reservations', () => {
   it('never overspends it, and explains every refusal', async () => {
-    const { moveFunds, FundRefusal } = await import('../../functions/shared/fund-ledger');
+    const { moveFunds, FundRefusal } = await import('../../functions/promotions/fund-ledger');
     const allocated = 100_000_00;
     const fund = await crm.as('u-finance').post('/funds', { name: 'Contended fund', region: 'North', period: '2027', allocated: { amountMinor: allocated, currency: 'EUR' } });
     expect(fund.status).toBe(201);

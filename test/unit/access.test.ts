@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertCan, scopeOf } from '../../functions/shared/access';
-import type { Principal } from '../../functions/shared/principal';
+import { assertCan, scopeOf } from '../../functions/platform/access';
+import type { Principal } from '../../functions/platform/principal';
 
 const sales: Principal = { userId: 'u-sales', roles: ['sales'], departmentId: 'd-north' };
 const account = (ownerId: string, departmentId: string) => ({ ownerId, departmentId });

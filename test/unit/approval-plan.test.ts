@@ -3,8 +3,8 @@ import type { ApprovalPolicy, ApprovalPolicyInput, ApprovalStep, ApprovalSubject
 import { ApprovalPolicySchema, ApprovalSubjectSchema, StoredPolicyVersionSchema } from '../../schemas/approvals/policy';
 import { DISCOUNT_APPROVAL, EXPENSE_CLAIM_APPROVAL, PROMOTION_APPROVAL, SEED_POLICIES } from '../../schemas/approvals/seed-policies';
 import { DEFAULT_CALENDAR } from '../../schemas/calendar';
-import type { ApprovalDirectory, ApprovalPlan, DirectoryDepartment, DirectoryUser, StepPlan } from '../../functions/shared/approval-plan';
-import { planApproval } from '../../functions/shared/approval-plan';
+import type { ApprovalDirectory, ApprovalPlan, DirectoryDepartment, DirectoryUser, StepPlan } from '../../functions/approvals/approval-plan';
+import { planApproval } from '../../functions/approvals/approval-plan';
 
 // ---------------------------------------------------------------------------------------------------
 // The demo company, plus the people the seed policies need (an area manager per branch, directors)

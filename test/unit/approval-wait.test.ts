@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { storeWaitToken, WAIT_DRIFT_LIMIT_MS } from '../../functions/shared/approval-engine';
+import { storeWaitToken, WAIT_DRIFT_LIMIT_MS } from '../../functions/approvals/approval-engine';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const low = mockClient(DynamoDBClient);

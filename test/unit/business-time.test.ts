@@ -15,7 +15,7 @@ import {
   isWithinWorkingTime,
   nextWorkingTimeStart,
   zonedTimeToInstant,
-} from '../../functions/shared/business-time';
+} from '../../functions/rules/business-time';
 
 const BERLIN = 'Europe/Berlin';
 const NEW_YORK = 'America/New_York';

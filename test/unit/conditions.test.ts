@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Condition } from '../../schemas/conditions';
 import { ConditionSchema, parseIsoInstant } from '../../schemas/conditions';
-import { evaluateCondition, explainCondition } from '../../functions/shared/conditions';
+import { evaluateCondition, explainCondition } from '../../functions/rules/conditions';
 
 const lead = {
   source: 'web-form',

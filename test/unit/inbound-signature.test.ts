@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signatureOf } from '../../functions/shared/inbound-events';
+import { signatureOf } from '../../functions/events/inbound-events';
 
 describe('the inbound signature', () => {
   it('is v1= and the hex HMAC-SHA256 of "<timestamp>.<body>", as the README tells senders', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NurtureSequenceSchema, type NurtureSequence } from '../../schemas/nurture/sequence';
 import { sampleWelcomeSequence } from '../../schemas/nurture/samples';
-import { decideEnrolment, dryRun, waitEnd } from '../../functions/shared/nurture-plan';
+import { decideEnrolment, dryRun, waitEnd } from '../../functions/nurture/nurture-plan';
 
 const parse = (input: unknown) => NurtureSequenceSchema.safeParse(input);
 const issues = (input: unknown) => {

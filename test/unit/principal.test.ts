@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { principalFrom } from '../../functions/shared/principal';
+import { principalFrom } from '../../functions/platform/principal';
 
 const eventWith = (claims: Record<string, unknown>) =>
   ({ requestContext: { authorizer: { jwt: { claims, scopes: null } } } }) as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;

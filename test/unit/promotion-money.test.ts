@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPromotionPlan, divideRounded, effectRatios, formatMoney, repeatedEvidence, sumInCurrency } from '../../functions/shared/promotion-money';
+import { checkPromotionPlan, divideRounded, effectRatios, formatMoney, repeatedEvidence, sumInCurrency } from '../../functions/promotions/promotion-money';
 
 const eur = (amountMinor: number) => ({ amountMinor, currency: 'EUR' });
 const now = '2027-01-01T00:00:00Z';

@@ -1,7 +1,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { recordChangeOf } from '../../functions/shared/record-changes';
+import { recordChangeOf } from '../../functions/records/record-changes';
 import { itemFor } from '../../schemas/keys';
 
 const account = { id: 'a1', version: 1, code: 'A1', name: 'Acme', status: 'prospect', ownerId: 'u-1', departmentId: 'd-1', updatedAt: '2026-01-01T00:00:00Z' };

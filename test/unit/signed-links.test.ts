@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MAX_TOKEN_LENGTH, signLink, verifyLink, type LinkToSign } from '../../functions/shared/signed-links';
+import { MAX_TOKEN_LENGTH, signLink, verifyLink, type LinkToSign } from '../../functions/platform/signed-links';
 import { usedLinkKey } from '../../schemas/keys';
 
 const SECRET = 'links-secret-0123456789abcdef-0123456789';

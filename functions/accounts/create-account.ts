@@ -1,4 +1,0 @@
-import { Accounts } from '../../schemas/records';
-import { createRecordHandler } from '../shared/record-routes';
-
-export const handler = createRecordHandler(Accounts);

@@ -1,0 +1,105 @@
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Role } from '../../schemas/common';
+import { APPROVAL_AUDIT_TYPE, APPROVAL_SK, approvalAuditKey, approvalRequestKey, approvalRequestPk, listPk, recordKey } from '../../schemas/keys';
+import type { ApprovalRequestRecord, ApprovalTask, AuditEntry } from '../../schemas/approvals/request';
+import { Departments, Users } from '../../schemas/records';
+import type { ApprovalDirectory, DirectoryDepartment, DirectoryUser } from './approval-plan';
+import { notFound } from '../platform/errors';
+import { toRecord } from '../records/record-store';
+import { documentClient, tableName } from '../platform/table';
+
+type Item = Record<string, unknown>;
+
+/** Every page of a Query. For small, bounded sets only (a tenant's users, a request's items). */
+export async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await documentClient.send(new QueryCommand({ ...input, TableName: tableName(), ...(start ? { ExclusiveStartKey: start } : {}) }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+const everyRecordOf = (type: string) =>
+  queryAll({
+    IndexName: 'byType',
+    KeyConditionExpression: 'byTypePk = :pk',
+    ExpressionAttributeValues: { ':pk': listPk.byType(type) },
+  });
+
+/**
+ * The people and departments approvers are resolved from: two Queries (every live user and department;
+ * soft-deleted ones have no index keys). A tenant's directory is small; loading it whole keeps the
+ * planner pure.
+ */
+export async function loadDirectory(): Promise<ApprovalDirectory> {
+  const [users, departments] = await Promise.all([everyRecordOf(Users.type), everyRecordOf(Departments.type)]);
+  const byId = new Map<string, DirectoryUser>(
+    users.map((u) => [String(u.id), {
+      id: String(u.id),
+      roles: (u.roles as Role[] | undefined) ?? [],
+      departmentId: String(u.departmentId),
+      timeZone: String(u.timeZone),
+      status: u.status === 'active' ? 'active' : 'inactive',
+      ...(typeof u.awayUntil === 'string' ? { awayUntil: u.awayUntil } : {}),
+      ...(typeof u.delegateId === 'string' ? { delegateId: u.delegateId } : {}),
+    }]),
+  );
+  const departmentById = new Map<string, DirectoryDepartment>(
+    departments.map((d) => [String(d.id), {
+      id: String(d.id),
+      ...(typeof d.parentId === 'string' ? { parentId: d.parentId } : {}),
+      ...(typeof d.managerUserId === 'string' ? { managerUserId: d.managerUserId } : {}),
+    }]),
+  );
+  return {
+    getUser: (id) => byId.get(id),
+    usersWithRole: (role, departmentId) =>
+      [...byId.values()].filter((u) => u.roles.includes(role) && (departmentId === undefined || u.departmentId === departmentId)),
+    getDepartment: (id) => departmentById.get(id),
+  };
+}
+
+/** A user's e-mail and name, for mail; undefined for an unknown user. */
+export async function readUserContact(userId: string): Promise<{ email: string; name: string } | undefined> {
+  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: recordKey(Users.type, userId) }));
+  return Item && typeof Item.email === 'string' ? { email: Item.email, name: String(Item.name ?? userId) } : undefined;
+}
+
+export interface ApprovalState {
+  request: ApprovalRequestRecord;
+  /** with their table keys stripped */
+  tasks: ApprovalTask[];
+  audit: AuditEntry[];
+}
+
+/** The request, its tasks and its audit trail: one Query on its item collection. */
+export async function readApproval(requestId: string, options: { audit?: boolean } = {}): Promise<ApprovalState> {
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': approvalRequestPk(requestId) },
+    ConsistentRead: true,
+  });
+  const request = items.find((i) => i.sk === APPROVAL_SK.request);
+  if (!request) throw notFound(`no approval request ${requestId}`);
+  const tasks = items.filter((i) => String(i.sk).startsWith(APPROVAL_SK.taskPrefix)).map((i) => toRecord(i) as unknown as ApprovalTask);
+  const audit = options.audit === false ? [] : items.filter((i) => String(i.sk).startsWith(APPROVAL_SK.auditPrefix)).map((i) => toRecord(i) as unknown as AuditEntry);
+  return { request: toRecord(request) as unknown as ApprovalRequestRecord, tasks, audit };
+}
+
+/** The request item alone (GetItem), or undefined. */
+export async function findApprovalRequest(requestId: string): Promise<ApprovalRequestRecord | undefined> {
+  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: approvalRequestKey(requestId), ConsistentRead: true }));
+  return Item ? (toRecord(Item) as unknown as ApprovalRequestRecord) : undefined;
+}
+
+/** An audit entry as stored: written once (attribute_not_exists), never changed. */
+export const auditPut = (requestId: string, at: string, entryId: string, entry: Record<string, unknown>) => ({
+  Put: {
+    TableName: tableName(),
+    Item: { ...approvalAuditKey(requestId, at, entryId), recordType: APPROVAL_AUDIT_TYPE, entryId, requestId, at, ...entry },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});

@@ -1,7 +1,0 @@
-import * as z from '../../schemas/zod';
-import { settle } from '../shared/campaigns';
-import { taskHandler } from '../shared/task-handler';
-
-/** Settlement task: waits while anything is under way or a claim pending; otherwise settles and says what to mail. */
-export const handler = taskHandler(z.object({ target: z.object({ type: z.enum(['campaign', 'promotion']), id: z.string() }) }),
-  (input, now) => settle(input.target, now));

@@ -1,4 +1,0 @@
-import { Contacts } from '../../schemas/records';
-import { getRecordHandler } from '../shared/record-routes';
-
-export const handler = getRecordHandler(Contacts);

@@ -1,0 +1,164 @@
+/**
+ * Managing nurture sequences through the API (marketing and admin): create (version 1, a draft), a new
+ * immutable version on every edit, activate / pause / resume / archive, read with counters, dry-run;
+ * and per lead, its enrolment timeline and why it was not enrolled.
+ */
+import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { SequenceDryRunBodySchema, NurtureSequenceSchema, SequenceLifecycleBodySchema, type NurtureSequence, type SequenceHead, type SequenceStatus } from '../../schemas/nurture/sequence';
+import { nurtureKeys } from '../../schemas/keys';
+import { assertCan } from '../platform/access';
+import { conflict, forbidden, invalidField, notFound } from '../platform/errors';
+import { dryRun } from './nurture-plan';
+import { allHeads, enrolmentsOfLead, getItem, headItem, queryAll, readHead, readLead, readVersion } from './nurture-store';
+import type { Principal } from '../platform/principal';
+import { toRecord } from '../records/record-store';
+import { documentClient, tableName } from '../platform/table';
+import { parseInput } from '../platform/validation';
+
+const MANAGERS = ['marketing', 'admin'] as const;
+const READERS = ['marketing', 'admin', 'ops'] as const;
+
+export function assertManager(principal: Principal) {
+  if (!principal.roles.some((r) => (MANAGERS as readonly string[]).includes(r))) throw forbidden(`only ${MANAGERS.join(' and ')} manage nurture sequences`);
+}
+function assertReader(principal: Principal) {
+  if (!principal.roles.some((r) => (READERS as readonly string[]).includes(r))) throw forbidden(`only ${READERS.join(', ')} read nurture sequences`);
+}
+
+const parseSequence = (body: unknown, where = 'body') => parseInput(NurtureSequenceSchema, body, where as 'body') as NurtureSequence;
+
+const versionItem = (sequence: NurtureSequence, version: number, principal: Principal, now: string) => ({
+  ...nurtureKeys.sequenceVersion(sequence.id, version), sequenceId: sequence.id, version, createdAt: now, createdBy: principal.userId, document: sequence,
+});
+
+export async function createSequence(principal: Principal, body: unknown, now: string) {
+  assertManager(principal);
+  const sequence = parseSequence(body);
+  const head: SequenceHead = {
+    sequenceId: sequence.id, name: sequence.name, status: 'draft', latestVersion: 1, triggerEvent: sequence.trigger.event,
+    createdAt: now, updatedAt: now, createdBy: principal.userId,
+  };
+  try {
+    await documentClient.send(new TransactWriteCommand({
+      TransactItems: [
+        { Put: { TableName: tableName(), Item: headItem(head), ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName: tableName(), Item: versionItem(sequence, 1, principal, now), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ],
+    }));
+  } catch (error) {
+    if ((error as Error).name === 'TransactionCanceledException') throw conflict(`a sequence ${sequence.id} exists already; edit it with POST /nurture/sequences/${sequence.id}/versions`);
+    throw error;
+  }
+  return { ...head, version: 1, document: sequence };
+}
+
+const existingHead = async (id: string) => {
+  const head = await readHead(id);
+  if (!head) throw notFound(`no nurture sequence ${id}`);
+  return head;
+};
+
+/** An edit is a new version; enrolments keep theirs. An active sequence enrols on the new version once activated with it. */
+export async function addVersion(principal: Principal, id: string, body: unknown, now: string) {
+  assertManager(principal);
+  const head = await existingHead(id);
+  if (head.status === 'archived') throw conflict(`sequence ${id} is archived`);
+  const sequence = parseSequence(body);
+  if (sequence.id !== id) throw invalidField('body.id', `must be ${id}, the sequence in the path`);
+  const version = head.latestVersion + 1;
+  const next: SequenceHead = { ...head, name: sequence.name, triggerEvent: sequence.trigger.event, latestVersion: version, updatedAt: now };
+  try {
+    await documentClient.send(new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: tableName(), Item: headItem(next),
+            ConditionExpression: 'latestVersion = :seen', ExpressionAttributeValues: { ':seen': head.latestVersion },
+          },
+        },
+        { Put: { TableName: tableName(), Item: versionItem(sequence, version, principal, now), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ],
+    }));
+  } catch (error) {
+    if ((error as Error).name === 'TransactionCanceledException') throw conflict(`sequence ${id} was changed meanwhile; read it again`);
+    throw error;
+  }
+  return { ...next, version, document: sequence };
+}
+
+const TRANSITIONS: Record<string, { from: SequenceStatus[]; to: SequenceStatus }> = {
+  activate: { from: ['draft', 'active', 'paused'], to: 'active' },
+  pause: { from: ['active'], to: 'paused' },
+  resume: { from: ['paused'], to: 'active' },
+  archive: { from: ['draft', 'active', 'paused'], to: 'archived' },
+};
+
+export async function changeLifecycle(principal: Principal, id: string, body: unknown, now: string) {
+  assertManager(principal);
+  const { action, version } = parseInput(SequenceLifecycleBodySchema, body, 'body');
+  const head = await existingHead(id);
+  const transition = TRANSITIONS[action]!;
+  if (!transition.from.includes(head.status)) throw conflict(`sequence ${id} is ${head.status}; it cannot ${action} (only from ${transition.from.join(', ')})`);
+  const activeVersion = action === 'activate' ? version ?? head.latestVersion : head.activeVersion;
+  if (activeVersion !== undefined && activeVersion > head.latestVersion) throw invalidField('body.version', `must be at most ${head.latestVersion}, the latest version`);
+  const next: SequenceHead = { ...head, status: transition.to, updatedAt: now, ...(activeVersion !== undefined ? { activeVersion } : {}) };
+  try {
+    await documentClient.send(new PutCommand({
+      TableName: tableName(), Item: headItem(next),
+      ConditionExpression: '#status = :seen AND latestVersion = :latest',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':seen': head.status, ':latest': head.latestVersion },
+    }));
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') throw conflict(`sequence ${id} was changed meanwhile; read it again`);
+    throw error;
+  }
+  return next;
+}
+
+const STAT_FIELDS = ['enrolled', 'active', 'completed', 'sent', 'opens', 'clicks', 'conversions'];
+
+export async function readSequence(principal: Principal, id: string) {
+  assertReader(principal);
+  const head = await existingHead(id);
+  const stats = (await getItem(nurtureKeys.sequenceStats(id))) ?? {};
+  const exited = Object.fromEntries(Object.entries(stats).filter(([k]) => k.startsWith('exited.')).map(([k, v]) => [k.slice('exited.'.length), Number(v)]));
+  const versions = (await queryAll({ pk: nurtureKeys.sequenceHead(id).pk, skPrefix: 'VERSION#' }))
+    .map((v) => ({ version: Number(v.version), createdAt: v.createdAt, createdBy: v.createdBy }));
+  return {
+    ...toRecord(head as unknown as Record<string, unknown>),
+    document: await readVersion(id, head.activeVersion ?? head.latestVersion),
+    versions,
+    stats: { ...Object.fromEntries(STAT_FIELDS.map((f) => [f, Number(stats[f] ?? 0)])), exited },
+  };
+}
+
+export async function listSequences(principal: Principal) {
+  assertReader(principal);
+  return { items: (await allHeads()).map((h) => toRecord(h as unknown as Record<string, unknown>)) };
+}
+
+export async function dryRunSequence(principal: Principal, body: unknown) {
+  assertReader(principal);
+  const input = parseInput(SequenceDryRunBodySchema, body, 'body');
+  const sequence = parseSequence(input.sequence, 'body.sequence');
+  return dryRun(sequence, input.lead, new Date(input.startAt), input.engagement, input.event);
+}
+
+/** A lead's enrolments with their timelines, and each sequence's latest reason for not enrolling it. */
+export async function leadNurture(principal: Principal, leadId: string) {
+  const lead = await readLead(leadId);
+  if (!lead) throw notFound(`no lead ${leadId}`);
+  assertCan(principal, 'read', 'LEAD', lead, leadId);
+  const enrolments = await enrolmentsOfLead(leadId);
+  const withTimelines = await Promise.all(enrolments.map(async (e) => ({
+    enrolmentId: e.enrolmentId, sequenceId: e.sequenceId, sequenceVersion: e.sequenceVersion, status: e.status,
+    startedAt: e.startedAt, ...(e.endedAt ? { endedAt: e.endedAt } : {}), ...(e.exitReason ? { exitReason: e.exitReason } : {}),
+    ...(e.currentStep ? { currentStep: e.currentStep } : {}),
+    timeline: (await queryAll({ pk: nurtureKeys.enrolment(e.enrolmentId).pk, skPrefix: nurtureKeys.enrolmentEventPrefix }))
+      .map((t) => { const { pk: _pk, sk: _sk, ...rest } = t; return rest; }),
+  })));
+  const notEnrolled = (await queryAll({ pk: nurtureKeys.decisionPk(leadId) }))
+    .map((d) => ({ sequenceId: d.sequenceId, sequenceName: d.sequenceName, at: d.at, trigger: d.trigger, reasons: d.reasons }));
+  return { leadId, enrolments: withTimelines, notEnrolled };
+}

@@ -1,0 +1,230 @@
+/**
+ * The nurture engine's data access: sequences (head + immutable versions), enrolments and their
+ * timelines, step claims, the suppression list, "not enrolled" decisions and the per-sequence counters.
+ * Every read is a GetItem or a Query on a key from schemas/keys.ts.
+ */
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { indexKeyAttributes, listPk, nurtureKeys, NURTURE_SEQUENCE_TYPE, recordKey } from '../../schemas/keys';
+import { NurtureSequenceSchema, type ExitReason, type NurtureSequence, type SequenceHead, type SequenceStatus } from '../../schemas/nurture/sequence';
+import { conflict } from '../platform/errors';
+import { documentClient, tableName } from '../platform/table';
+import { writeAllOrNothing } from '../platform/transact';
+
+type Item = Record<string, unknown>;
+
+export const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
+
+export async function getItem(key: { pk: string; sk: string }): Promise<Item | undefined> {
+  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
+  return Item;
+}
+
+/** Puts the item unless one with its key exists; false when it did. */
+export async function putNew(item: Item): Promise<boolean> {
+  try {
+    await documentClient.send(new PutCommand({ TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export async function queryAll(params: { index?: string; pk: string; skPrefix?: string; pkAttr?: string; skAttr?: string; limit?: number }): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Item | undefined;
+  const attrs = params.index ? indexKeyAttributes(params.index as 'byCollection') : { pk: 'pk', sk: 'sk' };
+  do {
+    const page = await documentClient.send(new QueryCommand({
+      TableName: tableName(),
+      ...(params.index ? { IndexName: params.index } : {}),
+      KeyConditionExpression: params.skPrefix ? '#pk = :pk AND begins_with(#sk, :sk)' : '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': attrs.pk, ...(params.skPrefix ? { '#sk': attrs.sk } : {}) },
+      ExpressionAttributeValues: { ':pk': params.pk, ...(params.skPrefix ? { ':sk': params.skPrefix } : {}) },
+      ...(start ? { ExclusiveStartKey: start } : {}),
+      ...(params.limit ? { Limit: params.limit } : {}),
+    }));
+    items.push(...(page.Items ?? []));
+    start = params.limit ? undefined : page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Sequences
+
+export const headItem = (head: SequenceHead): Item => ({
+  ...head,
+  ...nurtureKeys.sequenceHead(head.sequenceId),
+  ...nurtureKeys.sequenceHeadIndexes(head.sequenceId, head.status, head.name),
+  recordType: NURTURE_SEQUENCE_TYPE,
+});
+
+export async function readHead(sequenceId: string): Promise<SequenceHead | undefined> {
+  return (await getItem(nurtureKeys.sequenceHead(sequenceId))) as SequenceHead | undefined;
+}
+
+const versions = new Map<string, NurtureSequence>();
+/** A version is immutable, so each function instance reads it once. */
+export async function readVersion(sequenceId: string, version: number): Promise<NurtureSequence | undefined> {
+  const cacheKey = `${sequenceId}@${version}`;
+  const cached = versions.get(cacheKey);
+  if (cached) return cached;
+  const item = await getItem(nurtureKeys.sequenceVersion(sequenceId, version));
+  if (!item) return undefined;
+  const document = NurtureSequenceSchema.parse(item.document) as NurtureSequence;
+  versions.set(cacheKey, document);
+  return document;
+}
+
+export const activeHeads = async (): Promise<SequenceHead[]> =>
+  (await queryAll({ index: 'byStatus', pk: listPk.byStatus(NURTURE_SEQUENCE_TYPE, 'active') })) as unknown as SequenceHead[];
+
+export const allHeads = async (): Promise<SequenceHead[]> =>
+  (await queryAll({ index: 'byType', pk: listPk.byType(NURTURE_SEQUENCE_TYPE) })) as unknown as SequenceHead[];
+
+export const isSequenceStatus = (value: unknown): value is SequenceStatus => ['draft', 'active', 'paused', 'archived'].includes(String(value));
+
+// ---------------------------------------------------------------------------------------------------
+// Counters and timelines
+
+export async function count(sequenceId: string, counters: Record<string, number>): Promise<void> {
+  const names = Object.keys(counters);
+  if (names.length === 0) return;
+  await documentClient.send(new UpdateCommand({
+    TableName: tableName(),
+    Key: nurtureKeys.sequenceStats(sequenceId),
+    UpdateExpression: `ADD ${names.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
+    ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#c${i}`, n])),
+    ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:c${i}`, counters[n]])),
+  }));
+}
+
+/** One entry of an enrolment's timeline; the same entry written twice stays one. */
+export async function addToTimeline(enrolmentId: string, at: string, what: string, detail: Item = {}): Promise<void> {
+  await documentClient.send(new PutCommand({
+    TableName: tableName(),
+    Item: { ...nurtureKeys.enrolmentEvent(enrolmentId, at, what), at, what, ...detail },
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Enrolments
+
+export interface Enrolment {
+  enrolmentId: string;
+  sequenceId: string;
+  sequenceVersion: number;
+  leadId: string;
+  status: 'active' | 'completed' | 'exited';
+  startedAt: string;
+  endedAt?: string;
+  exitReason?: ExitReason;
+  currentStep?: string;
+  trigger: string;
+}
+
+export const readEnrolment = async (enrolmentId: string) => (await getItem(nurtureKeys.enrolment(enrolmentId))) as Enrolment | undefined;
+
+/** A lead's enrolments, in one sequence or in all, oldest first. */
+export async function enrolmentsOfLead(leadId: string, sequenceId?: string): Promise<Enrolment[]> {
+  return (await queryAll({ index: 'byCollection', pk: nurtureKeys.enrolmentIndexes(leadId, '', '', '').byCollectionPk, skPrefix: nurtureKeys.enrolmentsOfLead(sequenceId) })) as unknown as Enrolment[];
+}
+
+/** What became of a new enrolment: written, the same one was there already, or the lead's place in the sequence is taken. */
+export type EnrolmentWrite = 'enrolled' | 'duplicate' | 'no-room';
+
+/** The condition on the lead's place in the sequence under which one more enrolment may start. */
+function roomFor(sequence: NurtureSequence): { condition: string; values: Item } {
+  if (sequence.reentry === 'never') return { condition: 'attribute_not_exists(#total)', values: {} };
+  const cap = sequence.reentry === 'after-exit' ? 1 : sequence.maxActivePerLead;
+  return { condition: 'attribute_not_exists(#active) OR #active < :cap', values: { ':cap': cap } };
+}
+
+/** Writes a new enrolment and takes its place in the sequence, both or neither. */
+export async function putEnrolment(item: Item, enrolment: Enrolment, sequence: NurtureSequence): Promise<EnrolmentWrite> {
+  const duplicate = conflict('the enrolment exists');
+  const noRoom = conflict('the lead has no room in the sequence');
+  const room = roomFor(sequence);
+  try {
+    await writeAllOrNothing([
+      { item: { Put: { TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }, whenConditionFails: duplicate },
+      {
+        item: {
+          Update: {
+            TableName: tableName(),
+            Key: nurtureKeys.leadInSequence(enrolment.leadId, enrolment.sequenceId),
+            UpdateExpression: 'ADD #active :one, #total :one',
+            ConditionExpression: room.condition,
+            ExpressionAttributeNames: { '#active': 'active', '#total': 'total' },
+            ExpressionAttributeValues: { ':one': 1, ...room.values },
+          },
+        },
+        whenConditionFails: noRoom,
+      },
+    ]);
+    return 'enrolled';
+  } catch (error) {
+    if (error === duplicate) return 'duplicate';
+    if (error === noRoom) return 'no-room';
+    throw error;
+  }
+}
+
+/** Ends an active enrolment and frees its place in the sequence; false when it had already ended (then nothing is counted twice). */
+export async function endEnrolment(enrolment: Enrolment, status: 'completed' | 'exited', at: string, reason?: ExitReason): Promise<boolean> {
+  const ended = conflict('the enrolment has ended already');
+  try {
+    await writeAllOrNothing([
+      {
+        item: {
+          Update: {
+            TableName: tableName(),
+            Key: nurtureKeys.enrolment(enrolment.enrolmentId),
+            UpdateExpression: `SET #status = :status, endedAt = :at${reason ? ', exitReason = :reason' : ''}`,
+            ConditionExpression: '#status = :active',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': status, ':at': at, ':active': 'active', ...(reason ? { ':reason': reason } : {}) },
+          },
+        },
+        whenConditionFails: ended,
+      },
+      {
+        item: {
+          Update: {
+            TableName: tableName(),
+            Key: nurtureKeys.leadInSequence(enrolment.leadId, enrolment.sequenceId),
+            UpdateExpression: 'ADD #active :minusOne',
+            ExpressionAttributeNames: { '#active': 'active' },
+            ExpressionAttributeValues: { ':minusOne': -1 },
+          },
+        },
+        whenConditionFails: ended,
+      },
+    ]);
+  } catch (error) {
+    if (error === ended) return false;
+    throw error;
+  }
+  await count(enrolment.sequenceId, { active: -1, [status === 'completed' ? 'completed' : `exited.${reason}`]: 1 });
+  await addToTimeline(enrolment.enrolmentId, at, status === 'completed' ? 'completed' : 'exited', reason ? { reason } : {});
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Leads, suppression
+
+export const readLead = async (leadId: string) => getItem(recordKey('LEAD', leadId));
+
+export async function suppressionOf(email: unknown): Promise<string | undefined> {
+  if (typeof email !== 'string' || !email) return undefined;
+  const item = await getItem(nurtureKeys.suppression(email));
+  return item ? String(item.reason) : undefined;
+}
+
+export async function suppress(email: string, reason: 'unsubscribed' | 'bounced' | 'complained', at: string, leadId?: string): Promise<void> {
+  await documentClient.send(new PutCommand({
+    TableName: tableName(),
+    Item: { ...nurtureKeys.suppression(email), email: email.toLowerCase(), reason, at, ...(leadId ? { leadId } : {}) },
+  }));
+}

@@ -1,4 +1,0 @@
-import { Opportunities } from '../../schemas/records';
-import { listRecordsHandler } from '../shared/record-routes';
-
-export const handler = listRecordsHandler(Opportunities);

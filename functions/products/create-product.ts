@@ -1,4 +1,0 @@
-import { Products } from '../../schemas/records';
-import { createRecordHandler } from '../shared/record-routes';
-
-export const handler = createRecordHandler(Products);

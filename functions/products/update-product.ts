@@ -1,4 +1,0 @@
-import { Products } from '../../schemas/records';
-import { updateRecordHandler } from '../shared/record-routes';
-
-export const handler = updateRecordHandler(Products);

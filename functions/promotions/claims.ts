@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import { ClaimSubmitted } from '../../schemas/events';
+import { evidenceRefKey, itemFor, recordKey } from '../../schemas/keys';
+import { Claims, Promotions } from '../../schemas/promotions/records';
+import { assertCan } from '../platform/access';
+import { conflict, invalid, invalidField, notFound, type DomainError } from '../platform/errors';
+import { putEvent } from '../platform/event-bus';
+import { moveFunds } from './fund-ledger';
+import type { Principal } from '../platform/principal';
+import { formatMoney, repeatedEvidence, sumInCurrency } from './promotion-money';
+import { promotionView, readItem } from './promotions';
+import { recordUpdate } from '../platform/record-update';
+import { tableName } from '../platform/table';
+import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
+import { parseInput } from '../platform/validation';
+
+/*
+ * Expense claims (DOMAIN.md process 2): a rep claims a closed-out promotion's actual costs. Submitting
+ * holds the claim's total against the promotion's claimable money and each evidence reference, in one
+ * transaction, so two claims can never together exceed what was approved, nor use one receipt twice.
+ * Approved: the fund's reserved money becomes spent (functions/claims/post-claim); rejected: the hold
+ * is let go (functions/claims/return-claim) and the rep may revise and resubmit.
+ */
+
+type Item = Record<string, unknown>;
+const TYPE = Claims.type;
+type Line = { kind: string; amount: { amountMinor: number; currency: string }; evidenceRef: string };
+
+async function readLiveClaim(id: string) {
+  const item = await readItem(TYPE, id);
+  if (!item || item.deletedAt) throw notFound(`no claim ${id}`);
+  return item;
+}
+
+export async function getClaim(principal: Principal, id: string) {
+  const item = await readLiveClaim(id);
+  assertCan(principal, 'read', TYPE, item, id);
+  return promotionView(item);
+}
+
+async function promotionFor(principal: Principal, promotionId: string) {
+  const promotion = await readItem(Promotions.type, promotionId);
+  if (!promotion || promotion.deletedAt) throw invalidField('body.promotionId', `names no promotion (${promotionId})`);
+  assertCan(principal, 'read', Promotions.type, promotion, promotionId);
+  return promotion as Item & { money: { currency: string; claimableMinor: number; approvedMinor: number; claimedMinor: number; pendingClaimMinor: number }; status: string; fundId: string; name: string };
+}
+
+function totalOf(lines: Line[], currency: string) {
+  const { totalMinor, issues } = sumInCurrency(lines.map((l, i) => ({ field: `body.lines.${i}.amount`, amount: l.amount })), currency);
+  if (issues.length) throw invalid(`a claim is in its promotion's currency (${currency})`, issues);
+  return totalMinor;
+}
+
+export async function createClaim(principal: Principal, body: unknown, now: string) {
+  const input = parseInput(Claims.create, body, 'body');
+  const promotion = await promotionFor(principal, input.promotionId);
+  const record: Item = {
+    ownerId: principal.userId, departmentId: principal.departmentId, ...input, id: randomUUID(), version: 1, createdAt: now, updatedAt: now,
+    status: 'draft', submission: 0,
+  };
+  record.total = { amountMinor: totalOf(input.lines, promotion.money.currency), currency: promotion.money.currency };
+  assertCan(principal, 'write', TYPE, record);
+  if (promotion.ownerId !== principal.userId) throw invalidField('body.promotionId', 'is not a promotion of yours; claims are filed by the promotion\'s owner');
+  await writeAllOrNothing([{
+    item: { Put: { TableName: tableName(), Item: itemFor(TYPE, record), ConditionExpression: 'attribute_not_exists(pk)' } },
+    whenConditionFails: conflict(`claim ${String(record.id)} exists`),
+  }]);
+  return promotionView(record);
+}
+
+const EDITABLE = ['draft', 'rejected'];
+
+export async function updateClaim(principal: Principal, id: string, body: unknown, now: string) {
+  const { version, ...changes } = parseInput(Claims.update, body, 'body');
+  const current = await readLiveClaim(id);
+  assertCan(principal, 'write', TYPE, current, id);
+  if (!EDITABLE.includes(String(current.status))) throw conflict(`claim ${id} is ${String(current.status)}; only a draft or a rejected claim can be changed`);
+  if (current.version !== version) throw conflict(`claim ${id} was changed since version ${version}; read it again and reapply your change`);
+  if (changes.promotionId && changes.promotionId !== current.promotionId) throw invalidField('body.promotionId', 'cannot change; file a new claim');
+  if (changes.ownerId || changes.departmentId) throw invalidField('body.ownerId', 'cannot change on a claim');
+  const promotion = await promotionFor(principal, String(current.promotionId));
+  const next: Item = { ...promotionView(current), ...changes, version: version + 1, updatedAt: now };
+  next.total = { amountMinor: totalOf(next.lines as Line[], promotion.money.currency), currency: promotion.money.currency };
+  await writeAllOrNothing([{
+    item: {
+      Put: {
+        TableName: tableName(), Item: itemFor(TYPE, next),
+        ConditionExpression: 'version = :version AND attribute_not_exists(deletedAt)', ExpressionAttributeValues: { ':version': version },
+      },
+    },
+    whenConditionFails: conflict(`claim ${id} was changed since version ${version}; read it again`),
+  }]);
+  return promotionView(next);
+}
+
+/**
+ * Submit: the claim's total must fit what the promotion has left to claim, and no evidence reference
+ * may have been claimed before (by this claim's own earlier submission excepted); both are conditions
+ * of the one transaction that marks it submitted, then Claim.Submitted starts the claim workflow.
+ */
+export async function submitClaim(principal: Principal, id: string, now: string) {
+  const claim = await readLiveClaim(id);
+  assertCan(principal, 'write', TYPE, claim, id);
+  if (!EDITABLE.includes(String(claim.status))) throw conflict(`claim ${id} is ${String(claim.status)}; only a draft or a rejected claim can be submitted`);
+  const promotion = await promotionFor(principal, String(claim.promotionId));
+  const lines = claim.lines as Line[];
+  const total = totalOf(lines, promotion.money.currency);
+  const money = (minor: number) => formatMoney(minor, promotion.money.currency);
+  if (promotion.status !== 'closed-out') {
+    throw invalidField('promotionId', `names a promotion that is ${promotion.status}; claims are filed once it is closed out and before it is settled`);
+  }
+  const repeated = repeatedEvidence(lines.map((l) => l.evidenceRef));
+  if (repeated.length) throw invalidField('lines', `name the evidence ${repeated.join(', ')} more than once`);
+  const overBudget = invalidField('lines', `add up to ${money(total)}, more than promotion ${promotion.name} has left to claim: ` +
+    `${money(promotion.money.claimableMinor)} (approved ${money(promotion.money.approvedMinor)}, claimed ${money(promotion.money.claimedMinor)}, ` +
+    `pending ${money(promotion.money.pendingClaimMinor)})`);
+  if (total > promotion.money.claimableMinor) throw overBudget;
+  const submission = Number(claim.submission) + 1;
+  const evidenceWrites: GuardedWrite[] = lines.map((line, i) => ({
+    item: {
+      Put: {
+        TableName: tableName(), Item: { ...evidenceRefKey(line.evidenceRef), owner: recordKey(TYPE, id).pk, evidenceRef: line.evidenceRef },
+        ConditionExpression: 'attribute_not_exists(pk) OR #owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' }, ExpressionAttributeValues: { ':owner': recordKey(TYPE, id).pk },
+      },
+    },
+    whenConditionFails: invalidField(`lines.${i}.evidenceRef`, `${line.evidenceRef} was already claimed in another claim; each receipt or photo is claimed once`),
+  }));
+  await writeAllOrNothing([
+    recordUpdate({
+      type: TYPE, id, now, status: 'submitted', set: { submission, submittedAt: now, total: { amountMinor: total, currency: promotion.money.currency } },
+      remove: ['rejectionReasons'],
+      condition: '#version = :version', values: { ':version': claim.version },
+      whenConditionFails: conflict(`claim ${id} changed while it was being submitted; read it again`),
+    }),
+    recordUpdate({
+      type: Promotions.type, id: String(claim.promotionId), now,
+      inc: { 'money.claimableMinor': -total, 'money.pendingClaimMinor': total },
+      condition: '#status = :closedOut AND #money.#claimable >= :total',
+      names: { '#money': 'money', '#claimable': 'claimableMinor' },
+      values: { ':closedOut': 'closed-out', ':total': total },
+      whenConditionFails: overBudget,
+    }),
+    ...evidenceWrites,
+  ]);
+  await putEvent(ClaimSubmitted.source, ClaimSubmitted.detailType, ClaimSubmitted.detail.parse({
+    claimId: id, submission, promotionId: String(claim.promotionId), submitterId: principal.userId,
+    ownerId: String(claim.ownerId), departmentId: String(claim.departmentId), region: String(promotion.region),
+    amount: { amountMinor: total, currency: promotion.money.currency },
+  }));
+  return getClaim(principal, id);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Workflow steps (workflows/expense-claim.ts)
+
+const awaiting = (submission: number) => ({
+  condition: '#status = :submitted AND submission = :submission', values: { ':submitted': 'submitted', ':submission': submission },
+});
+
+/**
+ * Approved by finance: the fund's reserved money becomes spent, the promotion's claimed total rises and
+ * the claim is payable, all in one transaction (the spend's ledger entry names the claim, so a retry
+ * is a no-op). Returns what Claim.Approved tells the ERP.
+ */
+export async function postClaim(claimId: string, submission: number, now: string) {
+  const claim = await readLiveClaim(claimId);
+  const promotion = await readItem(Promotions.type, String(claim.promotionId)) as Item & { fundId: string; name: string };
+  const total = (claim.total as { amountMinor: number; currency: string });
+  const stale: DomainError = conflict(`claim ${claimId} is no longer awaiting approval of submission ${submission}`);
+  const outcome = await moveFunds({
+    fundId: promotion.fundId, movementId: `spend#${claimId}#${submission}`, kind: 'spend', amountMinor: total.amountMinor, currency: total.currency,
+    at: now, promotionId: promotion.id as string, claimId, note: `claim ${claimId} on promotion ${promotion.name} approved: ${formatMoney(total.amountMinor, total.currency)} spent`,
+  }, [
+    recordUpdate({ type: TYPE, id: claimId, now, status: 'approved', set: { approvedAt: now }, ...awaiting(submission), whenConditionFails: stale }),
+    recordUpdate({
+      type: Promotions.type, id: promotion.id as string, now,
+      inc: { 'money.claimedMinor': total.amountMinor, 'money.pendingClaimMinor': -total.amountMinor, 'money.reservedMinor': -total.amountMinor },
+      condition: 'attribute_exists(money)', whenConditionFails: conflict(`promotion ${String(promotion.id)} lost its money`),
+    }),
+  ]).catch((error: unknown) => {
+    if (error === stale) return 'stale' as const;
+    throw error;
+  });
+  return {
+    posted: outcome !== 'stale',
+    claimId, promotionId: String(promotion.id), fundId: promotion.fundId, payeeId: String(claim.ownerId), amount: total, approvedAt: now,
+  };
+}
+
+/** Rejected: the claim goes back with the reasons; its hold on the promotion and its evidence are let go. */
+export async function returnClaim(claimId: string, submission: number, reasons: string[], now: string) {
+  const claim = await readLiveClaim(claimId);
+  const total = (claim.total as { amountMinor: number }).amountMinor;
+  const stale = conflict('not awaiting');
+  try {
+    await writeAllOrNothing([
+      recordUpdate({
+        type: TYPE, id: claimId, now, status: 'rejected', set: { rejectionReasons: reasons.length ? reasons : ['rejected without a reason'], rejectedAt: now },
+        ...awaiting(submission), whenConditionFails: stale,
+      }),
+      recordUpdate({
+        type: Promotions.type, id: String(claim.promotionId), now,
+        inc: { 'money.claimableMinor': total, 'money.pendingClaimMinor': -total },
+        condition: 'attribute_exists(money)', whenConditionFails: conflict('promotion lost its money'),
+      }),
+      ...(claim.lines as Line[]).map((line): GuardedWrite => ({
+        item: {
+          Delete: {
+            TableName: tableName(), Key: evidenceRefKey(line.evidenceRef),
+            ConditionExpression: 'attribute_not_exists(pk) OR #owner = :owner',
+            ExpressionAttributeNames: { '#owner': 'owner' }, ExpressionAttributeValues: { ':owner': recordKey(TYPE, claimId).pk },
+          },
+        },
+        whenConditionFails: conflict(`evidence ${line.evidenceRef} is held by another claim`),
+      })),
+    ]);
+    return { returned: true };
+  } catch (error) {
+    if (error === stale) return { returned: false };
+    throw error;
+  }
+}
+
+/** The ERP paid it (Claim.Paid): approved -> paid, once; a repeat finds it paid and changes nothing. */
+export async function markClaimPaid(detail: { claimId: string; paidAt: string; paymentReference: string }, now: string) {
+  try {
+    await writeAllOrNothing([recordUpdate({
+      type: TYPE, id: detail.claimId, now, status: 'paid', set: { paidAt: detail.paidAt, paymentReference: detail.paymentReference },
+      condition: '#status = :approved', values: { ':approved': 'approved' },
+      whenConditionFails: conflict(`claim ${detail.claimId} is not approved and unpaid`),
+    })]);
+    return { paid: true };
+  } catch (error) {
+    const claim = await readItem(TYPE, detail.claimId);
+    if (claim?.status === 'paid') return { paid: false, alreadyPaid: true };
+    throw error;
+  }
+}

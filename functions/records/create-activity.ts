@@ -1,0 +1,4 @@
+import { Activities } from '../../schemas/records';
+import { createRecordHandler } from './record-routes';
+
+export const handler = createRecordHandler(Activities);

@@ -1,0 +1,4 @@
+import { Departments } from '../../schemas/records';
+import { createRecordHandler } from './record-routes';
+
+export const handler = createRecordHandler(Departments);

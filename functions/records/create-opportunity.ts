@@ -1,0 +1,4 @@
+import { Opportunities } from '../../schemas/records';
+import { createRecordHandler } from './record-routes';
+
+export const handler = createRecordHandler(Opportunities);

@@ -1,0 +1,4 @@
+import { Contacts } from '../../schemas/records';
+import { deleteRecordHandler } from './record-routes';
+
+export const handler = deleteRecordHandler(Contacts);

@@ -1,0 +1,4 @@
+import { Departments } from '../../schemas/records';
+import { getRecordHandler } from './record-routes';
+
+export const handler = getRecordHandler(Departments);

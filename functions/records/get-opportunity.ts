@@ -1,0 +1,4 @@
+import { Opportunities } from '../../schemas/records';
+import { getRecordHandler } from './record-routes';
+
+export const handler = getRecordHandler(Opportunities);

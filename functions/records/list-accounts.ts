@@ -1,0 +1,4 @@
+import { Accounts } from '../../schemas/records';
+import { listRecordsHandler } from './record-routes';
+
+export const handler = listRecordsHandler(Accounts);

@@ -1,0 +1,4 @@
+import { Products } from '../../schemas/records';
+import { listRecordsHandler } from './record-routes';
+
+export const handler = listRecordsHandler(Products);

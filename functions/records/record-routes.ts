@@ -1,0 +1,53 @@
+import { DeleteQuerySchema, listQuerySchema, PROMOTION_LIST_FILTERS, RECORD_RESOURCES } from '../../schemas/api/routes';
+import type { RecordDefinition } from '../../schemas/records';
+import { apiHandler, type ApiRoute } from '../platform/api-handler';
+import { metrics } from '../platform/observability';
+import { listRecords, type ListQuery } from './record-lists';
+import { createRecord, deleteRecord, getRecord, updateRecord } from './record-store';
+import { parseInput } from '../platform/validation';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/**
+ * The five record routes (create, read, list, update, soft delete) as handlers over any record type:
+ * each file in functions/<domain>/ binds one of these to its record definition.
+ */
+const filtersOf = (def: RecordDefinition) =>
+  RECORD_RESOURCES.find((r) => r.def === def)?.filters ?? PROMOTION_LIST_FILTERS[def.plural as keyof typeof PROMOTION_LIST_FILTERS] ?? [];
+
+const created = (def: RecordDefinition): ApiRoute => async (request) => {
+  const record = await createRecord(def, request.principal(), request.body(), request.now);
+  metrics.addMetric(`${def.plural}Created`, MetricUnit.Count, 1);
+  return { status: 201, body: record };
+};
+
+const read = (def: RecordDefinition): ApiRoute => async (request) => ({
+  status: 200,
+  body: await getRecord(def, request.principal(), request.path('id')),
+});
+
+type View = (item: Record<string, unknown>) => Record<string, unknown>;
+const listed = (def: RecordDefinition, view?: View): ApiRoute => {
+  const querySchema = listQuerySchema(filtersOf(def));
+  return async (request) => {
+    const query = parseInput(querySchema, request.query, 'query') as ListQuery;
+    const page = await listRecords(def, request.principal(), query);
+    return { status: 200, body: view ? { ...page, items: page.items.map(view) } : page };
+  };
+};
+
+const updated = (def: RecordDefinition): ApiRoute => async (request) => ({
+  status: 200,
+  body: await updateRecord(def, request.principal(), request.path('id'), request.body(), request.now),
+});
+
+const deleted = (def: RecordDefinition): ApiRoute => async (request) => {
+  const { version } = parseInput(DeleteQuerySchema, request.query, 'query');
+  return { status: 200, body: await deleteRecord(def, request.principal(), request.path('id'), version, request.now) };
+};
+
+export const createRecordHandler = (def: RecordDefinition) => apiHandler(created(def));
+export const getRecordHandler = (def: RecordDefinition) => apiHandler(read(def));
+/** `view`: what a client sees of each item (records with workflow attributes hide those). */
+export const listRecordsHandler = (def: RecordDefinition, view?: View) => apiHandler(listed(def, view));
+export const updateRecordHandler = (def: RecordDefinition) => apiHandler(updated(def));
+export const deleteRecordHandler = (def: RecordDefinition) => apiHandler(deleted(def));

@@ -1,0 +1,4 @@
+import { Opportunities } from '../../schemas/records';
+import { updateRecordHandler } from './record-routes';
+
+export const handler = updateRecordHandler(Opportunities);
