@@ -12,6 +12,31 @@ export default tseslint.config(
     },
   },
   {
+    // A domain (functions/<domain>/) uses the cross-cutting platform/, the pure rules/ and another domain's
+    // public surface (its index.ts) only: its other files are that domain's internals.
+    files: ['functions/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^\\.\\./(?!platform/|rules/|\\.\\./)[^/]+/',
+          message: "another domain's internals: import its public surface (../<domain>) or move what is shared to platform/ or rules/",
+        }, {
+          regex: '^(\\.\\./)+(local|infra|test|bench)(/|$)',
+          message: 'functions/ knows nothing of where it runs: it imports schemas/ and its own code only',
+        }],
+      }],
+    },
+  },
+  {
+    // platform/ and rules/ serve every domain and import none
+    files: ['functions/platform/**/*.ts', 'functions/rules/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^\\.\\./(?!platform/|rules/|\\.\\./)[^/]+', message: 'platform/ and rules/ import no domain' }],
+      }],
+    },
+  },
+  {
     // tests read JSON replies whose shape the assertions themselves check
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -51,7 +51,7 @@ function handlerName(logicalId: string, resource: TemplateResource, handlers: st
   const cdkPath = resource.Metadata?.['aws:cdk:path'];
   if (typeof cdkPath === 'string') {
     const segment = /\/Http\/([^/]+)\/Function\/Resource$/.exec(cdkPath)?.[1];
-    const byPath = segment && handlers.find((h) => h.replace('/', '-') === segment);
+    const byPath = segment && handlers.find((h) => `Api-${h.split('/')[0]}` === segment);
     if (byPath) return byPath;
   }
   const stem = /^(.*)Function[0-9A-F]{8}$/.exec(logicalId)?.[1] ?? logicalId;
@@ -91,7 +91,7 @@ function loadHandlers(cdkOut: string): HandlerBundle[] {
   const template = JSON.parse(readFileSync(path.join(cdkOut, 'Tradeflow.template.json'), 'utf8')) as {
     Resources: Record<string, TemplateResource>;
   };
-  const routeHandlers = ROUTES.map((r) => r.handler);
+  const routeHandlers = [...new Set(ROUTES.map((r) => `${r.operation.split('/')[0]}/api`))];
   const bundles: HandlerBundle[] = [];
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;

@@ -5,7 +5,7 @@ import type { ApprovalRequestRecord, ApprovalTask, AuditEntry } from '../../sche
 import { Departments, Users } from '../../schemas/records';
 import type { ApprovalDirectory, DirectoryDepartment, DirectoryUser } from './approval-plan';
 import { notFound } from '../platform/errors';
-import { toRecord } from '../records/record-store';
+import { toRecord } from '../records';
 import { documentClient, tableName } from '../platform/table';
 
 type Item = Record<string, unknown>;

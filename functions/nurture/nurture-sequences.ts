@@ -11,7 +11,7 @@ import { conflict, forbidden, invalidField, notFound } from '../platform/errors'
 import { dryRun } from './nurture-plan';
 import { allHeads, enrolmentsOfLead, getItem, headItem, queryAll, readHead, readLead, readVersion } from './nurture-store';
 import type { Principal } from '../platform/principal';
-import { toRecord } from '../records/record-store';
+import { toRecord } from '../records';
 import { documentClient, tableName } from '../platform/table';
 import { parseInput } from '../platform/validation';
 

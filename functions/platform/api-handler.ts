@@ -1,11 +1,12 @@
 import middy from '@middy/core';
+import httpRouterHandler, { type Method } from '@middy/http-router';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { invalidField } from './errors';
+import { ROUTES, type RouteSpec } from '../../schemas/api/routes';
+import { invalidField, methodNotAllowed, notFound } from './errors';
 import { internalError, isDomainError, json, problem } from './http';
-import { logger, metrics, tracer } from './observability';
+import { logger, metrics } from './observability';
 import { principalFrom, type Principal } from './principal';
 
 export interface ApiRequest {
@@ -24,10 +25,12 @@ export interface ApiRequest {
 export type ApiResult = { status: number; body: unknown; contentType?: string; headers?: Record<string, string> };
 export type ApiRoute = (request: ApiRequest) => Promise<ApiResult>;
 
-const rawBodyOf = (event: APIGatewayProxyEventV2WithJWTAuthorizer) =>
+type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
+
+const rawBodyOf = (event: Event) =>
   !event.body ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 
-function jsonBody(event: APIGatewayProxyEventV2WithJWTAuthorizer): unknown {
+function jsonBody(event: Event): unknown {
   const text = rawBodyOf(event);
   if (!text) throw invalidField('body', 'is required (a JSON object)');
   try {
@@ -37,30 +40,90 @@ function jsonBody(event: APIGatewayProxyEventV2WithJWTAuthorizer): unknown {
   }
 }
 
+function decodedPathParameter(event: Event, name: string): string {
+  const value = event.pathParameters?.[name];
+  if (!value) throw invalidField(`path.${name}`, 'is required');
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw invalidField(`path.${name}`, 'is not a valid URL path segment');
+  }
+}
+
+function requestOf(event: Event): ApiRequest {
+  return {
+    event,
+    principal: () => principalFrom(event),
+    path: (name) => decodedPathParameter(event, name),
+    query: (event.queryStringParameters ?? {}) as Record<string, string>,
+    rawBody: () => rawBodyOf(event),
+    body: () => jsonBody(event),
+    now: new Date().toISOString(),
+  };
+}
+
+/** The domain a catalogue route is served by, and its operation within it: "records/create-account". */
+export const operationOf = (route: Pick<RouteSpec, 'operation'>) => {
+  const [domain = '', operation = ''] = route.operation.split('/');
+  return { domain, operation };
+};
+
 /**
- * The one middleware stack of every HTTP handler: Powertools logger (with the request's correlation id),
- * metrics and tracer; the route's domain errors become problem+json here and nowhere else.
+ * Finds the catalogue route a request is for with @middy/http-router: the one that API Gateway's
+ * proxy route handed over, with its own path parameters. A path the catalogue knows under another
+ * method is a 405 naming the methods it has; any other is a 404.
  */
-export function apiHandler(route: ApiRoute) {
-  const base = async (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+function dispatcher(routes: { spec: RouteSpec; run: ApiRoute }[]) {
+  const byMethod = lookup(routes.map((route) => ({ method: route.spec.method, path: route.spec.path, value: route })));
+  const paths = [...new Set(routes.map(({ spec }) => spec.path))];
+  const byPath = lookup(paths.map((path) => ({
+    method: 'ANY' as const, path, value: routes.filter(({ spec }) => spec.path === path).map(({ spec }) => spec.method),
+  })));
+  return (event: Event, context: Context) => {
+    // the router reads the route's own parameters from the path; API Gateway's are those of its proxy route
+    event.pathParameters = undefined;
+    const match = byMethod(event, context);
+    if (match) return match;
+    const allowed = byPath({ ...event }, context);
+    if (allowed) throw methodNotAllowed(`${event.requestContext.http.method} is not allowed on ${event.rawPath}; use ${allowed.join(', ')}`, allowed);
+    throw notFound(`no route ${event.requestContext.http.method} ${event.rawPath}`);
+  };
+}
+
+/** @middy/http-router as a lookup: the value of the route that matches the request, or undefined. */
+function lookup<T>(routes: { method: Method; path: string; value: T }[]): (event: Event, context: Context) => T | undefined {
+  const route = httpRouterHandler({
+    routes: routes.map(({ method, path, value }) => ({ method, path, handler: (() => value) as never })),
+    notFoundResponse: (() => undefined) as never,
+  }) as unknown as (event: Event, context: Context, abort: unknown) => T | undefined;
+  return (event, context) => route(event, context, undefined);
+}
+
+/**
+ * The one middleware stack of every API function: Powertools logger (with the request's correlation id)
+ * and metrics, a router over the domain's routes of the route catalogue, and the domain errors turned
+ * into problem+json here and nowhere else. Every catalogue route of the domain must have its operation,
+ * and every operation must be in the catalogue: a function that does not match fails when it loads.
+ * The Powertools Tracer is left out on purpose: it costs an API function about a quarter of its cold
+ * start, and Lambda's active tracing records the invocation without it.
+ */
+export function apiRouter(domain: string, operations: Record<string, ApiRoute>) {
+  const specs = ROUTES.filter((route) => operationOf(route).domain === domain);
+  const missing = specs.filter((spec) => !Object.hasOwn(operations, operationOf(spec).operation)).map((spec) => spec.operation);
+  const unknown = Object.keys(operations).filter((operation) => !specs.some((spec) => operationOf(spec).operation === operation));
+  if (missing.length || unknown.length) {
+    throw new Error(`the ${domain} API does not match the route catalogue: missing ${missing.join(', ') || 'none'}; not in the catalogue: ${unknown.join(', ') || 'none'}`);
+  }
+  const dispatch = dispatcher(specs.map((spec) => ({ spec, run: operations[operationOf(spec).operation]! })));
+
+  const base = async (event: Event, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const correlationId = event.headers?.['x-correlation-id'] ?? event.requestContext?.requestId ?? context.awsRequestId;
     logger.setCorrelationId(correlationId);
     const headers = { 'x-correlation-id': correlationId };
     try {
-      const request: ApiRequest = {
-        event,
-        principal: () => principalFrom(event),
-        path: (name) => {
-          const value = event.pathParameters?.[name];
-          if (!value) throw invalidField(`path.${name}`, 'is required');
-          return value;
-        },
-        query: (event.queryStringParameters ?? {}) as Record<string, string>,
-        rawBody: () => rawBodyOf(event),
-        body: () => jsonBody(event),
-        now: new Date().toISOString(),
-      };
-      const result = await route(request);
+      const { spec, run } = dispatch(event, context);
+      logger.appendKeys({ operation: spec.operation });
+      const result = await run(requestOf(event));
       if (result.contentType) {
         return { statusCode: result.status, headers: { ...result.headers, 'content-type': result.contentType, ...headers }, body: String(result.body) };
       }
@@ -77,7 +140,6 @@ export function apiHandler(route: ApiRoute) {
     }
   };
   return middy(base)
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));
 }

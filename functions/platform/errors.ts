@@ -10,9 +10,11 @@ export interface FieldIssue {
 
 export class DomainError extends Error {
   constructor(
-    readonly kind: 'invalid' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict',
+    readonly kind: 'invalid' | 'unauthenticated' | 'forbidden' | 'not-found' | 'method-not-allowed' | 'conflict',
     message: string,
     readonly issues: FieldIssue[] = [],
+    /** response headers the refusal needs (a 405's Allow) */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'DomainError';
@@ -24,4 +26,6 @@ export const invalidField = (field: string, message: string) => invalid(`${field
 export const unauthenticated = (message: string) => new DomainError('unauthenticated', message);
 export const forbidden = (message: string) => new DomainError('forbidden', message);
 export const notFound = (message: string) => new DomainError('not-found', message);
+export const methodNotAllowed = (message: string, allowed: string[]) =>
+  new DomainError('method-not-allowed', message, [], { allow: allowed.join(', ') });
 export const conflict = (message: string) => new DomainError('conflict', message);

@@ -6,6 +6,7 @@ const STATUS: Record<DomainError['kind'], { status: number; title: string }> = {
   unauthenticated: { status: 401, title: 'Unauthorized' },
   forbidden: { status: 403, title: 'Forbidden' },
   'not-found': { status: 404, title: 'Not Found' },
+  'method-not-allowed': { status: 405, title: 'Method Not Allowed' },
   conflict: { status: 409, title: 'Conflict' },
 };
 
@@ -26,7 +27,7 @@ export function problem(error: DomainError, instance?: string): APIGatewayProxyS
     ...(instance ? { instance } : {}),
     ...(error.issues.length ? { errors: error.issues } : {}),
   };
-  return { statusCode: status, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify(body) };
+  return { statusCode: status, headers: { ...error.headers, 'content-type': 'application/problem+json' }, body: JSON.stringify(body) };
 }
 
 export const internalError = (requestId: string): APIGatewayProxyStructuredResultV2 => ({

@@ -6,7 +6,7 @@ import { assertCan } from '../platform/access';
 import { conflict, DomainError, invalidField, notFound } from '../platform/errors';
 import type { Principal } from '../platform/principal';
 import { formatMoney } from './promotion-money';
-import { toRecord } from '../records/record-store';
+import { toRecord } from '../records';
 import { documentClient, tableName } from '../platform/table';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
 import { parseInput } from '../platform/validation';

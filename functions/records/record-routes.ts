@@ -1,6 +1,6 @@
 import { DeleteQuerySchema, listQuerySchema, PROMOTION_LIST_FILTERS, RECORD_RESOURCES } from '../../schemas/api/routes';
 import type { RecordDefinition } from '../../schemas/records';
-import { apiHandler, type ApiRoute } from '../platform/api-handler';
+import type { ApiRoute } from '../platform/api-handler';
 import { metrics } from '../platform/observability';
 import { listRecords, type ListQuery } from './record-lists';
 import { createRecord, deleteRecord, getRecord, updateRecord } from './record-store';
@@ -8,8 +8,8 @@ import { parseInput } from '../platform/validation';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /**
- * The five record routes (create, read, list, update, soft delete) as handlers over any record type:
- * each file in functions/<domain>/ binds one of these to its record definition.
+ * The five record routes (create, read, list, update, soft delete) over any record type: a domain's
+ * router binds them to its record definitions.
  */
 const filtersOf = (def: RecordDefinition) =>
   RECORD_RESOURCES.find((r) => r.def === def)?.filters ?? PROMOTION_LIST_FILTERS[def.plural as keyof typeof PROMOTION_LIST_FILTERS] ?? [];
@@ -45,9 +45,9 @@ const deleted = (def: RecordDefinition): ApiRoute => async (request) => {
   return { status: 200, body: await deleteRecord(def, request.principal(), request.path('id'), version, request.now) };
 };
 
-export const createRecordHandler = (def: RecordDefinition) => apiHandler(created(def));
-export const getRecordHandler = (def: RecordDefinition) => apiHandler(read(def));
+export const createRecordRoute = created;
+export const getRecordRoute = read;
 /** `view`: what a client sees of each item (records with workflow attributes hide those). */
-export const listRecordsHandler = (def: RecordDefinition, view?: View) => apiHandler(listed(def, view));
-export const updateRecordHandler = (def: RecordDefinition) => apiHandler(updated(def));
-export const deleteRecordHandler = (def: RecordDefinition) => apiHandler(deleted(def));
+export const listRecordsRoute = listed;
+export const updateRecordRoute = updated;
+export const deleteRecordRoute = deleted;

@@ -1,12 +1,12 @@
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnStage} from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpNoneAuthorizer, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StringAttribute, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../schemas/api/routes';
 import { ROLES } from '../../schemas/common';
@@ -26,16 +26,61 @@ export const TABLE_ACTIONS = {
   write: [...READ_ACTIONS, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
 };
 
+type ApiUse = 'eventBus' | 'inboundSecrets' | 'approvalSignals' | 'promotionSignals' | 'mail' | 'linkSecret';
+
+/**
+ * What each domain's API function may reach: the table (none, read, write) and the other services its
+ * routes need. The route catalogue says what the routes are; what they may touch is the deployment's business.
+ */
+export const API_FUNCTION_GRANTS: Record<string, { table: keyof typeof TABLE_ACTIONS | 'none'; uses: ApiUse[] }> = {
+  records: { table: 'write', uses: [] },
+  approvals: { table: 'write', uses: ['eventBus', 'approvalSignals', 'mail', 'linkSecret'] },
+  promotions: { table: 'write', uses: ['eventBus', 'promotionSignals'] },
+  // and stopping a lead's enrolments when they unsubscribe: granted with the nurture engine
+  nurture: { table: 'write', uses: ['eventBus', 'linkSecret'] },
+  events: { table: 'write', uses: ['eventBus', 'inboundSecrets'] },
+  docs: { table: 'none', uses: [] },
+};
+
+export interface GatewayRoute { method: 'ANY' | RouteSpec['method']; path: string; domain: string; auth: RouteSpec['auth'] }
+
+/**
+ * The API Gateway routes that carry the catalogue: per domain, a proxy route for each first path
+ * segment its signed-in routes use (`ANY /accounts`, `ANY /accounts/{proxy+}`), behind the JWT
+ * authorizer; the public and system-signed routes one by one, without it. The domain's router then
+ * finds the catalogue route, or answers 404/405 itself.
+ */
+export function gatewayRoutes(routes: RouteSpec[]): GatewayRoute[] {
+  const result = new Map<string, GatewayRoute>();
+  const add = (route: GatewayRoute) => {
+    const key = `${route.method} ${route.path}`;
+    const known = result.get(key);
+    if (known && (known.domain !== route.domain || known.auth !== route.auth)) {
+      throw new Error(`${key} would serve both ${known.domain} (${known.auth}) and ${route.domain} (${route.auth}): give one of them another path`);
+    }
+    result.set(key, route);
+  };
+  for (const route of routes) {
+    const domain = route.operation.split('/')[0]!;
+    if (route.auth !== 'jwt') {
+      add({ method: route.method, path: route.path, domain, auth: route.auth });
+      continue;
+    }
+    const [first = '', ...rest] = route.path.slice(1).split('/');
+    add({ method: 'ANY', path: rest.length ? `/${first}/{proxy+}` : `/${first}`, domain, auth: 'jwt' });
+  }
+  return [...result.values()];
+}
+
 /**
  * The HTTP API: a Cognito user pool (a group per role, the department as a custom attribute), a JWT
- * authorizer, and one function per route of the route catalogue, each granted only the table access
- * its route needs.
+ * authorizer, and one function per domain behind proxy routes, each granted what its routes need.
  */
 export class CrmApi extends Construct {
   readonly api: HttpApi;
   readonly userPool: UserPool;
   readonly functions: CrmFunction[] = [];
-  private readonly routeFunctions: { route: RouteSpec; fn: CrmFunction }[] = [];
+  private readonly domainFunctions = new Map<string, CrmFunction>();
 
   constructor(scope: Construct, id: string, props: { table: TableV2; bus: IEventBus; inbound: InboundSystems; mail: CrmMail }) {
     super(scope, id);
@@ -74,82 +119,91 @@ export class CrmApi extends Construct {
       }),
     };
 
-    // routes granted exactly the same share one role; a domain's routes share one log group (each line
-    // names its function): a role, its policy and a log group per route would exceed a stack's 500 resources
-    const roles = new Map<string, Role>();
-    const logGroups = new Map<string, LogGroup>();
-    const shared = <T>(cache: Map<string, T>, key: string, make: () => T) => cache.get(key) ?? cache.set(key, make()).get(key)!;
-    // API Gateway invokes the route functions as this role, which may invoke them and nothing else: they
-    // are named <stack>-api-<handler>, and no other function has that prefix
+    // API Gateway invokes the domain functions as this role, which may invoke them and nothing else: they
+    // are named <stack>-api-<domain>, and no other function has that prefix
     const stack = Stack.of(this);
     const namePrefix = `${stack.stackName}-api-`;
-    const invoker = new Role(this, 'Invoker', { assumedBy: new ServicePrincipal('apigateway.amazonaws.com'), description: 'The HTTP API invokes its route functions as this role' });
+    const invoker = new Role(this, 'Invoker', { assumedBy: new ServicePrincipal('apigateway.amazonaws.com'), description: 'The HTTP API invokes its domain functions as this role' });
     invoker.addToPolicy(new PolicyStatement({
       actions: ['lambda:InvokeFunction'],
       resources: [stack.formatArn({ service: 'lambda', resource: 'function', resourceName: `${namePrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
     }));
     Validations.of(invoker).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:${stack.region}:<AWS::AccountId>:function:${namePrefix}*]`,
-      reason: `The API invokes its route functions, all named ${namePrefix}<handler> and no others: one grant instead of a resource policy per function, which would cost a stack resource per route.`,
+      reason: `The API invokes its domain functions, all named ${namePrefix}<domain> and no others: one grant instead of a resource policy per function.`,
     });
-    for (const route of ROUTES) {
-      const id = route.handler.replace(/\//g, '-');
-      const uses = new Set(route.uses ?? []);
-      const domain = route.handler.split('/')[0]!;
-      // a role's permissions follow from the table access and the other services alone (not the domain)
-      const grants = [route.access, ...[...uses].sort()].join('-');
-      const role = shared(roles, grants, () => {
-        const r = new Role(this, `Role-${grants}`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `Functions of routes with ${route.access} table access${uses.size ? ` using ${[...uses].join(', ')}` : ''}` });
-        r.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole'));
-        return r;
-      });
-      const logGroup = shared(logGroups, domain, () => new LogGroup(this, `Logs-${domain}`, { retention: RetentionDays.ONE_MONTH }));
-      const functionName = `${namePrefix}${id}`;
-      if (functionName.length > 64) throw new Error(`${functionName}: a function name has at most 64 characters; shorten the handler's name`);
-      const fn = new CrmFunction(this, id, {
-        handler: route.handler,
+
+    const domains = [...new Set(ROUTES.map((route) => route.operation.split('/')[0]!))];
+    for (const domain of domains) {
+      const grants = API_FUNCTION_GRANTS[domain];
+      if (!grants) throw new Error(`the route catalogue names the domain ${domain}, which API_FUNCTION_GRANTS does not grant anything`);
+      const uses = new Set(grants.uses);
+      const functionName = `${namePrefix}${domain}`;
+      if (functionName.length > 64) throw new Error(`${functionName}: a function name has at most 64 characters`);
+      const fn = new CrmFunction(this, `Api-${domain}`, {
+        handler: `${domain}/api`,
         functionName,
-        role,
-        logGroup,
         environment: {
-          ...(route.access === 'none' ? {} : { TABLE_NAME: props.table.tableName }),
+          ...(grants.table === 'none' ? {} : { TABLE_NAME: props.table.tableName }),
           ...(uses.has('eventBus') ? { EVENT_BUS_NAME: props.bus.eventBusName } : {}),
           ...(uses.has('inboundSecrets') ? { INBOUND_SECRET_IDS: props.inbound.secretIds() } : {}),
           ...(uses.has('mail') || uses.has('linkSecret') ? props.mail.environment() : {}),
         },
       });
-      if (route.access !== 'none') props.table.grant(fn.fn, ...TABLE_ACTIONS[route.access]);
+      if (grants.table !== 'none') props.table.grant(fn.fn, ...TABLE_ACTIONS[grants.table]);
       if (uses.has('eventBus')) props.bus.grantPutEventsTo(fn.fn);
       if (uses.has('inboundSecrets')) for (const secret of Object.values(props.inbound.secrets)) secret.grantRead(fn.fn);
       if (uses.has('mail')) props.mail.grantSend(fn.fn);
       else if (uses.has('linkSecret')) props.mail.linkSecret.grantRead(fn.fn);
+      this.domainFunctions.set(domain, fn);
       this.functions.push(fn);
-      this.routeFunctions.push({ route, fn });
+    }
+
+    const integrations = new Map<string, InvokedByApiRole>();
+    const integrationOf = (domain: string) => integrations.get(domain)
+      ?? integrations.set(domain, new InvokedByApiRole(`${domain}-integration`, this.domainFunctions.get(domain)!.fn, invoker)).get(domain)!;
+    for (const gatewayRoute of gatewayRoutes(ROUTES)) {
       const [httpRoute] = this.api.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
-        integration: new InvokedByApiRole(`${id}-integration`, fn.fn, invoker),
-        ...(route.auth !== 'jwt' ? { authorizer: new HttpNoneAuthorizer() } : {}),
+        path: gatewayRoute.path,
+        methods: [HttpMethod[gatewayRoute.method]],
+        integration: integrationOf(gatewayRoute.domain),
+        ...(gatewayRoute.auth !== 'jwt' ? { authorizer: new HttpNoneAuthorizer() } : {}),
       });
-      if (route.auth !== 'jwt' && httpRoute) {
+      if (gatewayRoute.auth !== 'jwt' && httpRoute) {
         Validations.of(httpRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: route.auth === 'signature'
-            ? `${route.method} ${route.path} is called by other systems, not users: each request is authenticated by its system's HMAC signature in the handler.`
-            : uses.has('linkSecret')
-              ? `${route.method} ${route.path} is opened from a link in mail without signing in: the link's signed, expiring token is the credential, checked by the handler.`
-              : `${route.method} ${route.path} is public by design: ${route.summary}; it reads no records.`,
+          reason: gatewayRoute.auth === 'signature'
+            ? `${gatewayRoute.method} ${gatewayRoute.path} is called by other systems, not users: each request is authenticated by its system's HMAC signature in the handler.`
+            : gatewayRoute.path === '/openapi.json'
+              ? `${gatewayRoute.method} ${gatewayRoute.path} is public by design: the API's description; it reads no records.`
+              : `${gatewayRoute.method} ${gatewayRoute.path} is opened from a link in mail without signing in: the link's signed, expiring token is the credential, checked by the handler.`,
         });
       }
     }
+
+    // whatever no route matches gets the docs function's problem+json 404, not API Gateway's bare {"message"}
+    const fallback = new HttpRoute(this, 'Unmatched', {
+      httpApi: this.api, routeKey: HttpRouteKey.DEFAULT, integration: integrationOf('docs'), authorizer: new HttpNoneAuthorizer(),
+    });
+    Validations.of(fallback).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason: 'The $default route answers requests no other route matches with a 404 (problem+json) from the docs function, which reads no records.',
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
   }
 
-  /** The functions of the routes that use `what` (e.g. the ones that wake a waiting approval). */
-  functionsThatUse(what: NonNullable<RouteSpec['uses']>[number]): CrmFunction[] {
-    return this.routeFunctions.filter(({ route }) => route.uses?.includes(what)).map(({ fn }) => fn);
+  /** The API functions that use `what` (e.g. the ones that wake a waiting approval). */
+  functionsThatUse(what: ApiUse): CrmFunction[] {
+    return Object.entries(API_FUNCTION_GRANTS).filter(([, grants]) => grants.uses.includes(what)).map(([domain]) => this.apiFunction(domain));
+  }
+
+  /** The domain's API function (functions/<domain>/api.ts). */
+  apiFunction(domain: string): CrmFunction {
+    const fn = this.domainFunctions.get(domain);
+    if (!fn) throw new Error(`no API function for the domain ${domain}`);
+    return fn;
   }
 }

@@ -71,8 +71,7 @@ export class NurtureEngine extends Construct {
     const machineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: machineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const executions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${machineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 
-    const unsubscribe = api.functions.find((f) => f.node.id === 'nurture-unsubscribe-lead');
-    if (!unsubscribe) throw new Error('the route catalogue has no nurture/unsubscribe-lead');
+    const unsubscribe = api.apiFunction('nurture');
     // the router and the unsubscribe link stop executions when a lead exits
     for (const fn of [router, unsubscribe]) fn.fn.addEnvironment('NURTURE_STATE_MACHINE_ARN', machine.stateMachineArn);
 

@@ -26,7 +26,7 @@ function operation(route: RouteSpec) {
     name, in: 'path', required: true, schema: { type: 'string' },
   }));
   return {
-    operationId: route.handler.replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase()),
+    operationId: route.operation.split('/')[1]!.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase()),
     summary: route.summary,
     tags: [route.tag],
     security: route.auth === 'jwt' ? [{ cognito: [] }] : route.auth === 'signature' ? [{ systemSignature: [] }] : [],

@@ -1,0 +1,34 @@
+import { RECORD_RESOURCES } from '../../schemas/api/routes';
+import { AwayBodySchema } from '../../schemas/approvals/request';
+import { parseInput } from '../platform/validation';
+import { getAccount360 } from './record-lists';
+import { createRecordRoute, deleteRecordRoute, getRecordRoute, listRecordsRoute, updateRecordRoute } from './record-routes';
+import { setAway } from './user-away';
+import { apiRouter, type ApiRoute } from '../platform/api-handler';
+
+const getAccount360Route: ApiRoute = async (request) => ({
+  status: 200,
+  body: await getAccount360(request.principal(), request.path('id')),
+});
+
+/** PUT /users/{id}/away: away until a date with a delegate for new approval tasks, or back (awayUntil null). */
+const setUserAwayRoute: ApiRoute = async (request) => {
+  const body = parseInput(AwayBodySchema, request.body(), 'body');
+  return { status: 200, body: await setAway(request.path('id'), body.awayUntil, body.delegateId, request.principal(), request.now) };
+};
+
+/** Create, list, read, change and soft-delete for every record type the catalogue serves. */
+const recordOperations: Record<string, ApiRoute> = Object.fromEntries(RECORD_RESOURCES.flatMap(({ def, singular }) => [
+  [`create-${singular}`, createRecordRoute(def)],
+  [`list-${def.plural}`, listRecordsRoute(def)],
+  [`get-${singular}`, getRecordRoute(def)],
+  [`update-${singular}`, updateRecordRoute(def)],
+  [`delete-${singular}`, deleteRecordRoute(def)],
+]));
+
+/** The records API: one function behind a router over the route catalogue's records routes. */
+export const handler = apiRouter('records', {
+  ...recordOperations,
+  'get-account-360': getAccount360Route,
+  'set-user-away': setUserAwayRoute,
+});

@@ -1,4 +1,0 @@
-import { Departments } from '../../schemas/records';
-import { createRecordHandler } from './record-routes';
-
-export const handler = createRecordHandler(Departments);

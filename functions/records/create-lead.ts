@@ -1,4 +1,0 @@
-import { Leads } from '../../schemas/records';
-import { createRecordHandler } from './record-routes';
-
-export const handler = createRecordHandler(Leads);

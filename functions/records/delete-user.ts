@@ -1,4 +1,0 @@
-import { Users } from '../../schemas/records';
-import { deleteRecordHandler } from './record-routes';
-
-export const handler = deleteRecordHandler(Users);

@@ -1,4 +1,0 @@
-import { Departments } from '../../schemas/records';
-import { getRecordHandler } from './record-routes';
-
-export const handler = getRecordHandler(Departments);

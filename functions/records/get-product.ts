@@ -1,4 +1,0 @@
-import { Products } from '../../schemas/records';
-import { getRecordHandler } from './record-routes';
-
-export const handler = getRecordHandler(Products);

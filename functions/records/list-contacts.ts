@@ -1,4 +1,0 @@
-import { Contacts } from '../../schemas/records';
-import { listRecordsHandler } from './record-routes';
-
-export const handler = listRecordsHandler(Contacts);

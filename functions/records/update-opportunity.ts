@@ -1,4 +1,0 @@
-import { Opportunities } from '../../schemas/records';
-import { updateRecordHandler } from './record-routes';
-
-export const handler = updateRecordHandler(Opportunities);

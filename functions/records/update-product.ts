@@ -1,4 +1,0 @@
-import { Products } from '../../schemas/records';
-import { updateRecordHandler } from './record-routes';
-
-export const handler = updateRecordHandler(Products);
