@@ -66,9 +66,23 @@ describe('a bad request', () => {
     expect(reply.body.detail).toMatch(/code NORDIC-DIST is already used/);
   });
 
-  it('to an unknown route gets 404', async () => {
-    expect((await crm.as('u-sales').get('/invoices')).status).toBe(404);
+  it('to an unknown route gets 404, as problem+json saying which route', async () => {
+    for (const path of ['/invoices', '/accounts/a/b/c']) {
+      const reply = await crm.as('u-sales').get(path);
+      expect(reply.status, path).toBe(404);
+      expect(reply.contentType, path).toBe('application/problem+json');
+      expect(reply.body.detail, path).toBe(`no route GET ${path}`);
+    }
     expect((await crm.as('u-sales').get('/accounts/does-not-exist')).status).toBe(404);
+  });
+
+  it('with a method the route does not have gets 405, naming the methods it has', async () => {
+    const token = await crm.runtime.tokenFor('u-sales');
+    const response = await fetch(`${crm.runtime.apiUrl}/accounts`, { method: 'PUT', headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.headers.get('allow')).toBe('POST, GET');
+    expect(((await response.json()) as { detail: string }).detail).toBe('PUT is not allowed on /accounts; use POST, GET');
   });
 });
 
