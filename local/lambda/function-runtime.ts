@@ -19,6 +19,10 @@ import type { Resolver } from '../assembly/intrinsics';
  * does: `<project>/cdk.out`); an assembly elsewhere fails with `Runtime.ImportModuleError`.
  */
 
+const hostNodeMajor = Number(process.versions.node.split('.')[0]);
+/** nodejs22.x -> 22 */
+const runtimeNodeMajor = (runtime: string) => Number(/^nodejs(\d+)/.exec(runtime)?.[1] ?? hostNodeMajor);
+
 export interface FunctionRuntimeOptions {
   stack: StackArtifact;
   resolver: Resolver;
@@ -165,6 +169,11 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL: edgeUrl,
+      // No X-Ray here: Lambda would give each invocation a trace id; without one, Powertools' Tracer logs an
+      // ERROR per invocation, which buried the real errors in the function logs
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      // The function declares its runtime (nodejs22.x); the SDK's warning is about this machine's Node
+      ...(hostNodeMajor < runtimeNodeMajor(fn.runtime) ? { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } : {}),
     };
     const context = {
       functionName: fn.name,
