@@ -33,7 +33,7 @@ export interface RouteSpec {
   response?: z.ZodMiniType;
 }
 
-/** The list filters a record type offers; each maps to one index (see schemas/keys.ts). */
+/** The list filters a record type offers; each maps to one index (see schemas/keys/table.ts). */
 export const LIST_FILTERS = ['ownerId', 'departmentId', 'status', 'accountId', 'leadId', 'region', 'parentId', 'promotionId'] as const;
 export type ListFilter = (typeof LIST_FILTERS)[number];
 

@@ -9,7 +9,7 @@ import { defineRecord } from '../records/define';
  *
  * Money is integer minor units. A fund keeps its balance as four integers that always satisfy
  *   allocatedMinor = availableMinor + reservedMinor + spentMinor
- * and every movement between them is a ledger entry (schemas/keys.ts fundLedgerKey), written in the
+ * and every movement between them is a ledger entry (fundLedgerKey in schemas/keys/promotions.ts), written in the
  * same transaction as the balance change, so the balance is explainable line by line.
  *
  * The client writes the `fields` of each definition; everything else (status, balances, money
