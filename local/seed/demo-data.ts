@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { demoDataMarkerKey, itemFor, uniqueValueKey } from '../../schemas/keys';
-import { SEED_POLICIES } from '../../schemas/approvals/seed-policies';
+import { SEED_POLICIES } from './approval-policies';
 import { DEMO_USERS } from './demo-users';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalPolicy, ApprovalPolicyInput, ApprovalStep, ApprovalSubject } from '../../schemas/approvals/policy';
 import { ApprovalPolicySchema, ApprovalSubjectSchema, StoredPolicyVersionSchema } from '../../schemas/approvals/policy';
-import { DISCOUNT_APPROVAL, EXPENSE_CLAIM_APPROVAL, PROMOTION_APPROVAL, SEED_POLICIES } from '../../schemas/approvals/seed-policies';
+import { DISCOUNT_APPROVAL, EXPENSE_CLAIM_APPROVAL, PROMOTION_APPROVAL, SEED_POLICIES } from '../../local/seed/approval-policies';
 import { DEFAULT_CALENDAR } from '../../schemas/calendar';
 import type { ApprovalDirectory, ApprovalPlan, DirectoryDepartment, DirectoryUser, StepPlan } from '../../functions/approvals/approval-plan';
 import { planApproval } from '../../functions/approvals/approval-plan';
