@@ -10,7 +10,7 @@ import { ApprovalRequested, SOURCES } from '../schemas/events';
 import { failureState, LAMBDA_TRANSIENT } from './task-failures';
 
 /**
- * The one approval engine (issue 4): every approval in the product runs through this state machine,
+ * The one approval engine: every approval in the product runs through this state machine,
  * under a policy that ops wrote as data (schemas/approvals/policy.ts).
  *
  *   Begin ─▶ Where now? ─pending─▶ Await decisions ─woken or timed out─▶ Advance ─▶ Where now? ...

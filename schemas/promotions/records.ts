@@ -5,7 +5,7 @@ import {
 import { defineRecord } from '../records/define';
 
 /*
- * Trade promotions, funds, campaigns and expense claims (issue 5, DOMAIN.md processes 1-3).
+ * Trade promotions, funds, campaigns and expense claims (DOMAIN.md processes 1-3).
  *
  * Money is integer minor units. A fund keeps its balance as four integers that always satisfy
  *   allocatedMinor = availableMinor + reservedMinor + spentMinor
