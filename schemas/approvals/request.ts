@@ -5,7 +5,7 @@ import { ApprovalPolicySchema, ApprovalSubjectSchema } from './policy';
 
 /*
  * Approval requests, their tasks and audit trail as the API shows them, and the API's bodies.
- * The engine (functions/shared/approval-engine.ts) writes them; schemas/keys/approvals.ts says where.
+ * The engine (functions/approvals/approval-engine.ts) writes them; schemas/keys/approvals.ts says where.
  */
 
 // ---------------------------------------------------------------------------------------------------
