@@ -4,7 +4,7 @@ import { onLocalRuntime } from './local-runtime';
 import { figure, fixed1, median, report, type Benchmark } from './support';
 
 /**
- * The approval benchmark (issue 4), on the local runtime with the demo data: REQUESTS promotions of
+ * The approval benchmark, on the local runtime with the demo data: REQUESTS promotions of
  * 62,000 EUR go through the seed policy's two steps (area manager, then sales director).
  *  - decision-to-next-task-ms: from sending the area manager's decision to the sales director's task
  *    being readable through the API (polled every 5 ms), median over the requests.

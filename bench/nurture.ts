@@ -8,7 +8,7 @@ import type { NurtureSequenceInput } from '../schemas/nurture/sequence';
 import { figure, fixed1, progress, report, type Benchmark } from './support';
 
 /**
- * The nurture benchmark (issue 6), on the whole local runtime:
+ * The nurture benchmark, on the whole local runtime:
  *  a. state transitions per nurture step: one lead through mail, wait, mail, end (history of its execution);
  *  b. how fast a launch enrols: N Lead.Captured events put on the bus at once (NURTURE_BENCH_LEADS,
  *     default 10,000), timed until the sequence counts N enrolments (each with its execution started);

@@ -4,7 +4,7 @@ import { onLocalRuntime } from './local-runtime';
 import { figure, fixed1, pad, progress, report, type Benchmark } from './support';
 
 /**
- * The trade-promotion benchmark (issue 5), on the local runtime with the demo data, business time
+ * The trade-promotion benchmark, on the local runtime with the demo data, business time
  * moved by the local clock:
  *  - transitions-per-promotion-lifecycle: one promotion's whole life (submitted, approved by the area
  *    manager through the approval engine, active, ended, closed out, one claim approved by finance,

@@ -6,7 +6,7 @@ import { IdSchema, NameSchema } from './common';
  * measured against (ANCHORS (b) 6, "business time everywhere"). A calendar carries no time zone of its
  * own: the caller supplies it (the approval policy's zone, the lead's zone), so one calendar serves
  * recipients in many zones. Holidays are local dates in whatever zone the calendar is applied in.
- * The arithmetic lives in functions/shared/business-time.ts.
+ * The arithmetic lives in functions/rules/business-time.ts.
  */
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;

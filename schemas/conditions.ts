@@ -4,7 +4,7 @@ import * as z from './zod';
  * Conditions: the small, safe expression form that approval policies (a step's "optional condition on
  * the record") and nurture sequences (enrolment and exit conditions) use to test a subject's fields.
  * A condition is data, never code: a field test `{ field, op, value }` or a group `{ all: [...] }`,
- * `{ any: [...] }`, `{ not: {...} }`. functions/shared/conditions.ts evaluates and explains them.
+ * `{ any: [...] }`, `{ not: {...} }`. functions/rules/conditions.ts evaluates and explains them.
  *
  * Limits (CONDITION_LIMITS): the root condition is at depth 1 and each group puts its members one level
  * deeper, so at most 5 levels (4 nested groups around a field test); at most 200 field tests in all; a

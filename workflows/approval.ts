@@ -10,14 +10,14 @@ import { ApprovalRequested, SOURCES } from '../schemas/events';
 import { failureState, LAMBDA_TRANSIENT } from './task-failures';
 
 /**
- * The one approval engine (issue 4): every approval in the product runs through this state machine,
+ * The one approval engine: every approval in the product runs through this state machine,
  * under a policy that ops wrote as data (schemas/approvals/policy.ts).
  *
  *   Begin ─▶ Where now? ─pending─▶ Await decisions ─woken or timed out─▶ Advance ─▶ Where now? ...
  *                       ─ended───▶ Announce the outcome ─▶ Requester waiting? ─yes─▶ Answer the requester
  *
  * Begin snapshots the subject and pins the policy version; Advance is the engine's reconcile step
- * (functions/shared/approval-engine.ts): reminders, deadlines (escalate, auto-approve, auto-reject),
+ * (functions/approvals/approval-engine.ts): reminders, deadlines (escalate, auto-approve, auto-reject),
  * the step's mode, the next step. Await decisions is the human wait: a `.waitForTaskToken` task that
  * stores its token on the request (DESIGN decision 5) and times out at the next reminder or deadline,
  * so every human step has its deadline and its timeout branch. Per step: Advance, Where now?, Await

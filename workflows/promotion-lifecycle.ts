@@ -63,7 +63,7 @@ export function promotionLifecycle(scope: Construct, props: PromotionLifecyclePr
   const announceApproval = onFailure(putEventStep(scope, 'Announce approval', props.bus, PromotionApproved, TaskInput.fromObject({
     promotionId: d('promotionId'), fundId: d('fundId'), amount: JsonPath.objectAt('$.detail.amount'), startsAt: d('startsAt'), endsAt: d('endsAt'),
   })));
-  // no logic: a conditional status change straight on the table (keys as schemas/keys.ts builds them);
+  // no logic: a conditional status change straight on the table (keys as schemas/keys/ builds them);
   // a promotion cancelled meanwhile fails the condition and stops here
   const start = withRetry(new DynamoUpdateItem(scope, 'Start', {
     table: props.table,

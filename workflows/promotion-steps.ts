@@ -43,7 +43,7 @@ export function putEventStep(scope: Construct, name: string, bus: IEventBus, eve
 }
 
 /**
- * Ask the approval engine (issue 4's contract, schemas/events/approvals.ts): Approval.Requested with
+ * Ask the approval engine (its contract: schemas/events/approvals.ts): Approval.Requested with
  * this task's token as callbackToken; the engine answers with an ApprovalOutcome (approved, rejected or
  * recalled: all as success). No decision within `timeout` is caught by the caller.
  */

@@ -20,8 +20,8 @@ import { DYNAMO_TRANSIENT, failureState } from './task-failures';
  *   Order or payment? -> Find account by code -> Known? -> Read account -> Put on timeline -> Announce
  *
  * The activity item is written directly by Step Functions, so its keys are built here from the same
- * functions schemas/keys.ts uses (called with `{}` placeholders); a test reads the item back and checks
- * it against keys.ts' own itemFor().
+ * functions schemas/keys/records.ts uses (called with `{}` placeholders); a test reads the item back and
+ * checks it against that module's own itemFor().
  */
 const ACTIVITY = Activities.type;
 const KEY_FORMATS = {

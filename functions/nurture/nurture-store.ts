@@ -1,7 +1,7 @@
 /**
  * The nurture engine's data access: sequences (head + immutable versions), enrolments and their
  * timelines, step claims, the suppression list, "not enrolled" decisions and the per-sequence counters.
- * Every read is a GetItem or a Query on a key from schemas/keys.ts.
+ * Every read is a GetItem or a Query on a key from schemas/keys/.
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { indexKeyAttributes, listPk, nurtureKeys, NURTURE_SEQUENCE_TYPE, recordKey } from '../../schemas/keys';

@@ -3,7 +3,7 @@ import { AttributeType, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb
 import { Construct } from 'constructs';
 import { INDEX_NAMES, indexKeyAttributes } from '../../schemas/keys';
 
-/** The CRM's one table: records, their index entries and (later) workflow state. Keys: schemas/keys.ts. */
+/** The CRM's one table: records, their index entries and (later) workflow state. Keys: schemas/keys/. */
 export class CrmTable extends Construct {
   readonly table: TableV2;
 

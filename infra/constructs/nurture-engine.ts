@@ -26,7 +26,7 @@ const TEMPLATES: { name: string; subject: string; body: string }[] = [
 ];
 
 /**
- * The nurture engine (issue 6): the generic state machine, its step and engagement-wait functions, the
+ * The nurture engine: the generic state machine, its step and engagement-wait functions, the
  * router on the triggering, lead-change and SES mail events, and the sample mail templates. Unsubscribe
  * links are signed with the mail's link secret (infra/constructs/crm-mail.ts). Each function gets only what it uses.
  */

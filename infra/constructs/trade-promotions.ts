@@ -21,7 +21,7 @@ import { CrmWorkflow } from './crm-workflow';
 const TASK_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
 
 /**
- * Trade promotions, funds, expense claims and campaign settlement (issue 5): the three workflows,
+ * Trade promotions, funds, expense claims and campaign settlement: the three workflows,
  * their task functions (each granted only the table, and mail where it mails), the rules that start
  * them and the ones that attribute ERP revenue and mark claims paid. The API routes are in the route
  * catalogue; the close-out route is granted here to complete the lifecycle's close-out task.

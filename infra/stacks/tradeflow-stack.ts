@@ -13,9 +13,9 @@ import { CrmFunction } from '../constructs/crm-function';
 import { CrmTable } from '../constructs/crm-table';
 import { CrmWorkflow } from '../constructs/crm-workflow';
 import { InboundSystems } from '../constructs/inbound-systems';
-// nurture sequences (issue 6)
+// nurture sequences
 import { NurtureEngine } from '../constructs/nurture-engine';
-// trade promotions, funds, expense claims, campaign settlement (issue 5)
+// trade promotions, funds, expense claims, campaign settlement
 import { TradePromotions } from '../constructs/trade-promotions';
 import { acknowledgeAcceptedFindings } from '../nag-suppressions';
 
@@ -61,15 +61,15 @@ export class TradeflowStack extends Stack {
     }));
 
     this.approvalEngine(mail);
-    // nurture sequences (issue 6)
+    // nurture sequences
     new NurtureEngine(this, 'Nurture', { table: this.table.table, events: this.events, api: this.api, mail });
-    // trade promotions, funds, expense claims, campaign settlement (issue 5)
+    // trade promotions, funds, expense claims, campaign settlement
     new TradePromotions(this, 'Promotions', { table: this.table.table, events: this.events, api: this.api, mail });
 
     acknowledgeAcceptedFindings(this, this.table.table);
   }
 
-  /** The approval engine (issue 4): its state machine, its two workflow functions, its trigger, and who may wake it. */
+  /** The approval engine: its state machine, its two workflow functions, its trigger, and who may wake it. */
   private approvalEngine(mail: CrmMail) {
     const table = this.table.table;
     const advance = new CrmFunction(this, 'AdvanceApproval', {

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { demoDataMarkerKey, itemFor, uniqueValueKey } from '../../schemas/keys';
-import { SEED_POLICIES } from '../../schemas/approvals/seed-policies';
+import { SEED_POLICIES } from './approval-policies';
 import { DEMO_USERS } from './demo-users';
 
 /**
@@ -126,7 +126,7 @@ async function createBusinessRecords(api: Api): Promise<{ nordic: { id: string }
 }
 
 /**
- * Trade promotions (issue 5): finance's fund for the North branch, marketing's summer campaign, and two
+ * Trade promotions: finance's fund for the North branch, marketing's summer campaign, and two
  * promotions the North rep has drafted in it (drafts: nothing waits on an approver until someone submits).
  */
 async function createTradePromotions(api: Api, accounts: { nordic: { id: string }; freshmart: { id: string } }) {

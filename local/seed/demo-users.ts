@@ -21,7 +21,7 @@ export const DEMO_USERS: DemoUser[] = [
   { id: 'u-finance', name: 'Fin Finance', email: 'finance@tradeflow.example', roles: ['finance'], departmentId: 'd-finance', timeZone: 'Europe/Berlin' },
   { id: 'u-sales', name: 'Sam Sales', email: 'sales@tradeflow.example', roles: ['sales'], departmentId: 'd-north', timeZone: 'Europe/Berlin' },
   { id: 'u-sales-south', name: 'Sofia South', email: 'sales.south@tradeflow.example', roles: ['sales'], departmentId: 'd-south', timeZone: 'Europe/Madrid' },
-  // the approvers of the seed approval policies (schemas/approvals/seed-policies.ts)
+  // the approvers of the seed approval policies (./approval-policies.ts)
   { id: 'u-north-manager', name: 'Nora North', email: 'manager.north@tradeflow.example', roles: ['sales'], departmentId: 'd-north', timeZone: 'Europe/Berlin' },
   { id: 'u-south-manager', name: 'Diego South', email: 'manager.south@tradeflow.example', roles: ['sales'], departmentId: 'd-south', timeZone: 'Europe/Madrid' },
   { id: 'u-sales-director', name: 'Dora Director', email: 'sales.director@tradeflow.example', roles: ['sales'], departmentId: 'd-company', timeZone: 'Europe/Berlin' },

@@ -15,9 +15,9 @@ import {
 import { SequenceDryRunBodySchema, NurtureSequenceSchema, SequenceLifecycleBodySchema } from '../nurture/sequence';
 
 /**
- * The HTTP API's route catalogue: the one list that the CDK app turns into routes and functions, that the
- * OpenAPI document describes and that the tests walk. `operation` is "<domain>/<operation>": the
- * domain's API function (functions/<domain>/api.ts) serves it under that operation's name.
+ * The HTTP API's route catalogue: the one list of routes, which the deployment serves, the OpenAPI
+ * document describes and the tests walk. `operation` is "<domain>/<operation>": the domain's API
+ * function (functions/<domain>/api.ts) serves it under that operation's name.
  */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface RouteSpec {
@@ -25,7 +25,7 @@ export interface RouteSpec {
   path: string;
   operation: string;
   summary: string;
-  /** jwt: a Cognito ID token; signature: the sending system's HMAC, checked by the handler; none: public */
+  /** jwt: a signed-in user's ID token; signature: the sending system's HMAC, checked by the handler; none: public */
   auth: 'jwt' | 'signature' | 'none';
   tag: string;
   body?: z.ZodMiniType;
@@ -33,7 +33,7 @@ export interface RouteSpec {
   response?: z.ZodMiniType;
 }
 
-/** The list filters a record type offers; each maps to one index (see schemas/keys.ts). */
+/** The list filters a record type offers; each maps to one index (see schemas/keys/table.ts). */
 export const LIST_FILTERS = ['ownerId', 'departmentId', 'status', 'accountId', 'leadId', 'region', 'parentId', 'promotionId'] as const;
 export type ListFilter = (typeof LIST_FILTERS)[number];
 

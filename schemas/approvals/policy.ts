@@ -5,8 +5,8 @@ import type { BusinessDuration } from '../calendar';
 import { ConditionSchema } from '../conditions';
 
 /*
- * Approval policies as data (issue 4, DOMAIN process 5): the document ops write, validate, dry-run
- * (functions/shared/approval-plan.ts) and then activate. A policy says which requests it applies to
+ * Approval policies as data (DOMAIN process 5): the document ops write, validate, dry-run
+ * (functions/approvals/approval-plan.ts) and then activate. A policy says which requests it applies to
  * (a subject type plus an optional entry condition on the subject's fields) and the ordered steps a
  * request goes through. Conditions are the safe condition language of schemas/conditions.ts, tested
  * against the subject's `fields` (so `amount.amountMinor` reads `subject.fields.amount.amountMinor`).

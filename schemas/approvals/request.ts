@@ -4,8 +4,8 @@ import { AwayUntilSchema } from '../records/user';
 import { ApprovalPolicySchema, ApprovalSubjectSchema } from './policy';
 
 /*
- * Approval requests, their tasks and audit trail as the API shows them, and the API's bodies (issue 4).
- * The engine (functions/shared/approval-engine.ts) writes them; schemas/keys.ts says where.
+ * Approval requests, their tasks and audit trail as the API shows them, and the API's bodies.
+ * The engine (functions/approvals/approval-engine.ts) writes them; schemas/keys/approvals.ts says where.
  */
 
 // ---------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { defineEvent } from './define';
 import { SOURCES } from './sources';
 
 /*
- * The approval engine's contract (issue 4). Anything that needs a decision (a promotion, an expense
+ * The approval engine's contract. Anything that needs a decision (a promotion, an expense
  * claim, a discount) puts Approval.Requested; the engine ends every request with exactly one of
  * Approval.Approved, Approval.Rejected or Approval.Recalled, carrying the subject's type and id.
  *

@@ -3,11 +3,11 @@ import { ApprovalApproved, ApprovalRecalled, ApprovalRejected, ApprovalRequested
 import { ActivityRecorded, RecordChanged } from './crm';
 import type { EventDefinition } from './define';
 import { ClaimPaid, LeadCaptured, OrderPlaced, PaymentReceived, TicketOpened } from './inbound';
-// trade promotions (issue 5)
+// trade promotions, funds, claims, campaign settlement
 import {
   CampaignPlanned, CampaignSettled, ClaimApproved, ClaimSubmitted, PromotionApproved, PromotionClosedOut, PromotionSubmitted,
 } from './promotions';
-// nurture sequences (issue 6)
+// nurture sequences
 import { LeadConverted, LeadEnrolled, LeadExitedSequence, LeadQualified, LeadUnsubscribed } from './nurture';
 
 export * from './approvals';
@@ -22,9 +22,9 @@ export type { EventDefinition } from './define';
 export const EVENT_CATALOGUE: EventDefinition[] = [
   LeadCaptured, OrderPlaced, PaymentReceived, ClaimPaid, TicketOpened, ActivityRecorded, RecordChanged,
   ApprovalRequested, ApprovalApproved, ApprovalRejected, ApprovalRecalled,
-  // trade promotions (issue 5)
+  // trade promotions, funds, claims, campaign settlement
   PromotionSubmitted, PromotionApproved, PromotionClosedOut, CampaignPlanned, ClaimSubmitted, ClaimApproved, CampaignSettled,
-  // nurture sequences (issue 6)
+  // nurture sequences
   LeadEnrolled, LeadExitedSequence, LeadQualified, LeadConverted, LeadUnsubscribed,
 ];
 

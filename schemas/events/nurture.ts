@@ -4,7 +4,7 @@ import { ExitReasonSchema } from '../nurture/sequence';
 import { defineEvent } from './define';
 import { SOURCES } from './sources';
 
-/* The nurture engine's events (issue 6): what other parts of the CRM and other systems may follow. */
+/* The nurture engine's events: what other parts of the CRM and other systems may follow. */
 
 const enrolment = {
   enrolmentId: IdSchema,

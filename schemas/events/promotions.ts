@@ -4,7 +4,7 @@ import { defineEvent } from './define';
 import { SOURCES } from './sources';
 
 /*
- * The trade-promotion events (issue 5), source crm.promotions. Submitted events start the workflows
+ * The trade-promotion events, source crm.promotions. Submitted events start the workflows
  * (promotion lifecycle, expense claim); the others tell other systems (the ERP pays Claim.Approved).
  */
 

@@ -6,9 +6,9 @@ export const SOURCES = {
   activities: 'crm.activities',
   records: 'crm.records',
   approvals: 'crm.approvals',
-  /** trade promotions, funds, claims, campaign settlement (issue 5) */
+  /** trade promotions, funds, claims, campaign settlement */
   promotions: 'crm.promotions',
-  // nurture sequences (issue 6)
+  // nurture sequences
   nurture: 'crm.nurture',
   erp: 'ext.erp',
   webForms: 'ext.web-forms',

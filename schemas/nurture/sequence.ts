@@ -7,8 +7,8 @@ import { ConditionSchema } from '../conditions';
 import { LeadStatusSchema } from '../records/lead';
 
 /*
- * Nurture sequences as data (issue 6, DOMAIN process 4): the document marketing writes, validates,
- * dry-runs (functions/shared/nurture-plan.ts) and activates, in the style of approval policies
+ * Nurture sequences as data (DOMAIN process 4): the document marketing writes, validates,
+ * dry-runs (functions/nurture/nurture-plan.ts) and activates, in the style of approval policies
  * (schemas/approvals/policy.ts). Versions are immutable; an enrolment pins the version it started with.
  *
  * A sequence says WHO enrols (a triggering event plus conditions on the event's detail and on the lead),

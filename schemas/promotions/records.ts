@@ -5,11 +5,11 @@ import {
 import { defineRecord } from '../records/define';
 
 /*
- * Trade promotions, funds, campaigns and expense claims (issue 5, DOMAIN.md processes 1-3).
+ * Trade promotions, funds, campaigns and expense claims (DOMAIN.md processes 1-3).
  *
  * Money is integer minor units. A fund keeps its balance as four integers that always satisfy
  *   allocatedMinor = availableMinor + reservedMinor + spentMinor
- * and every movement between them is a ledger entry (schemas/keys.ts fundLedgerKey), written in the
+ * and every movement between them is a ledger entry (fundLedgerKey in schemas/keys/promotions.ts), written in the
  * same transaction as the balance change, so the balance is explainable line by line.
  *
  * The client writes the `fields` of each definition; everything else (status, balances, money

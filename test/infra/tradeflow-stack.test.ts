@@ -154,7 +154,7 @@ describe('the table', () => {
     });
   });
 
-  it('has exactly the indexes of schemas/keys.ts, each keyed <name>Pk/<name>Sk and projecting all attributes', () => {
+  it('has exactly the indexes of schemas/keys/table.ts, each keyed <name>Pk/<name>Sk and projecting all attributes', () => {
     const indexes = table()[0]![1].Properties.GlobalSecondaryIndexes as { IndexName: string }[];
     const expected = INDEX_NAMES.map((name) => ({
       IndexName: name,

@@ -86,7 +86,7 @@ describe('POST /events', () => {
     });
   });
 
-  it('writes the activity exactly as the API would (the workflow builds keys like schemas/keys.ts)', async () => {
+  it('writes the activity exactly as the API would (the workflow builds keys like schemas/keys/)', async () => {
     const orderId = `SO-${randomUUID().slice(0, 8)}`;
     await sendEvent(order(orderId));
     await crm.eventually(timelineOf, (activities) => activities.some((a) => a.id === `erp-order-${orderId}`));

@@ -4,7 +4,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
-import { sampleWelcomeSequence } from '../../schemas/nurture/samples';
+import { sampleWelcomeSequence } from '../../local/seed/welcome-sequence';
 import type { NurtureSequenceInput } from '../../schemas/nurture/sequence';
 import { launchBrowser } from './support/browser';
 import { startLocalCrm, type LocalCrm } from './support/local-crm';

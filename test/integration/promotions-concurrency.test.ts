@@ -3,7 +3,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 import { startLocalCrm, type LocalCrm } from './support/local-crm';
 
 /**
- * 500 reservations at once against one fund, at the reservation function's level (functions/shared/
+ * 500 reservations at once against one fund, at the reservation function's level (functions/promotions/
  * fund-ledger moveFunds, what the lifecycle's "Apply the decision" task runs) against DynamoDB Local:
  * driving 500 whole workflows is too slow for this box's test suite. The fund never goes below zero,
  * and every refusal says why.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalPolicy, ApprovalPolicyInput, ApprovalStep, ApprovalSubject } from '../../schemas/approvals/policy';
 import { ApprovalPolicySchema, ApprovalSubjectSchema, StoredPolicyVersionSchema } from '../../schemas/approvals/policy';
-import { DISCOUNT_APPROVAL, EXPENSE_CLAIM_APPROVAL, PROMOTION_APPROVAL, SEED_POLICIES } from '../../schemas/approvals/seed-policies';
+import { DISCOUNT_APPROVAL, EXPENSE_CLAIM_APPROVAL, PROMOTION_APPROVAL, SEED_POLICIES } from '../../local/seed/approval-policies';
 import { DEFAULT_CALENDAR } from '../../schemas/calendar';
 import type { ApprovalDirectory, ApprovalPlan, DirectoryDepartment, DirectoryUser, StepPlan } from '../../functions/approvals/approval-plan';
 import { planApproval } from '../../functions/approvals/approval-plan';
@@ -123,7 +123,7 @@ describe('seed policies', () => {
     expect(first?.approvers[0]).toMatchObject({ userId: 'u-north-manager', via: 'manager', timeZone: 'Europe/Berlin' });
   });
 
-  it('routes each seed step the way the issue describes, and resolves escalation targets', () => {
+  it('routes each step of the promotion policy to the approver it names, and resolves escalation targets', () => {
     const result = plan(PROMOTION_APPROVAL, promotion(250_000));
     expect(result.steps.map((s) => s.approvers.map((a) => a.via))).toEqual([['manager'], ['user'], ['role', 'role']]);
     expect(result.steps[0]?.escalation?.approvers.map((a) => a.userId)).toEqual(['u-sales-director']);

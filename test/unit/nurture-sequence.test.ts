@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NurtureSequenceSchema, type NurtureSequence } from '../../schemas/nurture/sequence';
-import { sampleWelcomeSequence } from '../../schemas/nurture/samples';
+import { sampleWelcomeSequence } from '../../local/seed/welcome-sequence';
 import { decideEnrolment, dryRun, waitEnd } from '../../functions/nurture/nurture-plan';
 
 const parse = (input: unknown) => NurtureSequenceSchema.safeParse(input);

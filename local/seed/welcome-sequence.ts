@@ -1,9 +1,10 @@
-import type { NurtureSequenceInput } from './sequence';
+import type { NurtureSequenceInput } from '../../schemas/nurture/sequence';
 
 /**
- * A three-mail welcome sequence, the example the docs and tests start from: welcome mail, two working
- * days, a follow-up; if the follow-up is opened within 3 days, a last offer mail and a score boost,
- * otherwise a reminder. Crossing 50 points qualifies the lead and creates an opportunity for its owner.
+ * A three-mail welcome sequence for the demo company, the example the README's nurture tour posts and
+ * the tests start from (npm start does not load it): welcome mail, two working days, a follow-up; if
+ * the follow-up is opened within 3 days, a last offer mail and a score boost, otherwise a reminder.
+ * Crossing 50 points qualifies the lead and creates an opportunity for its owner.
  */
 export const sampleWelcomeSequence = (id = 'welcome', overrides: Partial<NurtureSequenceInput> = {}): NurtureSequenceInput => ({
   id,

@@ -1,11 +1,11 @@
-import type { ApprovalPolicyInput, ApproverSpec } from './policy';
+import type { ApprovalPolicyInput, ApproverSpec } from '../../schemas/approvals/policy';
 
 /*
- * The seed approval policies (issue 4): promotion approval by amount, expense-claim approval and
+ * The demo company's approval policies: promotion approval by amount, expense-claim approval and
  * discount approval. They are plain documents that pass ApprovalPolicySchema (test/unit/approval-plan
  * checks that), the way ops would write them.
  *
- * Readings of the issue
+ * Readings of the requirements
  * - Money. Amounts are integer minor units (DOMAIN, MoneySchema), and thresholds such as "from 50,000"
  *   are read as MAJOR units: 50,000.00 EUR = 5_000_000 minor units. Conditions test
  *   `amount.amountMinor` of the subject's fields. The thresholds are in EUR, so each policy's entry
@@ -21,15 +21,10 @@ import type { ApprovalPolicyInput, ApproverSpec } from './policy';
  *   It is a named user, SEED_SALES_DIRECTOR_ID, standing for the demo company's sales director.
  *   A tenant without that user sees "unknown user" in the dry-run's problems before activating.
  * - "Finance" (promotion >= 200,000 EUR, expense claims) is anyone with the finance role.
- * - Discount approval: the issue gives no thresholds; the seed uses `discountPercent` (a number,
+ * - Discount approval: the requirements give no thresholds; the seed uses `discountPercent` (a number,
  *   percent of list price): the area manager approves every discount, the sales director above 10 %,
  *   finance from 20 %.
  * - All three ask that nobody decides twice in one request (options.distinctDeciders).
- *
- * Follow-up for the demo data (local/seed, not changed here): it has no area manager for d-north /
- * d-south, no u-sales-director, and u-finance is both the finance clerk and the Finance manager, so
- * with distinctDeciders an expense claim >= 100,000 EUR has nobody left for the director's step; the
- * dry-run says so.
  */
 
 export const SEED_SALES_DIRECTOR_ID = 'u-sales-director';

@@ -1,0 +1,9 @@
+// The table's keys, one module per domain, re-exported here so that `schemas/keys` stays the one import path.
+export * from './table';
+export * from './records';
+export * from './inbound';
+export * from './links';
+export * from './promotions';
+export * from './approvals';
+export * from './nurture';
+export * from './demo-data';

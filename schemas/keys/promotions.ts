@@ -1,0 +1,32 @@
+/**
+ * Trade promotions, funds, campaigns and claims are records (./records); these are the items that live
+ * beside them in their partitions.
+ */
+import { recordKey, uniqueValueKey } from './records';
+
+export const FUND_LEDGER_PREFIX = 'LEDGER#';
+/** One fund movement (allocate, reserve, release, spend), named by its business id so a retry writes it once. */
+export const fundLedgerKey = (fundId: string, movementId: string) => ({
+  pk: recordKey('FUND', fundId).pk,
+  sk: `${FUND_LEDGER_PREFIX}${movementId}`,
+});
+
+export const ATTRIBUTION_PREFIX = 'ATTRIBUTED#';
+export type SettlementTargetType = 'CAMPAIGN' | 'PROMOTION';
+/**
+ * An order, payment or lead attributed to what is settled (a campaign, or a promotion without one),
+ * named by the sending system's id: the same payment delivered three times is one item.
+ */
+export const attributionKey = (targetType: SettlementTargetType, targetId: string, kind: 'order' | 'payment' | 'lead', externalId: string) => ({
+  pk: recordKey(targetType, targetId).pk,
+  sk: `${ATTRIBUTION_PREFIX}${kind}#${externalId}`,
+});
+
+/** The stored effect report of a settled campaign (or campaign-less promotion). */
+export const effectReportKey = (targetType: SettlementTargetType, targetId: string) => ({
+  pk: recordKey(targetType, targetId).pk,
+  sk: 'EFFECT_REPORT',
+});
+
+/** A claim's evidence reference (receipt, photo): held by one live claim, so it is never claimed twice. */
+export const evidenceRefKey = (evidenceRef: string) => uniqueValueKey('CLAIM', 'evidenceRef', evidenceRef.toLowerCase());

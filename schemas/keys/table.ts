@@ -1,0 +1,28 @@
+/**
+ * The single table's indexes. Every pk/sk and index key in the product is built in schemas/keys/ and
+ * nowhere else, one module per domain; index names and their attributes are here.
+ *
+ * Main table: one item per record, `pk = <TYPE>#<id>`, `sk = RECORD`: every get is one GetItem.
+ * Global secondary indexes (all project every attribute), each `<name>Pk`/`<name>Sk`:
+ *   byCollection  the account's item collection (the account 360) and the department tree
+ *   byOwner       a user's records of one type
+ *   byDepartment  a department's records of one type (what a sales rep may see)
+ *   byStatus      records of one type in one status (or opportunity stage)
+ *   byRegion      accounts and leads of one region
+ *   byType        every record of one type
+ * A soft-deleted record loses its index keys, so it drops out of every list but stays readable by key.
+ */
+export const INDEX_NAMES = ['byCollection', 'byOwner', 'byDepartment', 'byStatus', 'byRegion', 'byType'] as const;
+export type IndexName = (typeof INDEX_NAMES)[number];
+
+export const indexKeyAttributes = (index: IndexName) => ({ pk: `${index}Pk`, sk: `${index}Sk` }) as const;
+
+export const ALL_INDEX_ATTRIBUTES: string[] = INDEX_NAMES.flatMap((i) => Object.values(indexKeyAttributes(i)));
+
+export const listPk = {
+  byOwner: (type: string, ownerId: string) => `OWNER#${ownerId}#${type}`,
+  byDepartment: (type: string, departmentId: string) => `DEPARTMENT#${departmentId}#${type}`,
+  byStatus: (type: string, status: string) => `${type}#STATUS#${status}`,
+  byRegion: (type: string, region: string) => `${type}#REGION#${region.toLowerCase()}`,
+  byType: (type: string) => type,
+};
