@@ -175,12 +175,12 @@ export async function measureImports(bundles: FunctionBundle[], limits: ImportRu
   }
 
   const cpu = subjects.every((s) => [...s.handlerTimes, ...s.baselineTimes].every((t) => Number.isFinite(t.cpuMs)));
-  report(`import time per function: median of ${rounds} fresh node processes each${rounds < limits.runs ? ` (${limits.runs} asked; the time budget of ${limits.budgetMs / 1000} s ended it)` : ''},`);
+  report(`import time per function: median of ${rounds} fresh node processes each${rounds < limits.runs ? ` (${limits.runs} asked; the time budget of ${(limits.budgetMs / 1000).toFixed(0)} s ended it)` : ''},`);
   report('in a Lambda environment with NODE_OPTIONS from the template; function and baseline alternating (ABBA);');
   report('baseline = a bundle of only the AWS SDK clients that function imports');
   report(`overhead from ${cpu ? "the main thread's CPU time (/proc/self/schedstat)" : 'wall time (no /proc/self/schedstat here)'}; ± is half the interquartile range`);
   report('of the noisier of the two, as a share of its median');
-  report(`${pad('function', 22)} ${padStart(cpu ? 'function cpu' : 'function', 12)} ${padStart('baseline', 9)} ${padStart('overhead', 9)} ${padStart('±', 6)}`
+  report(`${pad('function', 28)} ${padStart(cpu ? 'function cpu' : 'function', 12)} ${padStart('baseline', 9)} ${padStart('overhead', 9)} ${padStart('±', 6)}`
     + `   ${padStart('wall: function', 14)} ${padStart('baseline', 9)}   baseline holds`);
   const measured = (times: ImportTime[]) => times.map((t) => (cpu ? t.cpuMs : t.wallMs));
   const ms = (value: number, width: number) => `${padStart(fixed1(value), width)} ms`;
@@ -193,7 +193,7 @@ export async function measureImports(bundles: FunctionBundle[], limits: ImportRu
       handlerWallMs: median(handlerTimes.map((t) => t.wallMs)), baselineWallMs: median(baselineTimes.map((t) => t.wallMs)),
       baseline: baseline.label, usesSdk: bundle.sdkImports.size > 0,
     };
-    report(`${pad(bundle.name, 22)} ${ms(handlerMs, 9)} ${ms(baselineMs, 6)} ${padStart(fixed1(result.overheadPct), 7)} % ${padStart(fixed1(result.spreadPct), 4)} %`
+    report(`${pad(bundle.name, 28)} ${ms(handlerMs, 9)} ${ms(baselineMs, 6)} ${padStart(fixed1(result.overheadPct), 7)} % ${padStart(fixed1(result.spreadPct), 4)} %`
       + `   ${ms(result.handlerWallMs, 11)} ${ms(result.baselineWallMs, 6)}   ${baseline.label}${result.usesSdk ? '' : ' (node startup floor; not in the max)'}`);
     return result;
   });

@@ -53,6 +53,10 @@ export function idCandidates(item: Record<string, unknown>): string[] {
 
 export class NoRequestCounter extends Error {}
 
+/** A demo user's ID token from the local issuer, by id or role. */
+export const tokenFor = async (apiUrl: string, user: string) =>
+  (await fetch(`${apiUrl}/_local/token?user=${encodeURIComponent(user)}&format=text`)).text();
+
 interface Call {
   status: number;
   requests: number;
@@ -87,7 +91,7 @@ export async function measureReads(apiUrl: string, edgeUrl: string, routes: Rout
   report('this runtime, or first of this request); counted at the local edge');
   report(`${pad('request', 58)} ${pad('user', 6)} status  requests  operations (cold call)`);
   for (const user of users) {
-    const token = await (await fetch(`${apiUrl}/_local/token?user=${encodeURIComponent(user)}&format=text`)).text();
+    const token = await tokenFor(apiUrl, user);
     const get = async (urlPath: string): Promise<Call & { body: unknown }> => {
       const before = await counts();
       const response = await fetch(`${apiUrl}${urlPath}`, { headers: { authorization: `Bearer ${token}` } });
@@ -103,7 +107,7 @@ export async function measureReads(apiUrl: string, edgeUrl: string, routes: Rout
       }
       return { status: response.status, body, requests: Object.values(operations).reduce((a, n) => a + n, 0), operations };
     };
-    const lists = new Map<string, Record<string, unknown>[]>();
+    const lists = new Map<string, { status: number; items: Record<string, unknown>[] }>();
     for (const route of reads) {
       const record = records.has(route);
       const result: ReadResult = { label: `GET ${route.path}`, user, record };
@@ -113,11 +117,12 @@ export async function measureReads(apiUrl: string, edgeUrl: string, routes: Rout
         result.skipped = 'no list to take an id from';
       } else {
         if (!lists.has(listPath)) {
-          const { body } = await get(listPath);
-          lists.set(listPath, ((body as { items?: unknown } | undefined)?.items as Record<string, unknown>[] | undefined) ?? []);
+          const { status, body } = await get(listPath);
+          lists.set(listPath, { status, items: ((body as { items?: unknown } | undefined)?.items as Record<string, unknown>[] | undefined) ?? [] });
         }
-        const item = lists.get(listPath)!.find((i) => idCandidates(i).length > 0);
-        if (!item) result.skipped = `GET ${listPath} has none for ${user}`;
+        const list = lists.get(listPath)!;
+        const item = list.items.find((i) => idCandidates(i).length > 0);
+        if (!item) result.skipped = list.status === 200 ? `GET ${listPath} has none for ${user}` : `GET ${listPath} answered ${list.status} for ${user}`;
         for (const id of item ? idCandidates(item).slice(0, 4) : []) {
           const urlPath = route.path.replace(/\{[^}]+\}/, encodeURIComponent(id));
           const cold = await get(urlPath);
