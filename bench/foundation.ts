@@ -107,6 +107,10 @@ function memoryOf(runtime: NpmStart, when: string, detail: boolean): number {
   return mb(rss);
 }
 
+const reportKilled = (which: string, killed: string[]) => {
+  if (killed.length > 0) report(`${which}: still running 30 s after Ctrl-C, killed: ${killed.map((k) => k.slice(0, 80)).join('; ')}`);
+};
+
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function measureRuntime(): Promise<void> {
@@ -122,8 +126,7 @@ async function measureRuntime(): Promise<void> {
       report(`target: <= ${TARGET_RSS_MB} MB -> ${met(rss <= TARGET_RSS_MB)} (RSS summed over npm, sh, tsx, node with its function workers`
         + ' and the DynamoDB Local JVM; 1 MB = 1024 KiB)');
     } finally {
-      const killed = await first.stop();
-      if (killed > 0) report(`first start: ${killed} processes outlived Ctrl-C and were killed`);
+      reportKilled('first start', await first.stop());
     }
     report();
     // the starts after it: cdk.out cached, the demo data in the folder, as a developer's every other morning
@@ -143,8 +146,7 @@ async function measureRuntime(): Promise<void> {
         await measureRecordReads(runtime);
         memoryOf(runtime, 'after the reads (the API functions\' workers started)', false);
       } finally {
-        const killed = await runtime.stop();
-        if (killed > 0) report(`start ${start}: ${killed} processes outlived Ctrl-C and were killed`);
+        reportKilled(`start ${start}`, await runtime.stop());
       }
     }
   } finally {

@@ -18,10 +18,11 @@ export interface NpmStart {
   /** the start time the runtime printed itself (from its own first line, after npm and tsx started) */
   reportedSeconds: number;
   output(): string;
-  /** SIGINT to the group, as Ctrl-C; SIGKILL to whatever is left after the grace time. Returns what was killed. */
-  stop(graceMs?: number): Promise<number>;
+  /** SIGINT to the group, as Ctrl-C; SIGKILL to whatever of the group is left after the grace time. Returns what was killed. */
+  stop(graceMs?: number): Promise<string[]>;
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const READY = /Tradeflow is ready \(([\d.]+) s\)/;
 const END_OF_BANNER = 'Ctrl-C stops everything.';
 
@@ -46,15 +47,16 @@ export function startNpmStart(dataDir: string, timeoutMs = 180_000): Promise<Npm
   let readyMs: number | undefined;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
-  const stop = async (graceMs = 30_000): Promise<number> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      signalGroup(pid, 'SIGINT');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, graceMs))]);
-    }
-    // npm has exited; anything still in its group (a JVM that outlived Ctrl-C) is ended now
-    const left = processGroup(pid);
-    for (const p of left) signalProcess(p, 'SIGKILL');
-    return left.length;
+  const stop = async (graceMs = 30_000): Promise<string[]> => {
+    // Ctrl-C reaches the whole group; npm may exit before the runtime has stopped its JVM, so the
+    // group, not npm, is waited for
+    signalGroup(pid, 'SIGINT');
+    const deadline = performance.now() + graceMs;
+    await Promise.race([exited, sleep(graceMs)]);
+    while (processGroup(pid).length > 0 && performance.now() < deadline) await sleep(100);
+    const left = processGroup(pid).map((p) => ({ p, command: commandOf(p) }));
+    for (const { p } of left) signalProcess(p, 'SIGKILL');
+    return left.map(({ p, command }) => `${p} ${command}`);
   };
 
   return new Promise<NpmStart>((resolve, reject) => {
@@ -100,14 +102,14 @@ export interface ProcessMemory {
   pssKb: number | undefined;
 }
 
-interface ProcStat { pid: number; ppid: number; pgrp: number }
+interface ProcStat { pid: number; ppid: number; pgrp: number; state: string }
 
 /** `/proc/<pid>/stat`: the fields after the command, which may itself hold spaces and parentheses. */
 function statOf(pid: number): ProcStat | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { pid, ppid: Number(fields[1]), pgrp: Number(fields[2]) };
+    return { pid, state: fields[0] ?? '', ppid: Number(fields[1]), pgrp: Number(fields[2]) };
   } catch {
     return undefined; // it ended meanwhile
   }
@@ -118,7 +120,8 @@ function allProcesses(): ProcStat[] {
     .map((name) => statOf(Number(name))).filter((p): p is ProcStat => p !== undefined);
 }
 
-const processGroup = (pgid: number) => allProcesses().filter((p) => p.pgrp === pgid).map((p) => p.pid);
+/** The live members of a process group (a zombie has ended; only its parent's wait is missing). */
+const processGroup = (pgid: number) => allProcesses().filter((p) => p.pgrp === pgid && p.state !== 'Z').map((p) => p.pid);
 
 /** A process and all its descendants, found by parent id (a child that left the group is still counted). */
 export function processTree(root: number): ProcessMemory[] {
@@ -148,10 +151,17 @@ function memoryOf(pid: number): ProcessMemory | undefined {
     } catch {
       pssKb = undefined;
     }
-    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-    return { pid, ppid: statOf(pid)?.ppid ?? 0, command, rssKb: kbField(status, 'VmRSS') ?? 0, pssKb };
+    return { pid, ppid: statOf(pid)?.ppid ?? 0, command: commandOf(pid), rssKb: kbField(status, 'VmRSS') ?? 0, pssKb };
   } catch {
     return undefined;
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  } catch {
+    return '';
   }
 }
 
