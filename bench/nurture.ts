@@ -19,7 +19,8 @@ import { figure, fixed1, progress, report, type Benchmark } from './support';
 const LEADS = Number(process.env.NURTURE_BENCH_LEADS ?? 10_000);
 const DEADLINE_S = Number(process.env.NURTURE_BENCH_SECONDS ?? 600);
 
-const sequence = (id: string, formId: string): NurtureSequenceInput => ({
+/** A sequence of mail, wait, mail for leads captured by one form (the foundation benchmark adds one as a draft). */
+export const sequence = (id: string, formId: string): NurtureSequenceInput => ({
   id, name: `Bench ${id}`, reentry: 'never', defaultTimeZone: 'UTC',
   // any day, any hour: the benchmark measures the engine, not the calendar
   sendWindow: { id: 'always', name: 'Always', workingDays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], workingHours: { start: '00:00', end: '23:59' }, holidays: [] },

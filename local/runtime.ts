@@ -60,6 +60,18 @@ function countingService(inner: EdgeService, counts: Map<string, number>): EdgeS
   };
 }
 
+/** `GET /_local/requests` → `{ "dynamodb": { "GetItem": 3, ... } }`: those counts, for a benchmark outside the process. */
+function requestCountsService(counts: Map<string, number>): EdgeService {
+  return {
+    name: 'request counts',
+    matches: (req) => req.method === 'GET' && (req.url ?? '').split('?')[0] === '/_local/requests',
+    handle(_req, res) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ dynamodb: Object.fromEntries(counts) }));
+    },
+  };
+}
+
 /**
  * Brings up, from the cloud assembly alone, what its template declares: DynamoDB Local with the tables
  * (plus the TTL sweeps and stream deliveries it lacks), every function in its own worker, the state
@@ -98,6 +110,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stops.push(() => edge.stop());
     const counts = new Map<string, number>();
     edge.register(countingService(dynamoDbProxyService(dynamodb.endpoint), counts));
+    edge.register(requestCountsService(counts));
     const clock = createLocalClock({ stateFile: path.join(scratch, 'clock.json') });
     edge.register(clockService(clock));
     const common = { edgeUrl: edge.url, clock, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, log };
