@@ -10,7 +10,7 @@ import { createTablesFromTemplate } from './dynamodb/create-tables';
 import { startStreamPoller } from './dynamodb-extras/stream-poller';
 import { startTtlSweeper } from './dynamodb-extras/ttl-sweeper';
 import { createEventBridgeService } from './eventbridge/eventbridge-service';
-import { inProcessLambdaClient, lambdaInvokeService } from './lambda-api/lambda-invoke-service';
+import { inProcessLambdaClient, lambdaInvokeService } from './lambda/lambda-invoke-service';
 import { createSecretsManagerService } from './secretsmanager/secrets-manager-service';
 import { createSesService } from './ses/ses-service';
 import { createSqsService } from './sqs/sqs-service';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { TemplateResource } from '../assembly/cloud-assembly';
 import type { Resolver } from '../assembly/intrinsics';
 import type { EmulatorOptions } from '../clock';
-import type { InvokingClient } from '../lambda-api/lambda-invoke-service';
+import type { InvokingClient } from '../lambda/lambda-invoke-service';
 import { serveAwsJsonAction, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
 import { ArchiveStore } from './archive-store';
 import { createDelivery, type RetrySettings } from './delivery';

@@ -1,5 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { InvokingClient } from '../lambda-api/lambda-invoke-service';
+import type { InvokingClient } from '../lambda/lambda-invoke-service';
 import { StartExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { BusEvent, TargetConfig } from './model';

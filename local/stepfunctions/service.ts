@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { LocalClock } from '../clock';
 import type { EdgeService } from '../edge/edge-server';
 import { stepFunctionsApiService } from './api';
-import type { InvokingClient } from '../lambda-api/lambda-invoke-service';
+import type { InvokingClient } from '../lambda/lambda-invoke-service';
 import { createIntegrations } from './integrations';
 import { ExecutionRun } from './interpreter';
 import { ExecutionJournal, loadJournals, type ExecutionStatus } from './journal';

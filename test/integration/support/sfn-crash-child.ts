@@ -8,7 +8,7 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { createLocalClock } from '../../../local/clock';
 import { startEdge } from '../../../local/edge/edge-server';
-import { lambdaInvokeService } from '../../../local/lambda-api/lambda-invoke-service';
+import { lambdaInvokeService } from '../../../local/lambda/lambda-invoke-service';
 import { clockService, createStepFunctionsService } from '../../../local/stepfunctions';
 
 const INVOKE = 'arn:aws:states:::lambda:invoke';

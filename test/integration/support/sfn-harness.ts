@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLocalClock, type LocalClock } from '../../../local/clock';
 import { startEdge, type Edge, type EdgeService } from '../../../local/edge/edge-server';
-import { lambdaInvokeService, type LocalFunctions } from '../../../local/lambda-api/lambda-invoke-service';
+import { lambdaInvokeService, type LocalFunctions } from '../../../local/lambda/lambda-invoke-service';
 import { clockService, createStepFunctionsService, type StepFunctionsService } from '../../../local/stepfunctions';
 
 export const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
