@@ -8,8 +8,8 @@ import { createResolver } from '../../local/assembly/intrinsics';
 import { createLocalClock } from '../../local/clock';
 import { createTablesFromTemplate } from '../../local/dynamodb/create-tables';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
-import { startStreamPoller, type StreamPoller } from '../../local/dynamodb-extras/stream-poller';
-import { startTtlSweeper } from '../../local/dynamodb-extras/ttl-sweeper';
+import { startStreamPoller, type StreamPoller } from '../../local/dynamodb/streams/stream-poller';
+import { startTtlSweeper } from '../../local/dynamodb/ttl-sweeper';
 
 const REGION = 'us-east-1';
 

@@ -10,9 +10,9 @@ import {
   type Shard,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { TemplateResource } from '../assembly/cloud-assembly';
-import type { Resolver } from '../assembly/intrinsics';
-import { createCheckpointStore, type CheckpointStore } from './checkpoints';
+import type { TemplateResource } from '../../assembly/cloud-assembly';
+import type { Resolver } from '../../assembly/intrinsics';
+import { createCheckpointStore, type CheckpointStore } from './stream-checkpoints';
 import { streamMappings, type StreamMapping } from './event-source-mappings';
 import { toLambdaRecord, type LambdaStreamRecord } from './stream-records';
 
