@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadCloudAssembly } from './assembly/cloud-assembly';
 import { createResolver } from './assembly/intrinsics';
-import { createLocalIssuer } from './auth/local-issuer';
+import { createLocalIssuer } from './http-api/local-issuer';
 import { createLocalClock, type LocalClock } from './clock';
 import { createTablesFromTemplate } from './dynamodb/create-tables';
 import { startStreamPoller } from './dynamodb/streams/stream-poller';

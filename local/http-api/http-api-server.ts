@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JWTPayload } from 'jose';
-import type { LocalIssuer } from '../auth/local-issuer';
+import type { LocalIssuer } from './local-issuer';
 import { DEMO_USERS, demoUserFor } from '../seed/demo-users';
 import { preflightHeaders, responseCorsHeaders } from './cors';
 import { buildEvent, flattenClaims, newRequestId, readHeaders, tokenScopes, type IncomingRequest } from './event';

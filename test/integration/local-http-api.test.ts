@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLocalIssuer } from '../../local/auth/local-issuer';
+import { createLocalIssuer } from '../../local/http-api/local-issuer';
 import type { HttpApiEvent } from '../../local/http-api/event';
 import { startHttpApi, type RunningHttpApis } from '../../local/http-api/http-api-server';
 import { DEMO_USERS } from '../../local/seed/demo-users';

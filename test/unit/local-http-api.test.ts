@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLocalIssuer, type LocalIssuer } from '../../local/auth/local-issuer';
+import { createLocalIssuer, type LocalIssuer } from '../../local/http-api/local-issuer';
 import { buildEvent, flattenClaims, isTextContentType, type IncomingRequest } from '../../local/http-api/event';
 import { HttpApiGateway } from '../../local/http-api/http-api-server';
 import { fromLambdaResult } from '../../local/http-api/response';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalIssuer } from '../../local/auth/local-issuer';
+import { createLocalIssuer } from '../../local/http-api/local-issuer';
 import { demoUserFor } from '../../local/seed/demo-users';
 
 const ISSUER = 'https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_LocalPool';
