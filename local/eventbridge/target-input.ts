@@ -1,4 +1,4 @@
-import { evaluateJsonPath } from './json-path';
+import { evaluateJsonPath } from '../common/json-path';
 import type { BusEvent, TargetConfig } from './model';
 
 export interface RuleRef {

@@ -5,7 +5,7 @@ import { StatesError, STATES, errorMatches, runtimeError, toStatesError } from '
 import type { IntrinsicEnv } from './intrinsics';
 import type { Integrations } from './integrations';
 import type { ExecutionJournal, TaskResult } from './journal';
-import { readPath } from './json-path';
+import { readPath } from './asl-paths';
 import { applyTemplate, dynamicValue, placeResult, selectPath } from './payload';
 import { describeResource, parseResource, type TaskResource } from './resources';
 import type { State, StateMachineDefinition } from './validate';

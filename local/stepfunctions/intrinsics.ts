@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { StatesError, STATES } from './errors';
-import { readPath } from './json-path';
+import { readPath } from './asl-paths';
 
 /**
  * ASL intrinsic functions (`States.Format('{}', $.x)` in a `.$` field). Parsing is separate from

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateJsonPath } from '../../local/eventbridge/json-path';
+import { evaluateJsonPath } from '../../local/common/json-path';
 import type { BusEvent, TargetConfig } from '../../local/eventbridge/model';
 import { targetInput } from '../../local/eventbridge/target-input';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateRule, stringMatches } from '../../local/stepfunctions/choice';
 import { errorMatches } from '../../local/stepfunctions/errors';
 import { evaluateIntrinsic, parseIntrinsic } from '../../local/stepfunctions/intrinsics';
-import { readPath, writePath } from '../../local/stepfunctions/json-path';
+import { readPath, writePath } from '../../local/stepfunctions/asl-paths';
 import { applyTemplate } from '../../local/stepfunctions/payload';
 import { stateMachinesFromTemplate } from '../../local/stepfunctions/template';
 import { validateDefinition } from '../../local/stepfunctions/validate';
