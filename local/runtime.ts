@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadCloudAssembly } from './assembly/cloud-assembly';
-import { createResolver } from './assembly/intrinsics';
+import { createResolver } from './assembly/cfn-intrinsics';
 import { createLocalIssuer } from './http-api/local-issuer';
 import { createLocalClock, type LocalClock } from './clock';
 import { createTablesFromTemplate } from './dynamodb/create-tables';

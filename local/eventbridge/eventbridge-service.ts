@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { TemplateResource } from '../assembly/cloud-assembly';
-import type { Resolver } from '../assembly/intrinsics';
+import type { Resolver } from '../assembly/cfn-intrinsics';
 import type { EmulatorOptions } from '../clock';
 import type { InvokingClient } from '../lambda/lambda-invoke-service';
 import { serveAwsJsonAction, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
@@ -11,10 +11,10 @@ import { createDelivery, type RetrySettings } from './delivery';
 import { InvalidEventPatternError } from './event-pattern';
 import { createEventBuses, eventTime, type PutEventsEntry, type PutEventsResultEntry } from './event-buses';
 import { EVENTBRIDGE_ACTIONS } from './eventbridge-api';
-import { EventBridgeApiError, type BusEvent, type FailedDelivery, type Rule } from './model';
+import { EventBridgeApiError, type BusEvent, type FailedDelivery, type Rule } from './eventbridge-model';
 import { compileSchedule } from './schedule';
 import { createTargetSenders } from './targets';
-import { eventBridgeFromTemplate, type LoadedEventBridge } from './template';
+import { eventBridgeFromTemplate, type LoadedEventBridge } from './eventbridge-from-template';
 
 /** Archives and failed deliveries persist under `<dataDir>/eventbridge`. */
 export interface EventBridgeServiceOptions extends EmulatorOptions {

@@ -1,5 +1,5 @@
 import { evaluateJsonPath } from '../common/json-path';
-import type { BusEvent, TargetConfig } from './model';
+import type { BusEvent, TargetConfig } from './eventbridge-model';
 
 export interface RuleRef {
   name: string;

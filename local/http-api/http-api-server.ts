@@ -7,7 +7,7 @@ import { preflightHeaders, responseCorsHeaders } from './cors';
 import { buildEvent, flattenClaims, newRequestId, readHeaders, tokenScopes, type IncomingRequest } from './event';
 import { fromLambdaResult, gatewayResponse, jsonResponse, type HttpResponse } from './response';
 import { matchRoute } from './routing';
-import { readHttpApis, type CfnResources, type HttpApiDefinition, type HttpRoute, type JwtAuthorizer, type Resolve } from './template';
+import { readHttpApis, type CfnResources, type HttpApiDefinition, type HttpRoute, type JwtAuthorizer, type Resolve } from './http-apis-from-template';
 
 /**
  * The local API Gateway: serves the HTTP APIs of a stack's template on 127.0.0.1, turning each request

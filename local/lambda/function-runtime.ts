@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { assetPathOf, type StackArtifact } from '../assembly/cloud-assembly';
-import type { Resolver } from '../assembly/intrinsics';
+import type { Resolver } from '../assembly/cfn-intrinsics';
 
 /**
  * Runs the stack's Lambda functions from their bundled assets in cdk.out, each in its own worker thread

@@ -1,5 +1,5 @@
 import { evaluateJsonPath, JsonPathError, parseJsonPath, type JsonPath } from '../common/json-path';
-import { StatesError, STATES, runtimeError } from './errors';
+import { StatesError, STATES, runtimeError } from './states-errors';
 
 /**
  * ASL's reading and writing of JSONPaths (the runtime's one JSONPath, ../common/json-path.ts): `$` is

@@ -4,7 +4,7 @@ import { InvokeCommand, LambdaClient, type InvocationType } from '@aws-sdk/clien
 import type { InvokingClient } from '../lambda/lambda-invoke-service';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StatesError, STATES } from './errors';
+import { StatesError, STATES } from './states-errors';
 import { sdkPackageOf, type TaskResource } from './resources';
 
 /**

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { LocalClock } from '../clock';
 import { evaluateRule, type ChoiceRule } from './choice';
-import { StatesError, STATES, errorMatches, runtimeError, toStatesError } from './errors';
-import type { IntrinsicEnv } from './intrinsics';
+import { StatesError, STATES, errorMatches, runtimeError, toStatesError } from './states-errors';
+import type { IntrinsicEnv } from './asl-intrinsic-functions';
 import type { Integrations } from './integrations';
 import type { ExecutionJournal, TaskResult } from './journal';
 import { readPath } from './asl-paths';

@@ -1,5 +1,5 @@
-import { StatesError, STATES } from './errors';
-import { evaluateIntrinsic, isIntrinsic, type IntrinsicEnv } from './intrinsics';
+import { StatesError, STATES } from './states-errors';
+import { evaluateIntrinsic, isIntrinsic, type IntrinsicEnv } from './asl-intrinsic-functions';
 import { readPath, writePath } from './asl-paths';
 
 /**

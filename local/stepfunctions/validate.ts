@@ -1,5 +1,5 @@
 import { CHOICE_OPERATORS } from './choice';
-import { isIntrinsic, parseIntrinsic } from './intrinsics';
+import { isIntrinsic, parseIntrinsic } from './asl-intrinsic-functions';
 import { parseAslPath } from './asl-paths';
 import { parseResource } from './resources';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll, onTestFailed, vi } from 'vitest';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { TemplateResource } from '../../local/assembly/cloud-assembly';
-import { createResolver } from '../../local/assembly/intrinsics';
+import { createResolver } from '../../local/assembly/cfn-intrinsics';
 import { createLocalClock } from '../../local/clock';
 import { createTablesFromTemplate } from '../../local/dynamodb/create-tables';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb/dynamodb-local';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCloudAssembly, type StackArtifact } from '../../local/assembly/cloud-assembly';
-import { createResolver, type Resolver } from '../../local/assembly/intrinsics';
+import { createResolver, type Resolver } from '../../local/assembly/cfn-intrinsics';
 import { createFunctionRuntime, LambdaInvokeError, type FunctionRuntime } from '../../local/lambda/function-runtime';
 
 const root = join(import.meta.dirname, '../..');

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createResolver } from '../../local/assembly/intrinsics';
+import { createResolver } from '../../local/assembly/cfn-intrinsics';
 import { createLocalClock } from '../../local/clock';
 import { startEdge, targetPrefixMatcher, type Edge, type EdgeService } from '../../local/edge/edge-server';
 import { createEventBridgeService, type EventBridgeService } from '../../local/eventbridge/eventbridge-service';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateJsonPath } from '../../local/common/json-path';
-import type { BusEvent, TargetConfig } from '../../local/eventbridge/model';
+import type { BusEvent, TargetConfig } from '../../local/eventbridge/eventbridge-model';
 import { targetInput } from '../../local/eventbridge/target-input';
 
 const event: BusEvent = {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assetPathOf, loadCloudAssembly, type CloudFormationTemplate } from '../../local/assembly/cloud-assembly';
-import { createResolver, LOCAL_STREAM_LABEL } from '../../local/assembly/intrinsics';
+import { createResolver, LOCAL_STREAM_LABEL } from '../../local/assembly/cfn-intrinsics';
 
 describe('loadCloudAssembly', () => {
   let dir: string;

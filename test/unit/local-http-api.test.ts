@@ -7,7 +7,7 @@ import { buildEvent, flattenClaims, isTextContentType, type IncomingRequest } fr
 import { HttpApiGateway } from '../../local/http-api/http-api-server';
 import { fromLambdaResult } from '../../local/http-api/response';
 import { matchRoute, parseRouteKey, type RoutePattern } from '../../local/http-api/routing';
-import { readHttpApis, type HttpApiDefinition } from '../../local/http-api/template';
+import { readHttpApis, type HttpApiDefinition } from '../../local/http-api/http-apis-from-template';
 import { demoUserFor } from '../../local/seed/demo-users';
 import { CLIENT_ID, ISSUER, RESOURCES, functionArn, stubResolve } from './local-http-fixture';
 

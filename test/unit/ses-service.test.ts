@@ -14,7 +14,7 @@ import {
   SendEmailCommand,
   UpdateEmailTemplateCommand,
 } from '@aws-sdk/client-sesv2';
-import { createResolver } from '../../local/assembly/intrinsics';
+import { createResolver } from '../../local/assembly/cfn-intrinsics';
 import type { TemplateResource } from '../../local/assembly/cloud-assembly';
 import { createLocalClock } from '../../local/clock';
 import { startEdge, targetPrefixMatcher, type Edge } from '../../local/edge/edge-server';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateRule, stringMatches } from '../../local/stepfunctions/choice';
-import { errorMatches } from '../../local/stepfunctions/errors';
-import { evaluateIntrinsic, parseIntrinsic } from '../../local/stepfunctions/intrinsics';
+import { errorMatches } from '../../local/stepfunctions/states-errors';
+import { evaluateIntrinsic, parseIntrinsic } from '../../local/stepfunctions/asl-intrinsic-functions';
 import { readPath, writePath } from '../../local/stepfunctions/asl-paths';
 import { applyTemplate } from '../../local/stepfunctions/payload';
-import { stateMachinesFromTemplate } from '../../local/stepfunctions/template';
+import { stateMachinesFromTemplate } from '../../local/stepfunctions/state-machines-from-template';
 import { validateDefinition } from '../../local/stepfunctions/validate';
 
 const env = (input: unknown = {}, context: unknown = {}) => ({ input, context, random: () => 0.5 });

@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createResolver } from '../../local/assembly/intrinsics';
+import { createResolver } from '../../local/assembly/cfn-intrinsics';
 import { createLocalClock } from '../../local/clock';
 import { startEdge, type Edge } from '../../local/edge/edge-server';
 import { createSqsService, type SqsService } from '../../local/sqs/sqs-service';

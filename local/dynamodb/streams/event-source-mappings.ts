@@ -1,5 +1,5 @@
 import type { TemplateResource } from '../../assembly/cloud-assembly';
-import type { Resolver } from '../../assembly/intrinsics';
+import type { Resolver } from '../../assembly/cfn-intrinsics';
 import { compileEventPattern, type EventMatcher } from '../../eventbridge/event-pattern';
 
 /** An AWS::Lambda::EventSourceMapping that reads a DynamoDB table's stream, in the terms the poller needs. */

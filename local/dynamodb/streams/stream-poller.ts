@@ -11,7 +11,7 @@ import {
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { TemplateResource } from '../../assembly/cloud-assembly';
-import type { Resolver } from '../../assembly/intrinsics';
+import type { Resolver } from '../../assembly/cfn-intrinsics';
 import { createCheckpointStore, type CheckpointStore } from './stream-checkpoints';
 import { streamMappings, type StreamMapping } from './event-source-mappings';
 import { toLambdaRecord, type LambdaStreamRecord } from './stream-records';

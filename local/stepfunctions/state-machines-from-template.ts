@@ -1,5 +1,5 @@
 import type { TemplateResource } from '../assembly/cloud-assembly';
-import type { Resolver } from '../assembly/intrinsics';
+import type { Resolver } from '../assembly/cfn-intrinsics';
 
 export interface TemplateStateMachine {
   logicalId: string;

@@ -1,6 +1,6 @@
 import type { TemplateResource } from '../assembly/cloud-assembly';
-import type { Resolver } from '../assembly/intrinsics';
-import type { ConfigurationSet, EmailTemplate } from './model';
+import type { Resolver } from '../assembly/cfn-intrinsics';
+import type { ConfigurationSet, EmailTemplate } from './ses-model';
 
 type Log = (line: string) => void;
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { StatesError, STATES } from './errors';
+import { StatesError, STATES } from './states-errors';
 import { readPath } from './asl-paths';
 
 /**

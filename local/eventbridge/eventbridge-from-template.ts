@@ -1,7 +1,7 @@
 import type { TemplateResource } from '../assembly/cloud-assembly';
-import type { Resolver } from '../assembly/intrinsics';
+import type { Resolver } from '../assembly/cfn-intrinsics';
 import type { EventBuses } from './event-buses';
-import { busNameOf, type Rule, type TargetConfig } from './model';
+import { busNameOf, type Rule, type TargetConfig } from './eventbridge-model';
 
 export interface LoadedEventBridge {
   buses: string[];
