@@ -6,7 +6,7 @@ import { createLocalIssuer } from '../../local/http-api/local-issuer';
 import type { HttpApiEvent } from '../../local/http-api/event';
 import { startHttpApi, type RunningHttpApis } from '../../local/http-api/http-api-server';
 import { DEMO_USERS } from '../../local/seed/demo-users';
-import { CLIENT_ID, ISSUER, RESOURCES, functionArn, stubResolve } from '../unit/local-http-fixture';
+import { CLIENT_ID, ISSUER, RESOURCES, functionArn, stubResolve } from './support/http-api-template';
 
 describe('local HTTP API server', () => {
   let dir: string;

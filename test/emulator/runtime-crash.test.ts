@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { until } from './support/until';
+import { until } from '../integration/support/until';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 
 /**

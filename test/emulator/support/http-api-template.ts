@@ -1,4 +1,4 @@
-import type { CfnResources } from '../../local/http-api/http-apis-from-template';
+import type { CfnResources } from '../../../local/http-api/http-apis-from-template';
 
 /**
  * A template fragment shaped like CDK's synthesized HttpApi (routes target `integrations/<Ref>` through an

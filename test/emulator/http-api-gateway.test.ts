@@ -9,7 +9,7 @@ import { fromLambdaResult } from '../../local/http-api/response';
 import { matchRoute, parseRouteKey, type RoutePattern } from '../../local/http-api/routing';
 import { readHttpApis, type HttpApiDefinition } from '../../local/http-api/http-apis-from-template';
 import { demoUserFor } from '../../local/seed/demo-users';
-import { CLIENT_ID, ISSUER, RESOURCES, functionArn, stubResolve } from './local-http-fixture';
+import { CLIENT_ID, ISSUER, RESOURCES, functionArn, stubResolve } from './support/http-api-template';
 
 const route = (routeKey: string): RoutePattern => ({ routeKey, ...parseRouteKey(routeKey) });
 

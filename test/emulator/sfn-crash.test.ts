@@ -4,11 +4,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { until } from './support/until';
+import { until } from '../integration/support/until';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOCAL } from './support/sfn-harness';
 
-const CHILD = path.resolve('test/integration/support/sfn-crash-child.ts');
+const CHILD = path.resolve('test/emulator/support/sfn-crash-child.ts');
 const ARN = (name: string) => `arn:aws:states:us-east-1:000000000000:stateMachine:${name}`;
 
 interface Child {

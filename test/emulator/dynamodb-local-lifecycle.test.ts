@@ -9,7 +9,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
 import { createTablesFromTemplate, type TemplateResources } from '../../local/dynamodb/create-tables';
 
-// Starting and stopping DynamoDB Local; separate from local-dynamodb.test.ts so that the two files'
+// Starting and stopping DynamoDB Local; separate from dynamodb-local.test.ts so that the two files'
 // JVM start-ups run in parallel.
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
