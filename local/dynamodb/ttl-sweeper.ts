@@ -21,6 +21,8 @@ export interface TtlSweeperOptions {
 export interface TtlSweeper {
   /** Sweeps now (or joins the sweep under way) and resolves when it is done. */
   sweep(): Promise<void>;
+  /** a sweep is under way */
+  sweeping(): boolean;
   stop(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export function startTtlSweeper(opts: TtlSweeperOptions): TtlSweeper {
   void sweep();
   return {
     sweep,
+    sweeping: () => running !== undefined,
     async stop() {
       stopped = true;
       clearInterval(timer);

@@ -33,6 +33,8 @@ export interface EventBridgeService {
   failedDeliveries(): FailedDelivery[];
   /** deliveries under way or waiting to be retried */
   pendingDeliveries(): number;
+  /** replays started that have not put all their events back on the bus yet */
+  replaysUnderWay(): number;
   stop(): Promise<void>;
 }
 
@@ -148,6 +150,7 @@ export function createEventBridgeService(opts: EventBridgeServiceOptions): Event
     recentEvents,
     failedDeliveries: () => delivery.failed(),
     pendingDeliveries: () => delivery.pending(),
+    replaysUnderWay: () => [...buses.replays.values()].filter((r) => r.state === 'STARTING' || r.state === 'RUNNING').length,
     async stop() {
       stopping.abort();
       delivery.stop();

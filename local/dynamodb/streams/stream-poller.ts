@@ -33,6 +33,11 @@ export interface StreamPollerOptions {
 }
 
 export interface StreamPoller {
+  /**
+   * Has every mapping read its stream afresh (a poll that starts after this call) and resolves with
+   * the mappings that found records to deliver, or were still delivering; empty when nothing is left.
+   */
+  pendingRecords(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -75,10 +80,12 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
   const abort = new AbortController();
   const deps: Deps = { opts, log, streams, checkpoints, signal: abort.signal };
 
-  const loops: Promise<void>[] = [];
+  const loops: MappingLoop[] = [];
+  const running: Promise<void>[] = [];
   const stop = async () => {
     abort.abort();
-    await Promise.all(loops);
+    await Promise.all(running);
+    for (const loop of loops) for (const watch of loop.watchers) watch(Infinity, 'quiet');
     streams.destroy();
   };
   try {
@@ -89,7 +96,9 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
         continue;
       }
       log(`streams: ${mapping.tableName} → ${mapping.functionName} (batch ${mapping.batchSize}, ${mapping.startingPosition})`);
-      loops.push(pollMapping(deps, mapping, Table.LatestStreamArn));
+      const loop: MappingLoop = { name: `${mapping.tableName} → ${mapping.functionName}`, rounds: 0, watchers: new Set(), wake: () => {} };
+      loops.push(loop);
+      running.push(pollMapping(deps, mapping, Table.LatestStreamArn, loop));
     }
   } catch (error) {
     await stop();
@@ -97,7 +106,36 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
   } finally {
     dynamodb.destroy();
   }
-  return { stop };
+  const pendingRecords = async () => {
+    const found = await Promise.all(loops.map((loop) => new Promise<string[]>((resolve) => {
+      if (abort.signal.aborted) return resolve([]);
+      const after = loop.rounds;
+      const watch = (round: number, found: PollOutcome) => {
+        if (round <= after) return;
+        loop.watchers.delete(watch);
+        if (found === 'records') resolve([`the stream of ${loop.name} has records to deliver`]);
+        else if (found === 'failed') resolve([`the stream of ${loop.name} could not be read (the log says why)`]);
+        else resolve([]);
+      };
+      loop.watchers.add(watch);
+      loop.wake();
+    })));
+    return found.flat();
+  };
+  return { pendingRecords, stop };
+}
+
+type PollOutcome = 'quiet' | 'records' | 'failed';
+
+/** One mapping's polling, as pendingRecords() watches it. */
+interface MappingLoop {
+  name: string;
+  /** polls started so far (a poll lists the shards and reads or delivers each one) */
+  rounds: number;
+  /** told when each poll ends, and what it found */
+  watchers: Set<(round: number, found: PollOutcome) => void>;
+  /** ends the pause between two polls now */
+  wake(): void;
 }
 
 interface Deps {
@@ -108,11 +146,13 @@ interface Deps {
   signal: AbortSignal;
 }
 
-async function pollMapping(deps: Deps, mapping: StreamMapping, streamArn: string): Promise<void> {
+async function pollMapping(deps: Deps, mapping: StreamMapping, streamArn: string, loop: MappingLoop): Promise<void> {
   const shards = new Map<string, ShardState>();
   let first = true;
   while (!deps.signal.aborted) {
+    const round = ++loop.rounds;
     let busy = false;
+    let failed = false;
     try {
       refreshShards(deps, mapping, streamArn, shards, await listShards(deps.streams, streamArn), first);
       first = false;
@@ -123,9 +163,17 @@ async function pollMapping(deps: Deps, mapping: StreamMapping, streamArn: string
         busy = (await pollShard(deps, mapping, streamArn, shard)) || busy;
       }
     } catch (error) {
+      failed = true;
       if (!deps.signal.aborted) deps.log(`streams: polling ${mapping.tableName} for ${mapping.functionName} failed: ${String(error)}`);
     }
-    if (!busy) await sleep(deps.opts.pollIntervalMs ?? 250, deps.signal);
+    for (const watch of loop.watchers) watch(round, failed ? 'failed' : busy ? 'records' : 'quiet');
+    // a watcher left came during this poll: it waits for the next one, so that one starts now
+    if (!busy && loop.watchers.size === 0) {
+      const woken = new AbortController();
+      loop.wake = () => woken.abort();
+      await sleep(deps.opts.pollIntervalMs ?? 250, AbortSignal.any([deps.signal, woken.signal]));
+      loop.wake = () => {};
+    }
   }
 }
 

@@ -3,11 +3,12 @@ import { CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistor
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createLocalClock, type LocalClock } from '../../../local/clock';
 import { startEdge, type Edge, type EdgeService } from '../../../local/edge/edge-server';
 import { lambdaInvokeService, type LocalFunctions } from '../../../local/lambda/lambda-invoke-service';
+import { countedActivity, idleProbeService } from '../../../local/idle-probe';
 import { clockService, createStepFunctionsService, type StepFunctionsService } from '../../../local/stepfunctions';
+import { until } from '../../integration/support/until';
 
 export const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
@@ -39,6 +40,7 @@ export async function startSfnHarness(opts: { functions?: LocalFunctions; extra?
   const service = createStepFunctionsService({ edgeUrl: edge.url, clock, dataDir });
   edge.register(service.edgeService);
   edge.register(clockService(clock));
+  edge.register(idleProbeService(clock, [countedActivity('Step Functions task call(s) under way', () => service.callsInFlight())]));
   if (opts.functions) edge.register(lambdaInvokeService(opts.functions));
   for (const extra of opts.extra ?? []) edge.register(extra);
   const sfn = new SFNClient({ endpoint: edge.url, ...LOCAL });
@@ -53,15 +55,7 @@ export async function startSfnHarness(opts: { functions?: LocalFunctions; extra?
     } while (nextToken);
     return events;
   };
-  const poll = async <T>(what: string, check: () => Promise<T | undefined>): Promise<T> => {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const value = await check();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(20);
-    }
-  };
+  const poll = <T>(what: string, check: () => Promise<T | undefined>) => until(what, check, 20_000);
   const harness: SfnHarness = {
     edge, clock, service, sfn, dataDir,
     async machine(definition) {
