@@ -8,6 +8,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
 import { createTablesFromTemplate, type TemplateResources } from '../../local/dynamodb/create-tables';
+import { until } from '../integration/support/until';
 
 // Starting and stopping DynamoDB Local; separate from dynamodb-local.test.ts so that the two files'
 // JVM start-ups run in parallel.
@@ -83,8 +84,6 @@ describe('DynamoDB Local and its parent process', () => {
 
     // SIGKILL: no 'exit' handler runs, so only the launcher's stdin watch can end it
     parent.kill('SIGKILL');
-    const deadline = Date.now() + 5_000;
-    while ((await isListening(endpoint)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(await isListening(endpoint)).toBe(false);
+    await until('DynamoDB Local to end with its parent', async () => ((await isListening(endpoint)) ? undefined : true), 5_000);
   });
 });

@@ -3,13 +3,11 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { kill9 as killProcess, startRuntimeProcess, type RuntimeProcess } from '../integration/support/runtime-process';
 import { until } from '../integration/support/until';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 
@@ -18,40 +16,24 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
  * the same data, killed again while it waits for a human's decision (a task token), restarted again:
  * the execution completes, and no task ran twice.
  */
-const CHILD = path.resolve('test/integration/support/runtime-child.ts');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tradeflow-crash-'));
 const COUNTER = { pk: 'TEST#crash-counter', sk: 'COUNTER' };
 
-interface Runtime {
-  process: ChildProcess;
-  edgeUrl: string;
-  tableName: string;
+interface Runtime extends RuntimeProcess {
   sfn: SFNClient;
 }
 const running: Runtime[] = [];
 
-function start(): Promise<Runtime> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the runtime exited with ${code} before it was ready`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!line.startsWith('READY ')) return;
-      const { edgeUrl, tableName } = JSON.parse(line.slice('READY '.length)) as { edgeUrl: string; tableName: string };
-      const runtime = { process: child, edgeUrl, tableName, sfn: new SFNClient({ endpoint: edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }) };
-      running.push(runtime);
-      resolve(runtime);
-    });
-  });
+async function start(): Promise<Runtime> {
+  const started = await startRuntimeProcess(dataDir);
+  const runtime = { ...started, sfn: new SFNClient({ endpoint: started.edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }) };
+  running.push(runtime);
+  return runtime;
 }
 
 async function kill9(runtime: Runtime) {
   runtime.sfn.destroy();
-  await new Promise((resolve) => {
-    runtime.process.once('exit', resolve);
-    runtime.process.kill('SIGKILL');
-  });
-  // DynamoDB Local's JVM leaves when its parent's pipe closes; give it a moment to release the files
-  await sleep(1000);
+  await killProcess(runtime);
 }
 
 const historyOf = async (runtime: Runtime, executionArn: string) =>
@@ -70,7 +52,7 @@ const count = (table: string, field: string) => ({
 });
 
 afterAll(async () => {
-  for (const runtime of running) if (runtime.process.exitCode === null && runtime.process.signalCode === null) await kill9(runtime);
+  for (const runtime of running) await kill9(runtime);
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -2,6 +2,7 @@ import { CreateStateMachineCommand, SendTaskFailureCommand, SendTaskHeartbeatCom
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaInvokeError } from '../../local/lambda/function-runtime';
+import { until } from '../integration/support/until';
 import { LOCAL, output, startSfnHarness, type SfnHarness } from './support/sfn-harness';
 
 const INVOKE = 'arn:aws:states:::lambda:invoke';
@@ -36,10 +37,7 @@ afterAll(() => h?.stop());
 
 const task = (extra: Record<string, unknown> = {}, fn = 'echo') => ({ Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: fn, 'Payload.$': '$' }, ...extra });
 
-async function waitForToken(id: string): Promise<string> {
-  for (let i = 0; i < 1000 && !tokens.has(id); i++) await new Promise((r) => setTimeout(r, 10));
-  return tokens.get(id)!;
-}
+const waitForToken = (id: string) => until(`the task token of ${id}`, () => tokens.get(id), 10_000);
 
 describe('local Step Functions engine', () => {
   it('runs lambda:invoke through the edge Lambda API, with AWS result shape and history events', async () => {

@@ -159,7 +159,7 @@ describe('a three-mail sequence', () => {
     await crm.eventually(() => crm.allItems(), (items) => items.some((i) => i.sk === 'STEP#follow-up' && i.awaitToken && String(i.pk).includes((lastEnrolment ?? '') || '?')));
     // three days after Wednesday 10:00 is Saturday: no mail over the weekend
     await crm.advanceClock(4 * DAY + 12 * HOUR);
-    await new Promise((r) => setTimeout(r, 500));
+    await crm.untilIdle();
     expect(await templatesTo(email)).toEqual(['nurture-welcome', 'nurture-follow-up']);
     await advanceTo(await nextMonday(9));
     const mails = await untilMails(email, 3);
@@ -182,7 +182,7 @@ describe('send windows', () => {
     const timeline = (await enrolmentsOf(email))[0]!.timeline as { what: string; until?: string }[];
     expect(berlin(timeline.find((t) => t.what === 'waiting')!.until!)).toMatch(/^Monday.* 09:00/);
     await advanceTo(new Date(monday.getTime() + 113 * HOUR * 1000 + 30 * 60_000)); // Saturday 03:30
-    await new Promise((r) => setTimeout(r, 500));
+    await crm.untilIdle();
     expect(await mailsTo(email)).toEqual([]);
     await advanceTo(await nextMonday(9));
     const [mail] = await untilMails(email, 1);
@@ -203,7 +203,7 @@ describe('exits', () => {
     expect(enrolment).toMatchObject({ status: 'exited', exitReason: 'converted' });
     expect(await crm.eventually(() => executionStatus(enrolment!.enrolmentId), (s) => s === 'ABORTED')).toBe('ABORTED');
     await crm.advanceClock(7 * DAY);
-    await new Promise((r) => setTimeout(r, 500));
+    await crm.untilIdle();
     expect(await templatesTo(email)).toEqual(['nurture-welcome']);
     const conversions = (await crm.allItems()).filter((i) => i.pk === 'CAMPAIGN_CONVERSIONS#c-webinar-2026');
     expect(conversions).toEqual([expect.objectContaining({ sequenceId: 'welcome', leadId: leadIdOf(email) })]);
@@ -234,7 +234,7 @@ describe('exits', () => {
     const lead = await crm.as('u-sales').get(`/leads/${leadIdOf(email)}`);
     expect(lead.body.marketingConsent.status).toBe('withdrawn');
     await crm.advanceClock(7 * DAY);
-    await new Promise((r) => setTimeout(r, 500));
+    await crm.untilIdle();
     expect(await templatesTo(email)).toEqual(['nurture-welcome']);
   });
 
@@ -285,7 +285,7 @@ describe('mail that respects people', () => {
     const first = await capture(email, 'webinar');
     await capture(email, 'webinar', { capturedAt: first.capturedAt });
     await untilMails(email, 1);
-    await new Promise((r) => setTimeout(r, 1000));
+    await crm.untilIdle();
     const enrolments = await enrolmentsOf(email);
     expect(enrolments).toHaveLength(1);
     expect(await mailsTo(email)).toHaveLength(1);

@@ -1,0 +1,42 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { until } from './until';
+
+const CHILD = path.resolve('test/integration/support/runtime-child.ts');
+
+/** The whole local runtime in a process of its own (runtime-child.ts), for the tests that kill it with -9. */
+export interface RuntimeProcess {
+  process: ChildProcess;
+  apiUrl: string;
+  edgeUrl: string;
+  tableName: string;
+  dynamoDbEndpoint: string;
+}
+
+/** Starts the runtime on `dataDir` (what a previous one left there included); resolves once it is up. */
+export function startRuntimeProcess(dataDir: string): Promise<RuntimeProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the runtime exited with ${code} before it was ready`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.startsWith('READY ')) resolve({ process: child, ...(JSON.parse(line.slice('READY '.length)) as Omit<RuntimeProcess, 'process'>) });
+    });
+  });
+}
+
+const answers = (endpoint: string) => fetch(endpoint).then(() => true, () => false);
+
+/**
+ * Kills the runtime with SIGKILL, then waits for its DynamoDB Local to go too: that JVM leaves when its
+ * parent's pipe closes, and a runtime started before it has gone would find the data files still held.
+ */
+export async function kill9(runtime: RuntimeProcess): Promise<void> {
+  if (runtime.process.exitCode === null && runtime.process.signalCode === null) {
+    await new Promise((resolve) => {
+      runtime.process.once('exit', resolve);
+      runtime.process.kill('SIGKILL');
+    });
+  }
+  await until(`DynamoDB Local at ${runtime.dynamoDbEndpoint} to end with its parent`, async () => ((await answers(runtime.dynamoDbEndpoint)) ? undefined : true));
+}
