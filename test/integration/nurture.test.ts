@@ -276,6 +276,7 @@ describe('mail that respects people', () => {
     const view = await crm.eventually(() => nurtureOf(email), (v) => (v?.notEnrolled?.length ?? 0) > 0);
     expect(view.enrolments).toEqual([]);
     expect(view.notEnrolled[0]).toMatchObject({ sequenceId: 'welcome', reasons: ['the lead has not given marketing consent (consent is unknown)'] });
+    await crm.untilIdle();
     expect(await mailsTo(email)).toEqual([]);
   });
 
