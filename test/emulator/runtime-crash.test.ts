@@ -3,11 +3,8 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { kill9 as killProcess, startRuntimeProcess, type RuntimeProcess } from '../integration/support/runtime-process';
+import { kill9 as killProcess, runtimesOnOneDataDir, type RuntimeProcess } from '../integration/support/runtime-process';
 import { until } from '../integration/support/until';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 
@@ -16,19 +13,19 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
  * the same data, killed again while it waits for a human's decision (a task token), restarted again:
  * the execution completes, and no task ran twice.
  */
-const dataDir = mkdtempSync(path.join(tmpdir(), 'tradeflow-crash-'));
+const runtimes = runtimesOnOneDataDir('tradeflow-crash');
 const COUNTER = { pk: 'TEST#crash-counter', sk: 'COUNTER' };
 
 interface Runtime extends RuntimeProcess {
   sfn: SFNClient;
 }
-const running: Runtime[] = [];
+const clients: SFNClient[] = [];
 
 async function start(): Promise<Runtime> {
-  const started = await startRuntimeProcess(dataDir);
-  const runtime = { ...started, sfn: new SFNClient({ endpoint: started.edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }) };
-  running.push(runtime);
-  return runtime;
+  const started = await runtimes.start();
+  const sfn = new SFNClient({ endpoint: started.edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  clients.push(sfn);
+  return { ...started, sfn };
 }
 
 async function kill9(runtime: Runtime) {
@@ -52,8 +49,8 @@ const count = (table: string, field: string) => ({
 });
 
 afterAll(async () => {
-  for (const runtime of running) await kill9(runtime);
-  rmSync(dataDir, { recursive: true, force: true });
+  for (const sfn of clients) sfn.destroy();
+  await runtimes.cleanUp();
 });
 
 describe('the local runtime killed with -9', () => {

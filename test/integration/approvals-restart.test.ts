@@ -1,13 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 import { seedDemoData } from '../../local/seed/demo-data';
 import { approvalRequestKey } from '../../schemas/keys';
-import { kill9, startRuntimeProcess, type RuntimeProcess } from './support/runtime-process';
+import { kill9, runtimesOnOneDataDir, type RuntimeProcess } from './support/runtime-process';
 import { until } from './support/until';
 
 /**
@@ -15,13 +12,7 @@ import { until } from './support/until';
  * approver decides through the new runtime and the request completes (the wait's token, stored on the
  * request, is the same after the restart).
  */
-const dataDir = mkdtempSync(path.join(tmpdir(), 'tradeflow-approval-restart-'));
-const started: RuntimeProcess[] = [];
-const start = async () => {
-  const runtime = await startRuntimeProcess(dataDir);
-  started.push(runtime);
-  return runtime;
-};
+const runtimes = runtimesOnOneDataDir('tradeflow-approval-restart');
 
 const tokenFor = (apiUrl: string) => async (user: string) => (await fetch(`${apiUrl}/_local/token?user=${user}&format=text`)).text();
 async function call(runtime: RuntimeProcess, user: string, method: string, route: string, body?: unknown) {
@@ -44,14 +35,11 @@ async function storedWaitToken(runtime: RuntimeProcess, requestId: string): Prom
   }
 }
 
-afterAll(async () => {
-  for (const runtime of started) await kill9(runtime);
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => runtimes.cleanUp());
 
 describe('an approval across a runtime restart', () => {
   it('still completes when the runtime was killed while it waited', async () => {
-    let runtime = await start();
+    let runtime = await runtimes.start();
     await seedDemoData({ apiUrl: runtime.apiUrl, tokenFor: tokenFor(runtime.apiUrl) }, runtime.dynamoDbEndpoint, runtime.tableName, LOCAL_REGION, LOCAL_CREDENTIALS);
     const subject = { type: 'promotion', id: 'promo-restart', ownerId: 'u-sales', departmentId: 'd-north', fields: { amount: { amountMinor: 1_000_000, currency: 'EUR' } } };
     const asked = await call(runtime, 'u-sales', 'POST', '/approvals', { subject });
@@ -65,7 +53,7 @@ describe('an approval across a runtime restart', () => {
     await until('the wait to store its token on the request', () => storedWaitToken(runtime, asked.body.requestId));
 
     await kill9(runtime);
-    runtime = await start();
+    runtime = await runtimes.start();
     const decided = await call(runtime, task.assigneeId, 'POST', `/approvals/${asked.body.requestId}/tasks/${task.taskId}/decision`, { decision: 'approve' });
     expect(decided.status).toBe(200);
     const done = await until('the approval', read(runtime, (b) => b.request.status === 'approved'));

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { until } from './until';
@@ -39,4 +41,24 @@ export async function kill9(runtime: RuntimeProcess): Promise<void> {
     });
   }
   await until(`DynamoDB Local at ${runtime.dynamoDbEndpoint} to end with its parent`, async () => ((await answers(runtime.dynamoDbEndpoint)) ? undefined : true));
+}
+
+/**
+ * Runtimes started one after another on one temporary data folder, as a restart would find it;
+ * `cleanUp` kills those still running and removes the folder.
+ */
+export function runtimesOnOneDataDir(name: string) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), `${name}-`));
+  const started: RuntimeProcess[] = [];
+  return {
+    async start(): Promise<RuntimeProcess> {
+      const runtime = await startRuntimeProcess(dataDir);
+      started.push(runtime);
+      return runtime;
+    },
+    async cleanUp(): Promise<void> {
+      for (const runtime of started) await kill9(runtime);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
