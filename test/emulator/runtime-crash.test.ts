@@ -104,5 +104,5 @@ describe('the local runtime killed with -9', () => {
     const { Item } = await documents.send(new GetCommand({ TableName: runtime.tableName, Key: COUNTER, ConsistentRead: true }));
     documents.destroy();
     expect(Item).toMatchObject({ firstRuns: 1, lastRuns: 1 });
-  });
+  }, 180_000); // three cold starts of the whole runtime: over a minute on a busy 2-core machine
 });

@@ -16,14 +16,26 @@ export interface RuntimeProcess {
   dynamoDbEndpoint: string;
 }
 
-/** Starts the runtime on `dataDir` (what a previous one left there included); resolves once it is up. */
-export function startRuntimeProcess(dataDir: string): Promise<RuntimeProcess> {
+/**
+ * Starts the runtime on `dataDir` (what a previous one left there included); resolves once it is up.
+ * `spawned` hears of the process at once, so that a start cut short can still be killed.
+ */
+export function startRuntimeProcess(dataDir: string, spawned: (child: ChildProcess) => void = () => {}): Promise<RuntimeProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  spawned(child);
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the runtime exited with ${code} before it was ready`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith('READY ')) resolve({ process: child, ...(JSON.parse(line.slice('READY '.length)) as Omit<RuntimeProcess, 'process'>) });
     });
+  });
+}
+
+async function killChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGKILL');
   });
 }
 
@@ -34,12 +46,7 @@ const answers = (endpoint: string) => fetch(endpoint).then(() => true, () => fal
  * parent's pipe closes, and a runtime started before it has gone would find the data files still held.
  */
 export async function kill9(runtime: RuntimeProcess): Promise<void> {
-  if (runtime.process.exitCode === null && runtime.process.signalCode === null) {
-    await new Promise((resolve) => {
-      runtime.process.once('exit', resolve);
-      runtime.process.kill('SIGKILL');
-    });
-  }
+  await killChild(runtime.process);
   await until(`DynamoDB Local at ${runtime.dynamoDbEndpoint} to end with its parent`, async () => ((await answers(runtime.dynamoDbEndpoint)) ? undefined : true));
 }
 
@@ -50,14 +57,21 @@ export async function kill9(runtime: RuntimeProcess): Promise<void> {
 export function runtimesOnOneDataDir(name: string) {
   const dataDir = mkdtempSync(path.join(tmpdir(), `${name}-`));
   const started: RuntimeProcess[] = [];
+  const children: ChildProcess[] = [];
+  let cleanedUp = false;
   return {
     async start(): Promise<RuntimeProcess> {
-      const runtime = await startRuntimeProcess(dataDir);
+      // a test that timed out runs on after its cleanup: it starts nothing more
+      if (cleanedUp) throw new Error(`the runtimes on ${dataDir} are cleaned up`);
+      const runtime = await startRuntimeProcess(dataDir, (child) => children.push(child));
       started.push(runtime);
       return runtime;
     },
     async cleanUp(): Promise<void> {
+      cleanedUp = true;
       for (const runtime of started) await kill9(runtime);
+      // one still starting (a test that timed out): its DynamoDB Local ends with it
+      for (const child of children) await killChild(child);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
