@@ -15,6 +15,8 @@ export interface LocalClock {
   until(at: number, signal?: AbortSignal): Promise<void>;
   /** called after every advance(), so timers due by the new time can fire at once */
   onAdvance(listener: () => void): () => void;
+  /** when the until() waits still waiting are due (epoch ms), soonest first: what the idle probe asks */
+  pendingTimers(): number[];
 }
 
 export function createLocalClock(opts: { stateFile?: string } = {}): LocalClock {
@@ -23,6 +25,7 @@ export function createLocalClock(opts: { stateFile?: string } = {}): LocalClock 
     offsetMs = Number(JSON.parse(readFileSync(opts.stateFile, 'utf8')).offsetMs) || 0;
   }
   const listeners = new Set<() => void>();
+  const waiting = new Map<symbol, number>();
   const now = () => Date.now() + offsetMs;
   const persist = () => {
     if (!opts.stateFile) return;
@@ -43,7 +46,9 @@ export function createLocalClock(opts: { stateFile?: string } = {}): LocalClock 
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    pendingTimers: () => [...waiting.values()].sort((a, b) => a - b),
     until(at, signal) {
+      const id = Symbol('until');
       return new Promise<void>((resolve, reject) => {
         let timer: NodeJS.Timeout | undefined;
         const done = () => {
@@ -64,10 +69,12 @@ export function createLocalClock(opts: { stateFile?: string } = {}): LocalClock 
           // re-check at most every minute, so a long wait also notices advances made while it slept
           timer = setTimeout(check, Math.min(left, 60_000));
         };
-        const unsubscribe = (() => {
-          listeners.add(check);
-          return () => listeners.delete(check);
-        })();
+        const unsubscribe = () => {
+          listeners.delete(check);
+          waiting.delete(id);
+        };
+        listeners.add(check);
+        waiting.set(id, at);
         if (signal?.aborted) return aborted();
         signal?.addEventListener('abort', aborted, { once: true });
         check();

@@ -3,14 +3,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadCloudAssembly } from './assembly/cloud-assembly';
-import { createResolver } from './assembly/intrinsics';
-import { createLocalIssuer } from './auth/local-issuer';
+import { createResolver } from './assembly/cfn-intrinsics';
+import { createLocalIssuer } from './http-api/local-issuer';
 import { createLocalClock, type LocalClock } from './clock';
 import { createTablesFromTemplate } from './dynamodb/create-tables';
-import { startStreamPoller } from './dynamodb-extras/stream-poller';
-import { startTtlSweeper } from './dynamodb-extras/ttl-sweeper';
+import { startStreamPoller } from './dynamodb/streams/stream-poller';
+import { startTtlSweeper } from './dynamodb/ttl-sweeper';
 import { createEventBridgeService } from './eventbridge/eventbridge-service';
-import { inProcessLambdaClient, lambdaInvokeService } from './lambda-api/lambda-invoke-service';
+import { inProcessLambdaClient, lambdaInvokeService } from './lambda/lambda-invoke-service';
 import { createSecretsManagerService } from './secretsmanager/secrets-manager-service';
 import { createSesService } from './ses/ses-service';
 import { createSqsService } from './sqs/sqs-service';
@@ -18,6 +18,7 @@ import { clockService, createStepFunctionsService, stateMachinesFromTemplate } f
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local';
 import { dynamoDbProxyService, startEdge, type EdgeService } from './edge/edge-server';
 import { startHttpApi } from './http-api/http-api-server';
+import { countedActivity, idleProbeService } from './idle-probe';
 import { createFunctionRuntime } from './lambda/function-runtime';
 import { DEFAULT_CDK_OUT } from './synth';
 
@@ -76,8 +77,8 @@ function requestCountsService(counts: Map<string, number>): EdgeService {
  * Brings up, from the cloud assembly alone, what its template declares: DynamoDB Local with the tables
  * (plus the TTL sweeps and stream deliveries it lacks), every function in its own worker, the state
  * machines, the buses, rules and queues, SES's configuration sets, the secrets, and the HTTP API with its
- * JWT authorizer; every AWS API on one edge. Nothing here names a table, route or function of ours: they
- * all come from cdk.out.
+ * JWT authorizer; every AWS API on one edge, with the local clock and the idle probe (GET /_local/idle,
+ * idle-probe.ts). Nothing here names a table, route or function of ours: they all come from cdk.out.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const log = options.log ?? (() => {});
@@ -165,6 +166,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       invoke: (arn, event) => functions.invoke(arn, event),
     });
     stops.push(() => poller.stop());
+
+    edge.register(idleProbeService(clock, [
+      countedActivity('Lambda invocation(s) running or waiting for their turn', () => functions.inFlight()),
+      countedActivity('Step Functions task call(s) under way', () => stepFunctions.callsInFlight()),
+      countedActivity('EventBridge deliveries under way or waiting to be retried', () => eventBridge.pendingDeliveries()),
+      countedActivity('EventBridge replay(s) under way', () => eventBridge.replaysUnderWay()),
+      countedActivity('TTL sweep under way', () => (sweeper.sweeping() ? 1 : 0)),
+      { busy: () => poller.pendingRecords() },
+    ]));
 
     const issuer = await createLocalIssuer({ keyFile: path.join(scratch, 'local-issuer-key.json') });
     const api = await startHttpApi({

@@ -26,7 +26,7 @@ const START_TIMEOUT_MS = 60_000;
 const STDERR_TAIL_LINES = 20;
 
 /**
- * Runs the official DynamoDB Local through local/java/LoopbackDynamoDbLocal.java, which binds it to
+ * Runs the official DynamoDB Local through local/dynamodb/LoopbackDynamoDbLocal.java, which binds it to
  * 127.0.0.1 only (the jar itself always listens on every interface).
  */
 export async function startDynamoDbLocal(opts: DynamoDbLocalOptions): Promise<DynamoDbLocal> {

@@ -9,7 +9,7 @@ export const JAVA_REQUIRED =
   'Java 17+ is required for DynamoDB Local: install a JDK (e.g. apt-get install openjdk-17-jre-headless)';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const LAUNCHER_SOURCE = join(REPO_ROOT, 'local', 'java', 'LoopbackDynamoDbLocal.java');
+const LAUNCHER_SOURCE = join(REPO_ROOT, 'local', 'dynamodb', 'LoopbackDynamoDbLocal.java');
 export const LAUNCHER_CLASS = 'LoopbackDynamoDbLocal';
 
 export interface DynamoDbLocalJar {
@@ -30,7 +30,7 @@ export function findDynamoDbLocalJar(): DynamoDbLocalJar {
 }
 
 /**
- * Compiles local/java/LoopbackDynamoDbLocal.java once per (source, jar) pair into
+ * Compiles local/dynamodb/LoopbackDynamoDbLocal.java once per (source, jar) pair into
  * .data/java-classes/<hash>/ and returns that directory. It compiles with `java -m jdk.compiler`
  * rather than `javac` because that works on a JRE too, as long as its runtime image holds the
  * compiler module (Debian's openjdk-17-jre-headless does).

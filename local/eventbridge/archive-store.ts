@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BusEvent } from './model';
+import type { BusEvent } from './eventbridge-model';
 
 export interface ArchivedEvent {
   /** when the event reached the bus, clock ms */

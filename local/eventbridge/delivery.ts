@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LocalClock } from '../clock';
-import type { BusEvent, FailedDelivery, TargetConfig } from './model';
+import type { BusEvent, FailedDelivery, TargetConfig } from './eventbridge-model';
 import { targetInput, type RuleRef } from './target-input';
 import { DeliveryError, deliveryErrorOf, type TargetSenders } from './targets';
 

@@ -3,7 +3,7 @@ import type { LocalClock } from '../clock';
 import type { ArchiveStore } from './archive-store';
 import type { Delivery } from './delivery';
 import { compileEventPattern } from './event-pattern';
-import { busNameOf, EventBridgeApiError, ruleArnOf, type Archive, type Bus, type BusEvent, type Replay, type Rule, type TargetConfig } from './model';
+import { busNameOf, EventBridgeApiError, ruleArnOf, type Archive, type Bus, type BusEvent, type Replay, type Rule, type TargetConfig } from './eventbridge-model';
 import { DeliveryError } from './targets';
 
 export interface EventBusesOptions {

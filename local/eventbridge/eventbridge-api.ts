@@ -1,6 +1,6 @@
 import { compileEventPattern } from './event-pattern';
 import type { EventBuses, PutEventsEntry } from './event-buses';
-import { EventBridgeApiError, type Archive, type Replay, type Rule, type TargetConfig } from './model';
+import { EventBridgeApiError, type Archive, type Replay, type Rule, type TargetConfig } from './eventbridge-model';
 
 type Input = Record<string, unknown>;
 type Action = (input: Input, buses: EventBuses) => unknown;

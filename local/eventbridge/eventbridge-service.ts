@@ -2,19 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { TemplateResource } from '../assembly/cloud-assembly';
-import type { Resolver } from '../assembly/intrinsics';
+import type { Resolver } from '../assembly/cfn-intrinsics';
 import type { EmulatorOptions } from '../clock';
-import type { InvokingClient } from '../lambda-api/lambda-invoke-service';
+import type { InvokingClient } from '../lambda/lambda-invoke-service';
 import { serveAwsJsonAction, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
 import { ArchiveStore } from './archive-store';
 import { createDelivery, type RetrySettings } from './delivery';
 import { InvalidEventPatternError } from './event-pattern';
 import { createEventBuses, eventTime, type PutEventsEntry, type PutEventsResultEntry } from './event-buses';
 import { EVENTBRIDGE_ACTIONS } from './eventbridge-api';
-import { EventBridgeApiError, type BusEvent, type FailedDelivery, type Rule } from './model';
+import { EventBridgeApiError, type BusEvent, type FailedDelivery, type Rule } from './eventbridge-model';
 import { compileSchedule } from './schedule';
 import { createTargetSenders } from './targets';
-import { eventBridgeFromTemplate, type LoadedEventBridge } from './template';
+import { eventBridgeFromTemplate, type LoadedEventBridge } from './eventbridge-from-template';
 
 /** Archives and failed deliveries persist under `<dataDir>/eventbridge`. */
 export interface EventBridgeServiceOptions extends EmulatorOptions {
@@ -33,6 +33,8 @@ export interface EventBridgeService {
   failedDeliveries(): FailedDelivery[];
   /** deliveries under way or waiting to be retried */
   pendingDeliveries(): number;
+  /** replays started that have not put all their events back on the bus yet */
+  replaysUnderWay(): number;
   stop(): Promise<void>;
 }
 
@@ -148,6 +150,7 @@ export function createEventBridgeService(opts: EventBridgeServiceOptions): Event
     recentEvents,
     failedDeliveries: () => delivery.failed(),
     pendingDeliveries: () => delivery.pending(),
+    replaysUnderWay: () => [...buses.replays.values()].filter((r) => r.state === 'STARTING' || r.state === 'RUNNING').length,
     async stop() {
       stopping.abort();
       delivery.stop();

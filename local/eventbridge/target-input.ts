@@ -1,5 +1,5 @@
-import { evaluateJsonPath } from './json-path';
-import type { BusEvent, TargetConfig } from './model';
+import { evaluateJsonPath } from '../common/json-path';
+import type { BusEvent, TargetConfig } from './eventbridge-model';
 
 export interface RuleRef {
   name: string;

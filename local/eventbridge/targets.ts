@@ -1,8 +1,8 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { InvokingClient } from '../lambda-api/lambda-invoke-service';
+import type { InvokingClient } from '../lambda/lambda-invoke-service';
 import { StartExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { BusEvent, TargetConfig } from './model';
+import type { BusEvent, TargetConfig } from './eventbridge-model';
 
 /** Why a delivery failed, in the ERROR_CODE vocabulary EventBridge puts on DLQ messages. */
 export class DeliveryError extends Error {

@@ -1,4 +1,4 @@
-import type { CorsConfig } from './template';
+import type { CorsConfig } from './http-apis-from-template';
 
 /**
  * CORS as an HTTP API with a CorsConfiguration does it: API Gateway itself answers every OPTIONS request

@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JWTPayload } from 'jose';
-import type { LocalIssuer } from '../auth/local-issuer';
+import type { LocalIssuer } from './local-issuer';
 import { DEMO_USERS, demoUserFor } from '../seed/demo-users';
 import { preflightHeaders, responseCorsHeaders } from './cors';
 import { buildEvent, flattenClaims, newRequestId, readHeaders, tokenScopes, type IncomingRequest } from './event';
 import { fromLambdaResult, gatewayResponse, jsonResponse, type HttpResponse } from './response';
 import { matchRoute } from './routing';
-import { readHttpApis, type CfnResources, type HttpApiDefinition, type HttpRoute, type JwtAuthorizer, type Resolve } from './template';
+import { readHttpApis, type CfnResources, type HttpApiDefinition, type HttpRoute, type JwtAuthorizer, type Resolve } from './http-apis-from-template';
 
 /**
  * The local API Gateway: serves the HTTP APIs of a stack's template on 127.0.0.1, turning each request

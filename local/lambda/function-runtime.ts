@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { assetPathOf, type StackArtifact } from '../assembly/cloud-assembly';
-import type { Resolver } from '../assembly/intrinsics';
+import type { Resolver } from '../assembly/cfn-intrinsics';
 
 /**
  * Runs the stack's Lambda functions from their bundled assets in cdk.out, each in its own worker thread
@@ -55,6 +55,8 @@ export interface FunctionRuntime {
   invoke(logicalIdOrNameOrArn: string, event: unknown): Promise<unknown>;
   functions(): LocalFunction[];
   findByArn(arn: string): string | undefined;
+  /** invocations running or waiting for their turn */
+  inFlight(): number;
   stop(): Promise<void>;
 }
 
@@ -240,6 +242,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
 
   /** per function, by logical id: how many of its invocations run at once */
   const concurrency = new Map<string, LimitFunction>();
+  let inFlight = 0;
 
   /**
    * As Lambda runs a function in at most so many environments at once, an invocation beyond
@@ -251,7 +254,8 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     const fn = lookup(key);
     if (!fn) return Promise.reject(new LambdaInvokeError('ResourceNotFoundException', `Function not found: ${key}`));
     const limit = concurrency.get(fn.logicalId) ?? concurrency.set(fn.logicalId, pLimit(MAX_CONCURRENT_INVOCATIONS)).get(fn.logicalId)!;
-    return limit(() => run(fn, event));
+    inFlight++;
+    return limit(() => run(fn, event)).finally(() => inFlight--);
   }
 
   async function run(fn: LocalFunction, event: unknown): Promise<unknown> {
@@ -309,5 +313,5 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     logFiles.clear();
   }
 
-  return { invoke, functions: () => functions.map((f) => ({ ...f })), findByArn, stop };
+  return { invoke, functions: () => functions.map((f) => ({ ...f })), findByArn, inFlight: () => inFlight, stop };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TemplateResource } from '../assembly/cloud-assembly';
-import type { Resolver } from '../assembly/intrinsics';
+import type { Resolver } from '../assembly/cfn-intrinsics';
 import { serveAwsJsonAction, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
 
 interface StoredSecret {

@@ -1,6 +1,6 @@
 import type { LocalClock } from '../clock';
 import type { RecordStore } from './record-store';
-import type { ConfigurationSet, EmailTemplate, RecordedEvent, StoredMessage } from './model';
+import type { ConfigurationSet, EmailTemplate, RecordedEvent, StoredMessage } from './ses-model';
 
 /** What the SES handlers share. */
 export interface SesContext {

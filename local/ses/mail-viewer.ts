@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Reply, SesContext } from './context';
-import { badRequest, notFound } from './errors';
+import { badRequest, notFound } from './ses-errors';
 import { escapeHtml } from './html';
 import { bareAddress } from './mime';
-import { recipientsOf, type StoredMessage } from './model';
+import { recipientsOf, type StoredMessage } from './ses-model';
 
 /**
  * The mail catcher's own endpoints under `/_local/ses`: the sent mail as JSON, a page to read it,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { badRequest, notFound } from './errors';
+import { badRequest, notFound } from './ses-errors';
 import { headerValue, parseMime, splitAddressList, type MessageHeader } from './mime';
-import type { EmailTemplate, StoredMessage } from './model';
+import type { EmailTemplate, StoredMessage } from './ses-model';
 import { renderTemplate } from './render-template';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the request is JSON the SDK built; each field is checked where it is read */

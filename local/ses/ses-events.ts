@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { bareAddress, headerValue, splitAddressList } from './mime';
-import { recipientsOf, type ConfigurationSet, type RecordedEvent, type SesEventType, type StoredMessage } from './model';
+import { recipientsOf, type ConfigurationSet, type RecordedEvent, type SesEventType, type StoredMessage } from './ses-model';
 
 /** The detail-type SES gives each event type on EventBridge. */
 export const DETAIL_TYPES: Record<SesEventType, string> = {

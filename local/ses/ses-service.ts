@@ -1,17 +1,17 @@
 import path from 'node:path';
 import type { ServerResponse } from 'node:http';
 import type { TemplateResource } from '../assembly/cloud-assembly';
-import type { Resolver } from '../assembly/intrinsics';
+import type { Resolver } from '../assembly/cfn-intrinsics';
 import type { EmulatorOptions } from '../clock';
 import { sendAwsError, type EdgeService } from '../edge/edge-server';
 import type { Reply, SesContext } from './context';
-import { SesError } from './errors';
+import { SesError } from './ses-errors';
 import { handleMailViewer } from './mail-viewer';
-import type { ConfigurationSet, EmailTemplate, StoredMessage } from './model';
+import type { ConfigurationSet, EmailTemplate, StoredMessage } from './ses-model';
 import { createRecordStore } from './record-store';
 import { createEventPublisher } from './ses-events';
 import { handleSesV2 } from './sesv2-api';
-import { readSesResources } from './template-resources';
+import { readSesResources } from './ses-from-template';
 
 /** `dataDir` is this service's own folder (sent mail, templates made through the API). */
 export type SesServiceOptions = EmulatorOptions;

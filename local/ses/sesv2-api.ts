@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Reply, SesContext } from './context';
-import { badRequest, notFound, SesError } from './errors';
+import { badRequest, notFound, SesError } from './ses-errors';
 import { sendingEvents } from './ses-events';
 import { composeMessage } from './send-email';
-import type { EmailTemplate } from './model';
+import type { EmailTemplate } from './ses-model';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- request bodies are JSON the SDK built; each field is checked where it is read */
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { TemplateResource } from '../assembly/cloud-assembly';
-import type { Resolver } from '../assembly/intrinsics';
+import type { Resolver } from '../assembly/cfn-intrinsics';
 import type { EmulatorOptions } from '../clock';
 import { serveAwsJsonAction, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
 import { QueueStore } from './queue-store';

@@ -1,4 +1,4 @@
-import { readPath, hasPath } from './json-path';
+import { readPath, hasPath } from './asl-paths';
 
 /** Choice rules (JSONPath mode): comparisons, their `...Path` forms, type tests, And/Or/Not. */
 export type ChoiceRule = Record<string, unknown>;

@@ -1,10 +1,10 @@
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient, type InvocationType } from '@aws-sdk/client-lambda';
-import type { InvokingClient } from '../lambda-api/lambda-invoke-service';
+import type { InvokingClient } from '../lambda/lambda-invoke-service';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StatesError, STATES } from './errors';
+import { StatesError, STATES } from './states-errors';
 import { sdkPackageOf, type TaskResource } from './resources';
 
 /**

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { LocalClock } from '../clock';
 import { evaluateRule, type ChoiceRule } from './choice';
-import { StatesError, STATES, errorMatches, runtimeError, toStatesError } from './errors';
-import type { IntrinsicEnv } from './intrinsics';
+import { StatesError, STATES, errorMatches, runtimeError, toStatesError } from './states-errors';
+import type { IntrinsicEnv } from './asl-intrinsic-functions';
 import type { Integrations } from './integrations';
 import type { ExecutionJournal, TaskResult } from './journal';
-import { readPath } from './json-path';
+import { readPath } from './asl-paths';
 import { applyTemplate, dynamicValue, placeResult, selectPath } from './payload';
 import { describeResource, parseResource, type TaskResource } from './resources';
 import type { State, StateMachineDefinition } from './validate';

@@ -1,6 +1,6 @@
-import { StatesError, STATES } from './errors';
-import { evaluateIntrinsic, isIntrinsic, type IntrinsicEnv } from './intrinsics';
-import { readPath, writePath } from './json-path';
+import { StatesError, STATES } from './states-errors';
+import { evaluateIntrinsic, isIntrinsic, type IntrinsicEnv } from './asl-intrinsic-functions';
+import { readPath, writePath } from './asl-paths';
 
 /**
  * JSONPath-mode input and output processing: InputPath → Parameters → (the state's work) →

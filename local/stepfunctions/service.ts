@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { LocalClock } from '../clock';
 import type { EdgeService } from '../edge/edge-server';
 import { stepFunctionsApiService } from './api';
-import type { InvokingClient } from '../lambda-api/lambda-invoke-service';
-import { createIntegrations } from './integrations';
+import type { InvokingClient } from '../lambda/lambda-invoke-service';
+import { createIntegrations, type Integrations } from './integrations';
 import { ExecutionRun } from './interpreter';
 import { ExecutionJournal, loadJournals, type ExecutionStatus } from './journal';
 import { InvalidDefinitionError, validateDefinition } from './validate';
@@ -53,6 +53,8 @@ export interface StepFunctionsService {
   /** Interrupts running executions without ending them (they stay RUNNING in their journals). */
   stop(): Promise<void>;
   stats(): { stateMachines: number; executions: Record<ExecutionStatus, number> };
+  /** task calls (Lambda, DynamoDB, events, SES, aws-sdk:*) under way; waits are on the clock (LocalClock.pendingTimers) */
+  callsInFlight(): number;
 }
 
 /** An error of the SFN API, sent as `{"__type": type, "message": ...}`. */
@@ -85,10 +87,18 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
   const account = options.accountId ?? '000000000000';
   const executionsDir = options.dataDir === undefined ? undefined : path.join(options.dataDir, 'executions');
   const machinesFile = options.dataDir === undefined ? undefined : path.join(options.dataDir, 'state-machines.json');
-  const integrations = createIntegrations({
+  const integrationsOfTheEdge = createIntegrations({
     edgeUrl: options.edgeUrl, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     ...(options.lambdaClient ? { lambdaClient: options.lambdaClient } : {}),
   });
+  let callsInFlight = 0;
+  const integrations: Integrations = {
+    run(call) {
+      callsInFlight++;
+      return integrationsOfTheEdge.run(call).finally(() => callsInFlight--);
+    },
+    destroy: () => integrationsOfTheEdge.destroy(),
+  };
 
   const machines = new Map<string, StateMachineRecord>();
   const runs = new Map<string, ExecutionRun>();
@@ -314,5 +324,6 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
       for (const run of runs.values()) executions[run.journal.status()]++;
       return { stateMachines: machines.size, executions };
     },
+    callsInFlight: () => callsInFlight,
   };
 }

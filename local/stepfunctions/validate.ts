@@ -1,6 +1,6 @@
 import { CHOICE_OPERATORS } from './choice';
-import { isIntrinsic, parseIntrinsic } from './intrinsics';
-import { parsePath } from './json-path';
+import { isIntrinsic, parseIntrinsic } from './asl-intrinsic-functions';
+import { parseAslPath } from './asl-paths';
 import { parseResource } from './resources';
 
 /**
@@ -223,7 +223,7 @@ function checkPath(value: unknown, where: string, report: Report, required = fal
   if (value === null && !required) return;
   if (typeof value !== 'string') return report(where, 'must be a JSONPath string');
   try {
-    parsePath(value);
+    parseAslPath(value);
   } catch (error) {
     report(where, (error as Error).message);
   }

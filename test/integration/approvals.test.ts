@@ -312,7 +312,7 @@ describe('deadlines (on the local clock)', () => {
     expect(due.hour).toBeGreaterThanOrEqual(16);
 
     await crm.advanceClock(16 * 3600); // Saturday 10:00
-    await new Promise((r) => setTimeout(r, 500));
+    await crm.untilIdle();
     expect(openTask((await crm.as('u-ops').get(`/approvals/${requestId}`)).body, 'u-finance')).toBeDefined();
 
     await crm.advanceClock(Math.ceil((Date.parse(openTask(view, 'u-finance').dueAt) - crm.runtime.clock.now()) / 1000) + 60);

@@ -140,7 +140,8 @@ describe('a three-mail sequence', () => {
     const open = await fetch(`${crm.runtime.edgeUrl}/_local/ses/messages/${twoMails[1]!.id}/open`, { method: 'POST' });
     expect(open.status).toBe(200);
     expect((await untilMails(email, 3)).map((m) => m.template?.name)).toEqual(['nurture-welcome', 'nurture-follow-up', 'nurture-offer']);
-    const [enrolment] = await untilEnrolment(email, (e) => e[0]?.status === 'completed');
+    // the enrolment is marked completed, then its timeline says so in a write of its own
+    const [enrolment] = await untilEnrolment(email, (e) => e[0]?.timeline.some((t) => t.what === 'completed') ?? false);
     expect(enrolment!.status).toBe('completed');
     expect(enrolment!.timeline.map((t) => t.what)).toEqual(expect.arrayContaining(['enrolled', 'mail-sent', 'mail-opened', 'score-opened', 'score-step', 'completed']));
     const lead = await crm.as('u-sales').get(`/leads/${leadIdOf(email)}`);
@@ -159,7 +160,7 @@ describe('a three-mail sequence', () => {
     await crm.eventually(() => crm.allItems(), (items) => items.some((i) => i.sk === 'STEP#follow-up' && i.awaitToken && String(i.pk).includes((lastEnrolment ?? '') || '?')));
     // three days after Wednesday 10:00 is Saturday: no mail over the weekend
     await crm.advanceClock(4 * DAY + 12 * HOUR);
-    await new Promise((r) => setTimeout(r, 500));
+    await crm.untilIdle();
     expect(await templatesTo(email)).toEqual(['nurture-welcome', 'nurture-follow-up']);
     await advanceTo(await nextMonday(9));
     const mails = await untilMails(email, 3);
@@ -182,7 +183,7 @@ describe('send windows', () => {
     const timeline = (await enrolmentsOf(email))[0]!.timeline as { what: string; until?: string }[];
     expect(berlin(timeline.find((t) => t.what === 'waiting')!.until!)).toMatch(/^Monday.* 09:00/);
     await advanceTo(new Date(monday.getTime() + 113 * HOUR * 1000 + 30 * 60_000)); // Saturday 03:30
-    await new Promise((r) => setTimeout(r, 500));
+    await crm.untilIdle();
     expect(await mailsTo(email)).toEqual([]);
     await advanceTo(await nextMonday(9));
     const [mail] = await untilMails(email, 1);
@@ -203,7 +204,7 @@ describe('exits', () => {
     expect(enrolment).toMatchObject({ status: 'exited', exitReason: 'converted' });
     expect(await crm.eventually(() => executionStatus(enrolment!.enrolmentId), (s) => s === 'ABORTED')).toBe('ABORTED');
     await crm.advanceClock(7 * DAY);
-    await new Promise((r) => setTimeout(r, 500));
+    await crm.untilIdle();
     expect(await templatesTo(email)).toEqual(['nurture-welcome']);
     const conversions = (await crm.allItems()).filter((i) => i.pk === 'CAMPAIGN_CONVERSIONS#c-webinar-2026');
     expect(conversions).toEqual([expect.objectContaining({ sequenceId: 'welcome', leadId: leadIdOf(email) })]);
@@ -234,7 +235,7 @@ describe('exits', () => {
     const lead = await crm.as('u-sales').get(`/leads/${leadIdOf(email)}`);
     expect(lead.body.marketingConsent.status).toBe('withdrawn');
     await crm.advanceClock(7 * DAY);
-    await new Promise((r) => setTimeout(r, 500));
+    await crm.untilIdle();
     expect(await templatesTo(email)).toEqual(['nurture-welcome']);
   });
 
@@ -276,6 +277,7 @@ describe('mail that respects people', () => {
     const view = await crm.eventually(() => nurtureOf(email), (v) => (v?.notEnrolled?.length ?? 0) > 0);
     expect(view.enrolments).toEqual([]);
     expect(view.notEnrolled[0]).toMatchObject({ sequenceId: 'welcome', reasons: ['the lead has not given marketing consent (consent is unknown)'] });
+    await crm.untilIdle();
     expect(await mailsTo(email)).toEqual([]);
   });
 
@@ -285,7 +287,7 @@ describe('mail that respects people', () => {
     const first = await capture(email, 'webinar');
     await capture(email, 'webinar', { capturedAt: first.capturedAt });
     await untilMails(email, 1);
-    await new Promise((r) => setTimeout(r, 1000));
+    await crm.untilIdle();
     const enrolments = await enrolmentsOf(email);
     expect(enrolments).toHaveLength(1);
     expect(await mailsTo(email)).toHaveLength(1);

@@ -157,7 +157,7 @@ describe('a promotion through its whole life', () => {
     await putErpEvent('Payment.Received', { paymentId: 'PAY-LATE', accountCode: 'NORDIC-DIST', receivedAt: at(41), amount: eur(100_00), campaignId: campaign.body.id });
     const late = await until(() => crm.as('u-marketing').get(`/campaigns/${campaign.body.id}/report`), (r) => r.body.lateEvents === 1);
     expect(late.body).toMatchObject({ lateEvents: 1, revenueMinor: 3_000_00 });
-  });
+  }, 180_000); // three workflows and two approvals end to end: 20 s alone, over a minute on a busy 2-core machine
 });
 
 describe('rejection, cancellation and a fund that cannot give', () => {

@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalRuntime, type LocalRuntime } from '../../../local/runtime';
 import { seedDemoData } from '../../../local/seed/demo-data';
+import { untilIdle } from './until';
 
 export interface Reply<T = any> {
   status: number;
@@ -36,6 +37,11 @@ export interface LocalCrm {
   finishedExecutions(stateMachineName: string): Promise<{ status: string; input: any; error?: string; cause?: string }[]>;
   /** moves the local clock forward */
   advanceClock(seconds: number): Promise<void>;
+  /**
+   * resolves once the runtime is idle as of `before` (a time on its local clock; its now by default):
+   * what a test waits for before asserting that something did not happen
+   */
+  untilIdle(before?: Date | number): Promise<void>;
   /** polls `read` until `done` holds (or fails with the last value after `timeoutMs`) */
   eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs?: number): Promise<T>;
   as(userIdOrRole: string): Caller;
@@ -110,6 +116,7 @@ export async function startLocalCrm(): Promise<LocalCrm> {
       const response = await fetch(`${runtime.edgeUrl}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: seconds }) });
       if (!response.ok) throw new Error(`advancing the clock: ${response.status} ${await response.text()}`);
     },
+    untilIdle: (before) => untilIdle(runtime.edgeUrl, before),
     async eventually(read, done, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       let value = await read();

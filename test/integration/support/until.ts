@@ -10,3 +10,22 @@ export async function until<T>(what: string, check: () => Promise<T | undefined>
     await sleep(50);
   }
 }
+
+/**
+ * Resolves once the local runtime behind `edgeUrl` is idle as of `before` (a time on its local clock;
+ * its now by default): no function running, no task call, delivery or stream record under way, and no
+ * Wait, timeout or retry due by then (see local/idle-probe.ts). What a test waits for before it asserts
+ * that something did not happen.
+ */
+export async function untilIdle(edgeUrl: string, before?: Date | number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const at = before === undefined ? '' : `before=${encodeURIComponent(new Date(before).toISOString())}&`;
+  for (;;) {
+    const waitSeconds = Math.min(10, Math.max(0, Math.ceil((deadline - Date.now()) / 1000)));
+    const response = await fetch(`${edgeUrl}/_local/idle?${at}waitSeconds=${waitSeconds}`);
+    if (!response.ok) throw new Error(`the idle probe answered ${response.status}: ${await response.text()}`);
+    const answer = (await response.json()) as { idle: boolean; busy?: string[] };
+    if (answer.idle) return;
+    if (Date.now() >= deadline) throw new Error(`the local runtime did not become idle: ${answer.busy?.join('; ')}`);
+  }
+}

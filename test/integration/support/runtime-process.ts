@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { until } from './until';
+
+const CHILD = path.resolve('test/integration/support/runtime-child.ts');
+
+/** The whole local runtime in a process of its own (runtime-child.ts), for the tests that kill it with -9. */
+export interface RuntimeProcess {
+  process: ChildProcess;
+  apiUrl: string;
+  edgeUrl: string;
+  tableName: string;
+  dynamoDbEndpoint: string;
+}
+
+/**
+ * Starts the runtime on `dataDir` (what a previous one left there included); resolves once it is up.
+ * `spawned` hears of the process at once, so that a start cut short can still be killed.
+ */
+export function startRuntimeProcess(dataDir: string, spawned: (child: ChildProcess) => void = () => {}): Promise<RuntimeProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  spawned(child);
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the runtime exited with ${code} before it was ready`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.startsWith('READY ')) resolve({ process: child, ...(JSON.parse(line.slice('READY '.length)) as Omit<RuntimeProcess, 'process'>) });
+    });
+  });
+}
+
+async function killChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGKILL');
+  });
+}
+
+const answers = (endpoint: string) => fetch(endpoint).then(() => true, () => false);
+
+/**
+ * Kills the runtime with SIGKILL, then waits for its DynamoDB Local to go too: that JVM leaves when its
+ * parent's pipe closes, and a runtime started before it has gone would find the data files still held.
+ */
+export async function kill9(runtime: RuntimeProcess): Promise<void> {
+  await killChild(runtime.process);
+  await until(`DynamoDB Local at ${runtime.dynamoDbEndpoint} to end with its parent`, async () => ((await answers(runtime.dynamoDbEndpoint)) ? undefined : true));
+}
+
+/**
+ * Runtimes started one after another on one temporary data folder, as a restart would find it;
+ * `cleanUp` kills those still running and removes the folder.
+ */
+export function runtimesOnOneDataDir(name: string) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), `${name}-`));
+  const started: RuntimeProcess[] = [];
+  const children: ChildProcess[] = [];
+  let cleanedUp = false;
+  return {
+    async start(): Promise<RuntimeProcess> {
+      // a test that timed out runs on after its cleanup: it starts nothing more
+      if (cleanedUp) throw new Error(`the runtimes on ${dataDir} are cleaned up`);
+      const runtime = await startRuntimeProcess(dataDir, (child) => children.push(child));
+      started.push(runtime);
+      return runtime;
+    },
+    async cleanUp(): Promise<void> {
+      cleanedUp = true;
+      for (const runtime of started) await kill9(runtime);
+      // one still starting (a test that timed out): its DynamoDB Local ends with it
+      for (const child of children) await killChild(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
