@@ -12,7 +12,7 @@ import { tableName } from '../platform/table';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
 
 /*
- * What people do to a running approval (issue 4): decide a task, recall a request, reassign a task.
+ * What people do to a running approval: decide a task, recall a request, reassign a task.
  * Each is one transaction that also bumps the request's `signals` and `version` (so an engine step that
  * read the request before is redone, never half-applied), then wakes the workflow's wait with the
  * token stored on the request (DESIGN decision 5).

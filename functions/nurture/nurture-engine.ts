@@ -1,5 +1,5 @@
 /**
- * The nurture engine (issue 6): enrolment from triggering events, one step at a time for the state
+ * The nurture engine: enrolment from triggering events, one step at a time for the state
  * machine (workflows/nurture.ts), engagement from SES's open/click events, exits that stop the
  * execution at once, scoring with the MQL hand-off, and conversions attributed to the campaign.
  *

@@ -136,7 +136,7 @@ async function promotionsOf(target: Target, targetRecord: Item): Promise<Item[]>
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Conversions from nurture sequences (issue 6): the nurture engine keeps one item per lead converted
+// Conversions from nurture sequences: the nurture engine keeps one item per lead converted
 // by a sequence, in its campaign's partition (nurtureKeys.conversion). A promotion settled without a
 // campaign has no sequences of its own: null ("not available"), not 0.
 export async function nurtureConversions(target: Target): Promise<number | null> {
