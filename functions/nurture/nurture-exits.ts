@@ -43,11 +43,16 @@ export async function onLeadChanged(leadId: string, now: string): Promise<void> 
     const sequence = await readVersion(enrolment.sequenceId, enrolment.sequenceVersion);
     if (!sequence) continue;
     if (lead.status === 'converted') {
-      if (await exitEnrolment(enrolment, 'converted', now)) await attributeConversion(enrolment, sequence, lead, now);
+      await exitConverted(enrolment, sequence, lead, now);
     } else if (sequence.exitCondition && evaluateCondition(sequence.exitCondition, lead)) {
       await exitEnrolment(enrolment, 'exit-condition', now);
     }
   }
+}
+
+/** The lead converted: the enrolment exits (its execution stopped, unless the execution itself is ending it) and the conversion is attributed once. */
+export async function exitConverted(enrolment: Enrolment, sequence: NurtureSequence, lead: LeadItem, now: string, stopExecution = true): Promise<void> {
+  if (await exitEnrolment(enrolment, 'converted', now, stopExecution)) await attributeConversion(enrolment, sequence, lead, now);
 }
 
 async function attributeConversion(enrolment: Enrolment, sequence: NurtureSequence, lead: LeadItem, now: string): Promise<void> {

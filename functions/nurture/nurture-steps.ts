@@ -10,7 +10,7 @@ import { LINK_PURPOSES, signLink } from '../platform/signed-links';
 import { documentClient, tableName } from '../platform/table';
 import { evaluateCondition } from '../rules/conditions';
 import { engaged, MAIL_TAGS } from './nurture-engagement';
-import { exitEnrolment } from './nurture-exits';
+import { exitConverted, exitEnrolment } from './nurture-exits';
 import { createOpportunity, createTask, notifyOwner } from './nurture-owner-tasks';
 import { engagementDeadline, hasMarketingConsent, insideSendWindow, nextStepId, sendTime, stepById, waitEnd } from './nurture-plan';
 import { changeScore } from './nurture-scoring';
@@ -46,6 +46,7 @@ export type StepOutput = { enrolmentId: string; stepId: string; resume: Record<s
   | { action: 'end' });
 
 const PAUSED_RECHECK_MS = 3600_000;
+const CONVERSION_RECHECK_MS = 3600_000;
 const UNSUBSCRIBE_LINK_DAYS = 60;
 
 /** Runs one step of an enrolment and says what the state machine does next. */
@@ -70,7 +71,15 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
   };
   if (head?.status === 'archived') return exit('archived');
   if (head?.status === 'paused') return { ...end, action: 'wait', waitUntil: new Date(nowMs + PAUSED_RECHECK_MS).toISOString() };
-  if (lead.status === 'converted') return exit('converted');
+  if (lead.status === 'converted') {
+    // A conversion is the router's to act on (its Record.Changed): it ends the enrolment, stops this execution
+    // and attributes the conversion. A step that sees the lead converted first waits for that, and only
+    // once the router had its time ends the enrolment itself, attributing the conversion the same way.
+    const routerHadItsTime = Date.parse(lead.updatedAt) + CONVERSION_RECHECK_MS;
+    if (routerHadItsTime > nowMs) return { ...end, action: 'wait', waitUntil: new Date(routerHadItsTime).toISOString() };
+    await exitConverted(enrolment, sequence, lead, at, false);
+    return end;
+  }
   if (sequence.exitCondition && evaluateCondition(sequence.exitCondition, lead)) return exit('exit-condition');
   const step = stepById(sequence, input.stepId);
   if (!step) throw new Error(`sequence ${sequence.id} v${enrolment.sequenceVersion} has no step ${input.stepId}`);
