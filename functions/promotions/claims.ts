@@ -8,7 +8,7 @@ import { publish } from '../platform/event-bus';
 import { moveFunds } from './fund-ledger';
 import type { Principal } from '../platform/principal';
 import { formatMoney, repeatedEvidence, sumInCurrency } from './promotion-money';
-import { ownershipOf, promotionView, readRecord, type ClaimRecord } from './promotion-store';
+import { assertChangeable, ownershipOf, promotionView, readRecord, type ClaimRecord } from './promotion-store';
 import { recordUpdate } from '../platform/record-update';
 import { tableName } from '../platform/table';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
@@ -72,8 +72,7 @@ export async function updateClaim(principal: Principal, id: string, body: unknow
   const { version, ...changes } = parseInput(Claims.update, body, 'body');
   const current = await readLiveClaim(id);
   assertCan(principal, 'write', TYPE, current, id);
-  if (!EDITABLE.includes(current.status)) throw conflict(`claim ${id} is ${current.status}; only a draft or a rejected claim can be changed`);
-  if (current.version !== version) throw conflict(`claim ${id} was changed since version ${version}; read it again and reapply your change`);
+  assertChangeable('claim', id, current, version);
   if (changes.promotionId && changes.promotionId !== current.promotionId) throw invalidField('body.promotionId', 'cannot change; file a new claim');
   if (changes.ownerId || changes.departmentId) throw invalidField('body.ownerId', 'cannot change on a claim');
   const promotion = await promotionFor(principal, current.promotionId);

@@ -10,7 +10,7 @@ import { publish } from '../platform/event-bus';
 import { moveFunds } from './fund-ledger';
 import type { Principal } from '../platform/principal';
 import { checkPromotionPlan, formatMoney, sumInCurrency } from './promotion-money';
-import { ownershipOf, promotionView, readLivePromotion, readRecord, type PromotionItem } from './promotion-store';
+import { assertChangeable, ownershipOf, promotionView, readLivePromotion, readRecord, type PromotionItem } from './promotion-store';
 import { recordUpdate } from '../platform/record-update';
 import { tableName } from '../platform/table';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
@@ -94,8 +94,7 @@ export async function updatePromotion(principal: Principal, id: string, body: un
   const { version, ...changes } = parseInput(Promotions.update, body, 'body');
   const current = await readLivePromotion(id);
   assertCan(principal, 'write', TYPE, current, id);
-  if (!EDITABLE.includes(current.status)) throw conflict(`promotion ${id} is ${current.status}; only a draft or a rejected promotion can be changed`);
-  if (current.version !== version) throw conflict(`promotion ${id} was changed since version ${version}; read it again and reapply your change`);
+  assertChangeable('promotion', id, current, version);
   const edited = { ...(promotionView(current) as PromotionItem), ...changes, ...ownershipOf(changes, current), version: version + 1, updatedAt: now };
   assertCan(principal, 'write', TYPE, edited, id);
   const fund = changes.fundId === undefined ? await fundFor(edited.fundId) : await fundToDrawOn(principal, changes.fundId);

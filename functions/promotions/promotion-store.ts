@@ -6,7 +6,7 @@ import {
 import type { OwnershipSchema } from '../../schemas/common';
 import { Users, type User } from '../../schemas/records';
 import type * as z from '../../schemas/zod';
-import { notFound } from '../platform/errors';
+import { conflict, notFound } from '../platform/errors';
 import { documentClient, tableName } from '../platform/table';
 
 /*
@@ -70,4 +70,12 @@ export function ownershipOf(body: { ownerId?: unknown; departmentId?: unknown },
     ownerId: typeof body.ownerId === 'string' ? body.ownerId : fallback.ownerId,
     departmentId: typeof body.departmentId === 'string' ? body.departmentId : fallback.departmentId,
   };
+}
+
+/** Only a draft or a rejected promotion or claim is the rep's to change, and only at the version they read. */
+export function assertChangeable(kind: 'promotion' | 'claim', id: string, current: { status: string; version: number }, version: number) {
+  if (current.status !== 'draft' && current.status !== 'rejected') {
+    throw conflict(`${kind} ${id} is ${current.status}; only a draft or a rejected ${kind} can be changed`);
+  }
+  if (current.version !== version) throw conflict(`${kind} ${id} was changed since version ${version}; read it again and reapply your change`);
 }
