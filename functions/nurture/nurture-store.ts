@@ -114,12 +114,14 @@ export async function count(sequenceId: string, counters: Record<string, number>
   }));
 }
 
+const timelineEntry = (enrolmentId: string, at: string, what: string, detail: Item = {}) => ({
+  TableName: tableName(),
+  Item: { ...nurtureKeys.enrolmentEvent(enrolmentId, at, what), at, what, ...detail },
+});
+
 /** One entry of an enrolment's timeline; the same entry written twice stays one. */
 export async function addToTimeline(enrolmentId: string, at: string, what: string, detail: Item = {}): Promise<void> {
-  await documentClient.send(new PutCommand({
-    TableName: tableName(),
-    Item: { ...nurtureKeys.enrolmentEvent(enrolmentId, at, what), at, what, ...detail },
-  }));
+  await documentClient.send(new PutCommand(timelineEntry(enrolmentId, at, what, detail)));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -215,13 +217,14 @@ export async function endEnrolment(enrolment: Enrolment, status: 'completed' | '
         },
         whenConditionFails: ended,
       },
+      // in the same transaction, so whoever reads the enrolment ended finds the end on its timeline
+      { item: { Put: timelineEntry(enrolment.enrolmentId, at, status === 'completed' ? 'completed' : 'exited', reason ? { reason } : {}) }, whenConditionFails: ended },
     ]);
   } catch (error) {
     if (error === ended) return false;
     throw error;
   }
   await count(enrolment.sequenceId, { active: -1, [status === 'completed' ? 'completed' : `exited.${reason}`]: 1 });
-  await addToTimeline(enrolment.enrolmentId, at, status === 'completed' ? 'completed' : 'exited', reason ? { reason } : {});
   return true;
 }
 
