@@ -1,27 +1,26 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
-import { ApprovalRequestDetailSchema } from '../../schemas/events';
-import { advanceApproval, startApproval, type EngineResult } from './approval-engine';
+import { ApprovalRequested } from '../../schemas/events';
+import * as z from '../../schemas/zod';
+import { taskHandler } from '../platform/task-handler';
+import { advanceApproval, startApproval } from './approval-engine';
 import { sendApprovalMails } from './approval-mail';
-import { logger } from '../platform/observability';
 
-interface AdvanceInput {
+const AdvanceInputSchema = z.object({
   /** Begin: the Approval.Requested event as the rule delivered it, and the execution running it */
-  event?: { id?: string; detail?: unknown };
-  executionArn?: string;
+  event: z.optional(z.object({ id: z.optional(z.string()), detail: ApprovalRequested.detail })),
+  executionArn: z.optional(z.string()),
   /** Advance: the request to reconcile */
-  requestId?: string;
-}
+  requestId: z.optional(z.string()),
+});
 
 /**
  * Workflow task of the approval state machine (workflows/approval.ts): Begin creates the request and
  * opens its first step; Advance reconciles it after a wake or a timer. Throws on failure, so the
- * state machine's Retry and Catch see it.
+ * state machine's Retry and Catch see it. The request's id is the correlation id of all its tasks.
  */
-export const handler = middy(async (input: AdvanceInput): Promise<EngineResult> => {
+export const handler = taskHandler(AdvanceInputSchema, async (input) => {
   const deps = { sendMails: sendApprovalMails };
   const now = new Date();
   if (input.requestId) return advanceApproval(input.requestId, now, deps);
-  const detail = ApprovalRequestDetailSchema.parse(input.event?.detail);
-  return startApproval({ detail, ...(input.event?.id ? { eventId: input.event.id } : {}), executionArn: String(input.executionArn) }, now, deps);
-}).use(injectLambdaContext(logger));
+  if (!input.event || !input.executionArn) throw new Error('the approval task needs the Approval.Requested event and its execution (Begin) or a requestId (Advance)');
+  return startApproval({ detail: input.event.detail, ...(input.event.id ? { eventId: input.event.id } : {}), executionArn: input.executionArn }, now, deps);
+}, (input) => input.requestId ?? input.event?.detail.requestId);

@@ -1,9 +1,9 @@
 import { ApprovalPolicySchema } from '../../schemas/approvals/policy';
 import { ActivatePolicyBodySchema, type ApprovalRequestRecord, DecisionBodySchema, DryRunBodySchema, InboxQuerySchema, ReassignBodySchema, RecallBodySchema, StartApprovalBodySchema, ValidatePolicyBodySchema } from '../../schemas/approvals/request';
-import { type ApprovalRequestDetail, ApprovalRequested } from '../../schemas/events';
+import { ApprovalRequested } from '../../schemas/events';
 import { APPROVAL_REQUEST_TYPE, APPROVAL_TASK_TYPE, listPk } from '../../schemas/keys';
 import { invalidField } from '../platform/errors';
-import { putEvent } from '../platform/event-bus';
+import { publish } from '../platform/event-bus';
 import { isDomainError } from '../platform/http';
 import { parseInput } from '../platform/validation';
 import { listIndexPage } from '../records';
@@ -105,14 +105,9 @@ const requestApprovalRoute: ApiRoute = async (request) => {
   const body = parseInput(StartApprovalBodySchema, request.body(), 'body');
   const policy = await findPolicyFor(body.subject, body.policyId);
   if ('reason' in policy) throw invalidField(body.policyId ? 'body.policyId' : 'body.subject', policy.reason);
-  const detail: ApprovalRequestDetail = {
-    requestId: `apr-${randomUUID()}`,
-    subject: body.subject,
-    submitterId: principal.userId,
-    policyId: policy.policyId,
-  };
-  await putEvent(ApprovalRequested.source, ApprovalRequested.detailType, detail);
-  return { status: 202, body: { requestId: detail.requestId, policyId: policy.policyId, policyVersion: policy.version } };
+  const requestId = `apr-${randomUUID()}`;
+  await publish(ApprovalRequested, { requestId, subject: body.subject, submitterId: principal.userId, policyId: policy.policyId });
+  return { status: 202, body: { requestId, policyId: policy.policyId, policyVersion: policy.version } };
 };
 
 /** GET /approval-links/{token}: the confirmation page a mail's decision link opens (no login; decides nothing). */

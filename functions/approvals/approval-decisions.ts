@@ -1,4 +1,3 @@
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { ApprovalRequestRecord, ApprovalTask, DecisionBody } from '../../schemas/approvals/request';
 import { approvalInboxKeys, approvalRequestKey, approvalTaskKey, APPROVAL_TASK_TYPE, usedLinkKey } from '../../schemas/keys';
 import { auditPut, loadDirectory, readApproval, findApprovalRequest, type ApprovalState } from './approval-store';
@@ -6,13 +5,14 @@ import { stepOutcome, taskTimers } from './approval-outcome';
 import { sendApprovalMails } from './approval-mail';
 import { resolveApprovers } from './approval-plan';
 import { conflict, forbidden, invalidField, notFound } from '../platform/errors';
-import { logger, tracer } from '../platform/observability';
+import { logger } from '../platform/observability';
 import type { Principal } from '../platform/principal';
+import { completeTask } from '../platform/step-functions';
 import { tableName } from '../platform/table';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
 
 /*
- * What people do to a running approval (issue 4): decide a task, recall a request, reassign a task.
+ * What people do to a running approval: decide a task, recall a request, reassign a task.
  * Each is one transaction that also bumps the request's `signals` and `version` (so an engine step that
  * read the request before is redone, never half-applied), then wakes the workflow's wait with the
  * token stored on the request (DESIGN decision 5).
@@ -21,8 +21,6 @@ import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
  * request they submitted, nobody decides on a record they own (unless the policy named the owner as
  * approver), and with distinctDeciders nobody decides twice in one request.
  */
-
-const sfn = tracer.captureAWSv3Client(new SFNClient({}));
 
 const findTask = (state: ApprovalState, taskId: string): ApprovalTask => {
   const task = state.tasks.find((t) => t.taskId === taskId);
@@ -64,7 +62,7 @@ export async function wakeApproval(requestId: string): Promise<void> {
   const request = await findApprovalRequest(requestId);
   if (!request?.taskToken) return;
   try {
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: request.taskToken, output: JSON.stringify({ woken: true }) }));
+    await completeTask(request.taskToken, { woken: true });
   } catch (error) {
     // the wait timed out or was woken already: the engine re-reads everything when it runs
     logger.info('approval wait already over', { requestId, error: (error as Error).name });

@@ -16,7 +16,7 @@ import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
 import { conflict, DomainError } from '../platform/errors';
 
 /*
- * The approval engine's logic (issue 4), run by the `approval` state machine (workflows/approval.ts):
+ * The approval engine's logic, run by the `approval` state machine (workflows/approval.ts):
  *
  *   Begin ─▶ status? ─pending─▶ Await decisions (task token, times out at the next reminder/deadline)
  *              ▲                        │ woken by a decision / recall / reassignment, or timed out

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { ApprovalRequestRecord, ApprovalTask } from '../../schemas/approvals/request';
 import { readUserContact } from './approval-store';
 import { escapeHtml } from '../platform/html-page';
 import { linkSecrets } from '../platform/link-secret';
-import { logger, tracer } from '../platform/observability';
+import { requiredEnv } from '../platform/env';
+import { sendMail, serviceSender } from '../platform/mail';
+import { logger } from '../platform/observability';
 import { LINK_PURPOSES, signLink } from '../platform/signed-links';
 
 /*
@@ -21,15 +22,8 @@ export interface ApprovalMail {
   task: ApprovalTask | undefined;
 }
 
-const client = tracer.captureAWSv3Client(new SESv2Client({}));
 /** A link keeps working this long after the task's deadline (an overdue task stays open). */
 const LINK_GRACE_MS = 30 * 24 * 3600 * 1000;
-
-const env = (name: string) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
 
 /** The single-use id of a task's decision links. */
 export const decisionLinkId = (requestId: string, taskId: string) => createHash('sha256').update(`${requestId}\n${taskId}`).digest('hex').slice(0, 32);
@@ -41,7 +35,7 @@ export async function decisionLink(task: ApprovalTask): Promise<string> {
     expiresAt: new Date(Date.parse(task.dueAt) + LINK_GRACE_MS),
     linkId: decisionLinkId(task.requestId, task.taskId),
   }, await linkSecrets());
-  return `${env('PUBLIC_API_URL').replace(/\/$/, '')}/approval-links/${token}`;
+  return `${requiredEnv('PUBLIC_API_URL').replace(/\/$/, '')}/approval-links/${token}`;
 }
 
 const money = (value: unknown) => {
@@ -89,13 +83,12 @@ export async function sendApprovalMails(mails: ApprovalMail[]): Promise<void> {
     try {
       const message = await compose(mail);
       if (!message) continue;
-      await client.send(new SendEmailCommand({
-        FromEmailAddress: env('MAIL_FROM'),
+      await sendMail({
+        FromEmailAddress: serviceSender(),
         Destination: { ToAddresses: [message.to] },
-        ConfigurationSetName: process.env.MAIL_CONFIGURATION_SET,
         Content: { Simple: { Subject: { Data: message.subject }, Body: { Text: { Data: message.text }, Html: { Data: message.html } } } },
         EmailTags: [{ Name: 'kind', Value: `approval-${mail.kind}` }],
-      }));
+      });
     } catch (error) {
       logger.error('approval mail not sent', { kind: mail.kind, requestId: mail.request.requestId, taskId: mail.task?.taskId, error: error as Error });
     }

@@ -1,10 +1,9 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import * as z from '../../schemas/zod';
+import { completeTask } from '../platform/step-functions';
+import { taskHandler } from '../platform/task-handler';
 import { storeWaitToken } from './approval-engine';
-import { logger, tracer } from '../platform/observability';
 
-const sfn = tracer.captureAWSv3Client(new SFNClient({}));
+const AwaitInputSchema = z.object({ token: z.string(), requestId: z.string(), round: z.number(), signals: z.number(), countedAt: z.string() });
 
 /**
  * Workflow task (`.waitForTaskToken`): stores the wait's token on the request, where decisions, recalls
@@ -12,8 +11,8 @@ const sfn = tracer.captureAWSv3Client(new SFNClient({}));
  * too long after the engine counted its timer, ends the wait at once, so nothing waits for a timer it
  * does not need and no deadline fires late.
  */
-export const handler = middy(async (input: { token: string; requestId: string; round: number; signals: number; countedAt: string }) => {
+export const handler = taskHandler(AwaitInputSchema, async (input) => {
   const wakeNow = await storeWaitToken(input.requestId, input.round, input.signals, input.token, input.countedAt);
-  if (wakeNow) await sfn.send(new SendTaskSuccessCommand({ taskToken: input.token, output: JSON.stringify({ woken: true }) }));
+  if (wakeNow) await completeTask(input.token, { woken: true });
   return { stored: true, wokeAtOnce: wakeNow };
-}).use(injectLambdaContext(logger));
+}, (input) => input.requestId);

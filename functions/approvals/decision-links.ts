@@ -13,7 +13,7 @@ import { LINK_PURPOSES, verifyLink } from '../platform/signed-links';
 import { documentClient, tableName } from '../platform/table';
 
 /*
- * The pages an approver's mail link opens (issue 4). The token in the URL is the credential (no login):
+ * The pages an approver's mail link opens. The token in the URL is the credential (no login):
  * signed for one task and one approver, expiring, usable once. GET only shows the confirmation page;
  * the page's POST decides, marking the link used in the same transaction as the decision.
  */

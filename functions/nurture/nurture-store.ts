@@ -3,14 +3,28 @@
  * timelines, step claims, the suppression list, "not enrolled" decisions and the per-sequence counters.
  * Every read is a GetItem or a Query on a key from schemas/keys/.
  */
+import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { OwnershipSchema } from '../../schemas/common';
 import { indexKeyAttributes, listPk, nurtureKeys, NURTURE_SEQUENCE_TYPE, recordKey } from '../../schemas/keys';
 import { NurtureSequenceSchema, type ExitReason, type NurtureSequence, type SequenceHead, type SequenceStatus } from '../../schemas/nurture/sequence';
+import { Leads, Users, type Lead, type User } from '../../schemas/records';
+import type * as z from '../../schemas/zod';
 import { conflict } from '../platform/errors';
 import { documentClient, tableName } from '../platform/table';
 import { writeAllOrNothing } from '../platform/transact';
 
 type Item = Record<string, unknown>;
+
+/**
+ * A lead as the table keeps it: the record its schema wrote (with the owner and department that
+ * defineRecord adds to owned records), and the table's own attributes.
+ */
+export type LeadItem = Lead & z.infer<typeof OwnershipSchema> & Item;
+export type UserItem = User & Item;
+
+/** An id derived from business keys, so a redelivered event or a retried step names the same item. */
+export const hashOf = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('hex');
 
 export const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
 
@@ -100,12 +114,14 @@ export async function count(sequenceId: string, counters: Record<string, number>
   }));
 }
 
+const timelineEntry = (enrolmentId: string, at: string, what: string, detail: Item = {}) => ({
+  TableName: tableName(),
+  Item: { ...nurtureKeys.enrolmentEvent(enrolmentId, at, what), at, what, ...detail },
+});
+
 /** One entry of an enrolment's timeline; the same entry written twice stays one. */
 export async function addToTimeline(enrolmentId: string, at: string, what: string, detail: Item = {}): Promise<void> {
-  await documentClient.send(new PutCommand({
-    TableName: tableName(),
-    Item: { ...nurtureKeys.enrolmentEvent(enrolmentId, at, what), at, what, ...detail },
-  }));
+  await documentClient.send(new PutCommand(timelineEntry(enrolmentId, at, what, detail)));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -201,20 +217,56 @@ export async function endEnrolment(enrolment: Enrolment, status: 'completed' | '
         },
         whenConditionFails: ended,
       },
+      // in the same transaction, so whoever reads the enrolment ended finds the end on its timeline
+      { item: { Put: timelineEntry(enrolment.enrolmentId, at, status === 'completed' ? 'completed' : 'exited', reason ? { reason } : {}) }, whenConditionFails: ended },
     ]);
   } catch (error) {
     if (error === ended) return false;
     throw error;
   }
   await count(enrolment.sequenceId, { active: -1, [status === 'completed' ? 'completed' : `exited.${reason}`]: 1 });
-  await addToTimeline(enrolment.enrolmentId, at, status === 'completed' ? 'completed' : 'exited', reason ? { reason } : {});
   return true;
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Leads, suppression
 
-export const readLead = async (leadId: string) => getItem(recordKey('LEAD', leadId));
+export const readLead = async (leadId: string) => (await getItem(recordKey(Leads.type, leadId))) as LeadItem | undefined;
+
+export const readUser = async (userId: string) => (await getItem(recordKey(Users.type, userId))) as UserItem | undefined;
+
+/** Changes a lead as the engine (a new version, so an editor holding the old one gets a 409). */
+export async function updateLead(leadId: string, set: Partial<Lead>, now: string, add?: { score: number }): Promise<LeadItem> {
+  const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
+  const values: Record<string, unknown> = { ':one': 1, ':now': now };
+  const sets = ['#updatedAt = :now'];
+  Object.entries(set).forEach(([field, value], i) => {
+    names[`#f${i}`] = field;
+    values[`:v${i}`] = value;
+    sets.push(`#f${i} = :v${i}`);
+  });
+  if (set.status !== undefined) {
+    names['#statusPk'] = 'byStatusPk';
+    values[':statusPk'] = listPk.byStatus(Leads.type, set.status);
+    sets.push('#statusPk = :statusPk');
+  }
+  const adds = ['#version :one'];
+  if (add) {
+    names['#score'] = 'score';
+    values[':by'] = add.score;
+    adds.push('#score :by');
+  }
+  const { Attributes } = await documentClient.send(new UpdateCommand({
+    TableName: tableName(),
+    Key: recordKey(Leads.type, leadId),
+    UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ReturnValues: 'ALL_NEW',
+  }));
+  return Attributes as LeadItem;
+}
 
 export async function suppressionOf(email: unknown): Promise<string | undefined> {
   if (typeof email !== 'string' || !email) return undefined;

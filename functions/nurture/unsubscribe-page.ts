@@ -1,7 +1,7 @@
 import type { ApiResult } from '../platform/api-handler';
 import { invalidField } from '../platform/errors';
 import { escapeHtml, htmlPage } from '../platform/html-page';
-import { openUnsubscribeLink, unsubscribe } from './nurture-engine';
+import { openUnsubscribeLink, unsubscribe } from './nurture-unsubscribe';
 
 /*
  * The unsubscribe link in nurture mail, as people and mail clients use it:
@@ -22,9 +22,8 @@ const invalid = (reason: string) => htmlPage(400, TITLE, `<p>This unsubscribe li
 export async function showUnsubscribePage(token: string, now: string): Promise<ApiResult> {
   const opened = await openUnsubscribeLink(token, now);
   if (!opened.ok) return invalid(opened.reason);
-  const email = typeof opened.lead.email === 'string' ? maskEmail(opened.lead.email) : 'this address';
-  const consent = opened.lead.marketingConsent as { status?: string } | undefined;
-  if (consent?.status === 'withdrawn') return htmlPage(200, TITLE, `<p>${escapeHtml(email)} gets no marketing mail from us any more.</p>`);
+  const email = opened.lead.email ? maskEmail(opened.lead.email) : 'this address';
+  if (opened.lead.marketingConsent.status === 'withdrawn') return htmlPage(200, TITLE, `<p>${escapeHtml(email)} gets no marketing mail from us any more.</p>`);
   return htmlPage(200, TITLE,
     `<p>Stop all marketing mail to ${escapeHtml(email)}?</p>` +
     '<form method="post"><input type="hidden" name="confirm" value="yes"><button type="submit">Unsubscribe</button></form>');

@@ -34,7 +34,7 @@ const RULES: Record<string, Record<Role, Rule>> = {
   PRODUCT: directory(['admin', 'ops']),
   USER: directory(['admin']),
   DEPARTMENT: directory(['admin']),
-  // trade promotions (issue 5): finance controls funds; marketing runs campaigns; sales apply for
+  // trade promotions: finance controls funds; marketing runs campaigns; sales apply for
   // promotions and claim them (own records, department visible); approvals go through the engine
   FUND: { ...directory(['admin']), finance: { read: 'all', write: 'all' }, sales: { read: 'department', write: 'none' } },
   CAMPAIGN: { ...directory(['admin']), marketing: { read: 'all', write: 'all' } },

@@ -1,39 +1,64 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { tracer } from './observability';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { EventDefinition } from '../../schemas/events';
+import type * as z from '../../schemas/zod';
+import { requiredEnv } from './env';
+import { sdkClient } from './sdk-clients';
 
-const client = tracer.captureAWSv3Client(new EventBridgeClient({}));
+const client = sdkClient(new EventBridgeClient({}));
 
-const busName = () => {
-  const name = process.env.EVENT_BUS_NAME;
-  if (!name) throw new Error('EVENT_BUS_NAME is not set');
-  return name;
-};
+/** An entry of the event catalogue (schemas/events): its source, detail-type and detail schema. */
+type CatalogueEvent = Pick<EventDefinition, 'source' | 'detailType' | 'detail' | 'direction'>;
+/** The detail an event of the catalogue carries, as its producer writes it (the schema's input). */
+export type DetailOf<E extends CatalogueEvent> = z.input<E['detail']>;
 
-/**
- * Puts events on the CRM's bus, ten to a PutEvents call (its limit); any refused entry throws, so the
- * caller's whole delivery is retried (consumers are idempotent).
- */
-export async function putEvents(source: string, detailType: string, details: unknown[]): Promise<void> {
-  for (let i = 0; i < details.length; i += 10) {
-    const batch = details.slice(i, i + 10);
-    const result = await client.send(new PutEventsCommand({
-      Entries: batch.map((detail) => ({ EventBusName: busName(), Source: source, DetailType: detailType, Detail: JSON.stringify(detail) })),
-    }));
-    if (result.FailedEntryCount) {
-      const failure = result.Entries?.find((e) => e.ErrorCode);
-      throw new Error(`the bus refused ${result.FailedEntryCount} ${detailType} event(s): ${failure?.ErrorCode} ${failure?.ErrorMessage}`);
-    }
+function entriesOf<E extends CatalogueEvent>(event: E, details: DetailOf<E>[]): PutEventsRequestEntry[] {
+  if (event.direction !== 'internal') {
+    throw new Error(`${event.source} ${event.detailType} is another system's event: the CRM does not publish it`);
   }
+  const bus = requiredEnv('EVENT_BUS_NAME');
+  return details.map((detail) => ({
+    EventBusName: bus, Source: event.source, DetailType: event.detailType, Detail: JSON.stringify(event.detail.parse(detail)),
+  }));
 }
 
-/** Puts one event on the CRM's bus and returns its id; a refused entry throws, so callers retry. */
-export async function putEvent(source: string, detailType: string, detail: unknown): Promise<string> {
-  const result = await client.send(new PutEventsCommand({
-    Entries: [{ EventBusName: busName(), Source: source, DetailType: detailType, Detail: JSON.stringify(detail) }],
-  }));
-  const [entry] = result.Entries ?? [];
-  if (result.FailedEntryCount || !entry?.EventId) {
-    throw new Error(`the bus refused ${source} ${detailType}: ${entry?.ErrorCode ?? 'no event id'} ${entry?.ErrorMessage ?? ''}`);
+/** Puts entries on the bus, ten to a PutEvents call (its limit); any refused entry throws, so the caller is retried. */
+async function put(entries: PutEventsRequestEntry[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < entries.length; i += 10) {
+    const batch = entries.slice(i, i + 10);
+    const result = await client.send(new PutEventsCommand({ Entries: batch }));
+    const failure = result.Entries?.find((e) => e.ErrorCode || !e.EventId);
+    if (result.FailedEntryCount || failure || (result.Entries?.length ?? 0) < batch.length) {
+      const what = `${batch[0]!.Source} ${batch[0]!.DetailType}`;
+      throw new Error(`the bus refused ${result.FailedEntryCount ?? batch.length} ${what} event(s): ${failure?.ErrorCode ?? 'no event id'} ${failure?.ErrorMessage ?? ''}`);
+    }
+    ids.push(...result.Entries!.map((e) => e.EventId!));
   }
-  return entry.EventId;
+  return ids;
+}
+
+/**
+ * Publishes one of the CRM's own events: source and detail-type come from its catalogue entry, and the
+ * detail is checked against the entry's schema, by the compiler and again before it is sent (an event
+ * that breaks its contract throws here, not in a consumer). Returns the event's id; a refused entry
+ * throws, so the caller's delivery or request is retried (consumers are idempotent).
+ */
+export async function publish<E extends CatalogueEvent>(event: E, detail: DetailOf<E>): Promise<string> {
+  const [id] = await put(entriesOf(event, [detail]));
+  return id!;
+}
+
+/** Publishes many events of one kind (a stream batch), checked as publish() checks one. */
+export async function publishAll<E extends CatalogueEvent>(event: E, details: DetailOf<E>[]): Promise<void> {
+  await put(entriesOf(event, details));
+}
+
+/**
+ * Forwards another system's event onto the bus under the source and detail-type that system declared
+ * (POST /events, functions/events/inbound-events.ts, after checking it against its catalogue entry).
+ * The CRM's own events go through publish(), never through this.
+ */
+export async function putEvent(source: string, detailType: string, detail: unknown): Promise<string> {
+  const [id] = await put([{ EventBusName: requiredEnv('EVENT_BUS_NAME'), Source: source, DetailType: detailType, Detail: JSON.stringify(detail) }]);
+  return id!;
 }

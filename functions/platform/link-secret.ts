@@ -1,4 +1,5 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { requiredEnv } from './env';
 
 /**
  * The secret that signs links in mail (approval decisions, unsubscribes): Secrets Manager's
@@ -7,8 +8,7 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
  * with any, signs with the first).
  */
 export async function linkSecrets(): Promise<string[]> {
-  const id = process.env.LINK_SECRET_ID;
-  if (!id) throw new Error('LINK_SECRET_ID is not set');
+  const id = requiredEnv('LINK_SECRET_ID');
   const secret = await getSecret(id, { maxAge: 300 });
   if (typeof secret !== 'string' || secret.length === 0) throw new Error(`the link secret ${id} is empty`);
   return secret.split('\n').map((line) => line.trim()).filter(Boolean);

@@ -1,15 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tracer } from './observability';
+import { requiredEnv } from './env';
+import { sdkClient } from './sdk-clients';
 
 /** The one table's name, from the function's environment (set by the CDK app). */
-export const tableName = () => {
-  const name = process.env.TABLE_NAME;
-  if (!name) throw new Error('TABLE_NAME is not set');
-  return name;
-};
+export const tableName = () => requiredEnv('TABLE_NAME');
 
-// AWS_ENDPOINT_URL (set by the local runtime) points this same client at the local edge.
-export const documentClient = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+// AWS_ENDPOINT_URL (set by the local runtime) points this same client at the local edge. The document
+// client shares the DynamoDB client's middleware, so instrumenting that one traces both.
+export const documentClient = DynamoDBDocumentClient.from(sdkClient(new DynamoDBClient({})), {
   marshallOptions: { removeUndefinedValues: true },
 });

@@ -1,21 +1,83 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import type * as z from '../../schemas/zod';
-import { logger, tracer } from './observability';
+import type { Context } from 'aws-lambda';
+import type { EventDefinition } from '../../schemas/events';
+import * as z from '../../schemas/zod';
+import { logger, metrics } from './observability';
+import { tracer } from './tracing';
 
-/**
- * The middleware stack of a workflow task or event-rule target: input parsed with its schema (a bad
- * input throws, so the Task's Catch or the rule's DLQ sees it), Powertools logger and tracer. Errors
- * propagate: Step Functions retries and catches them.
+/*
+ * The one middleware stack of every function that is not an API function: workflow tasks, event-rule
+ * targets and the table-stream publisher. Its input is parsed with its schema (an event's detail with
+ * the event catalogue's schema); Powertools logger with a correlation id, metrics (flushed at the end of
+ * every invocation) and the Tracer, which instruments the function's AWS SDK clients too (tracing.ts).
+ * Errors propagate: a bad input or a failure throws, so Step Functions' Retry and Catch, or the rule's
+ * retries and dead-letter queue, see it.
  */
-export function taskHandler<I, O>(schema: z.ZodMiniType<I>, task: (input: I, now: string) => Promise<O>) {
-  return middy(async (event: unknown) => {
-    const input = schema.parse(event);
-    const result = await task(input, new Date().toISOString());
+
+function stack<I, O>(
+  parse: (event: unknown) => I,
+  correlationIdOf: (input: I) => string | undefined,
+  run: (input: I, now: string) => Promise<O>,
+) {
+  return middy(async (event: unknown, context: Context) => {
+    logger.setCorrelationId(context.awsRequestId);
+    const input = parse(event);
+    const correlationId = correlationIdOf(input);
+    if (correlationId) logger.setCorrelationId(correlationId);
+    const result = await run(input, new Date().toISOString());
     logger.info('task done', { result: result as never });
     return result;
   })
     .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger));
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics));
+}
+
+/**
+ * A workflow task: its input parsed with `schema`; the correlation id is what names the work across
+ * its executions and functions (the enrolment, the request, the promotion...), or the execution's name
+ * where the input carries it, else Lambda's request id.
+ */
+export function taskHandler<S extends z.ZodMiniType, O>(
+  schema: S,
+  task: (input: z.output<S>, now: string) => Promise<O>,
+  correlationId: (input: z.output<S>) => string | undefined = () => undefined,
+) {
+  return stack((event) => schema.parse(event) as z.output<S>, correlationId, task);
+}
+
+/** An entry of the event catalogue, or an AWS service's event described the same way. */
+export type DeliverableEvent = Pick<EventDefinition, 'source' | 'detailType' | 'detail'>;
+
+/** An event as a rule delivers it: its envelope, the catalogue entry it is, and its detail parsed with the entry's schema. */
+export type Delivered<E extends DeliverableEvent> = E extends DeliverableEvent
+  ? { id: string; source: string; detailType: string; time: string; definition: E; detail: z.output<E['detail']> }
+  : never;
+
+/** Narrows a delivered event to one entry of the catalogue. */
+export const isEvent = <E extends DeliverableEvent>(event: Delivered<DeliverableEvent>, definition: E): event is Delivered<E> =>
+  event.definition === definition;
+
+const EnvelopeSchema = z.object({ id: z.string(), source: z.string(), 'detail-type': z.string(), time: z.string(), detail: z.unknown() });
+
+/**
+ * An event-rule target: the envelope parsed, the event found among `events` (what its rules deliver) by
+ * source and detail-type, its detail parsed with that entry's schema; the correlation id is the event's id.
+ */
+export function eventHandler<const E extends readonly DeliverableEvent[], O>(
+  events: E,
+  handle: (event: Delivered<E[number]>, now: string) => Promise<O>,
+) {
+  const parse = (raw: unknown): Delivered<E[number]> => {
+    const envelope = EnvelopeSchema.parse(raw);
+    const detailType = envelope['detail-type'];
+    const definition = events.find((e) => e.source === envelope.source && e.detailType === detailType);
+    if (!definition) throw new Error(`this function takes no ${envelope.source} ${detailType} events (event ${envelope.id})`);
+    const detail = definition.detail.parse(envelope.detail);
+    return { id: envelope.id, source: envelope.source, detailType, time: envelope.time, definition, detail } as Delivered<E[number]>;
+  };
+  return stack(parse, (event) => event.id, handle);
 }

@@ -1,16 +1,14 @@
 import { PromotionActionSchema } from '../../schemas/api/routes';
 import { Campaigns, Claims, Funds, Promotions } from '../../schemas/promotions/records';
-import { tracer } from '../platform/observability';
 import { parseInput } from '../platform/validation';
 import { listRecordsRoute } from '../records';
 import { createCampaign, effectReportById } from './campaigns';
 import { createClaim, getClaim, submitClaim, updateClaim } from './claims';
 import { fundStatement, openFund } from './fund-ledger';
-import { cancelPromotion, closeOutPromotion, createPromotion, getPromotion, promotionView, submitPromotion, updatePromotion } from './promotions';
-import { SFNClient, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { cancelPromotion, closeOutPromotion, createPromotion, getPromotion, submitPromotion, updatePromotion } from './promotion-requests';
+import { promotionView } from './promotion-store';
 import { apiRouter, type ApiRoute } from '../platform/api-handler';
-
-const sfn = tracer.captureAWSv3Client(new SFNClient({}));
+import { completeTask } from '../platform/step-functions';
 
 /**
  * POST /promotions/{id}/{action}: what the rep does to a promotion.
@@ -30,9 +28,7 @@ const actOnPromotionRoute: ApiRoute = async (request) => {
     case 'close-out':
       return {
         status: 200,
-        body: await closeOutPromotion(principal, id, request.body(), request.now, async (taskToken, output) => {
-          await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
-        }),
+        body: await closeOutPromotion(principal, id, request.body(), request.now, completeTask),
       };
   }
 };

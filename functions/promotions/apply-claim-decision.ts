@@ -12,4 +12,5 @@ export const handler = taskHandler(
   z.object({ claimId: z.string(), submission: z.int(), outcome: ApprovalOutcomeKindSchema, reasons: z.array(z.string()) }),
   async (input, now) => (input.outcome === 'approved'
     ? postClaim(input.claimId, input.submission, now)
-    : { posted: false, ...(await returnClaim(input.claimId, input.submission, input.reasons, now)) }));
+    : { posted: false, ...(await returnClaim(input.claimId, input.submission, input.reasons, now)) }),
+  (input) => input.claimId);

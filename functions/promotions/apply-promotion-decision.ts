@@ -1,6 +1,6 @@
 import * as z from '../../schemas/zod';
 import { ApprovalOutcomeKindSchema } from '../../schemas/events/approvals';
-import { reserveOnApproval, returnToRep } from './promotions';
+import { reserveOnApproval, returnToRep } from './promotion-lifecycle';
 import { taskHandler } from '../platform/task-handler';
 
 /**
@@ -12,4 +12,5 @@ export const handler = taskHandler(
   z.object({ promotionId: z.string(), submission: z.int(), outcome: ApprovalOutcomeKindSchema, reasons: z.array(z.string()) }),
   async (input, now) => (input.outcome === 'approved'
     ? reserveOnApproval(input.promotionId, input.submission, now)
-    : { reserved: false, ...(await returnToRep(input.promotionId, input.submission, input.reasons, now)) }));
+    : { reserved: false, ...(await returnToRep(input.promotionId, input.submission, input.reasons, now)) }),
+  (input) => input.promotionId);

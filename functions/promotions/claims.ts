@@ -4,11 +4,11 @@ import { evidenceRefKey, itemFor, recordKey } from '../../schemas/keys';
 import { Claims, Promotions } from '../../schemas/promotions/records';
 import { assertCan } from '../platform/access';
 import { conflict, invalid, invalidField, notFound, type DomainError } from '../platform/errors';
-import { putEvent } from '../platform/event-bus';
+import { publish } from '../platform/event-bus';
 import { moveFunds } from './fund-ledger';
 import type { Principal } from '../platform/principal';
 import { formatMoney, repeatedEvidence, sumInCurrency } from './promotion-money';
-import { promotionView, readItem } from './promotions';
+import { assertChangeable, ownershipOf, promotionView, readRecord, type ClaimRecord } from './promotion-store';
 import { recordUpdate } from '../platform/record-update';
 import { tableName } from '../platform/table';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
@@ -18,16 +18,15 @@ import { parseInput } from '../platform/validation';
  * Expense claims (DOMAIN.md process 2): a rep claims a closed-out promotion's actual costs. Submitting
  * holds the claim's total against the promotion's claimable money and each evidence reference, in one
  * transaction, so two claims can never together exceed what was approved, nor use one receipt twice.
- * Approved: the fund's reserved money becomes spent (functions/claims/post-claim); rejected: the hold
- * is let go (functions/claims/return-claim) and the rep may revise and resubmit.
+ * Approved: the fund's reserved money becomes spent (postClaim); rejected: the hold is let go
+ * (returnClaim) and the rep may revise and resubmit.
  */
 
-type Item = Record<string, unknown>;
 const TYPE = Claims.type;
-type Line = { kind: string; amount: { amountMinor: number; currency: string }; evidenceRef: string };
+type Line = ClaimRecord['lines'][number];
 
 async function readLiveClaim(id: string) {
-  const item = await readItem(TYPE, id);
+  const item = await readRecord(TYPE, id);
   if (!item || item.deletedAt) throw notFound(`no claim ${id}`);
   return item;
 }
@@ -39,10 +38,10 @@ export async function getClaim(principal: Principal, id: string) {
 }
 
 async function promotionFor(principal: Principal, promotionId: string) {
-  const promotion = await readItem(Promotions.type, promotionId);
+  const promotion = await readRecord(Promotions.type, promotionId);
   if (!promotion || promotion.deletedAt) throw invalidField('body.promotionId', `names no promotion (${promotionId})`);
   assertCan(principal, 'read', Promotions.type, promotion, promotionId);
-  return promotion as Item & { money: { currency: string; claimableMinor: number; approvedMinor: number; claimedMinor: number; pendingClaimMinor: number }; status: string; fundId: string; name: string };
+  return promotion;
 }
 
 function totalOf(lines: Line[], currency: string) {
@@ -54,33 +53,31 @@ function totalOf(lines: Line[], currency: string) {
 export async function createClaim(principal: Principal, body: unknown, now: string) {
   const input = parseInput(Claims.create, body, 'body');
   const promotion = await promotionFor(principal, input.promotionId);
-  const record: Item = {
-    ownerId: principal.userId, departmentId: principal.departmentId, ...input, id: randomUUID(), version: 1, createdAt: now, updatedAt: now,
-    status: 'draft', submission: 0,
+  const record: ClaimRecord = {
+    ...input, ...ownershipOf(input, { ownerId: principal.userId, departmentId: principal.departmentId }), id: randomUUID(), version: 1, createdAt: now, updatedAt: now,
+    status: 'draft', submission: 0, total: { amountMinor: totalOf(input.lines, promotion.money.currency), currency: promotion.money.currency },
   };
-  record.total = { amountMinor: totalOf(input.lines, promotion.money.currency), currency: promotion.money.currency };
   assertCan(principal, 'write', TYPE, record);
   if (promotion.ownerId !== principal.userId) throw invalidField('body.promotionId', 'is not a promotion of yours; claims are filed by the promotion\'s owner');
   await writeAllOrNothing([{
     item: { Put: { TableName: tableName(), Item: itemFor(TYPE, record), ConditionExpression: 'attribute_not_exists(pk)' } },
-    whenConditionFails: conflict(`claim ${String(record.id)} exists`),
+    whenConditionFails: conflict(`claim ${record.id} exists`),
   }]);
   return promotionView(record);
 }
 
-const EDITABLE = ['draft', 'rejected'];
+const EDITABLE: ClaimRecord['status'][] = ['draft', 'rejected'];
 
 export async function updateClaim(principal: Principal, id: string, body: unknown, now: string) {
   const { version, ...changes } = parseInput(Claims.update, body, 'body');
   const current = await readLiveClaim(id);
   assertCan(principal, 'write', TYPE, current, id);
-  if (!EDITABLE.includes(String(current.status))) throw conflict(`claim ${id} is ${String(current.status)}; only a draft or a rejected claim can be changed`);
-  if (current.version !== version) throw conflict(`claim ${id} was changed since version ${version}; read it again and reapply your change`);
+  assertChangeable('claim', id, current, version);
   if (changes.promotionId && changes.promotionId !== current.promotionId) throw invalidField('body.promotionId', 'cannot change; file a new claim');
   if (changes.ownerId || changes.departmentId) throw invalidField('body.ownerId', 'cannot change on a claim');
-  const promotion = await promotionFor(principal, String(current.promotionId));
-  const next: Item = { ...promotionView(current), ...changes, version: version + 1, updatedAt: now };
-  next.total = { amountMinor: totalOf(next.lines as Line[], promotion.money.currency), currency: promotion.money.currency };
+  const promotion = await promotionFor(principal, current.promotionId);
+  const edited = { ...(promotionView(current) as ClaimRecord), ...changes, ...ownershipOf(changes, current), version: version + 1, updatedAt: now };
+  const next: ClaimRecord = { ...edited, total: { amountMinor: totalOf(edited.lines, promotion.money.currency), currency: promotion.money.currency } };
   await writeAllOrNothing([{
     item: {
       Put: {
@@ -101,9 +98,9 @@ export async function updateClaim(principal: Principal, id: string, body: unknow
 export async function submitClaim(principal: Principal, id: string, now: string) {
   const claim = await readLiveClaim(id);
   assertCan(principal, 'write', TYPE, claim, id);
-  if (!EDITABLE.includes(String(claim.status))) throw conflict(`claim ${id} is ${String(claim.status)}; only a draft or a rejected claim can be submitted`);
-  const promotion = await promotionFor(principal, String(claim.promotionId));
-  const lines = claim.lines as Line[];
+  if (!EDITABLE.includes(claim.status)) throw conflict(`claim ${id} is ${claim.status}; only a draft or a rejected claim can be submitted`);
+  const promotion = await promotionFor(principal, claim.promotionId);
+  const { lines } = claim;
   const total = totalOf(lines, promotion.money.currency);
   const money = (minor: number) => formatMoney(minor, promotion.money.currency);
   if (promotion.status !== 'closed-out') {
@@ -115,7 +112,7 @@ export async function submitClaim(principal: Principal, id: string, now: string)
     `${money(promotion.money.claimableMinor)} (approved ${money(promotion.money.approvedMinor)}, claimed ${money(promotion.money.claimedMinor)}, ` +
     `pending ${money(promotion.money.pendingClaimMinor)})`);
   if (total > promotion.money.claimableMinor) throw overBudget;
-  const submission = Number(claim.submission) + 1;
+  const submission = claim.submission + 1;
   const evidenceWrites: GuardedWrite[] = lines.map((line, i) => ({
     item: {
       Put: {
@@ -134,7 +131,7 @@ export async function submitClaim(principal: Principal, id: string, now: string)
       whenConditionFails: conflict(`claim ${id} changed while it was being submitted; read it again`),
     }),
     recordUpdate({
-      type: Promotions.type, id: String(claim.promotionId), now,
+      type: Promotions.type, id: claim.promotionId, now,
       inc: { 'money.claimableMinor': -total, 'money.pendingClaimMinor': total },
       condition: '#status = :closedOut AND #money.#claimable >= :total',
       names: { '#money': 'money', '#claimable': 'claimableMinor' },
@@ -143,11 +140,11 @@ export async function submitClaim(principal: Principal, id: string, now: string)
     }),
     ...evidenceWrites,
   ]);
-  await putEvent(ClaimSubmitted.source, ClaimSubmitted.detailType, ClaimSubmitted.detail.parse({
-    claimId: id, submission, promotionId: String(claim.promotionId), submitterId: principal.userId,
-    ownerId: String(claim.ownerId), departmentId: String(claim.departmentId), region: String(promotion.region),
+  await publish(ClaimSubmitted, {
+    claimId: id, submission, promotionId: claim.promotionId, submitterId: principal.userId,
+    ownerId: claim.ownerId, departmentId: claim.departmentId, region: promotion.region,
     amount: { amountMinor: total, currency: promotion.money.currency },
-  }));
+  });
   return getClaim(principal, id);
 }
 
@@ -165,18 +162,19 @@ const awaiting = (submission: number) => ({
  */
 export async function postClaim(claimId: string, submission: number, now: string) {
   const claim = await readLiveClaim(claimId);
-  const promotion = await readItem(Promotions.type, String(claim.promotionId)) as Item & { fundId: string; name: string };
-  const total = (claim.total as { amountMinor: number; currency: string });
+  const promotion = await readRecord(Promotions.type, claim.promotionId);
+  if (!promotion) throw notFound(`claim ${claimId} names no promotion ${claim.promotionId}`);
+  const { total } = claim;
   const stale: DomainError = conflict(`claim ${claimId} is no longer awaiting approval of submission ${submission}`);
   const outcome = await moveFunds({
     fundId: promotion.fundId, movementId: `spend#${claimId}#${submission}`, kind: 'spend', amountMinor: total.amountMinor, currency: total.currency,
-    at: now, promotionId: promotion.id as string, claimId, note: `claim ${claimId} on promotion ${promotion.name} approved: ${formatMoney(total.amountMinor, total.currency)} spent`,
+    at: now, promotionId: promotion.id, claimId, note: `claim ${claimId} on promotion ${promotion.name} approved: ${formatMoney(total.amountMinor, total.currency)} spent`,
   }, [
     recordUpdate({ type: TYPE, id: claimId, now, status: 'approved', set: { approvedAt: now }, ...awaiting(submission), whenConditionFails: stale }),
     recordUpdate({
-      type: Promotions.type, id: promotion.id as string, now,
+      type: Promotions.type, id: promotion.id, now,
       inc: { 'money.claimedMinor': total.amountMinor, 'money.pendingClaimMinor': -total.amountMinor, 'money.reservedMinor': -total.amountMinor },
-      condition: 'attribute_exists(money)', whenConditionFails: conflict(`promotion ${String(promotion.id)} lost its money`),
+      condition: 'attribute_exists(money)', whenConditionFails: conflict(`promotion ${promotion.id} lost its money`),
     }),
   ]).catch((error: unknown) => {
     if (error === stale) return 'stale' as const;
@@ -184,14 +182,14 @@ export async function postClaim(claimId: string, submission: number, now: string
   });
   return {
     posted: outcome !== 'stale',
-    claimId, promotionId: String(promotion.id), fundId: promotion.fundId, payeeId: String(claim.ownerId), amount: total, approvedAt: now,
+    claimId, promotionId: promotion.id, fundId: promotion.fundId, payeeId: claim.ownerId, amount: total, approvedAt: now,
   };
 }
 
 /** Rejected: the claim goes back with the reasons; its hold on the promotion and its evidence are let go. */
 export async function returnClaim(claimId: string, submission: number, reasons: string[], now: string) {
   const claim = await readLiveClaim(claimId);
-  const total = (claim.total as { amountMinor: number }).amountMinor;
+  const total = claim.total.amountMinor;
   const stale = conflict('not awaiting');
   try {
     await writeAllOrNothing([
@@ -200,11 +198,11 @@ export async function returnClaim(claimId: string, submission: number, reasons: 
         ...awaiting(submission), whenConditionFails: stale,
       }),
       recordUpdate({
-        type: Promotions.type, id: String(claim.promotionId), now,
+        type: Promotions.type, id: claim.promotionId, now,
         inc: { 'money.claimableMinor': total, 'money.pendingClaimMinor': -total },
         condition: 'attribute_exists(money)', whenConditionFails: conflict('promotion lost its money'),
       }),
-      ...(claim.lines as Line[]).map((line): GuardedWrite => ({
+      ...claim.lines.map((line): GuardedWrite => ({
         item: {
           Delete: {
             TableName: tableName(), Key: evidenceRefKey(line.evidenceRef),
@@ -232,7 +230,7 @@ export async function markClaimPaid(detail: { claimId: string; paidAt: string; p
     })]);
     return { paid: true };
   } catch (error) {
-    const claim = await readItem(TYPE, detail.claimId);
+    const claim = await readRecord(TYPE, detail.claimId);
     if (claim?.status === 'paid') return { paid: false, alreadyPaid: true };
     throw error;
   }

@@ -1,20 +1,13 @@
-import * as z from '../../schemas/zod';
-import { ClaimPaid } from '../../schemas/events';
+import { ClaimPaid, LeadCaptured, OrderPlaced, PaymentReceived } from '../../schemas/events';
+import { eventHandler, isEvent } from '../platform/task-handler';
 import { attributeEvent } from './campaigns';
 import { markClaimPaid } from './claims';
-import { taskHandler } from '../platform/task-handler';
-
-const EventSchema = z.object({
-  id: z.string(),
-  'detail-type': z.enum(['Order.Placed', 'Payment.Received', 'Lead.Captured', 'Claim.Paid']),
-  detail: z.record(z.string(), z.unknown()),
-});
 
 /**
  * Rule target of what other systems tell the promotions domain: an order, payment or lead whose event
  * names a campaign or promotion is attributed to it (once per its id); Claim.Paid marks the claim paid (once).
  */
-export const handler = taskHandler(EventSchema, async (event, now) => {
-  if (event['detail-type'] === 'Claim.Paid') return markClaimPaid(ClaimPaid.detail.parse(event.detail), now);
-  return attributeEvent({ detailType: event['detail-type'], eventId: event.id, detail: event.detail }, now);
+export const handler = eventHandler([OrderPlaced, PaymentReceived, LeadCaptured, ClaimPaid], async (event, now) => {
+  if (isEvent(event, ClaimPaid)) return markClaimPaid(event.detail, now);
+  return attributeEvent(event, now);
 });

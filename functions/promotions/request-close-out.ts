@@ -1,7 +1,7 @@
 import * as z from '../../schemas/zod';
 import { sendServiceMail } from '../platform/mail';
-import { openCloseOutTask } from './promotions';
 import { taskHandler } from '../platform/task-handler';
+import { openCloseOutTask } from './promotion-lifecycle';
 
 /**
  * Lifecycle task (.waitForTaskToken): the promotion ends; its close-out task token is stored for the
@@ -11,4 +11,4 @@ export const handler = taskHandler(z.object({ promotionId: z.string(), taskToken
   const mail = await openCloseOutTask(input.promotionId, input.taskToken, input.reminder, now);
   await sendServiceMail(mail);
   return { asked: true };
-});
+}, (input) => input.promotionId);

@@ -1,17 +1,15 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { RecordChanged } from '../../schemas/events';
-import { putEvents } from '../platform/event-bus';
-import { logger, tracer } from '../platform/observability';
-import { recordChangeOf } from './record-changes';
+import { publishAll } from '../platform/event-bus';
+import { logger } from '../platform/observability';
+import { taskHandler } from '../platform/task-handler';
+import { recordChangeOf, StreamBatchSchema } from './record-changes';
 
-/** The table's stream to the bus: every create, change and delete of a CRM record as a Record.Changed event. */
-export const handler = middy(async (event: DynamoDBStreamEvent) => {
-  const changes = event.Records.map(recordChangeOf).filter((c) => c !== undefined);
-  await putEvents(RecordChanged.source, RecordChanged.detailType, changes);
-  logger.info('published record changes', { records: event.Records.length, published: changes.length });
-})
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger));
+/**
+ * The table's stream to the bus: every create, change and delete of a CRM record as a Record.Changed
+ * event. The batch's first stream record names it in the logs.
+ */
+export const handler = taskHandler(StreamBatchSchema, async (batch) => {
+  const changes = batch.Records.map(recordChangeOf).filter((c) => c !== undefined);
+  await publishAll(RecordChanged, changes);
+  logger.info('published record changes', { records: batch.Records.length, published: changes.length });
+}, (batch) => batch.Records[0]?.eventID);

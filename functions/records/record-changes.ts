@@ -1,16 +1,31 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
 import type { RecordChanged } from '../../schemas/events';
 import { ALL_INDEX_ATTRIBUTES } from '../../schemas/keys';
+import * as z from '../../schemas/zod';
 
 type Item = Record<string, unknown>;
-type Detail = ReturnType<typeof RecordChanged.detail.parse>;
+type Detail = z.input<typeof RecordChanged.detail>;
+
+/** What the publisher reads of a table-stream batch: each record's kind of change and its item's images (as DynamoDB JSON). */
+const ImageSchema = z.optional(z.record(z.string(), z.unknown()));
+export const StreamBatchSchema = z.object({
+  Records: z.array(z.object({
+    eventID: z.optional(z.string()),
+    eventName: z.optional(z.enum(['INSERT', 'MODIFY', 'REMOVE'])),
+    dynamodb: z.optional(z.object({ OldImage: ImageSchema, NewImage: ImageSchema })),
+  })),
+});
+/** A stream record, as the schema reads it or as aws-lambda types it. */
+export interface StreamRecord {
+  eventName?: 'INSERT' | 'MODIFY' | 'REMOVE';
+  dynamodb?: { OldImage?: object; NewImage?: object };
+}
 
 /** Attributes that change on every write or only locate the item: not a change a subscriber cares about. */
 const BOOKKEEPING = new Set(['pk', 'sk', 'recordType', 'version', 'updatedAt', ...ALL_INDEX_ATTRIBUTES]);
 
-const image = (value: Record<string, unknown> | undefined): Item | undefined =>
+const image = (value: object | undefined): Item | undefined =>
   value ? unmarshall(value as Record<string, AttributeValue>) : undefined;
 
 function changedFields(before: Item | undefined, after: Item | undefined): string[] {
@@ -21,7 +36,7 @@ function changedFields(before: Item | undefined, after: Item | undefined): strin
 }
 
 /** What a stream record says about a CRM record, or nothing when the item is not a record (receipts, keys). */
-export function recordChangeOf(streamRecord: DynamoDBRecord): Detail | undefined {
+export function recordChangeOf(streamRecord: StreamRecord): Detail | undefined {
   const before = image(streamRecord.dynamodb?.OldImage);
   const after = image(streamRecord.dynamodb?.NewImage);
   const current = after ?? before;

@@ -8,8 +8,8 @@ import { documentClient, tableName } from '../platform/table';
 import { writeAllOrNothing } from '../platform/transact';
 
 /*
- * Delegation (issue 4): a user away until a date names a delegate; while they are away, new approval
- * tasks go to the delegate (functions/shared/approval-plan.ts resolves it). Tasks already assigned stay.
+ * Delegation of approvals: a user away until a date names a delegate; while they are away, new approval
+ * tasks go to the delegate (functions/approvals/approval-plan.ts resolves it). Tasks already assigned stay.
  */
 
 /** Sets or clears a user's away period and delegate (the user themself, ops or admin). */

@@ -1,0 +1,117 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { nurtureKeys } from '../../schemas/keys';
+import * as z from '../../schemas/zod';
+import { logger } from '../platform/observability';
+import { completeTask } from '../platform/step-functions';
+import { documentClient, tableName } from '../platform/table';
+import { exitLead } from './nurture-exits';
+import { changeScore } from './nurture-scoring';
+import { addToTimeline, count, isConditionFailure, readEnrolment, readLead, readVersion, suppress } from './nurture-store';
+
+/*
+ * Engagement with nurture mail, from SES's events on the bus: opens and clicks count once per mail,
+ * score, and resume a step that waits for them; bounces and complaints suppress the address and end
+ * the lead's enrolments. Each mail is tagged with its enrolment and step, which is how an event finds them.
+ */
+
+export const MAIL_TAGS = { enrolment: 'nurture-enrolment', step: 'nurture-step' } as const;
+
+/** What the engine reads of an SES mail event: the mail's tags (SES sends each as a list of values). */
+const SesMailEventDetailSchema = z.looseObject({
+  mail: z.optional(z.looseObject({ tags: z.optional(z.record(z.string(), z.array(z.string()))) })),
+});
+const sesMailEvent = (detailType: string) => ({ source: 'aws.ses', detailType, detail: SesMailEventDetailSchema });
+/** SES's mail events the nurture router is sent (infra's NurtureMailEvents rule), described as the event catalogue describes ours. */
+export const SES_MAIL_EVENTS = [
+  sesMailEvent('Email Opened'), sesMailEvent('Email Clicked'), sesMailEvent('Email Bounced'), sesMailEvent('Email Complaint Received'),
+] as const;
+export type SesMailEventDetail = z.output<typeof SesMailEventDetailSchema>;
+
+type StepClaim = Record<string, unknown>;
+
+/** Whether a mail's step claim records the engagement a step waits for. */
+export const engaged = (claim: StepClaim | undefined, kind: unknown) => Boolean(kind === 'clicked' ? claim?.clickedAt : claim?.openedAt);
+
+/** An SES event of a nurture mail: opens and clicks count (once per mail) and resume a waiting step; bounces and complaints suppress and exit. */
+export async function onMailEvent(detailType: string, detail: SesMailEventDetail, now: string): Promise<void> {
+  const tags = detail.mail?.tags;
+  const enrolmentId = tags?.[MAIL_TAGS.enrolment]?.[0];
+  const stepId = tags?.[MAIL_TAGS.step]?.[0];
+  if (!enrolmentId || !stepId) return;
+  const enrolment = await readEnrolment(enrolmentId);
+  if (!enrolment) return;
+  if (detailType === 'Email Bounced' || detailType === 'Email Complaint Received') {
+    const reason = detailType === 'Email Bounced' ? 'bounced' : 'complained';
+    const lead = await readLead(enrolment.leadId);
+    if (lead?.email) await suppress(lead.email, reason, now, enrolment.leadId);
+    await exitLead(enrolment.leadId, reason, now);
+    return;
+  }
+  const kind = detailType === 'Email Opened' ? 'opened' : detailType === 'Email Clicked' ? 'clicked' : undefined;
+  if (!kind) return;
+  // a click is also an open (images may be blocked)
+  const fields = kind === 'clicked' ? ['clickedAt', 'openedAt'] : ['openedAt'];
+  const firsts: string[] = [];
+  let claim: StepClaim | undefined;
+  for (const field of fields) {
+    try {
+      const { Attributes } = await documentClient.send(new UpdateCommand({
+        TableName: tableName(),
+        Key: nurtureKeys.stepClaim(enrolmentId, stepId),
+        UpdateExpression: 'SET #f = :now',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#f)',
+        ExpressionAttributeNames: { '#f': field },
+        ExpressionAttributeValues: { ':now': now },
+        ReturnValues: 'ALL_NEW',
+      }));
+      claim = Attributes;
+      firsts.push(field);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+  if (firsts.length === 0) return;
+  const sequence = await readVersion(enrolment.sequenceId, enrolment.sequenceVersion);
+  await count(enrolment.sequenceId, Object.fromEntries(firsts.map((f) => [f === 'openedAt' ? 'opens' : 'clicks', 1])));
+  for (const field of firsts) await addToTimeline(enrolmentId, now, field === 'openedAt' ? 'mail-opened' : 'mail-clicked', { stepId });
+  const points = firsts.reduce((sum, f) => sum + (f === 'openedAt' ? sequence?.scoring?.opened ?? 0 : sequence?.scoring?.clicked ?? 0), 0);
+  if (sequence && points !== 0 && enrolment.status === 'active') await changeScore(enrolment, sequence, points, now, kind);
+  await resumeIfAwaiting(claim);
+}
+
+async function resumeIfAwaiting(claim: StepClaim | undefined): Promise<void> {
+  if (typeof claim?.awaitToken !== 'string' || !engaged(claim, claim.awaitFor)) return;
+  try {
+    await completeTask(claim.awaitToken, { engaged: true });
+  } catch (error) {
+    // the wait already ended (timed out, or the other side of the race resumed it)
+    logger.info('engagement wait already ended', { error: (error as Error).name });
+  }
+}
+
+export const AwaitEngagementInputSchema = z.object({
+  token: z.string(), enrolmentId: z.string(), mailStep: z.string(), engagement: z.enum(['opened', 'clicked']),
+});
+
+/**
+ * The engagement wait's task (waitForTaskToken): leaves its token on the mail's claim, for the open or
+ * click that resumes it. Token first, then engagement read back in the same write, so an open that
+ * arrived just before is never missed: whichever of the two writes comes second sees both.
+ */
+export async function awaitEngagement(input: z.output<typeof AwaitEngagementInputSchema>): Promise<void> {
+  try {
+    const { Attributes } = await documentClient.send(new UpdateCommand({
+      TableName: tableName(),
+      Key: nurtureKeys.stepClaim(input.enrolmentId, input.mailStep),
+      UpdateExpression: 'SET awaitToken = :token, awaitFor = :kind',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':token': input.token, ':kind': input.engagement },
+      ReturnValues: 'ALL_NEW',
+    }));
+    await resumeIfAwaiting(Attributes);
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    // the mail was never sent (suppressed, skipped): nothing can be engaged with
+    await completeTask(input.token, { engaged: false });
+  }
+}

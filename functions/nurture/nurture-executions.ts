@@ -1,0 +1,22 @@
+import { requiredEnv } from '../platform/env';
+import { startNamedExecution, stopExecution } from '../platform/step-functions';
+
+/*
+ * One execution of the nurture state machine (workflows/nurture.ts) per enrolment, named after it:
+ * starting it again for a redelivered event is a no-op, and an exit stops it by name.
+ */
+
+const stateMachineArn = () => requiredEnv('NURTURE_STATE_MACHINE_ARN');
+
+/** An enrolment's execution is named after it. */
+export const executionArnOf = (enrolmentId: string) => `${stateMachineArn().replace(':stateMachine:', ':execution:')}:${enrolmentId}`;
+
+/** Starts the enrolment's execution at the sequence's first step; a redelivered event finds it running (or run). */
+export async function startEnrolmentExecution(enrolmentId: string, firstStepId: string): Promise<void> {
+  await startNamedExecution(stateMachineArn(), enrolmentId, { enrolmentId, stepId: firstStepId });
+}
+
+/** Stops the enrolment's execution at once (an exit); one that never started or has ended is left alone. */
+export async function stopEnrolmentExecution(enrolmentId: string, reason: string): Promise<void> {
+  await stopExecution(executionArnOf(enrolmentId), 'Nurture.Exited', reason);
+}

@@ -1,0 +1,195 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { nurtureKeys } from '../../schemas/keys';
+import type { ExitReason, NurtureSequence, NurtureStep } from '../../schemas/nurture/sequence';
+import * as z from '../../schemas/zod';
+import { requiredEnv } from '../platform/env';
+import { linkSecrets } from '../platform/link-secret';
+import { sendMail } from '../platform/mail';
+import { logger } from '../platform/observability';
+import { LINK_PURPOSES, signLink } from '../platform/signed-links';
+import { documentClient, tableName } from '../platform/table';
+import { evaluateCondition } from '../rules/conditions';
+import { engaged, MAIL_TAGS } from './nurture-engagement';
+import { exitConverted, exitEnrolment } from './nurture-exits';
+import { createOpportunity, createTask, notifyOwner } from './nurture-owner-tasks';
+import { engagementDeadline, hasMarketingConsent, insideSendWindow, nextStepId, sendTime, stepById, waitEnd } from './nurture-plan';
+import { changeScore } from './nurture-scoring';
+import {
+  addToTimeline, count, endEnrolment, getItem, putNew, readEnrolment, readHead, readLead, readUser, readVersion, suppressionOf, updateLead,
+  type Enrolment, type LeadItem,
+} from './nurture-store';
+
+/*
+ * The step runner: the nurture state machine's one task runs the enrolment's current step and says
+ * what comes next (continue, wait until, await engagement, end).
+ *
+ * Exactly-once effects: every step with a side effect first claims (enrolment, step) with a conditional
+ * put, so a retried step does nothing twice. A claim made just before a crash leaves that effect undone
+ * rather than done twice: at most once.
+ */
+
+export const StepInputSchema = z.object({
+  enrolmentId: z.string(),
+  stepId: z.string(),
+  /** what the engagement wait found, for the step that waited */
+  resume: z.optional(z.nullable(z.object({ engaged: z.optional(z.boolean()) }))),
+  /** the state machine's Catch: the step failed for good, and the enrolment ends as failed */
+  failure: z.optional(z.unknown()),
+});
+export type StepInput = z.output<typeof StepInputSchema>;
+
+/** `resume` is always empty here: the state machine's engagement wait fills it in for the next run. */
+export type StepOutput = { enrolmentId: string; stepId: string; resume: Record<string, never> } & (
+  | { action: 'continue' }
+  | { action: 'wait'; waitUntil: string }
+  | { action: 'await'; timeoutSeconds: number; mailStep: string; engagement: 'opened' | 'clicked' }
+  | { action: 'end' });
+
+const PAUSED_RECHECK_MS = 3600_000;
+const CONVERSION_RECHECK_MS = 3600_000;
+const UNSUBSCRIBE_LINK_DAYS = 60;
+
+/** Runs one step of an enrolment and says what the state machine does next. */
+export async function runStep(input: StepInput, nowMs = Date.now()): Promise<StepOutput> {
+  const now = new Date(nowMs);
+  const at = now.toISOString();
+  const end: StepOutput = { enrolmentId: input.enrolmentId, stepId: input.stepId, resume: {}, action: 'end' };
+  const enrolment = await readEnrolment(input.enrolmentId);
+  if (!enrolment || enrolment.status !== 'active') return end;
+  if (input.failure !== undefined) {
+    logger.error('nurture step failed', { enrolmentId: input.enrolmentId, stepId: input.stepId, failure: input.failure as never });
+    await exitEnrolment(enrolment, 'failed', at, false);
+    return end;
+  }
+  const [sequence, head, lead] = await Promise.all([
+    readVersion(enrolment.sequenceId, enrolment.sequenceVersion), readHead(enrolment.sequenceId), readLead(enrolment.leadId),
+  ]);
+  if (!sequence || !lead) throw new Error(`enrolment ${input.enrolmentId} names a sequence version or lead that does not exist`);
+  const exit = async (reason: ExitReason) => {
+    await exitEnrolment(enrolment, reason, at, false);
+    return end;
+  };
+  if (head?.status === 'archived') return exit('archived');
+  if (head?.status === 'paused') return { ...end, action: 'wait', waitUntil: new Date(nowMs + PAUSED_RECHECK_MS).toISOString() };
+  if (lead.status === 'converted') {
+    // A conversion is the router's to act on (its Record.Changed): it ends the enrolment, stops this execution
+    // and attributes the conversion. A step that sees the lead converted first waits for that, and only
+    // once the router had its time ends the enrolment itself, attributing the conversion the same way.
+    const routerHadItsTime = Date.parse(lead.updatedAt) + CONVERSION_RECHECK_MS;
+    if (routerHadItsTime > nowMs) return { ...end, action: 'wait', waitUntil: new Date(routerHadItsTime).toISOString() };
+    await exitConverted(enrolment, sequence, lead, at, false);
+    return end;
+  }
+  if (sequence.exitCondition && evaluateCondition(sequence.exitCondition, lead)) return exit('exit-condition');
+  const step = stepById(sequence, input.stepId);
+  if (!step) throw new Error(`sequence ${sequence.id} v${enrolment.sequenceVersion} has no step ${input.stepId}`);
+
+  const goOn = async (outcome?: boolean): Promise<StepOutput> => {
+    const next = nextStepId(sequence, step, outcome);
+    if (!next) {
+      await endEnrolment(enrolment, 'completed', at);
+      return end;
+    }
+    await documentClient.send(new UpdateCommand({
+      TableName: tableName(), Key: nurtureKeys.enrolment(enrolment.enrolmentId),
+      UpdateExpression: 'SET currentStep = :step', ExpressionAttributeValues: { ':step': next },
+    }));
+    return { enrolmentId: enrolment.enrolmentId, stepId: next, resume: {}, action: 'continue' };
+  };
+  /** the first run of a step with a side effect; false on a retry or repeat */
+  const claim = (extra: Record<string, unknown> = {}) => putNew({ ...nurtureKeys.stepClaim(enrolment.enrolmentId, step.id), stepId: step.id, type: step.type, at, ...extra });
+
+  switch (step.type) {
+    case 'send-mail': {
+      if (!insideSendWindow(sequence, lead, now)) {
+        return { ...end, action: 'wait', waitUntil: sendTime(sequence, lead, now).toISOString() };
+      }
+      if (!hasMarketingConsent(lead)) return exit('no-consent');
+      const suppressed = await suppressionOf(lead.email);
+      if (suppressed) return exit(suppressed === 'unsubscribed' ? 'unsubscribed' : 'suppressed');
+      if (await claim({ status: 'sending' })) await sendNurtureMail(enrolment, sequence, step, lead, at);
+      return goOn();
+    }
+    case 'wait': {
+      const last = !nextStepId(sequence, step);
+      if (last) {
+        // the sequence ends with this wait: the state machine waits, then runs this step again, which completes
+        const waited = await getItem(nurtureKeys.stepClaim(enrolment.enrolmentId, step.id));
+        if (typeof waited?.until === 'string') return waited.until <= at ? goOn() : { ...end, action: 'wait', waitUntil: waited.until };
+      }
+      const until = waitEnd(sequence, step, lead, now).toISOString();
+      await addToTimeline(enrolment.enrolmentId, at, 'waiting', { stepId: step.id, until });
+      if (last) {
+        await claim({ until });
+        return { ...end, action: 'wait', waitUntil: until };
+      }
+      return { ...(await goOn()), action: 'wait', waitUntil: until };
+    }
+    case 'wait-for-engagement': {
+      if (typeof input.resume?.engaged === 'boolean') return goOn(input.resume.engaged);
+      const mail = await getItem(nurtureKeys.stepClaim(enrolment.enrolmentId, step.mailStep));
+      if (engaged(mail, step.engagement)) return goOn(true);
+      if (!mail) return goOn(false);
+      const timeoutSeconds = Math.max(1, Math.ceil((engagementDeadline(step, now).getTime() - nowMs) / 1000));
+      return { enrolmentId: enrolment.enrolmentId, stepId: step.id, resume: {}, action: 'await', timeoutSeconds, mailStep: step.mailStep, engagement: step.engagement };
+    }
+    case 'branch':
+      return goOn(evaluateCondition(step.condition, lead));
+    case 'change-score':
+      if (await claim()) await changeScore(enrolment, sequence, step.by, at, 'step');
+      return goOn();
+    case 'notify-owner':
+      if (await claim()) await notifyOwner(lead, step.message, `${enrolment.enrolmentId}|${step.id}`, at);
+      return goOn();
+    case 'create-task':
+      if (await claim()) await createTask(lead, step.subject, `${enrolment.enrolmentId}|${step.id}`, at);
+      return goOn();
+    case 'create-opportunity':
+      if (await claim()) await createOpportunity(lead, step.opportunity, `${enrolment.enrolmentId}|${step.id}`, at);
+      return goOn();
+    case 'set-status':
+      if (await claim()) await updateLead(enrolment.leadId, { status: step.status }, at);
+      return goOn();
+    case 'end':
+      await endEnrolment(enrolment, 'completed', at);
+      return end;
+  }
+}
+
+/** A send-mail step's mail, as the lead's owner (or the sequence's sender), with a signed one-click unsubscribe link. */
+async function sendNurtureMail(enrolment: Enrolment, sequence: NurtureSequence, step: Extract<NurtureStep, { type: 'send-mail' }>, lead: LeadItem, at: string): Promise<void> {
+  const owner = await readUser(lead.ownerId);
+  const from = sequence.fromAddress ?? (owner ? `${owner.name} <${owner.email}>` : undefined);
+  if (!from) throw new Error(`lead ${lead.id} has no owner to send as`);
+  if (!lead.email) throw new Error(`lead ${lead.id} has no e-mail address to send to`);
+  const token = signLink({
+    purpose: LINK_PURPOSES.unsubscribe,
+    subject: { leadId: lead.id },
+    expiresAt: new Date(Date.parse(at) + UNSUBSCRIBE_LINK_DAYS * 86_400_000),
+  }, await linkSecrets());
+  const unsubscribeUrl = `${requiredEnv('PUBLIC_API_URL').replace(/\/+$/, '')}/unsubscribe/${token}`;
+  const leadData = Object.fromEntries((['firstName', 'lastName', 'company', 'email', 'region', 'score'] as const).filter((f) => lead[f] !== undefined).map((f) => [f, lead[f]]));
+  const messageId = await sendMail({
+    FromEmailAddress: from,
+    Destination: { ToAddresses: [lead.email] },
+    EmailTags: [{ Name: MAIL_TAGS.enrolment, Value: enrolment.enrolmentId }, { Name: MAIL_TAGS.step, Value: step.id }],
+    Content: {
+      Template: {
+        TemplateName: step.template,
+        TemplateData: JSON.stringify({ ...step.data, lead: leadData, owner: { name: owner?.name, email: owner?.email }, unsubscribeUrl }),
+        Headers: [
+          { Name: 'List-Unsubscribe', Value: `<${unsubscribeUrl}>` },
+          { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+        ],
+      },
+    },
+  });
+  await documentClient.send(new UpdateCommand({
+    TableName: tableName(), Key: nurtureKeys.stepClaim(enrolment.enrolmentId, step.id),
+    UpdateExpression: 'SET #status = :sent, messageId = :id, sentAt = :at',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':sent': 'sent', ':id': messageId ?? '', ':at': at },
+  }));
+  await count(enrolment.sequenceId, { sent: 1 });
+  await addToTimeline(enrolment.enrolmentId, at, 'mail-sent', { stepId: step.id, template: step.template, messageId });
+}
