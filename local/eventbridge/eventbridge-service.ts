@@ -16,7 +16,7 @@ import { compileSchedule } from './schedule';
 import { createTargetSenders } from './targets';
 import { eventBridgeFromTemplate, type LoadedEventBridge } from './template';
 
-/** Archives and failed deliveries persist under `<dataDir>/eventbridge`. */
+/** Archives, failed deliveries and deliveries not yet made persist under `<dataDir>/eventbridge`. */
 export interface EventBridgeServiceOptions extends EmulatorOptions {
   retry?: Partial<RetrySettings>;
   lambdaClient?: InvokingClient;
@@ -33,6 +33,8 @@ export interface EventBridgeService {
   failedDeliveries(): FailedDelivery[];
   /** deliveries under way or waiting to be retried */
   pendingDeliveries(): number;
+  /** Makes the deliveries accepted before a restart and not made then; call once every target is up. */
+  resumeDeliveries(): void;
   stop(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export function createEventBridgeService(opts: EventBridgeServiceOptions): Event
     log,
     retry: opts.retry,
     failedFile: dir ? path.join(dir, 'failed-deliveries.jsonl') : undefined,
+    pendingFile: dir ? path.join(dir, 'pending-deliveries.jsonl') : undefined,
   });
   const buses = createEventBuses({
     region,
@@ -148,6 +151,7 @@ export function createEventBridgeService(opts: EventBridgeServiceOptions): Event
     recentEvents,
     failedDeliveries: () => delivery.failed(),
     pendingDeliveries: () => delivery.pending(),
+    resumeDeliveries: () => delivery.resume(),
     async stop() {
       stopping.abort();
       delivery.stop();
