@@ -10,6 +10,8 @@ export const tableName = () => {
 };
 
 // AWS_ENDPOINT_URL (set by the local runtime) points this same client at the local edge.
-export const documentClient = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+/** The plain client under documentClient, for libraries that marshal items themselves (Powertools idempotency). */
+export const dynamoDbClient = tracer.captureAWSv3Client(new DynamoDBClient({}));
+export const documentClient = DynamoDBDocumentClient.from(dynamoDbClient, {
   marshallOptions: { removeUndefinedValues: true },
 });
