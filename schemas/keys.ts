@@ -13,6 +13,9 @@
  */
 import { CLOSED_STAGES } from './records/opportunity';
 
+/** The table's TTL attribute: epoch seconds after which DynamoDB deletes the item. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
 export const INDEX_NAMES = ['byCollection', 'byOwner', 'byDepartment', 'byStatus', 'byRegion', 'byType'] as const;
 export type IndexName = (typeof INDEX_NAMES)[number];
 
@@ -159,11 +162,18 @@ export const uniqueValueKey = (type: string, field: string, value: string) => ({
 /** Written once the local demo data is complete, so a later start knows not to load it again. */
 export const demoDataMarkerKey = { pk: 'LOCAL#demo-data', sk: 'LOADED' };
 
-/** The receipt of an inbound event: one per (sending system, idempotency key), so a repeat puts nothing twice. */
-export const inboundReceiptKey = (system: string, idempotencyKey: string) => ({
-  pk: `INBOUND#${system}#${idempotencyKey}`,
-  sk: 'RECEIPT',
-});
+/**
+ * Where Powertools Idempotency keeps the claims on inbound events' idempotency keys: one partition,
+ * `sk = INBOUND#<system>#<hash of the key>`, so erp's key "x" and web-forms' key "x" are two claims.
+ * Powertools builds the sort key from the prefix (its keyPrefix) and writes the item's attributes itself;
+ * the claim expires through the table's TTL attribute.
+ */
+export const INBOUND_IDEMPOTENCY = {
+  pk: 'INBOUND_IDEMPOTENCY',
+  keyPrefix: (system: string) => `INBOUND#${system}`,
+  /** the sort key of a claim, as Powertools writes it: `<keyPrefix>#<hash>` */
+  sk: (system: string, keyHash: string) => `INBOUND#${system}#${keyHash}`,
+} as const;
 
 export const QUARANTINED_EVENT_TYPE = 'QUARANTINED_EVENT';
 /** A bad inbound event kept for inspection, listed newest first through byType. */
