@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -146,6 +147,26 @@ async function timelineOf(apiUrl: string, accountId: string): Promise<{ id: stri
   return activities;
 }
 
+/** For a failure message: the workflow runs and failed bus deliveries of the events that never landed. */
+async function whatBecameOf(edgeUrl: string, activityIds: string[]): Promise<string> {
+  const externalIds = activityIds.map((id) => id.replace(/^erp-(order|payment)-/, ''));
+  const concerns = (text: string) => externalIds.some((id) => text.includes(`"${id}"`));
+  const sfn = new SFNClient({ endpoint: edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:000000000000:stateMachine:tradeflow-record-erp-activity`;
+    const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1000 }));
+    const runs = [];
+    for (const { executionArn } of executions) {
+      const run = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (concerns(run.input ?? '')) runs.push({ status: run.status, error: run.error, cause: run.cause });
+    }
+    const { failed = [] } = (await (await fetch(`${edgeUrl}/_local/events/failed?limit=1000`)).json()) as { failed?: unknown[] };
+    return `their workflow runs: ${JSON.stringify(runs)}; failed deliveries: ${JSON.stringify(failed.filter((f) => concerns(JSON.stringify(f))))}`;
+  } finally {
+    sfn.destroy();
+  }
+}
+
 describe('POST /events when the runtime is killed with -9 mid-delivery', () => {
   it('accepts every retried event and records each order and payment exactly once', async () => {
     let runtime = await start();
@@ -176,8 +197,8 @@ describe('POST /events when the runtime is killed with -9 mid-delivery', () => {
       const activities = await timelineOf(runtime.apiUrl, nordic.id);
       missing = wanted.filter((id) => !activities.some((a) => a.id === id));
       return missing.length ? undefined : activities;
-    }, 60_000).catch((error: Error) => {
-      throw new Error(`${error.message}; missing: ${missing.join(', ')}`);
+    }, 60_000).catch(async (error: Error) => {
+      throw new Error(`${error.message}; missing: ${missing.join(', ')}; ${await whatBecameOf(runtime.edgeUrl, missing)}`);
     });
     for (const id of wanted) expect(timeline.filter((a) => a.id === id), id).toHaveLength(1);
   }, 240_000);
