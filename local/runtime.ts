@@ -157,6 +157,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const stateMachines = stateMachinesFromTemplate(stack.resources, resolver);
     for (const machine of stateMachines) stepFunctions.createStateMachine(machine.name, machine.definition);
     await stepFunctions.resumeAll();
+    eventBridge.resumeDeliveries();
     log(`${stateMachines.length} state machines ready; buses, rules, queues, mail and secrets from the template`);
 
     const sweeper = startTtlSweeper({ client, clock, tables: tables.map((t) => t.tableName), log });

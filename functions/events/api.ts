@@ -12,7 +12,7 @@ const ingestEventRoute: ApiRoute = async (request) => {
   const body = request.rawBody();
   const now = new Date(request.now);
   const system = await authenticate(event.headers ?? {}, body, Math.floor(now.getTime() / 1000));
-  const receipt = await receiveEvent(system, event.headers?.[SIGNATURE_HEADERS.idempotencyKey], body, now);
+  const receipt = await receiveEvent(system, event.headers?.[SIGNATURE_HEADERS.idempotencyKey], body, now, request.context);
   return { status: receipt.duplicate ? 200 : 202, body: receipt };
 };
 

@@ -1,18 +1,18 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import type { Context } from 'aws-lambda';
 import { findEvent, INBOUND_SYSTEMS, type InboundSystem } from '../../schemas/events';
-import { inboundReceiptKey, quarantinedEventItem } from '../../schemas/keys';
-import { invalid, unauthenticated, conflict, type FieldIssue } from '../platform/errors';
+import { quarantinedEventItem } from '../../schemas/keys';
+import { invalid, unauthenticated, type FieldIssue } from '../platform/errors';
 import { putEvent } from '../platform/event-bus';
 import { documentClient, tableName } from '../platform/table';
 import { parseInput } from '../platform/validation';
 import * as z from '../../schemas/zod';
+import { oncePerKey } from './once-per-key';
 
 /** How far a signed timestamp may be from now: a captured request cannot be replayed after this. */
 export const REPLAY_WINDOW_SECONDS = 300;
-/** How long a receipt answers repeats of the same idempotency key. */
-export const RECEIPT_TTL_SECONDS = 24 * 3600;
 const QUARANTINE_TTL_SECONDS = 30 * 24 * 3600;
 
 export const SIGNATURE_HEADERS = {
@@ -22,9 +22,13 @@ export const SIGNATURE_HEADERS = {
   idempotencyKey: 'idempotency-key',
 } as const;
 
-/** `v1=` + hex HMAC-SHA256 over `<timestamp>.<raw body>` with the system's secret. */
-export const signatureOf = (secret: string, timestamp: string, body: string) =>
-  `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+/**
+ * `v2=` + hex HMAC-SHA256 over `<timestamp>.<idempotency-key>.<raw body>` with the system's secret. The
+ * key's alphabet has dots, but the body is a JSON object (it starts with `{`, which no key holds), so
+ * no other key and body sign the same string.
+ */
+export const signatureOf = (secret: string, timestamp: string, idempotencyKey: string, body: string) =>
+  `v2=${createHmac('sha256', secret).update(`${timestamp}.${idempotencyKey}.${body}`).digest('hex')}`;
 
 const InboundBodySchema = z.strictObject({ detailType: z.string().check(z.minLength(1)), detail: z.unknown() });
 const IdempotencyKeySchema = z.string().check(z.regex(/^[A-Za-z0-9._:-]{8,128}$/, 'must be 8-128 letters, digits or . _ : -'));
@@ -46,12 +50,17 @@ export async function authenticate(headers: Record<string, string | undefined>, 
   if (!/^\d{9,11}$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > REPLAY_WINDOW_SECONDS) {
     throw unauthenticated(`${SIGNATURE_HEADERS.timestamp} must be the signing time in epoch seconds, within ${REPLAY_WINDOW_SECONDS} s of now`);
   }
+  const signature = headers[SIGNATURE_HEADERS.signature] ?? '';
+  // v1 signed only "<timestamp>.<body>": a captured request could be sent again under fresh keys
+  if (signature.startsWith('v1=')) {
+    throw unauthenticated(`${SIGNATURE_HEADERS.signature} v1 is no longer accepted: sign "<timestamp>.<${SIGNATURE_HEADERS.idempotencyKey}>.<raw body>" and send v2=<hex>`);
+  }
   const secret = await getSecret(secretIdOf(system as InboundSystem), { maxAge: 300 });
   if (typeof secret !== 'string') throw new Error(`the secret of ${system} is not a string`);
-  const expected = Buffer.from(signatureOf(secret, timestamp, body));
-  const given = Buffer.from(headers[SIGNATURE_HEADERS.signature] ?? '');
+  const expected = Buffer.from(signatureOf(secret, timestamp, headers[SIGNATURE_HEADERS.idempotencyKey] ?? '', body));
+  const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw unauthenticated(`${SIGNATURE_HEADERS.signature} does not match the body and timestamp`);
+    throw unauthenticated(`${SIGNATURE_HEADERS.signature} does not match the timestamp, ${SIGNATURE_HEADERS.idempotencyKey} and body`);
   }
   return system as InboundSystem;
 }
@@ -101,10 +110,9 @@ export interface Receipt {
 
 /**
  * Takes one authenticated event: a bad one is quarantined (and the 400 names its id); a good one is put
- * on the bus once per idempotency key. The receipt is claimed before the put, so two deliveries of the
- * same key at once cannot both put; if the put fails, the claim is released and the sender may retry.
+ * on the bus once per (system, idempotency key), and a repeat answers the first receipt.
  */
-export async function receiveEvent(system: InboundSystem, idempotencyKey: string | undefined, body: string, now: Date): Promise<Receipt> {
+export async function receiveEvent(system: InboundSystem, idempotencyKey: string | undefined, body: string, now: Date, context: Context): Promise<Receipt> {
   let event: ReturnType<typeof validated>;
   try {
     event = validated(system, idempotencyKey, body);
@@ -113,34 +121,9 @@ export async function receiveEvent(system: InboundSystem, idempotencyKey: string
     const quarantineId = await quarantine(system, idempotencyKey, body, issues, now);
     throw invalid(`${(error as Error).message}; kept as quarantined event ${quarantineId}`, issues);
   }
-  const key = inboundReceiptKey(system, event.idempotencyKey);
-  const nowSeconds = Math.floor(now.getTime() / 1000);
-  try {
-    await documentClient.send(new PutCommand({
-      TableName: tableName(),
-      Item: { ...key, status: 'pending', detailType: event.definition.detailType, receivedAt: now.toISOString(), expiresAt: nowSeconds + RECEIPT_TTL_SECONDS },
-      // an expired receipt that the TTL sweep has not removed yet no longer counts
-      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-      ExpressionAttributeValues: { ':now': nowSeconds },
-    }));
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
-    if (Item?.status === 'put') return { eventId: String(Item.eventId), detailType: String(Item.detailType), duplicate: true };
-    throw conflict(`an event with idempotency key ${event.idempotencyKey} is still being taken; retry in a moment`);
-  }
-  let eventId: string;
-  try {
-    eventId = await putEvent(event.definition.source, event.definition.detailType, event.detail);
-  } catch (error) {
-    await documentClient.send(new DeleteCommand({ TableName: tableName(), Key: key }));
-    throw error;
-  }
-  await documentClient.send(new UpdateCommand({
-    TableName: tableName(), Key: key,
-    UpdateExpression: 'SET #status = :put, eventId = :eventId',
-    ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':put': 'put', ':eventId': eventId },
+  const { result, repeat } = await oncePerKey(system, { idempotencyKey: event.idempotencyKey, body }, context, async () => ({
+    eventId: await putEvent(event.definition.source, event.definition.detailType, event.detail),
+    detailType: event.definition.detailType,
   }));
-  return { eventId, detailType: event.definition.detailType, duplicate: false };
+  return { ...result, duplicate: repeat };
 }

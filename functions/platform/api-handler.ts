@@ -11,6 +11,8 @@ import { principalFrom, type Principal } from './principal';
 
 export interface ApiRequest {
   event: APIGatewayProxyEventV2WithJWTAuthorizer;
+  /** the Lambda context: its remaining time bounds how long a claim made by this request may hold */
+  context: Context;
   /** the caller; throws 401 when the route has no verified token */
   principal(): Principal;
   path(name: string): string;
@@ -50,9 +52,10 @@ function decodedPathParameter(event: Event, name: string): string {
   }
 }
 
-function requestOf(event: Event): ApiRequest {
+function requestOf(event: Event, context: Context): ApiRequest {
   return {
     event,
+    context,
     principal: () => principalFrom(event),
     path: (name) => decodedPathParameter(event, name),
     query: (event.queryStringParameters ?? {}) as Record<string, string>,
@@ -123,7 +126,7 @@ export function apiRouter(domain: string, operations: Record<string, ApiRoute>) 
     try {
       const { spec, run } = dispatch(event, context);
       logger.appendKeys({ operation: spec.operation });
-      const result = await run(requestOf(event));
+      const result = await run(requestOf(event, context));
       if (result.contentType) {
         return { statusCode: result.status, headers: { ...result.headers, 'content-type': result.contentType, ...headers }, body: String(result.body) };
       }

@@ -10,10 +10,10 @@ export interface FieldIssue {
 
 export class DomainError extends Error {
   constructor(
-    readonly kind: 'invalid' | 'unauthenticated' | 'forbidden' | 'not-found' | 'method-not-allowed' | 'conflict',
+    readonly kind: 'invalid' | 'unauthenticated' | 'forbidden' | 'not-found' | 'method-not-allowed' | 'conflict' | 'unprocessable',
     message: string,
     readonly issues: FieldIssue[] = [],
-    /** response headers the refusal needs (a 405's Allow) */
+    /** response headers the refusal needs (a 405's Allow, a 409's Retry-After) */
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
@@ -28,4 +28,6 @@ export const forbidden = (message: string) => new DomainError('forbidden', messa
 export const notFound = (message: string) => new DomainError('not-found', message);
 export const methodNotAllowed = (message: string, allowed: string[]) =>
   new DomainError('method-not-allowed', message, [], { allow: allowed.join(', ') });
-export const conflict = (message: string) => new DomainError('conflict', message);
+export const conflict = (message: string, headers: Record<string, string> = {}) => new DomainError('conflict', message, [], headers);
+/** Well-formed and understood, but at odds with what the request itself claims (422). */
+export const unprocessable = (message: string, issues: FieldIssue[]) => new DomainError('unprocessable', message, issues);

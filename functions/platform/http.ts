@@ -8,6 +8,7 @@ const STATUS: Record<DomainError['kind'], { status: number; title: string }> = {
   'not-found': { status: 404, title: 'Not Found' },
   'method-not-allowed': { status: 405, title: 'Method Not Allowed' },
   conflict: { status: 409, title: 'Conflict' },
+  unprocessable: { status: 422, title: 'Unprocessable Content' },
 };
 
 export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 => ({
@@ -16,7 +17,7 @@ export const json = (statusCode: number, body: unknown, headers: Record<string, 
   body: JSON.stringify(body),
 });
 
-/** RFC 9457 problem details; a 400 lists every bad field. */
+/** RFC 9457 problem details; a 400 or 422 lists every bad field. */
 export function problem(error: DomainError, instance?: string): APIGatewayProxyStructuredResultV2 {
   const { status, title } = STATUS[error.kind];
   const body = {

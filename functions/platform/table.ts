@@ -8,6 +8,8 @@ export const tableName = () => requiredEnv('TABLE_NAME');
 
 // AWS_ENDPOINT_URL (set by the local runtime) points this same client at the local edge. The document
 // client shares the DynamoDB client's middleware, so instrumenting that one traces both.
-export const documentClient = DynamoDBDocumentClient.from(sdkClient(new DynamoDBClient({})), {
+/** The plain client under documentClient, for libraries that marshal items themselves (Powertools idempotency). */
+export const dynamoDbClient = sdkClient(new DynamoDBClient({}));
+export const documentClient = DynamoDBDocumentClient.from(dynamoDbClient, {
   marshallOptions: { removeUndefinedValues: true },
 });

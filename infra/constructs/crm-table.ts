@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { INDEX_NAMES, indexKeyAttributes } from '../../schemas/keys';
+import { INDEX_NAMES, indexKeyAttributes, TTL_ATTRIBUTE } from '../../schemas/keys';
 
 /** The CRM's one table: records, their index entries and (later) workflow state. Keys: schemas/keys/. */
 export class CrmTable extends Construct {
@@ -21,7 +21,7 @@ export class CrmTable extends Construct {
         };
       }),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: 'expiresAt',
+      timeToLiveAttribute: TTL_ATTRIBUTE,
       dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,

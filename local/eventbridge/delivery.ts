@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LocalClock } from '../clock';
 import type { BusEvent, FailedDelivery, TargetConfig } from './eventbridge-model';
@@ -32,6 +33,11 @@ export interface DeliveryOptions {
   retry?: Partial<RetrySettings>;
   /** failed deliveries are appended here as JSON lines, and read back at start */
   failedFile?: string;
+  /**
+   * Deliveries not yet made are journaled here (JSON lines) before PutEvents answers, as EventBridge
+   * keeps an accepted event: a runtime killed mid-delivery makes them after its restart (resume()).
+   */
+  pendingFile?: string;
   log: (line: string) => void;
 }
 
@@ -42,7 +48,28 @@ export interface Delivery {
   pending(): number;
   /** deliveries that ran out of retries (also those then sent to a DLQ), oldest first */
   failed(): FailedDelivery[];
+  /** Makes the deliveries the pending journal holds from before a restart; call once every target can be reached. */
+  resume(): void;
   stop(): void;
+}
+
+type PendingRecord = { t: 'queued'; id: string; job: DeliveryJob } | { t: 'done'; id: string };
+
+/** The journaled deliveries not made yet, in the order they were accepted. */
+function readPending(file: string): { id: string; job: DeliveryJob }[] {
+  if (!existsSync(file)) return [];
+  const queued = new Map<string, DeliveryJob>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    let record: PendingRecord;
+    try {
+      record = JSON.parse(line) as PendingRecord;
+    } catch {
+      continue; // empty, or the last line cut short by the crash
+    }
+    if (record.t === 'queued') queued.set(record.id, record.job);
+    else queued.delete(record.id);
+  }
+  return [...queued].map(([id, job]) => ({ id, job }));
 }
 
 export function createDelivery(opts: DeliveryOptions): Delivery {
@@ -55,6 +82,11 @@ export function createDelivery(opts: DeliveryOptions): Delivery {
     failed.push(...lines.slice(-FAILED_KEPT).map((line) => JSON.parse(line) as FailedDelivery));
   }
   let pending = 0;
+  const recovered = opts.pendingFile ? readPending(opts.pendingFile) : [];
+  if (opts.pendingFile) mkdirSync(path.dirname(opts.pendingFile), { recursive: true });
+  const journal = (record: PendingRecord) => {
+    if (opts.pendingFile) appendFileSync(opts.pendingFile, `${JSON.stringify(record)}\n`);
+  };
 
   async function attempt(job: DeliveryJob): Promise<void> {
     let input: string;
@@ -123,17 +155,34 @@ export function createDelivery(opts: DeliveryOptions): Delivery {
     }
   }
 
+  function start(id: string, job: DeliveryJob) {
+    pending++;
+    setImmediate(() => {
+      run(job)
+        .then(() => {
+          if (!controller.signal.aborted) journal({ t: 'done', id });
+        })
+        .catch((error: unknown) => log(`EventBridge: delivery to ${job.target.Arn} crashed: ${String(error)}`))
+        .finally(() => {
+          pending--;
+          // nothing under way and nothing left to resume: every line of the journal is settled
+          if (opts.pendingFile && pending === 0 && recovered.length === 0 && !controller.signal.aborted) writeFileSync(opts.pendingFile, '');
+        });
+    });
+  }
+
   return {
     enqueue(job) {
-      pending++;
-      setImmediate(() => {
-        run(job)
-          .catch((error: unknown) => log(`EventBridge: delivery to ${job.target.Arn} crashed: ${String(error)}`))
-          .finally(() => pending--);
-      });
+      const id = randomUUID();
+      journal({ t: 'queued', id, job: { ...job, rule: { name: job.rule.name, arn: job.rule.arn } } });
+      start(id, job);
     },
     pending: () => pending,
     failed: () => [...failed],
+    resume() {
+      if (recovered.length) log(`EventBridge: making ${recovered.length} delivery(ies) accepted before the restart`);
+      for (const { id, job } of recovered.splice(0)) start(id, job);
+    },
     stop: () => controller.abort(),
   };
 }

@@ -16,7 +16,7 @@ import { compileSchedule } from './schedule';
 import { createTargetSenders } from './targets';
 import { eventBridgeFromTemplate, type LoadedEventBridge } from './eventbridge-from-template';
 
-/** Archives and failed deliveries persist under `<dataDir>/eventbridge`. */
+/** Archives, failed deliveries and deliveries not yet made persist under `<dataDir>/eventbridge`. */
 export interface EventBridgeServiceOptions extends EmulatorOptions {
   retry?: Partial<RetrySettings>;
   lambdaClient?: InvokingClient;
@@ -35,6 +35,8 @@ export interface EventBridgeService {
   pendingDeliveries(): number;
   /** replays started that have not put all their events back on the bus yet */
   replaysUnderWay(): number;
+  /** Makes the deliveries accepted before a restart and not made then; call once every target is up. */
+  resumeDeliveries(): void;
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export function createEventBridgeService(opts: EventBridgeServiceOptions): Event
     log,
     retry: opts.retry,
     failedFile: dir ? path.join(dir, 'failed-deliveries.jsonl') : undefined,
+    pendingFile: dir ? path.join(dir, 'pending-deliveries.jsonl') : undefined,
   });
   const buses = createEventBuses({
     region,
@@ -151,6 +154,7 @@ export function createEventBridgeService(opts: EventBridgeServiceOptions): Event
     failedDeliveries: () => delivery.failed(),
     pendingDeliveries: () => delivery.pending(),
     replaysUnderWay: () => [...buses.replays.values()].filter((r) => r.state === 'STARTING' || r.state === 'RUNNING').length,
+    resumeDeliveries: () => delivery.resume(),
     async stop() {
       stopping.abort();
       delivery.stop();

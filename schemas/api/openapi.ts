@@ -39,7 +39,11 @@ function operation(route: RouteSpec) {
       },
       400: problemResponse('A bad body or query: every bad field is listed in `errors`'),
       ...(route.auth === 'jwt' ? { 401: { description: 'No valid token' }, 403: problemResponse('The caller may not do this to this record') } : {}),
-      ...(route.auth === 'signature' ? { 401: problemResponse('Unknown system, stale timestamp or a signature that does not match') } : {}),
+      ...(route.auth === 'signature' ? {
+        401: problemResponse('Unknown system, stale timestamp or a signature that does not match'),
+        409: problemResponse('The first delivery of this idempotency-key is still being taken: retry after `retry-after` seconds'),
+        422: problemResponse('This idempotency-key was used with another body'),
+      } : {}),
       ...(route.path.includes('{id}') ? { 404: problemResponse('No such record, or it was deleted') } : {}),
       ...(route.method === 'PATCH' || route.method === 'DELETE' ? { 409: problemResponse('The record changed since the version sent') } : {}),
     },
@@ -64,7 +68,7 @@ export function openApiDocument() {
         cognito: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A Cognito ID token (locally: GET /_local/token?user=sales)' },
         systemSignature: {
           type: 'apiKey', in: 'header', name: 'x-tradeflow-signature',
-          description: 'v1=<hex HMAC-SHA256 of "<x-tradeflow-timestamp>.<raw body>" with the system\'s secret>; x-tradeflow-source names the system',
+          description: 'v2=<hex HMAC-SHA256 of "<x-tradeflow-timestamp>.<idempotency-key>.<raw body>" with the system\'s secret>; x-tradeflow-source names the system',
         },
       },
     },

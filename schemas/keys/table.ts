@@ -12,6 +12,9 @@
  *   byType        every record of one type
  * A soft-deleted record loses its index keys, so it drops out of every list but stays readable by key.
  */
+/** The table's TTL attribute: epoch seconds after which DynamoDB deletes the item. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
 export const INDEX_NAMES = ['byCollection', 'byOwner', 'byDepartment', 'byStatus', 'byRegion', 'byType'] as const;
 export type IndexName = (typeof INDEX_NAMES)[number];
 

@@ -2,7 +2,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureOf } from '../../functions/events/inbound-events';
 import { itemFor, recordKey } from '../../schemas/keys';
@@ -43,7 +43,8 @@ async function sendEvent(body: unknown, options: Send = {}) {
   const system = options.system ?? 'erp';
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
-  const signature = options.signature === null ? undefined : options.signature ?? signatureOf(options.secret ?? secrets[system]!, timestamp, raw);
+  const key = options.key ?? randomUUID();
+  const signature = options.signature === null ? undefined : options.signature ?? signatureOf(options.secret ?? secrets[system]!, timestamp, key, raw);
   const response = await fetch(`${crm.runtime.apiUrl}/events`, {
     method: 'POST',
     headers: {
@@ -51,11 +52,11 @@ async function sendEvent(body: unknown, options: Send = {}) {
       'x-tradeflow-source': system,
       'x-tradeflow-timestamp': timestamp,
       ...(signature ? { 'x-tradeflow-signature': signature } : {}),
-      'idempotency-key': options.key ?? randomUUID(),
+      'idempotency-key': key,
     },
     body: raw,
   });
-  return { status: response.status, body: (await response.json()) as any };
+  return { status: response.status, contentType: response.headers.get('content-type'), body: (await response.json()) as any };
 }
 
 const order = (orderId: string, overrides: Record<string, unknown> = {}) => ({
@@ -112,6 +113,32 @@ describe('POST /events', () => {
     expect(events.filter((e) => e['detail-type'] === 'Order.Placed' && e.detail.orderId === orderId)).toHaveLength(1);
   });
 
+  it('refuses the same key with another body with 422 naming idempotency-key, and puts nothing for it', async () => {
+    const key = `order-${randomUUID()}`;
+    const orderId = `SO-${randomUUID().slice(0, 8)}`;
+    expect((await sendEvent(order(orderId), { key })).status).toBe(202);
+    const changed = await sendEvent(order(orderId, { amount: { amountMinor: 1, currency: 'EUR' } }), { key });
+    expect(changed.status).toBe(422);
+    expect(changed.contentType).toBe('application/problem+json');
+    expect(changed.body.errors).toEqual([expect.objectContaining({ field: 'header.idempotency-key' })]);
+    expect(changed.body.detail).toContain('idempotency-key');
+    await crm.eventually(timelineOf, (activities) => activities.some((a) => a.id === `erp-order-${orderId}`));
+    const events = await crm.busEvents();
+    expect(events.filter((e) => e['detail-type'] === 'Order.Placed' && e.detail.orderId === orderId)).toHaveLength(1);
+  });
+
+  it('keeps each system\'s keys apart: the same key from erp and from web-forms is two events', async () => {
+    const key = `shared-${randomUUID()}`;
+    const fromErp = await sendEvent(order(`SO-${randomUUID().slice(0, 8)}`), { key });
+    const lead = {
+      detailType: 'Lead.Captured',
+      detail: { formId: 'contact', capturedAt: '2026-11-23T10:00:00Z', firstName: 'Ada', lastName: 'Keys', email: `ada-${randomUUID().slice(0, 8)}@example.com`, consent: { marketing: false } },
+    };
+    const fromWebForms = await sendEvent(lead, { key, system: 'web-forms' });
+    expect([fromErp.status, fromWebForms.status]).toEqual([202, 202]);
+    expect(fromWebForms.body.eventId).not.toBe(fromErp.body.eventId);
+  });
+
   it('refuses a bad event with 400 naming each field, and keeps it in quarantine for ops', async () => {
     const reply = await sendEvent(order('SO-BAD', { accountCode: 'lower-case', amount: { amountMinor: 1.5, currency: 'EUR' }, placedAt: 'yesterday' }));
     expect(reply.status).toBe(400);
@@ -143,6 +170,15 @@ describe('POST /events', () => {
     expect((await sendEvent(body, { system: 'billing', secret: 'any-secret' })).status).toBe(401);
     // a signature made for web-forms does not let the ERP in
     expect((await sendEvent(body, { secret: secrets['web-forms'] })).status).toBe(401);
+    // the key is signed: a captured request sent again under another key does not pass
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signed = signatureOf(secrets.erp!, String(timestamp), 'the-signed-key', JSON.stringify(body));
+    expect((await sendEvent(body, { timestamp, signature: signed, key: 'another-key' })).status).toBe(401);
+    // v1 signed the timestamp and body only: refused, saying what to send instead
+    const v1 = `v1=${createHmac('sha256', secrets.erp!).update(`${timestamp}.${JSON.stringify(body)}`).digest('hex')}`;
+    const refusedV1 = await sendEvent(body, { timestamp, signature: v1 });
+    expect(refusedV1.status).toBe(401);
+    expect(refusedV1.body.detail).toMatch(/v2=/);
     // a refused request puts nothing, before it answers (other tests' events may still be arriving: only this order's count)
     expect((await crm.busEvents()).filter((e) => e.detail?.orderId === body.detail.orderId)).toEqual([]);
   });

@@ -3,7 +3,7 @@ import {
   ACCOUNT_COLLECTION, ALL_INDEX_ATTRIBUTES, APPROVAL_AUDIT_TYPE, APPROVAL_POLICY_TYPE, APPROVAL_REQUEST_TYPE, APPROVAL_SK, APPROVAL_TASK_TYPE,
   ATTRIBUTION_PREFIX, approvalAuditKey, approvalInboxKeys, approvalPolicyHeadKey, approvalPolicyIndexKeys, approvalPolicyVersionKey,
   approvalRequestIndexKeys, approvalRequestKey, approvalRequestPk, approvalTaskKey, attributionKey, collectionPk, demoDataMarkerKey,
-  effectReportKey, evidenceRefKey, FUND_LEDGER_PREFIX, fundLedgerKey, inboundReceiptKey, INDEX_NAMES, indexKeyAttributes, itemFor, listPk,
+  effectReportKey, evidenceRefKey, FUND_LEDGER_PREFIX, fundLedgerKey, INBOUND_IDEMPOTENCY, INDEX_NAMES, indexKeyAttributes, itemFor, listPk,
   NURTURE_ENROLMENT_PREFIX, NURTURE_SEQUENCE_TYPE, nurtureKeys, PROMOTION_COLLECTION, QUARANTINED_EVENT_TYPE, quarantinedEventItem, RECORD_SK,
   recordKey, statusOf, SUB_DEPARTMENT_PREFIX, uniqueValueKey, usedLinkKey,
 } from '../../schemas/keys';
@@ -69,7 +69,8 @@ describe('record keys', () => {
 
 describe('inbound event keys', () => {
   it('keep one receipt per system and idempotency key, and quarantined events newest first by type', () => {
-    expect(inboundReceiptKey('erp', 'key-1')).toEqual({ pk: 'INBOUND#erp#key-1', sk: 'RECEIPT' });
+    expect(INBOUND_IDEMPOTENCY.sk('erp', 'hash-1')).toBe('INBOUND#erp#hash-1');
+    expect(INBOUND_IDEMPOTENCY.pk).toBe('INBOUND_IDEMPOTENCY');
     expect(QUARANTINED_EVENT_TYPE).toBe('QUARANTINED_EVENT');
     expect(quarantinedEventItem('q1', '2026-01-01T00:00:00Z', { reason: 'bad' })).toEqual({
       pk: 'QUARANTINE#q1', sk: 'EVENT', byTypePk: 'QUARANTINED_EVENT', byTypeSk: '2026-01-01T00:00:00Z#q1', id: 'q1', receivedAt: '2026-01-01T00:00:00Z', reason: 'bad',

@@ -1,0 +1,47 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLocalClock } from '../../local/clock';
+import { createDelivery, type DeliveryJob } from '../../local/eventbridge/delivery';
+import type { TargetSenders } from '../../local/eventbridge/targets';
+
+const dirs: string[] = [];
+afterEach(() => { for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true }); });
+
+const job = (id: string): DeliveryJob => ({
+  event: { version: '0', id, 'detail-type': 'Payment.Received', source: 'ext.erp', account: '000000000000', time: '2026-11-23T11:00:00Z', region: 'us-east-1', resources: [], detail: { paymentId: id } },
+  rule: { name: 'erp-activity', arn: 'arn:aws:events:us-east-1:000000000000:rule/crm/erp-activity' },
+  target: { Id: 'workflow', Arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:record' },
+  ingestedAt: Date.now(),
+});
+
+const senders = (send: TargetSenders['send']): TargetSenders => ({ send, sendToDeadLetter: async () => {}, destroy: () => {} });
+
+describe('the local EventBridge keeps accepted deliveries across a crash', () => {
+  it('makes, after a restart, a delivery accepted before it and not made then; a made one is not made again', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tradeflow-delivery-'));
+    dirs.push(dir);
+    const pendingFile = path.join(dir, 'pending-deliveries.jsonl');
+    const clock = createLocalClock();
+
+    // the first process delivers PAY-1, and dies (never stopped) while PAY-2's delivery hangs
+    const first = vi.fn(async (_target, _input, event: DeliveryJob['event']) => {
+      if (event.id === 'PAY-2') await new Promise(() => {});
+    });
+    const before = createDelivery({ clock, senders: senders(first), log: () => {}, pendingFile });
+    before.enqueue(job('PAY-1'));
+    before.enqueue(job('PAY-2'));
+    await vi.waitFor(() => expect(first).toHaveBeenCalledTimes(2));
+    await vi.waitFor(() => expect(readFileSync(pendingFile, 'utf8')).toContain('"t":"done"'));
+
+    const second = vi.fn(async () => {});
+    const after = createDelivery({ clock, senders: senders(second), log: () => {}, pendingFile });
+    expect(second).not.toHaveBeenCalled(); // not before resume(): the targets may not be up yet
+    after.resume();
+    await vi.waitFor(() => expect(after.pending()).toBe(0));
+    expect(second.mock.calls.map((call) => (call as unknown as [unknown, unknown, DeliveryJob['event']])[2].id)).toEqual(['PAY-2']);
+    // everything settled: the journal starts over
+    expect(readFileSync(pendingFile, 'utf8')).toBe('');
+  });
+});
