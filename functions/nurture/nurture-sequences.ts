@@ -9,7 +9,7 @@ import { nurtureKeys } from '../../schemas/keys';
 import { assertCan } from '../platform/access';
 import { conflict, forbidden, invalidField, notFound } from '../platform/errors';
 import { dryRun } from './nurture-plan';
-import { allHeads, enrolmentsOfLead, getItem, headItem, queryAll, readHead, readLead, readVersion } from './nurture-store';
+import { allHeads, enrolmentsOfLead, headItem, queryAll, readHead, readLead } from './nurture-store';
 import type { Principal } from '../platform/principal';
 import { toRecord } from '../records';
 import { documentClient, tableName } from '../platform/table';
@@ -118,17 +118,21 @@ export async function changeLifecycle(principal: Principal, id: string, body: un
 
 const STAT_FIELDS = ['enrolled', 'active', 'completed', 'sent', 'opens', 'clicks', 'conversions'];
 
+/** A sequence with its versions, the document in force and its counters: one Query of its partition. */
 export async function readSequence(principal: Principal, id: string) {
   assertReader(principal);
-  const head = await existingHead(id);
-  const stats = (await getItem(nurtureKeys.sequenceStats(id))) ?? {};
+  const items = await queryAll({ pk: nurtureKeys.sequenceHead(id).pk, consistent: true });
+  const bySk = new Map(items.map((item) => [String(item.sk), item]));
+  const head = bySk.get(nurtureKeys.sequenceHead(id).sk) as SequenceHead | undefined;
+  if (!head) throw notFound(`no nurture sequence ${id}`);
+  const stats = bySk.get(nurtureKeys.sequenceStats(id).sk) ?? {};
   const exited = Object.fromEntries(Object.entries(stats).filter(([k]) => k.startsWith('exited.')).map(([k, v]) => [k.slice('exited.'.length), Number(v)]));
-  const versions = (await queryAll({ pk: nurtureKeys.sequenceHead(id).pk, skPrefix: 'VERSION#' }))
-    .map((v) => ({ version: Number(v.version), createdAt: v.createdAt, createdBy: v.createdBy }));
+  const versionItems = items.filter((item) => String(item.sk).startsWith('VERSION#'));
+  const inForce = bySk.get(nurtureKeys.sequenceVersion(id, head.activeVersion ?? head.latestVersion).sk);
   return {
     ...toRecord(head as unknown as Record<string, unknown>),
-    document: await readVersion(id, head.activeVersion ?? head.latestVersion),
-    versions,
+    document: inForce ? NurtureSequenceSchema.parse(inForce.document) : undefined,
+    versions: versionItems.map((v) => ({ version: Number(v.version), createdAt: v.createdAt, createdBy: v.createdBy })),
     stats: { ...Object.fromEntries(STAT_FIELDS.map((f) => [f, Number(stats[f] ?? 0)])), exited },
   };
 }

@@ -44,7 +44,7 @@ export async function putNew(item: Item): Promise<boolean> {
   }
 }
 
-export async function queryAll(params: { index?: string; pk: string; skPrefix?: string; pkAttr?: string; skAttr?: string; limit?: number }): Promise<Item[]> {
+export async function queryAll(params: { index?: string; pk: string; skPrefix?: string; pkAttr?: string; skAttr?: string; limit?: number; consistent?: boolean }): Promise<Item[]> {
   const items: Item[] = [];
   let start: Item | undefined;
   const attrs = params.index ? indexKeyAttributes(params.index as 'byCollection') : { pk: 'pk', sk: 'sk' };
@@ -57,6 +57,7 @@ export async function queryAll(params: { index?: string; pk: string; skPrefix?: 
       ExpressionAttributeValues: { ':pk': params.pk, ...(params.skPrefix ? { ':sk': params.skPrefix } : {}) },
       ...(start ? { ExclusiveStartKey: start } : {}),
       ...(params.limit ? { Limit: params.limit } : {}),
+      ...(params.consistent && !params.index ? { ConsistentRead: true } : {}),
     }));
     items.push(...(page.Items ?? []));
     start = params.limit ? undefined : page.LastEvaluatedKey;
