@@ -186,7 +186,9 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
       logStreamName,
     };
     // `env` is copied into the worker's own process.env; nothing of the parent's environment leaks in.
-    return { env, stdout: true, stderr: true, workerData: { taskRoot, handler: fn.handler, context } };
+    // the function's memory size caps its heap, as in Lambda; a small young generation keeps an idle worker small
+    const resourceLimits = { maxOldGenerationSizeMb: fn.memorySize, maxYoungGenerationSizeMb: 8 };
+    return { env, stdout: true, stderr: true, resourceLimits, workerData: { taskRoot, handler: fn.handler, context } };
   }
 
   function pipeLines(stream: Readable, fn: LocalFunction) {
