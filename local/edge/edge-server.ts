@@ -36,6 +36,11 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
       else res.destroy();
     });
   });
+  // Node's 5 s default closes an idle socket about when an SDK client (its agent keeps sockets 1 s less
+  // than the server's Keep-Alive hint) reuses it, once the event loop lags by a second: the request dies
+  // with "socket hang up", which a state machine's DynamoDB task reports as DynamoDB.SdkClientException
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await listen(server, opts.port);
   const { port } = server.address() as AddressInfo;
   const url = `http://${HOST}:${port}`;

@@ -28,33 +28,33 @@ interface Runtime {
   apiUrl: string;
   edgeUrl: string;
 }
-const running: Runtime[] = [];
+/** every child started, ready or not: a test that times out while one starts must not leave it running */
+const children: ChildProcess[] = [];
 
 function start(): Promise<Runtime> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, '--demo-data'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the runtime exited with ${code} before it was ready`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (!line.startsWith('READY ')) return;
       const { apiUrl, edgeUrl } = JSON.parse(line.slice('READY '.length)) as { apiUrl: string; edgeUrl: string };
-      const runtime = { process: child, apiUrl, edgeUrl };
-      running.push(runtime);
-      resolve(runtime);
+      resolve({ process: child, apiUrl, edgeUrl });
     });
   });
 }
 
-async function kill9(runtime: Runtime) {
+async function kill9(child: ChildProcess) {
   await new Promise((resolve) => {
-    runtime.process.once('exit', resolve);
-    runtime.process.kill('SIGKILL');
+    child.once('exit', resolve);
+    child.kill('SIGKILL');
   });
   // DynamoDB Local's JVM leaves when its parent's pipe closes; give it a moment to release the files
   await sleep(1000);
 }
 
 afterAll(async () => {
-  for (const runtime of running) if (runtime.process.exitCode === null && runtime.process.signalCode === null) await kill9(runtime);
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) await kill9(child);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -179,7 +179,7 @@ describe('POST /events when the runtime is killed with -9 mid-delivery', () => {
     ));
     // some are answered, the rest are somewhere between the claim and the answer when the runtime dies
     await Promise.race(firstTries);
-    await kill9(runtime);
+    await kill9(runtime.process);
     const before = await Promise.all(firstTries);
     expect(before.filter((b) => 'error' in b).length, 'requests cut off by the kill').toBeGreaterThan(0);
 
