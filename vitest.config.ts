@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects, one per kind of test; `npm test` runs them all after the type-check and the linter.
+// Four projects, one per kind of test (e2e: browser journeys through the web console); `npm test` runs them all after the type-check and the linter.
 export default defineConfig({
   test: {
     projects: [
@@ -17,6 +17,20 @@ export default defineConfig({
           // each file starts its own local runtime; two at once is what 2 cores carry
           maxWorkers: 2,
           sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          // the cloud assembly and the console's build, once for every journey
+          globalSetup: ['test/e2e/global-setup.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          hookTimeout: 240_000,
+          // each file starts its own local runtime and browser
+          maxWorkers: 2,
+          sequence: { groupOrder: 3 },
         },
       },
     ],

@@ -69,3 +69,24 @@ export async function visited(person: Person, heading: string | RegExp) {
 }
 
 export { launchBrowser };
+
+/** A local runtime with the demo company and the web console, and a browser: one per test file. */
+export async function startConsoleWorld() {
+  const { startLocalCrm } = await import('../../integration/support/local-crm');
+  const { CONSOLE_DIST } = await import('../../../local/console-build');
+  const [crm, browser] = await Promise.all([startLocalCrm({ consoleDir: CONSOLE_DIST }), launchBrowser()]);
+  return {
+    crm,
+    browser,
+    /** a person at the console, signed in */
+    async as(userId: string, options: { viewport?: { width: number; height: number }; timezoneId?: string } = {}) {
+      const person = await openConsole(browser, crm.runtime.apiUrl, options);
+      await signIn(person, userId);
+      return person;
+    },
+    async stop() {
+      await browser.close().catch(() => {});
+      await crm.stop();
+    },
+  };
+}
