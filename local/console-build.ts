@@ -26,7 +26,15 @@ export async function buildConsole(log: (line: string) => void = () => {}): Prom
   if (existsSync(hashFile) && readFileSync(hashFile, 'utf8') === hash) return { reused: true, dir: CONSOLE_DIST };
   log('building the web console (console/dist)...');
   const { build } = await import('vite');
-  await build({ configFile: path.join(PROJECT_ROOT, 'console', 'vite.config.ts'), logLevel: 'warn' });
+  // a production build whoever calls (vitest sets NODE_ENV=test, which Vite would honour: React's development build)
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: path.join(PROJECT_ROOT, 'console', 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   writeFileSync(hashFile, hash);
   return { reused: false, dir: CONSOLE_DIST };
 }
