@@ -26,7 +26,8 @@ export default defineConfig({
           // the cloud assembly and the console's build, once for every journey
           globalSetup: ['test/e2e/global-setup.ts'],
           environment: 'node',
-          testTimeout: 180_000,
+          // a whole journey waits on the workflows; under the full suite's load on 2 cores it can take minutes
+          testTimeout: 300_000,
           hookTimeout: 240_000,
           // each file starts its own local runtime and browser
           maxWorkers: 2,

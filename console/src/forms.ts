@@ -29,6 +29,12 @@ export function useFieldErrors() {
     of: (field: string) => errors[field],
     set: setErrors,
     clear: () => setErrors({}),
+    /** the value as the schema parses it, or undefined with each bad field's message shown next to it */
+    checked<S extends z.ZodMiniType>(schema: S, value: unknown): z.output<S> | undefined {
+      const result = check(schema, value);
+      setErrors('errors' in result ? result.errors : {});
+      return 'data' in result ? result.data : undefined;
+    },
     fromError(error: unknown) {
       if (error instanceof ApiError && error.status === 400) setErrors(error.fields);
     },

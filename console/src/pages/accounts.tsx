@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { AccountStatusSchema, Accounts, ChannelTypeSchema, Activities, type ActivityTypeSchema } from '../../../schemas/records';
 import { ApiError, api } from '../api/client';
 import type { Account } from '../api/endpoints';
-import { check, useFieldErrors } from '../forms';
+import { useFieldErrors } from '../forms';
 import { usePeople } from '../people';
 import { SelectField, TextArea, TextField } from '../ui/fields';
 import { CalendarDate, Money, Status, When } from '../ui/format';
@@ -172,10 +172,8 @@ function LogActivity({ accountId }: { accountId: string }) {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setDone('');
-    const checked = check(Activities.create, { type, subject, ...(body ? { body } : {}), occurredAt: new Date().toISOString(), accountId });
-    if ('errors' in checked) return errors.set(checked.errors);
-    errors.clear();
-    log.mutate(checked.data);
+    const data = errors.checked(Activities.create, { type, subject, ...(body ? { body } : {}), occurredAt: new Date().toISOString(), accountId });
+    if (data) log.mutate(data);
   };
   return (
     <section className="card" aria-labelledby="log">
@@ -242,10 +240,8 @@ export function AccountNewPage() {
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const checked = check(Accounts.create, bodyOf(form, ['code', ...EDITABLE]));
-    if ('errors' in checked) return errors.set(checked.errors);
-    errors.clear();
-    create.mutate(checked.data);
+    const data = errors.checked(Accounts.create, bodyOf(form, ['code', ...EDITABLE]));
+    if (data) create.mutate(data);
   };
   return (
     <>
@@ -299,10 +295,8 @@ export function AccountEditPage() {
     if (!loaded) return;
     const before = formOf(loaded);
     const changed = EDITABLE.filter((f) => values[f] !== before[f]);
-    const checked = check(Accounts.update, { version: loaded.version, ...bodyOf(values, changed) });
-    if ('errors' in checked) return errors.set(checked.errors);
-    errors.clear();
-    save.mutate(checked.data);
+    const data = errors.checked(Accounts.update, { version: loaded.version, ...bodyOf(values, changed) });
+    if (data) save.mutate(data);
   };
   return (
     <>

@@ -5,7 +5,7 @@ import { DECISIONS, DecisionBodySchema, AwayBodySchema } from '../../../schemas/
 import { ApiError, api } from '../api/client';
 import type { ApprovalRequest, ApprovalTask } from '../api/endpoints';
 import { useApp, useMe } from '../app-context';
-import { check, useFieldErrors } from '../forms';
+import { useFieldErrors } from '../forms';
 import { usePeople } from '../people';
 import { SelectField, TextArea, TextField } from '../ui/fields';
 import { Due, Money, Status, When } from '../ui/format';
@@ -224,10 +224,8 @@ function DecideForm({ task, onDone }: { task: ApprovalTask; onDone: () => Promis
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const checked = check(DecisionBodySchema, { decision, ...(comment.trim() ? { comment } : {}) });
-    if ('errors' in checked) return errors.set(checked.errors);
-    errors.clear();
-    decide.mutate(checked.data);
+    const data = errors.checked(DecisionBodySchema, { decision, ...(comment.trim() ? { comment } : {}) });
+    if (data) decide.mutate(data);
   };
   return (
     <section className="card" aria-labelledby="decide">
@@ -271,10 +269,8 @@ export function AwayPage() {
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const checked = check(AwayBodySchema, { awayUntil: until, ...(delegate ? { delegateId: delegate } : {}) });
-    if ('errors' in checked) return errors.set(checked.errors);
-    errors.clear();
-    save.mutate(checked.data);
+    const data = errors.checked(AwayBodySchema, { awayUntil: until, ...(delegate ? { delegateId: delegate } : {}) });
+    if (data) save.mutate(data);
   };
   return (
     <>

@@ -286,10 +286,8 @@ function CloseOutForm({ promotion, onDone }: { promotion: Promotion; onDone: () 
       evidenceRefs: evidence.split(/[\n,]/).map((s) => s.trim()).filter(Boolean),
       ...(comments ? { comments } : {}),
     };
-    const checked = check(CloseOutSchema, body);
-    if ('errors' in checked) return errors.set(checked.errors);
-    errors.clear();
-    close.mutate(checked.data);
+    const data = errors.checked(CloseOutSchema, body);
+    if (data) close.mutate(data);
   };
   return (
     <section className="card" aria-labelledby="closeout">
