@@ -1,4 +1,5 @@
 import { approvals } from './approvals';
+import { console_ } from './console';
 import { engine } from './engine';
 import { foundation } from './foundation';
 import { nurture } from './nurture';
@@ -6,4 +7,4 @@ import { promotions } from './promotions';
 import type { Benchmark } from './support';
 
 /** Every benchmark `npm run bench` knows, by name. Add new ones here. */
-export const BENCHMARKS: Benchmark[] = [foundation, engine, approvals, nurture, promotions];
+export const BENCHMARKS: Benchmark[] = [foundation, engine, approvals, nurture, promotions, console_];

@@ -17,6 +17,7 @@ import { createSqsService } from './sqs/sqs-service';
 import { clockService, createStepFunctionsService, stateMachinesFromTemplate } from './stepfunctions';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local';
 import { dynamoDbProxyService, startEdge, type EdgeService } from './edge/edge-server';
+import { consoleSite } from './http-api/console-site';
 import { startHttpApi } from './http-api/http-api-server';
 import { countedActivity, idleProbeService } from './idle-probe';
 import { createFunctionRuntime } from './lambda/function-runtime';
@@ -33,6 +34,8 @@ export interface LocalRuntimeOptions {
   /** 0 picks a free port */
   ports?: { api?: number; edge?: number; dynamodb?: number };
   log?: (line: string) => void;
+  /** the web console's build to serve on the API's port (console/dist); none when undefined */
+  consoleDir?: string;
 }
 
 export interface LocalRuntime {
@@ -185,6 +188,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       invoke: (arn, event) => functions.invoke(arn, event),
       issuer,
       log: () => {},
+      ...(options.consoleDir ? { console: consoleSite(options.consoleDir) } : {}),
     });
     stops.push(() => api.stop());
     localApi.url = api.url;

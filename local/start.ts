@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DEMO_DATA_EDITION, seedDemoData } from './seed/demo-data';
 import { DEMO_USERS } from './seed/demo-users';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalRuntime } from './runtime';
+import { buildConsole } from './console-build';
 import { PROJECT_ROOT, synthesize } from './synth';
 
 /**
@@ -18,6 +19,8 @@ async function main() {
   console.log('Starting Tradeflow on this machine...');
   const { reused } = await synthesize(undefined, step);
   step(reused ? 'cdk.out is up to date' : 'cdk.out synthesized');
+  const site = await buildConsole(step);
+  step(site.reused ? 'console/dist is up to date' : 'web console built');
   const dataDir = process.env.TRADEFLOW_DATA_DIR ?? path.join(PROJECT_ROOT, '.data');
   const runtime = await startLocalRuntime({
     dataDir,
@@ -27,6 +30,7 @@ async function main() {
       dynamodb: port('TRADEFLOW_DYNAMODB_PORT', 8000),
     },
     log: step,
+    consoleDir: site.dir,
   });
   let stopping = false;
   const stop = async (signal: string) => {
@@ -51,6 +55,7 @@ async function main() {
   console.log(`
 Tradeflow is ready (${((Date.now() - started) / 1000).toFixed(1)} s).
 
+  Web console     ${runtime.apiUrl}/            (sign in as a demo person)
   HTTP API        ${runtime.apiUrl}            (OpenAPI: ${runtime.apiUrl}/openapi.json)
   AWS edge        ${runtime.edgeUrl}            (AWS_ENDPOINT_URL for the AWS CLI and SDKs:
                                                    DynamoDB, Step Functions, EventBridge, SES, SQS, Lambda, Secrets Manager)

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { JWTPayload } from 'jose';
 import type { LocalIssuer } from './local-issuer';
 import { DEMO_USERS, demoUserFor } from '../seed/demo-users';
+import type { ConsoleSite } from './console-site';
 import { preflightHeaders, responseCorsHeaders } from './cors';
 import { buildEvent, flattenClaims, newRequestId, readHeaders, tokenScopes, type IncomingRequest } from './event';
 import { fromLambdaResult, gatewayResponse, jsonResponse, type HttpResponse } from './response';
@@ -23,6 +24,8 @@ export interface HttpApiDeps {
   issuer: LocalIssuer;
   /** One line per request and per failure; console.log unless given. */
   log?: (line: string) => void;
+  /** the web console, served for GET / and /app/** ahead of the API's routes */
+  console?: ConsoleSite;
 }
 
 export interface StartHttpApiOptions extends HttpApiDeps {
@@ -88,6 +91,8 @@ export class HttpApiGateway {
     if (cors && request.method === 'OPTIONS') {
       return { statusCode: 204, headers: preflightHeaders(cors, headers), body: Buffer.alloc(0) };
     }
+    const page = this.deps.console?.serve(request.method, request.rawPath);
+    if (page) return page;
     const response = request.rawPath.startsWith('/_local/')
       ? await this.local(request, headers)
       : await this.route(request, headers, requestId);

@@ -111,7 +111,21 @@ ${table([
 ])}
 <h2>Headers</h2>${table(m.headers.map((h) => [h.name, h.value]))}
 <h2>Events</h2>${table(m.events.map((e) => [`${e.eventType} ${e.timestamp}${e.published ? ' (on the bus)' : ''}`, JSON.stringify(e.details)]))}
-${m.html !== undefined ? `<h2>HTML</h2><iframe sandbox srcdoc="${escapeHtml(m.html)}"></iframe>` : ''}
-${m.text !== undefined ? `<h2>Text</h2><pre>${escapeHtml(m.text)}</pre>` : ''}`,
+${m.html !== undefined ? `<h2>HTML</h2><iframe sandbox="allow-popups allow-popups-to-escape-sandbox" srcdoc="${escapeHtml(OPEN_LINKS_OUTSIDE + m.html)}"></iframe>` : ''}
+${m.text !== undefined ? `<h2>Text</h2><pre>${linkify(m.text)}</pre>` : ''}`,
   );
+}
+
+/**
+ * The mail's links open, each in a new tab of its own (a decision page, the console, an unsubscribe
+ * page), as they would from a mail client; the mail's scripts and forms still do not run (no
+ * allow-scripts, no allow-forms in the iframe's sandbox).
+ */
+const OPEN_LINKS_OUTSIDE = '<base target="_blank">';
+
+/** The text part, escaped, with its http(s) links made links. */
+function linkify(text: string): string {
+  return text.split(/(https?:\/\/[^\s<>"]+)/g)
+    .map((part, i) => (i % 2 === 1 ? `<a href="${escapeHtml(part)}" target="_blank" rel="noopener">${escapeHtml(part)}</a>` : escapeHtml(part)))
+    .join('');
 }

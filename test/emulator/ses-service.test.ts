@@ -351,7 +351,7 @@ describe('the local SES', () => {
       new SendEmailCommand({
         FromEmailAddress: 'noreply@tradeflow.example',
         Destination: { ToAddresses: ['page@example.com'] },
-        Content: { Simple: { Subject: { Data: '<script>alert(1)</script>' }, Body: { Html: { Data: '<p>"hi"</p><script>alert(2)</script>' } } } },
+        Content: { Simple: { Subject: { Data: '<script>alert(1)</script>' }, Body: { Html: { Data: '<p>"hi"</p><script>alert(2)</script>' }, Text: { Data: 'Open to decide: http://127.0.0.1:3000/approval-links/abc.def\nThanks' } } } },
       }),
     );
     const list = await fetch(`${edge.url}/_local/ses`);
@@ -362,8 +362,11 @@ describe('the local SES', () => {
 
     const view = await (await fetch(`${edge.url}/_local/ses?id=${MessageId}`)).text();
     expect(view).not.toContain('<script>');
-    expect(view).toContain('<iframe sandbox srcdoc="&lt;p&gt;&quot;hi&quot;&lt;/p&gt;&lt;script&gt;');
+    expect(view).toContain('Open to decide: <a href="http://127.0.0.1:3000/approval-links/abc.def" target="_blank" rel="noopener">');
+    // scripts stay off (no allow-scripts); links open outside the preview, in a tab of their own
+    expect(view).toContain('<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" srcdoc="&lt;base target&#61;&quot;_blank&quot;&gt;&lt;p&gt;&quot;hi&quot;&lt;/p&gt;&lt;script&gt;');
   });
+
 
   it('keeps sent mail and API-made templates across a restart when given a folder', async () => {
     const again = createSesService({ edgeUrl: edge.url, clock: createLocalClock(), dataDir, region: REGION, accountId: ACCOUNT });

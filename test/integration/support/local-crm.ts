@@ -80,9 +80,9 @@ function caller(apiUrl: string, token: () => Promise<string | undefined>): Calle
   };
 }
 
-/** The whole local runtime on free ports, in memory, with the demo company loaded. */
-export async function startLocalCrm(): Promise<LocalCrm> {
-  const runtime = await startLocalRuntime({ ports: { api: 0, edge: 0, dynamodb: 0 } });
+/** The whole local runtime on free ports, in memory, with the demo company loaded (and the web console's build, when given). */
+export async function startLocalCrm(options: { consoleDir?: string } = {}): Promise<LocalCrm> {
+  const runtime = await startLocalRuntime({ ports: { api: 0, edge: 0, dynamodb: 0 }, ...options });
   await seedDemoData(runtime, runtime.dynamoDbEndpoint, runtime.tableName, LOCAL_REGION, LOCAL_CREDENTIALS);
   const tokens = new Map<string, Promise<string>>();
   const tokenFor = (user: string) => {

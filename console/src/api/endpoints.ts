@@ -1,0 +1,82 @@
+import type * as z from '../../../schemas/zod';
+import type { ApprovalPolicySchema } from '../../../schemas/approvals/policy';
+import type {
+  ApprovalRequestRecordSchema, ApprovalTaskSchema, AuditEntrySchema, AwayBodySchema, DecisionBodySchema, RecallBodySchema,
+} from '../../../schemas/approvals/request';
+import type { Account360Schema } from '../../../schemas/api/routes';
+import type {
+  ClaimRecordSchema, Claims, CloseOutSchema, FundRecordSchema, FundStatementSchema, PromotionRecordSchema, Promotions,
+} from '../../../schemas/promotions/records';
+import type { Accounts, Activities, Contacts, Departments, Leads, Opportunities, Products, Users } from '../../../schemas/records';
+
+/*
+ * The part of the route catalogue (schemas/api/routes.ts) the console calls, each typed with the
+ * catalogue's own schemas: "<METHOD> <path>" as the catalogue writes it, with the response, body and
+ * query types. test/unit/console-endpoints.test.ts checks that every key here is a catalogue route.
+ */
+type Out<T extends z.ZodMiniType> = z.output<T>;
+type In<T extends z.ZodMiniType> = z.input<T>;
+/** owned records: the owner and department are always there (the generic definition types them loosely) */
+type Owned<T> = Omit<T, 'ownerId' | 'departmentId'> & { ownerId: string; departmentId: string };
+export interface Page<T> { items: T[]; nextCursor?: string }
+export interface PageQuery { limit?: number; cursor?: string }
+
+export type Account = Owned<Out<typeof Accounts.record>>;
+export type Contact = Owned<Out<typeof Contacts.record>>;
+export type Lead = Owned<Out<typeof Leads.record>>;
+export type Opportunity = Owned<Out<typeof Opportunities.record>>;
+export type Activity = Owned<Out<typeof Activities.record>>;
+export type Product = Out<typeof Products.record>;
+export type User = Out<typeof Users.record>;
+export type Department = Out<typeof Departments.record>;
+export type Fund = Owned<Out<typeof FundRecordSchema>>;
+export type FundStatement = Out<typeof FundStatementSchema>;
+export type Promotion = Owned<Out<typeof PromotionRecordSchema>>;
+export type Claim = Owned<Out<typeof ClaimRecordSchema>>;
+export type ApprovalRequest = Out<typeof ApprovalRequestRecordSchema>;
+export type ApprovalTask = Out<typeof ApprovalTaskSchema>;
+export type AuditEntry = Out<typeof AuditEntrySchema>;
+export type ApprovalPolicy = Out<typeof ApprovalPolicySchema>;
+export type Account360 = Omit<Out<typeof Account360Schema>, 'account' | 'contacts' | 'openOpportunities' | 'latestActivities'>
+  & { account: Account; contacts: Contact[]; openOpportunities: Opportunity[]; latestActivities: Activity[] };
+
+interface Endpoint<Res, Body = undefined, Query = undefined> { response: Res; body: Body; query: Query }
+const endpoint = <Res, Body = undefined, Query = undefined>() => ({}) as Endpoint<Res, Body, Query>;
+type Filters<K extends string> = PageQuery & Partial<Record<K, string>>;
+
+export const ENDPOINTS = {
+  'GET /accounts': endpoint<Page<Account>, undefined, Filters<'ownerId' | 'departmentId' | 'status' | 'region'>>(),
+  'POST /accounts': endpoint<Account, In<typeof Accounts.create>>(),
+  'GET /accounts/{id}': endpoint<Account>(),
+  'PATCH /accounts/{id}': endpoint<Account, In<typeof Accounts.update>>(),
+  'GET /accounts/{id}/360': endpoint<Account360>(),
+  'POST /activities': endpoint<Activity, In<typeof Activities.create>>(),
+  'GET /leads': endpoint<Page<Lead>, undefined, Filters<'ownerId' | 'departmentId' | 'status' | 'region'>>(),
+  'GET /opportunities': endpoint<Page<Opportunity>, undefined, Filters<'ownerId' | 'departmentId' | 'status' | 'accountId'>>(),
+  'PATCH /opportunities/{id}': endpoint<Opportunity, In<typeof Opportunities.update>>(),
+  'GET /products': endpoint<Page<Product>, undefined, Filters<'status'>>(),
+  'GET /users': endpoint<Page<User>, undefined, Filters<'departmentId' | 'status'>>(),
+  'GET /departments': endpoint<Page<Department>, undefined, Filters<'parentId'>>(),
+  'PUT /users/{id}/away': endpoint<User, In<typeof AwayBodySchema>>(),
+  'GET /funds': endpoint<Page<Fund>, undefined, Filters<'region' | 'departmentId'>>(),
+  'GET /funds/{id}/statement': endpoint<FundStatement>(),
+  'GET /promotions': endpoint<Page<Promotion>, undefined, Filters<'status' | 'ownerId' | 'departmentId' | 'region'>>(),
+  'POST /promotions': endpoint<Promotion, In<typeof Promotions.create>>(),
+  'GET /promotions/{id}': endpoint<Promotion>(),
+  'PATCH /promotions/{id}': endpoint<Promotion, In<typeof Promotions.update>>(),
+  'POST /promotions/{id}/{action}': endpoint<Promotion, In<typeof CloseOutSchema> | Record<string, never>>(),
+  'GET /claims': endpoint<Page<Claim>, undefined, Filters<'promotionId' | 'status' | 'ownerId'>>(),
+  'POST /claims': endpoint<Claim, In<typeof Claims.create>>(),
+  'GET /claims/{id}': endpoint<Claim>(),
+  'PATCH /claims/{id}': endpoint<Claim, In<typeof Claims.update>>(),
+  'POST /claims/{id}/submit': endpoint<Claim, Record<string, never>>(),
+  'GET /approvals': endpoint<Page<ApprovalRequest>, undefined, PageQuery>(),
+  'GET /approval-inbox': endpoint<Page<ApprovalTask>, undefined, PageQuery>(),
+  'GET /approvals/{id}': endpoint<{ request: ApprovalRequest; tasks: ApprovalTask[] }>(),
+  'GET /approvals/{id}/audit': endpoint<{ items: AuditEntry[] }>(),
+  'POST /approvals/{id}/recall': endpoint<unknown, In<typeof RecallBodySchema>>(),
+  'POST /approvals/{id}/tasks/{taskId}/decision': endpoint<ApprovalTask, In<typeof DecisionBodySchema>>(),
+};
+
+export type EndpointKey = keyof typeof ENDPOINTS;
+export type EndpointOf<K extends EndpointKey> = (typeof ENDPOINTS)[K];
