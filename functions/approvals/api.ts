@@ -1,3 +1,4 @@
+import { APPROVAL_ROUTES } from '../../schemas/api/routes/approvals';
 import { ApprovalPolicySchema } from '../../schemas/approvals/policy';
 import { ActivatePolicyBodySchema, type ApprovalRequestRecord, DecisionBodySchema, DryRunBodySchema, InboxQuerySchema, ReassignBodySchema, RecallBodySchema, StartApprovalBodySchema, ValidatePolicyBodySchema } from '../../schemas/approvals/request';
 import { ApprovalRequested } from '../../schemas/events';
@@ -140,7 +141,7 @@ const validateApprovalPolicyRoute: ApiRoute = async (request) => {
 };
 
 /** The approvals API: one function behind a router over the route catalogue's approvals routes. */
-export const handler = apiRouter('approvals', {
+export const handler = apiRouter('approvals', APPROVAL_ROUTES, {
   'activate-approval-policy': activateApprovalPolicyRoute,
   'create-approval-policy': createApprovalPolicyRoute,
   'decide-approval-task': decideApprovalTaskRoute,

@@ -1,4 +1,4 @@
-import { QuarantineQuerySchema } from '../../schemas/api/routes';
+import { QuarantineQuerySchema, EVENT_ROUTES } from '../../schemas/api/routes/events';
 import { QUARANTINED_EVENT_TYPE } from '../../schemas/keys';
 import { forbidden } from '../platform/errors';
 import { parseInput } from '../platform/validation';
@@ -25,7 +25,7 @@ const listQuarantinedEventsRoute: ApiRoute = async (request) => {
 };
 
 /** The events API: one function behind a router over the route catalogue's events routes. */
-export const handler = apiRouter('events', {
+export const handler = apiRouter('events', EVENT_ROUTES, {
   'ingest-event': ingestEventRoute,
   'list-quarantined-events': listQuarantinedEventsRoute,
 });

@@ -1,3 +1,4 @@
+import { NURTURE_ROUTES } from '../../schemas/api/routes/nurture';
 import { addVersion, changeLifecycle, createSequence, dryRunSequence, leadNurture, listSequences, readSequence } from './nurture-sequences';
 import { showUnsubscribePage, submitUnsubscribe } from './unsubscribe-page';
 import { apiRouter, type ApiRoute } from '../platform/api-handler';
@@ -37,7 +38,7 @@ const showUnsubscribePageRoute: ApiRoute = async (request) => showUnsubscribePag
 const unsubscribeLeadRoute: ApiRoute = async (request) => submitUnsubscribe(request.path('token'), request.rawBody(), request.now);
 
 /** The nurture API: one function behind a router over the route catalogue's nurture routes. */
-export const handler = apiRouter('nurture', {
+export const handler = apiRouter('nurture', NURTURE_ROUTES, {
   'add-sequence-version': addSequenceVersionRoute,
   'change-sequence-status': changeSequenceStatusRoute,
   'create-sequence': createSequenceRoute,

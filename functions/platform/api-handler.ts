@@ -3,7 +3,7 @@ import httpRouterHandler, { type Method } from '@middy/http-router';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ROUTES, type RouteSpec } from '../../schemas/api/routes';
+import type { RouteSpec } from '../../schemas/api/route-spec';
 import { invalidField, methodNotAllowed, notFound } from './errors';
 import { internalError, isDomainError, json, problem } from './http';
 import { logger, metrics } from './observability';
@@ -105,13 +105,14 @@ function lookup<T>(routes: { method: Method; path: string; value: T }[]): (event
 /**
  * The one middleware stack of every API function: Powertools logger (with the request's correlation id)
  * and metrics, a router over the domain's routes of the route catalogue, and the domain errors turned
- * into problem+json here and nowhere else. Every catalogue route of the domain must have its operation,
+ * into problem+json here and nowhere else. Every route of the domain's catalogue module must have its operation,
  * and every operation must be in the catalogue: a function that does not match fails when it loads.
  * The Powertools Tracer is left out on purpose: it costs an API function about a quarter of its cold
  * start, and Lambda's active tracing records the invocation without it.
  */
-export function apiRouter(domain: string, operations: Record<string, ApiRoute>) {
-  const specs = ROUTES.filter((route) => operationOf(route).domain === domain);
+export function apiRouter(domain: string, specs: RouteSpec[], operations: Record<string, ApiRoute>) {
+  const foreign = specs.filter((spec) => operationOf(spec).domain !== domain).map((spec) => spec.operation);
+  if (foreign.length) throw new Error(`the ${domain} API was given other domains' routes: ${foreign.join(', ')}`);
   const missing = specs.filter((spec) => !Object.hasOwn(operations, operationOf(spec).operation)).map((spec) => spec.operation);
   const unknown = Object.keys(operations).filter((operation) => !specs.some((spec) => operationOf(spec).operation === operation));
   if (missing.length || unknown.length) {

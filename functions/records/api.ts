@@ -1,4 +1,4 @@
-import { RECORD_RESOURCES } from '../../schemas/api/routes';
+import { RECORD_RESOURCES, RECORD_ROUTES } from '../../schemas/api/routes/records';
 import { AwayBodySchema } from '../../schemas/approvals/request';
 import { parseInput } from '../platform/validation';
 import { getAccount360 } from './record-lists';
@@ -18,16 +18,16 @@ const setUserAwayRoute: ApiRoute = async (request) => {
 };
 
 /** Create, list, read, change and soft-delete for every record type the catalogue serves. */
-const recordOperations: Record<string, ApiRoute> = Object.fromEntries(RECORD_RESOURCES.flatMap(({ def, singular }) => [
+const recordOperations: Record<string, ApiRoute> = Object.fromEntries(RECORD_RESOURCES.flatMap(({ def, singular, filters }) => [
   [`create-${singular}`, createRecordRoute(def)],
-  [`list-${def.plural}`, listRecordsRoute(def)],
+  [`list-${def.plural}`, listRecordsRoute(def, filters)],
   [`get-${singular}`, getRecordRoute(def)],
   [`update-${singular}`, updateRecordRoute(def)],
   [`delete-${singular}`, deleteRecordRoute(def)],
 ]));
 
 /** The records API: one function behind a router over the route catalogue's records routes. */
-export const handler = apiRouter('records', {
+export const handler = apiRouter('records', RECORD_ROUTES, {
   ...recordOperations,
   'get-account-360': getAccount360Route,
   'set-user-away': setUserAwayRoute,

@@ -1,5 +1,5 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { ListFilter } from '../../schemas/api/routes';
+import type { ListFilter } from '../../schemas/api/route-spec';
 import { ACCOUNT_COLLECTION, collectionPk, indexKeyAttributes, listPk, PROMOTION_COLLECTION, SUB_DEPARTMENT_PREFIX, type IndexName } from '../../schemas/keys';
 import { Accounts, type RecordDefinition } from '../../schemas/records';
 import { assertCan, scopeOf } from '../platform/access';

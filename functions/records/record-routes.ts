@@ -1,4 +1,4 @@
-import { DeleteQuerySchema, listQuerySchema, PROMOTION_LIST_FILTERS, RECORD_RESOURCES } from '../../schemas/api/routes';
+import { DeleteQuerySchema, listQuerySchema, type ListFilter } from '../../schemas/api/route-spec';
 import type { RecordDefinition } from '../../schemas/records';
 import type { ApiRoute } from '../platform/api-handler';
 import { metrics } from '../platform/observability';
@@ -11,9 +11,6 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
  * The five record routes (create, read, list, update, soft delete) over any record type: a domain's
  * router binds them to its record definitions.
  */
-const filtersOf = (def: RecordDefinition) =>
-  RECORD_RESOURCES.find((r) => r.def === def)?.filters ?? PROMOTION_LIST_FILTERS[def.plural as keyof typeof PROMOTION_LIST_FILTERS] ?? [];
-
 const created = (def: RecordDefinition): ApiRoute => async (request) => {
   const record = await createRecord(def, request.principal(), request.body(), request.now);
   metrics.addMetric(`${def.plural}Created`, MetricUnit.Count, 1);
@@ -26,8 +23,9 @@ const read = (def: RecordDefinition): ApiRoute => async (request) => ({
 });
 
 type View = (item: Record<string, unknown>) => Record<string, unknown>;
-const listed = (def: RecordDefinition, view?: View): ApiRoute => {
-  const querySchema = listQuerySchema(filtersOf(def));
+/** `filters`: the list filters the catalogue offers for the record type (one at a time). */
+const listed = (def: RecordDefinition, filters: readonly ListFilter[], view?: View): ApiRoute => {
+  const querySchema = listQuerySchema(filters);
   return async (request) => {
     const query = parseInput(querySchema, request.query, 'query') as ListQuery;
     const page = await listRecords(def, request.principal(), query);

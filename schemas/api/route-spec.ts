@@ -1,0 +1,39 @@
+import * as z from '../zod';
+import { IdSchema, PageQuerySchema, ShortTextSchema } from '../common';
+
+/**
+ * A route of the HTTP API's catalogue (schemas/api/routes.ts), which the deployment serves, the OpenAPI
+ * document describes and the tests walk. `operation` is "<domain>/<operation>": the domain's API
+ * function (functions/<domain>/api.ts) serves it under that operation's name.
+ */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export interface RouteSpec {
+  method: HttpMethod;
+  path: string;
+  operation: string;
+  summary: string;
+  /** jwt: a signed-in user's ID token; signature: the sending system's HMAC, checked by the handler; none: public */
+  auth: 'jwt' | 'signature' | 'none';
+  tag: string;
+  body?: z.ZodMiniType;
+  query?: z.ZodMiniType;
+  response?: z.ZodMiniType;
+}
+
+/** The list filters a record type offers; each maps to one index (see schemas/keys/table.ts). */
+export const LIST_FILTERS = ['ownerId', 'departmentId', 'status', 'accountId', 'leadId', 'region', 'parentId', 'promotionId'] as const;
+export type ListFilter = (typeof LIST_FILTERS)[number];
+
+export const listQuerySchema = (filters: readonly ListFilter[]) =>
+  z.strictObject({
+    ...PageQuerySchema.shape,
+    ...Object.fromEntries(filters.map((f) => [f, z.optional(f === 'region' || f === 'status' ? ShortTextSchema : IdSchema)])),
+  });
+
+export const listResponseSchema = (item: z.ZodMiniType) =>
+  z.object({ items: z.array(item), nextCursor: z.optional(z.string()) });
+
+export const DeleteQuerySchema = z.strictObject({ version: z.coerce.number().check(z.int(), z.gte(1)) });
+
+/** API Gateway's route key, e.g. "GET /accounts/{id}". */
+export const routeKey = (route: Pick<RouteSpec, 'method' | 'path'>) => `${route.method} ${route.path}`;

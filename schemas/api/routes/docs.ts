@@ -1,0 +1,8 @@
+import type { RouteSpec } from '../route-spec';
+
+export const DOCS_ROUTES: RouteSpec[] = [
+  {
+    method: 'GET', path: '/openapi.json', operation: 'docs/get-openapi', auth: 'none', tag: 'docs',
+    summary: 'This API described as OpenAPI 3.1',
+  },
+];
