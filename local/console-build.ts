@@ -1,7 +1,12 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { PROJECT_ROOT } from './synth';
+
+const run = promisify(execFile);
 
 export const CONSOLE_DIST = path.join(PROJECT_ROOT, 'console', 'dist');
 const HASH_FILE = '.tradeflow-source-hash';
@@ -25,16 +30,13 @@ export async function buildConsole(log: (line: string) => void = () => {}): Prom
   const hashFile = path.join(CONSOLE_DIST, HASH_FILE);
   if (existsSync(hashFile) && readFileSync(hashFile, 'utf8') === hash) return { reused: true, dir: CONSOLE_DIST };
   log('building the web console (console/dist)...');
-  const { build } = await import('vite');
-  // a production build whoever calls (vitest sets NODE_ENV=test, which Vite would honour: React's development build)
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({ configFile: path.join(PROJECT_ROOT, 'console', 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
-  } finally {
-    if (nodeEnv === undefined) delete process.env.NODE_ENV;
-    else process.env.NODE_ENV = nodeEnv;
-  }
+  // In a process of its own: a build holds a few hundred MB that the runtime would keep resident after it.
+  // A production build whoever calls (vitest sets NODE_ENV=test, which Vite would honour: React's development build).
+  const vite = path.join(path.dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
+  await run(process.execPath, [vite, 'build', '--config', path.join(PROJECT_ROOT, 'console', 'vite.config.ts'), '--mode', 'production', '--logLevel', 'warn'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   writeFileSync(hashFile, hash);
   return { reused: false, dir: CONSOLE_DIST };
 }
