@@ -3,7 +3,7 @@ import httpRouterHandler, { type Method } from '@middy/http-router';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { RouteSpec } from '../../schemas/api/route-spec';
+import { operationOf, type RouteSpec } from '../../schemas/api/route-spec';
 import { invalidField, methodNotAllowed, notFound } from './errors';
 import { internalError, isDomainError, json, problem } from './http';
 import { logger, metrics } from './observability';
@@ -64,12 +64,6 @@ function requestOf(event: Event, context: Context): ApiRequest {
     now: new Date().toISOString(),
   };
 }
-
-/** The domain a catalogue route is served by, and its operation within it: "records/create-account". */
-export const operationOf = (route: Pick<RouteSpec, 'operation'>) => {
-  const [domain = '', operation = ''] = route.operation.split('/');
-  return { domain, operation };
-};
 
 /**
  * Finds the catalogue route a request is for with @middy/http-router: the one that API Gateway's

@@ -1,7 +1,7 @@
 /**
  * What other domains may use of the records domain: the generic record store (their records are
- * records too) and its route factories. Everything else in this folder is the domain's own.
+ * records too) and its list route. Everything else in this folder is the domain's own.
  */
 export { toRecord } from './record-store';
 export { listIndexPage } from './record-lists';
-export { createRecordRoute, getRecordRoute, listRecordsRoute, updateRecordRoute, deleteRecordRoute } from './record-routes';
+export { listRecordsRoute } from './record-routes';

@@ -11,20 +11,23 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
  * The five record routes (create, read, list, update, soft delete) over any record type: a domain's
  * router binds them to its record definitions.
  */
-const created = (def: RecordDefinition): ApiRoute => async (request) => {
+export const createRecordRoute = (def: RecordDefinition): ApiRoute => async (request) => {
   const record = await createRecord(def, request.principal(), request.body(), request.now);
   metrics.addMetric(`${def.plural}Created`, MetricUnit.Count, 1);
   return { status: 201, body: record };
 };
 
-const read = (def: RecordDefinition): ApiRoute => async (request) => ({
+export const getRecordRoute = (def: RecordDefinition): ApiRoute => async (request) => ({
   status: 200,
   body: await getRecord(def, request.principal(), request.path('id')),
 });
 
 type View = (item: Record<string, unknown>) => Record<string, unknown>;
-/** `filters`: the list filters the catalogue offers for the record type (one at a time). */
-const listed = (def: RecordDefinition, filters: readonly ListFilter[], view?: View): ApiRoute => {
+/**
+ * `filters`: the list filters the catalogue offers for the record type (one at a time); `view`: what a
+ * client sees of each item (records with workflow attributes hide those).
+ */
+export const listRecordsRoute = (def: RecordDefinition, filters: readonly ListFilter[], view?: View): ApiRoute => {
   const querySchema = listQuerySchema(filters);
   return async (request) => {
     const query = parseInput(querySchema, request.query, 'query') as ListQuery;
@@ -33,19 +36,13 @@ const listed = (def: RecordDefinition, filters: readonly ListFilter[], view?: Vi
   };
 };
 
-const updated = (def: RecordDefinition): ApiRoute => async (request) => ({
+export const updateRecordRoute = (def: RecordDefinition): ApiRoute => async (request) => ({
   status: 200,
   body: await updateRecord(def, request.principal(), request.path('id'), request.body(), request.now),
 });
 
-const deleted = (def: RecordDefinition): ApiRoute => async (request) => {
+export const deleteRecordRoute = (def: RecordDefinition): ApiRoute => async (request) => {
   const { version } = parseInput(DeleteQuerySchema, request.query, 'query');
   return { status: 200, body: await deleteRecord(def, request.principal(), request.path('id'), version, request.now) };
 };
 
-export const createRecordRoute = created;
-export const getRecordRoute = read;
-/** `view`: what a client sees of each item (records with workflow attributes hide those). */
-export const listRecordsRoute = listed;
-export const updateRecordRoute = updated;
-export const deleteRecordRoute = deleted;

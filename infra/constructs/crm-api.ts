@@ -8,13 +8,12 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ROUTES } from '../../schemas/api/routes';
+import { operationOf, ROUTES, type RouteSpec } from '../../schemas/api/routes';
 import { ROLES } from '../../schemas/common';
 import { CrmFunction } from './crm-function';
 import { InvokedByApiRole } from './invoked-by-api-role';
 import type { InboundSystems } from './inbound-systems';
 import type { CrmMail } from './crm-mail';
-import type { RouteSpec } from '../../schemas/api/routes';
 
 /**
  * What a route's function may do to the table. Narrower than grantReadData: requests are GetItem/Query
@@ -61,7 +60,7 @@ export function gatewayRoutes(routes: RouteSpec[]): GatewayRoute[] {
     result.set(key, route);
   };
   for (const route of routes) {
-    const domain = route.operation.split('/')[0]!;
+    const { domain } = operationOf(route);
     if (route.auth !== 'jwt') {
       add({ method: route.method, path: route.path, domain, auth: route.auth });
       continue;
@@ -133,7 +132,7 @@ export class CrmApi extends Construct {
       reason: `The API invokes its domain functions, all named ${namePrefix}<domain> and no others: one grant instead of a resource policy per function.`,
     });
 
-    const domains = [...new Set(ROUTES.map((route) => route.operation.split('/')[0]!))];
+    const domains = [...new Set(ROUTES.map((route) => operationOf(route).domain))];
     for (const domain of domains) {
       const grants = API_FUNCTION_GRANTS[domain];
       if (!grants) throw new Error(`the route catalogue names the domain ${domain}, which API_FUNCTION_GRANTS does not grant anything`);

@@ -1,6 +1,6 @@
 import * as z from '../zod';
 import { ProblemSchema } from '../common';
-import { ROUTES, type RouteSpec } from './routes';
+import { operationOf, ROUTES, type RouteSpec } from './routes';
 
 type JsonSchema = Record<string, unknown>;
 const toSchema = (schema: z.ZodMiniType, io: 'input' | 'output'): JsonSchema => {
@@ -26,7 +26,7 @@ function operation(route: RouteSpec) {
     name, in: 'path', required: true, schema: { type: 'string' },
   }));
   return {
-    operationId: route.operation.split('/')[1]!.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase()),
+    operationId: operationOf(route).operation.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase()),
     summary: route.summary,
     tags: [route.tag],
     security: route.auth === 'jwt' ? [{ cognito: [] }] : route.auth === 'signature' ? [{ systemSignature: [] }] : [],

@@ -35,5 +35,11 @@ export const listResponseSchema = (item: z.ZodMiniType) =>
 
 export const DeleteQuerySchema = z.strictObject({ version: z.coerce.number().check(z.int(), z.gte(1)) });
 
+/** The domain a catalogue route is served by, and its operation within it: "records/create-account". */
+export const operationOf = (route: Pick<RouteSpec, 'operation'>) => {
+  const [domain = '', operation = ''] = route.operation.split('/');
+  return { domain, operation };
+};
+
 /** API Gateway's route key, e.g. "GET /accounts/{id}". */
 export const routeKey = (route: Pick<RouteSpec, 'method' | 'path'>) => `${route.method} ${route.path}`;

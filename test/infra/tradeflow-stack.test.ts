@@ -9,7 +9,7 @@ import { buildApp } from '../../infra/app';
 import { TradeflowStack } from '../../infra/stacks/tradeflow-stack';
 import { API_FUNCTION_GRANTS } from '../../infra/constructs/crm-api';
 import { matchRoute, parseRouteKey } from '../../local/http-api/routing';
-import { ROUTES, routeKey, type RouteSpec } from '../../schemas/api/routes';
+import { operationOf, ROUTES, routeKey, type RouteSpec } from '../../schemas/api/routes';
 import { INDEX_NAMES, indexKeyAttributes } from '../../schemas/keys';
 import { EVENT_CATALOGUE } from '../../schemas/events';
 
@@ -60,7 +60,7 @@ let resources: Record<string, CfnResource>;
  * selects: the most specific route key) and the logical id of the function that route's integration invokes
  */
 let routeFunctions: { route: RouteSpec; key: string; gatewayRoute: CfnResource['Properties'] | undefined; functionId: string | undefined }[];
-const domainOf = (route: RouteSpec) => route.operation.split('/')[0]!;
+const domainOf = (route: RouteSpec) => operationOf(route).domain;
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 

@@ -1,12 +1,12 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { ROUTES } from '../../schemas/api/routes';
+import { operationOf, ROUTES } from '../../schemas/api/routes';
 
 /**
  * Every domain's API function loads (its operations match the route catalogue, or it throws when it
  * loads) and answers what it has no route for with problem+json, before touching any AWS service.
  */
-const domains = [...new Set(ROUTES.map((route) => route.operation.split('/')[0]!))];
+const domains = [...new Set(ROUTES.map((route) => operationOf(route).domain))];
 type ApiHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const context = { awsRequestId: 'req-1', functionName: 'test', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
