@@ -9,7 +9,7 @@ import { nurtureKeys } from '../../schemas/keys';
 import { assertCan } from '../platform/access';
 import { conflict, forbidden, invalidField, notFound } from '../platform/errors';
 import { dryRun } from './nurture-plan';
-import { allHeads, enrolmentsOfLead, headItem, queryAll, readHead, readLead } from './nurture-store';
+import { allHeads, enrolmentsOfLead, headItem, queryAll, readHead, readLead, type Enrolment } from './nurture-store';
 import type { Principal } from '../platform/principal';
 import { toRecord } from '../records';
 import { documentClient, tableName } from '../platform/table';
@@ -154,14 +154,20 @@ export async function leadNurture(principal: Principal, leadId: string) {
   const lead = await readLead(leadId);
   if (!lead) throw notFound(`no lead ${leadId}`);
   assertCan(principal, 'read', 'LEAD', lead, leadId);
+  // the index finds the lead's enrolments; each one's state and timeline come from its own partition in
+  // one consistent read, since the index lags the table (it could show an ended enrolment still active)
   const enrolments = await enrolmentsOfLead(leadId);
-  const withTimelines = await Promise.all(enrolments.map(async (e) => ({
-    enrolmentId: e.enrolmentId, sequenceId: e.sequenceId, sequenceVersion: e.sequenceVersion, status: e.status,
-    startedAt: e.startedAt, ...(e.endedAt ? { endedAt: e.endedAt } : {}), ...(e.exitReason ? { exitReason: e.exitReason } : {}),
-    ...(e.currentStep ? { currentStep: e.currentStep } : {}),
-    timeline: (await queryAll({ pk: nurtureKeys.enrolment(e.enrolmentId).pk, skPrefix: nurtureKeys.enrolmentEventPrefix }))
-      .map((t) => { const { pk: _pk, sk: _sk, ...rest } = t; return rest; }),
-  })));
+  const withTimelines = await Promise.all(enrolments.map(async ({ enrolmentId }) => {
+    const partition = await queryAll({ pk: nurtureKeys.enrolment(enrolmentId).pk, consistent: true });
+    const e = partition.find((item) => item.sk === nurtureKeys.enrolment(enrolmentId).sk) as unknown as Enrolment;
+    return {
+      enrolmentId: e.enrolmentId, sequenceId: e.sequenceId, sequenceVersion: e.sequenceVersion, status: e.status,
+      startedAt: e.startedAt, ...(e.endedAt ? { endedAt: e.endedAt } : {}), ...(e.exitReason ? { exitReason: e.exitReason } : {}),
+      ...(e.currentStep ? { currentStep: e.currentStep } : {}),
+      timeline: partition.filter((item) => String(item.sk).startsWith(nurtureKeys.enrolmentEventPrefix))
+        .map((t) => { const { pk: _pk, sk: _sk, ...rest } = t; return rest; }),
+    };
+  }));
   const notEnrolled = (await queryAll({ pk: nurtureKeys.decisionPk(leadId) }))
     .map((d) => ({ sequenceId: d.sequenceId, sequenceName: d.sequenceName, at: d.at, trigger: d.trigger, reasons: d.reasons }));
   return { leadId, enrolments: withTimelines, notEnrolled };

@@ -140,7 +140,7 @@ describe('a three-mail sequence', () => {
     const open = await fetch(`${crm.runtime.edgeUrl}/_local/ses/messages/${twoMails[1]!.id}/open`, { method: 'POST' });
     expect(open.status).toBe(200);
     expect((await untilMails(email, 3)).map((m) => m.template?.name)).toEqual(['nurture-welcome', 'nurture-follow-up', 'nurture-offer']);
-    // the enrolment is marked completed, then its timeline says so in a write of its own
+    // the enrolment is marked completed and its timeline says so, in one write
     const [enrolment] = await untilEnrolment(email, (e) => e[0]?.timeline.some((t) => t.what === 'completed') ?? false);
     expect(enrolment!.status).toBe('completed');
     expect(enrolment!.timeline.map((t) => t.what)).toEqual(expect.arrayContaining(['enrolled', 'mail-sent', 'mail-opened', 'score-opened', 'score-step', 'completed']));
