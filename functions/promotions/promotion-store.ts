@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { recordKey } from '../../schemas/keys';
 import {
-  Promotions, type CampaignRecordSchema, type ClaimRecordSchema, type FundRecord, type PromotionRecord,
+  Promotions, type campaignRecordSchema, type claimRecordSchema, type FundRecord, type PromotionRecord,
 } from '../../schemas/promotions/records';
 import type { OwnershipSchema } from '../../schemas/common';
 import { Users, type User } from '../../schemas/records';
@@ -16,8 +16,8 @@ import { documentClient, tableName } from '../platform/table';
 
 // defineRecord adds an owned record's owner and department to its schema; its inferred type leaves them out
 type Owned<T> = T & z.infer<typeof OwnershipSchema>;
-export type CampaignRecord = Owned<z.infer<typeof CampaignRecordSchema>>;
-export type ClaimRecord = Owned<z.infer<typeof ClaimRecordSchema>>;
+export type CampaignRecord = Owned<z.infer<ReturnType<typeof campaignRecordSchema>>>;
+export type ClaimRecord = Owned<z.infer<ReturnType<typeof claimRecordSchema>>>;
 export type PromotionItem = Owned<PromotionRecord>;
 export type FundItem = Owned<FundRecord>;
 

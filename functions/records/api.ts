@@ -1,5 +1,5 @@
 import { RECORD_RESOURCES, RECORD_ROUTES } from '../../schemas/api/routes/records';
-import { AwayBodySchema } from '../../schemas/approvals/request';
+import { AwayBodySchema } from '../../schemas/records';
 import { parseInput } from '../platform/validation';
 import { getAccount360 } from './record-lists';
 import { createRecordRoute, deleteRecordRoute, getRecordRoute, listRecordsRoute, updateRecordRoute } from './record-routes';

@@ -1,4 +1,5 @@
 import { DeleteQuerySchema, listQuerySchema, type ListFilter } from '../../schemas/api/route-spec';
+import { lazy } from '../../schemas/lazy';
 import type { RecordDefinition } from '../../schemas/records';
 import type { ApiRoute } from '../platform/api-handler';
 import { metrics } from '../platform/observability';
@@ -28,9 +29,9 @@ type View = (item: Record<string, unknown>) => Record<string, unknown>;
  * client sees of each item (records with workflow attributes hide those).
  */
 export const listRecordsRoute = (def: RecordDefinition, filters: readonly ListFilter[], view?: View): ApiRoute => {
-  const querySchema = listQuerySchema(filters);
+  const querySchema = lazy(() => listQuerySchema(filters));
   return async (request) => {
-    const query = parseInput(querySchema, request.query, 'query') as ListQuery;
+    const query = parseInput(querySchema(), request.query, 'query') as ListQuery;
     const page = await listRecords(def, request.principal(), query);
     return { status: 200, body: view ? { ...page, items: page.items.map(view) } : page };
   };

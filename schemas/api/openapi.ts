@@ -1,6 +1,6 @@
 import * as z from '../zod';
 import { ProblemSchema } from '../common';
-import { operationOf, ROUTES, type RouteSpec } from './routes';
+import { operationOf, ROUTES, type RouteContract, type RouteSpec } from './routes';
 
 type JsonSchema = Record<string, unknown>;
 const toSchema = (schema: z.ZodMiniType, io: 'input' | 'output'): JsonSchema => {
@@ -13,9 +13,9 @@ const problemResponse = (description: string) => ({
   content: { 'application/problem+json': { schema: toSchema(ProblemSchema, 'output') } },
 });
 
-function queryParameters(route: RouteSpec) {
-  if (!route.query) return [];
-  const schema = toSchema(route.query, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+function queryParameters(query: RouteContract['query']) {
+  if (!query) return [];
+  const schema = toSchema(query, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(schema.properties ?? {}).map(([name, property]) => ({
     name, in: 'query', required: schema.required?.includes(name) ?? false, schema: property,
   }));
@@ -25,17 +25,18 @@ function operation(route: RouteSpec) {
   const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
     name, in: 'path', required: true, schema: { type: 'string' },
   }));
+  const { body, query, response } = route.contract?.() ?? {};
   return {
     operationId: operationOf(route).operation.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase()),
     summary: route.summary,
     tags: [route.tag],
     security: route.auth === 'jwt' ? [{ cognito: [] }] : route.auth === 'signature' ? [{ systemSignature: [] }] : [],
-    parameters: [...pathParameters, ...queryParameters(route)],
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
+    parameters: [...pathParameters, ...queryParameters(query)],
+    ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(body, 'input') } } } } : {}),
     responses: {
       [route.method === 'POST' ? '201' : '200']: {
         description: 'OK',
-        ...(route.response ? { content: { 'application/json': { schema: toSchema(route.response, 'output') } } } : {}),
+        ...(response ? { content: { 'application/json': { schema: toSchema(response, 'output') } } } : {}),
       },
       400: problemResponse('A bad body or query: every bad field is listed in `errors`'),
       ...(route.auth === 'jwt' ? { 401: { description: 'No valid token' }, 403: problemResponse('The caller may not do this to this record') } : {}),

@@ -15,6 +15,13 @@ export interface RouteSpec {
   /** jwt: a signed-in user's ID token; signature: the sending system's HMAC, checked by the handler; none: public */
   auth: 'jwt' | 'signature' | 'none';
   tag: string;
+  /**
+   * The route's request and response schemas, for the OpenAPI document and the tests. A function: the
+   * router needs none of them, and a domain's function does not build them all at its cold start.
+   */
+  contract?: () => RouteContract;
+}
+export interface RouteContract {
   body?: z.ZodMiniType;
   query?: z.ZodMiniType;
   response?: z.ZodMiniType;

@@ -1,6 +1,5 @@
 import * as z from '../zod';
 import { IdSchema, TimestampSchema } from '../common';
-import { AwayUntilSchema } from '../records/user';
 import { ApprovalPolicySchema, ApprovalSubjectSchema } from './policy';
 
 /*
@@ -156,12 +155,6 @@ export const DryRunBodySchema = z.strictObject({
   version: z.optional(z.int().check(z.gte(1))),
 });
 export const ValidatePolicyBodySchema = z.strictObject({ document: z.unknown(), subject: z.optional(ApprovalSubjectSchema), submitterId: z.optional(IdSchema) });
-
-export const AwayBodySchema = z.strictObject({
-  /** null: back now */
-  awayUntil: z.nullable(AwayUntilSchema),
-  delegateId: z.optional(IdSchema),
-});
 
 export const InboxQuerySchema = z.strictObject({
   limit: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))),

@@ -60,7 +60,7 @@ export const ApprovalRequested = defineEvent({
   description: 'Something needs approving: the engine picks the policy, snapshots the subject and runs the steps.',
   producers: ['workflows that need a decision (promotion, expense claim)', 'POST /approvals'],
   consumers: ['workflow approval'],
-  detail: ApprovalRequestDetailSchema,
+  detail: () => ApprovalRequestDetailSchema,
 });
 
 const outcomeEvent = (detailType: string, outcome: ApprovalOutcomeKind, description: string) =>
@@ -71,7 +71,7 @@ const outcomeEvent = (detailType: string, outcome: ApprovalOutcomeKind, descript
     description,
     producers: ['workflow approval'],
     consumers: ['the requesting workflow (also by callbackToken)', 'other systems'],
-    detail: z.strictObject({ ...outcomeFields, outcome: z.literal(outcome), reasons: z.array(ReasonSchema) }),
+    detail: () => z.strictObject({ ...outcomeFields, outcome: z.literal(outcome), reasons: z.array(ReasonSchema) }),
   });
 
 export const ApprovalApproved = outcomeEvent('Approval.Approved', 'approved', 'Every step that applied was approved (by people or by a deadline that auto-approves).');

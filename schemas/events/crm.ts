@@ -11,7 +11,7 @@ export const ActivityRecorded = defineEvent({
   description: 'An activity from another system (an ERP order or payment) was put on an account\'s timeline.',
   producers: ['workflow record-erp-activity'],
   consumers: ['other systems (the bus is theirs to subscribe to)'],
-  detail: z.strictObject({
+  detail: () => z.strictObject({
     activityId: IdSchema,
     type: ActivityTypeSchema,
     accountId: IdSchema,
@@ -28,7 +28,7 @@ export const RecordChanged = defineEvent({
   description: 'A CRM record was created, changed or (soft) deleted; published from the table\'s stream.',
   producers: ['function records/publish-record-changes (table stream)'],
   consumers: ['value-transition triggers (planned)', 'other systems'],
-  detail: z.strictObject({
+  detail: () => z.strictObject({
     recordType: z.string(),
     id: IdSchema,
     change: z.enum(['created', 'updated', 'deleted']),

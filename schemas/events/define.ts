@@ -1,4 +1,5 @@
 import type * as z from '../zod';
+import { lazy } from '../lazy';
 
 /**
  * One entry of the event catalogue: the event's source and detail-type (imported as constants by
@@ -8,7 +9,7 @@ import type * as z from '../zod';
 export interface EventDefinition<D extends z.ZodMiniType = z.ZodMiniType> {
   source: string;
   detailType: string;
-  detail: D;
+  readonly detail: D;
   description: string;
   /** inbound events come from other systems through POST /events or PutEvents */
   direction: 'inbound' | 'internal';
@@ -16,4 +17,8 @@ export interface EventDefinition<D extends z.ZodMiniType = z.ZodMiniType> {
   consumers: string[];
 }
 
-export const defineEvent = <D extends z.ZodMiniType>(definition: EventDefinition<D>) => definition;
+/** `detail` is built on first use (see lazy.ts): a function that publishes one event builds that one's schema. */
+export function defineEvent<D extends z.ZodMiniType>(definition: Omit<EventDefinition<D>, 'detail'> & { detail: () => D }): EventDefinition<D> {
+  const detail = lazy(definition.detail);
+  return { ...definition, get detail() { return detail(); } };
+}

@@ -20,7 +20,7 @@ export const LeadCaptured = defineEvent({
   description: 'A prospect filled in a web form (a webinar sign-up, a contact form, a download).',
   producers: ['web forms (POST /events)'],
   consumers: ['lead nurturing (function nurture/route-nurture-events: creates the lead, enrols it)'],
-  detail: z.strictObject({
+  detail: () => z.strictObject({
     formId: ShortTextSchema,
     capturedAt: TimestampSchema,
     firstName: ShortTextSchema,
@@ -44,7 +44,7 @@ export const OrderPlaced = defineEvent({
   description: 'The ERP booked a customer order. It lands on the account\'s timeline and counts towards campaign revenue.',
   producers: ['ERP (POST /events or PutEvents)'],
   consumers: ['workflow record-erp-activity (the account timeline)', 'campaign settlement (planned)'],
-  detail: z.strictObject({
+  detail: () => z.strictObject({
     orderId: ExternalIdSchema,
     accountCode: AccountCodeSchema,
     placedAt: TimestampSchema,
@@ -65,7 +65,7 @@ export const PaymentReceived = defineEvent({
   description: 'A customer paid. It lands on the account\'s timeline and counts towards campaign revenue.',
   producers: ['ERP (POST /events or PutEvents)'],
   consumers: ['workflow record-erp-activity (the account timeline)', 'campaign settlement (planned)'],
-  detail: z.strictObject({
+  detail: () => z.strictObject({
     paymentId: ExternalIdSchema,
     accountCode: AccountCodeSchema,
     receivedAt: TimestampSchema,
@@ -82,7 +82,7 @@ export const ClaimPaid = defineEvent({
   description: 'The ERP paid an approved promotion expense claim.',
   producers: ['ERP (POST /events or PutEvents)'],
   consumers: ['expense claims (planned)'],
-  detail: z.strictObject({
+  detail: () => z.strictObject({
     claimId: IdSchema,
     paidAt: TimestampSchema,
     amount: MoneySchema,
@@ -97,7 +97,7 @@ export const TicketOpened = defineEvent({
   description: 'The call centre opened a service ticket (a complaint or a request) with its SLA.',
   producers: ['call centre (POST /events)'],
   consumers: ['service tickets (planned: SLA escalation)'],
-  detail: z.strictObject({
+  detail: () => z.strictObject({
     ticketId: ExternalIdSchema,
     openedAt: TimestampSchema,
     subject: NameSchema,

@@ -20,7 +20,7 @@ export const LeadEnrolled = defineEvent({
   description: 'A lead entered a nurture sequence (one execution of the nurture engine per enrolment).',
   producers: ['function nurture/route-nurture-events'],
   consumers: ['other systems'],
-  detail: z.strictObject({ ...enrolment, enrolledAt: TimestampSchema }),
+  detail: () => z.strictObject({ ...enrolment, enrolledAt: TimestampSchema }),
 });
 
 export const LeadExitedSequence = defineEvent({
@@ -30,7 +30,7 @@ export const LeadExitedSequence = defineEvent({
   description: 'An enrolment ended before its last step: the lead converted, unsubscribed, bounced, complained or matched the exit condition.',
   producers: ['functions nurture/*'],
   consumers: ['other systems'],
-  detail: z.strictObject({ ...enrolment, reason: ExitReasonSchema, exitedAt: TimestampSchema }),
+  detail: () => z.strictObject({ ...enrolment, reason: ExitReasonSchema, exitedAt: TimestampSchema }),
 });
 
 export const LeadQualified = defineEvent({
@@ -40,7 +40,7 @@ export const LeadQualified = defineEvent({
   description: 'A lead\'s score crossed the sequence\'s MQL threshold: it is qualified and handed to its owner.',
   producers: ['functions nurture/*'],
   consumers: ['sales (the owner is notified)', 'other systems'],
-  detail: z.strictObject({
+  detail: () => z.strictObject({
     leadId: IdSchema, ownerId: IdSchema, score: z.int(), threshold: z.int(), sequenceId: IdSchema,
     opportunityId: z.optional(IdSchema), qualifiedAt: TimestampSchema,
   }),
@@ -53,7 +53,7 @@ export const LeadConverted = defineEvent({
   description: 'A nurtured lead converted; the conversion is attributed to the sequence and its campaign.',
   producers: ['function nurture/route-nurture-events'],
   consumers: ['campaign settlement (conversions per campaign)', 'other systems'],
-  detail: z.strictObject({ leadId: IdSchema, sequenceId: IdSchema, campaignId: z.optional(IdSchema), convertedAt: TimestampSchema }),
+  detail: () => z.strictObject({ leadId: IdSchema, sequenceId: IdSchema, campaignId: z.optional(IdSchema), convertedAt: TimestampSchema }),
 });
 
 export const LeadUnsubscribed = defineEvent({
@@ -63,5 +63,5 @@ export const LeadUnsubscribed = defineEvent({
   description: 'Someone used the one-click unsubscribe link: their address is suppressed and every enrolment stopped.',
   producers: ['POST /unsubscribe/{token}'],
   consumers: ['other systems'],
-  detail: z.strictObject({ leadId: IdSchema, unsubscribedAt: TimestampSchema }),
+  detail: () => z.strictObject({ leadId: IdSchema, unsubscribedAt: TimestampSchema }),
 });

@@ -19,7 +19,7 @@ export const PromotionSubmitted = defineEvent({
   description: 'A rep submitted a promotion for approval (validated: dates, lines, fund and currency). Starts its lifecycle.',
   producers: ['POST /promotions/{id}/submit'],
   consumers: ['workflow promotion-lifecycle'],
-  detail: z.strictObject({
+  detail: () => z.strictObject({
     promotionId: IdSchema,
     submission: z.int(),
     submitterId: IdSchema,
@@ -42,7 +42,7 @@ export const PromotionApproved = defineEvent({
   description: 'A promotion was approved and its budget reserved from its fund.',
   producers: ['workflow promotion-lifecycle'],
   consumers: ['other systems (the ERP may set up the price conditions)'],
-  detail: z.strictObject({ promotionId: IdSchema, fundId: IdSchema, amount: MoneySchema, startsAt: TimestampSchema, endsAt: TimestampSchema }),
+  detail: () => z.strictObject({ promotionId: IdSchema, fundId: IdSchema, amount: MoneySchema, startsAt: TimestampSchema, endsAt: TimestampSchema }),
 });
 
 export const PromotionClosedOut = defineEvent({
@@ -52,7 +52,7 @@ export const PromotionClosedOut = defineEvent({
   description: 'The rep closed a promotion out with its actual results; a promotion without a campaign is then settled on its own.',
   producers: ['workflow promotion-lifecycle'],
   consumers: ['workflow campaign-settlement (promotions without a campaign)'],
-  detail: z.strictObject({ promotionId: IdSchema, campaignId: z.optional(IdSchema), settlement: z.optional(SettlementSchema) }),
+  detail: () => z.strictObject({ promotionId: IdSchema, campaignId: z.optional(IdSchema), settlement: z.optional(SettlementSchema) }),
 });
 
 export const CampaignPlanned = defineEvent({
@@ -62,7 +62,7 @@ export const CampaignPlanned = defineEvent({
   description: 'Marketing created a campaign; its settlement is scheduled for its end plus the settlement delay.',
   producers: ['POST /campaigns'],
   consumers: ['workflow campaign-settlement'],
-  detail: z.strictObject({ campaignId: IdSchema, settlement: SettlementSchema }),
+  detail: () => z.strictObject({ campaignId: IdSchema, settlement: SettlementSchema }),
 });
 
 export const ClaimSubmitted = defineEvent({
@@ -72,7 +72,7 @@ export const ClaimSubmitted = defineEvent({
   description: 'A rep submitted an expense claim (within the promotion\'s claimable budget, evidence not claimed before). Starts the claim workflow.',
   producers: ['POST /claims/{id}/submit'],
   consumers: ['workflow expense-claim'],
-  detail: z.strictObject({
+  detail: () => z.strictObject({
     claimId: IdSchema,
     submission: z.int(),
     promotionId: IdSchema,
@@ -91,7 +91,7 @@ export const ClaimApproved = defineEvent({
   description: 'Finance approved an expense claim: its money is spent from the fund and it is payable. The ERP pays it and answers Claim.Paid.',
   producers: ['workflow expense-claim'],
   consumers: ['ERP (pays it)'],
-  detail: z.strictObject({ claimId: IdSchema, promotionId: IdSchema, fundId: IdSchema, payeeId: IdSchema, amount: MoneySchema, approvedAt: TimestampSchema }),
+  detail: () => z.strictObject({ claimId: IdSchema, promotionId: IdSchema, fundId: IdSchema, payeeId: IdSchema, amount: MoneySchema, approvedAt: TimestampSchema }),
 });
 
 export const CampaignSettled = defineEvent({
@@ -101,7 +101,7 @@ export const CampaignSettled = defineEvent({
   description: 'A campaign (or a promotion without one) was settled: unclaimed budget released, effect report stored and mailed.',
   producers: ['workflow campaign-settlement'],
   consumers: ['other systems'],
-  detail: z.strictObject({
+  detail: () => z.strictObject({
     target: SettlementTargetSchema,
     currency: ShortTextSchema,
     revenueMinor: z.int(),

@@ -2,6 +2,7 @@ import * as z from '../zod';
 import {
   CurrencySchema, IdSchema, LongTextSchema, MoneySchema, NameSchema, ShortTextSchema, SystemFieldsSchema, TimestampSchema,
 } from '../common';
+import { lazy } from '../lazy';
 import { defineRecord } from '../records/define';
 
 /*
@@ -26,26 +27,26 @@ export const Funds = defineRecord({
   type: 'FUND',
   plural: 'funds',
   owned: true,
-  fields: {
+  fields: () => ({
     name: NameSchema,
     region: ShortTextSchema,
     period: PeriodSchema,
     /** the budget given to the fund; its currency is the fund's */
     allocated: MoneySchema,
-  },
+  }),
 });
-export const FundRecordSchema = z.object({
+export const fundRecordSchema = lazy(() => z.object({
   ...Funds.record.shape,
   currency: CurrencySchema,
   allocatedMinor: MinorSchema,
   availableMinor: MinorSchema,
   reservedMinor: MinorSchema,
   spentMinor: MinorSchema,
-});
-export type FundRecord = z.infer<typeof FundRecordSchema>;
+}));
+export type FundRecord = z.infer<ReturnType<typeof fundRecordSchema>>;
 
 export const LEDGER_KINDS = ['allocate', 'reserve', 'release', 'spend'] as const;
-export const LedgerEntrySchema = z.object({
+export const ledgerEntrySchema = lazy(() => z.object({
   movementId: z.string(),
   kind: z.enum(LEDGER_KINDS),
   amountMinor: MinorSchema,
@@ -57,16 +58,16 @@ export const LedgerEntrySchema = z.object({
   note: z.string(),
   /** the fund's balance right after this movement */
   after: z.object({ availableMinor: MinorSchema, reservedMinor: MinorSchema, spentMinor: MinorSchema }),
-});
-export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
+}));
+export type LedgerEntry = z.infer<ReturnType<typeof ledgerEntrySchema>>;
 
-export const FundStatementSchema = z.object({
-  fund: FundRecordSchema,
-  entries: z.array(LedgerEntrySchema),
+export const fundStatementSchema = lazy(() => z.object({
+  fund: fundRecordSchema(),
+  entries: z.array(ledgerEntrySchema()),
   /** what the entries add up to: equal to the fund's balance when the statement balances */
   totals: z.object({ allocatedMinor: z.int(), availableMinor: z.int(), reservedMinor: z.int(), spentMinor: z.int() }),
   balances: z.boolean(),
-});
+}));
 
 // ------------------------------------------------------------------------------------------------
 // Campaigns
@@ -75,7 +76,7 @@ export const Campaigns = defineRecord({
   type: 'CAMPAIGN',
   plural: 'campaigns',
   owned: true,
-  fields: {
+  fields: () => ({
     name: NameSchema,
     description: z.optional(LongTextSchema),
     startsAt: TimestampSchema,
@@ -84,10 +85,10 @@ export const Campaigns = defineRecord({
     settlementDelayDays: z.int().check(z.gte(0), z.lte(365)),
     /** the currency its promotions and its report are in */
     currency: CurrencySchema,
-  },
+  }),
 });
 export const CAMPAIGN_STATUSES = ['planned', 'settled'] as const;
-export const CampaignRecordSchema = z.object({ ...Campaigns.record.shape, status: z.enum(CAMPAIGN_STATUSES) });
+export const campaignRecordSchema = lazy(() => z.object({ ...Campaigns.record.shape, status: z.enum(CAMPAIGN_STATUSES) }));
 
 // ------------------------------------------------------------------------------------------------
 // Promotions
@@ -109,7 +110,7 @@ export const Promotions = defineRecord({
   plural: 'promotions',
   owned: true,
   references: { fundId: 'FUND', campaignId: 'CAMPAIGN' },
-  fields: {
+  fields: () => ({
     name: NameSchema,
     description: LongTextSchema,
     type: z.enum(PROMOTION_TYPES),
@@ -123,7 +124,7 @@ export const Promotions = defineRecord({
     fundId: IdSchema,
     campaignId: z.optional(IdSchema),
     region: ShortTextSchema,
-  },
+  }),
 });
 
 /** How often the rep is reminded to close out an ended promotion, and after how many reminders it is overdue (finance copied). */
@@ -163,7 +164,7 @@ export const PromotionMoneySchema = z.object({
 });
 export type PromotionMoney = z.infer<typeof PromotionMoneySchema>;
 
-export const PromotionRecordSchema = z.object({
+export const promotionRecordSchema = lazy(() => z.object({
   ...Promotions.record.shape,
   status: z.enum(PROMOTION_STATUSES),
   /** how often it was submitted; each submission is one lifecycle execution and one approval request */
@@ -172,8 +173,8 @@ export const PromotionRecordSchema = z.object({
   rejectionReasons: z.optional(z.array(z.string())),
   closeOut: z.optional(CloseOutSchema),
   closeOutOverdue: z.optional(z.boolean()),
-});
-export type PromotionRecord = z.infer<typeof PromotionRecordSchema>;
+}));
+export type PromotionRecord = z.infer<ReturnType<typeof promotionRecordSchema>>;
 
 // ------------------------------------------------------------------------------------------------
 // Expense claims
@@ -190,13 +191,13 @@ export const Claims = defineRecord({
   plural: 'claims',
   owned: true,
   references: { promotionId: 'PROMOTION' },
-  fields: {
+  fields: () => ({
     promotionId: IdSchema,
     lines: z.array(ClaimLineSchema).check(z.minLength(1), z.maxLength(50)),
     note: z.optional(LongTextSchema),
-  },
+  }),
 });
-export const ClaimRecordSchema = z.object({
+export const claimRecordSchema = lazy(() => z.object({
   ...Claims.record.shape,
   status: z.enum(CLAIM_STATUSES),
   submission: z.int(),
@@ -204,12 +205,12 @@ export const ClaimRecordSchema = z.object({
   rejectionReasons: z.optional(z.array(z.string())),
   paymentReference: z.optional(z.string()),
   paidAt: z.optional(TimestampSchema),
-});
+}));
 
 // ------------------------------------------------------------------------------------------------
 // The effect report (campaign settlement)
 
-export const EffectReportSchema = z.object({
+export const effectReportSchema = lazy(() => z.object({
   target: z.object({ type: z.enum(['campaign', 'promotion']), id: IdSchema }),
   settledAt: TimestampSchema,
   currency: CurrencySchema,
@@ -235,7 +236,7 @@ export const EffectReportSchema = z.object({
   excludedEvents: z.int(),
   /** attributed events that arrived after settlement (recorded, flagged, not in the figures above) */
   lateEvents: z.int(),
-});
-export type EffectReport = z.infer<typeof EffectReportSchema>;
+}));
+export type EffectReport = z.infer<ReturnType<typeof effectReportSchema>>;
 
 export const StoredSystemFields = SystemFieldsSchema;

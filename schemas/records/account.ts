@@ -19,7 +19,7 @@ export const Accounts = defineRecord({
   owned: true,
   references: { parentAccountId: 'ACCOUNT' },
   unique: ['code'],
-  fields: {
+  fields: () => ({
     code: z.string().check(z.regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, 'must be 2-32 capitals, digits or -')),
     name: NameSchema,
     channelType: ChannelTypeSchema,
@@ -37,6 +37,6 @@ export const Accounts = defineRecord({
     creditLimit: z.optional(MoneySchema),
     parentAccountId: z.optional(IdSchema),
     notes: z.optional(LongTextSchema),
-  },
+  }),
 });
 export type Account = z.infer<typeof Accounts.record>;

@@ -11,7 +11,7 @@ export const Activities = defineRecord({
   plural: 'activities',
   owned: true,
   references: { accountId: 'ACCOUNT', contactId: 'CONTACT', leadId: 'LEAD', opportunityId: 'OPPORTUNITY' },
-  fields: {
+  fields: () => ({
     type: ActivityTypeSchema,
     subject: NameSchema,
     body: z.optional(LongTextSchema),
@@ -21,6 +21,6 @@ export const Activities = defineRecord({
     leadId: z.optional(IdSchema),
     opportunityId: z.optional(IdSchema),
     amount: z.optional(MoneySchema),
-  },
+  }),
 });
 export type Activity = z.infer<typeof Activities.record>;

@@ -9,7 +9,7 @@ export const Contacts = defineRecord({
   plural: 'contacts',
   owned: true,
   references: { accountId: 'ACCOUNT', managerContactId: 'CONTACT' },
-  fields: {
+  fields: () => ({
     accountId: z.optional(IdSchema),
     firstName: ShortTextSchema,
     lastName: ShortTextSchema,
@@ -25,6 +25,6 @@ export const Contacts = defineRecord({
     timeZone: z.optional(TimeZoneSchema),
     marketingConsent: ConsentSchema,
     displayName: z.optional(NameSchema),
-  },
+  }),
 });
 export type Contact = z.infer<typeof Contacts.record>;

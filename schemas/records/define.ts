@@ -1,5 +1,6 @@
 import * as z from '../zod';
 import { IdSchema, SystemFieldsSchema } from '../common';
+import { lazy } from '../lazy';
 
 type Shape = z.core.$ZodLooseShape;
 
@@ -12,28 +13,33 @@ export function defineRecord<const T extends string, F extends Shape, O extends 
   type: T;
   /** the path segment and the OpenAPI tag, e.g. "accounts" */
   plural: string;
-  fields: F;
+  /** the fields a client writes; a function so that no schema is built before a request uses one */
+  fields: () => F;
   owned: O;
   /** fields that name another record, and its type: checked to exist in the same transaction as the write */
   references?: Record<string, string>;
   /** fields whose value no other live record of this type may have */
   unique?: string[];
 }) {
-  const ownership = spec.owned ? { ownerId: IdSchema, departmentId: IdSchema } : {};
-  const fields = z.strictObject(spec.fields);
-  const create = z.strictObject({
-    ...spec.fields,
+  const ownership = () => (spec.owned ? { ownerId: IdSchema, departmentId: IdSchema } : {});
+  const shape = lazy(spec.fields);
+  const fields = lazy(() => z.strictObject(shape()));
+  const create = lazy(() => z.strictObject({
+    ...shape(),
     ...(spec.owned ? { ownerId: z.optional(IdSchema), departmentId: z.optional(IdSchema) } : {}),
-  });
-  const update = z.strictObject({
+  }));
+  const update = lazy(() => z.strictObject({
     version: z.int().check(z.gte(1)),
-    ...z.partial(z.strictObject({ ...spec.fields, ...ownership })).shape,
-  });
-  const record = z.object({ ...SystemFieldsSchema.shape, ...ownership, ...spec.fields });
+    ...z.partial(z.strictObject({ ...shape(), ...ownership() })).shape,
+  }));
+  const record = lazy(() => z.object({ ...SystemFieldsSchema.shape, ...ownership(), ...shape() }));
   const references = { ...(spec.owned ? { ownerId: 'USER', departmentId: 'DEPARTMENT' } : {}), ...spec.references };
   return {
-    type: spec.type, plural: spec.plural, owned: spec.owned, fields, create, update, record,
-    references, unique: spec.unique ?? [],
+    type: spec.type, plural: spec.plural, owned: spec.owned, references, unique: spec.unique ?? [],
+    get fields() { return fields(); },
+    get create() { return create(); },
+    get update() { return update(); },
+    get record() { return record(); },
   };
 }
 

@@ -8,11 +8,11 @@ export const Departments = defineRecord({
   plural: 'departments',
   owned: false,
   references: { parentId: 'DEPARTMENT', managerUserId: 'USER' },
-  fields: {
+  fields: () => ({
     name: NameSchema,
     kind: z.enum(['group', 'company', 'branch', 'office', 'team']),
     parentId: z.optional(IdSchema),
     managerUserId: z.optional(IdSchema),
-  },
+  }),
 });
 export type Department = z.infer<typeof Departments.record>;

@@ -9,7 +9,7 @@ export const Leads = defineRecord({
   plural: 'leads',
   owned: true,
   references: { accountId: 'ACCOUNT', contactId: 'CONTACT' },
-  fields: {
+  fields: () => ({
     firstName: ShortTextSchema,
     lastName: ShortTextSchema,
     company: z.optional(NameSchema),
@@ -25,6 +25,6 @@ export const Leads = defineRecord({
     accountId: z.optional(IdSchema),
     contactId: z.optional(IdSchema),
     campaignId: z.optional(IdSchema),
-  },
+  }),
 });
 export type Lead = z.infer<typeof Leads.record>;

@@ -12,7 +12,7 @@ export const Opportunities = defineRecord({
   plural: 'opportunities',
   owned: true,
   references: { accountId: 'ACCOUNT', contactId: 'CONTACT' },
-  fields: {
+  fields: () => ({
     accountId: IdSchema,
     contactId: z.optional(IdSchema),
     name: NameSchema,
@@ -22,6 +22,6 @@ export const Opportunities = defineRecord({
     probability: z.int().check(z.gte(0), z.lte(100)),
     /** set by the server whenever the stage changes, so time per stage can be reported */
     stageEnteredAt: z.optional(TimestampSchema),
-  },
+  }),
 });
 export type Opportunity = z.infer<typeof Opportunities.record>;

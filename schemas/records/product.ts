@@ -8,12 +8,12 @@ export const Products = defineRecord({
   owned: false,
   references: {},
   unique: ['code'],
-  fields: {
+  fields: () => ({
     code: z.string().check(z.regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, 'must be 2-32 capitals, digits or -')),
     name: NameSchema,
     series: ShortTextSchema,
     unitPrice: MoneySchema,
     status: z.enum(['active', 'discontinued']),
-  },
+  }),
 });
 export type Product = z.infer<typeof Products.record>;

@@ -10,7 +10,7 @@ export const Users = defineRecord({
   owned: false,
   references: { departmentId: 'DEPARTMENT', delegateId: 'USER' },
   unique: ['email'],
-  fields: {
+  fields: () => ({
     name: NameSchema,
     email: EmailSchema,
     roles: z.array(RoleSchema).check(z.minLength(1)),
@@ -20,6 +20,13 @@ export const Users = defineRecord({
     /** Away until then (an ISO date-time, or a date: back at the start of that local day); new approval tasks go to delegateId. */
     awayUntil: z.optional(AwayUntilSchema),
     delegateId: z.optional(IdSchema),
-  },
+  }),
 });
 export type User = z.infer<typeof Users.record>;
+
+/** PUT /users/{id}/away: away until then, with a delegate for new approval tasks. */
+export const AwayBodySchema = z.strictObject({
+  /** null: back now */
+  awayUntil: z.nullable(AwayUntilSchema),
+  delegateId: z.optional(IdSchema),
+});

@@ -1,13 +1,13 @@
 import type * as z from '../../../schemas/zod';
 import type { ApprovalPolicySchema } from '../../../schemas/approvals/policy';
 import type {
-  ApprovalRequestRecordSchema, ApprovalTaskSchema, AuditEntrySchema, AwayBodySchema, DecisionBodySchema, RecallBodySchema,
+  ApprovalRequestRecordSchema, ApprovalTaskSchema, AuditEntrySchema, DecisionBodySchema, RecallBodySchema,
 } from '../../../schemas/approvals/request';
-import type { Account360Schema } from '../../../schemas/api/routes';
+import type { account360Schema } from '../../../schemas/api/routes';
 import type {
-  ClaimRecordSchema, Claims, CloseOutSchema, FundRecordSchema, FundStatementSchema, PromotionRecordSchema, Promotions,
+  claimRecordSchema, Claims, CloseOutSchema, fundRecordSchema, fundStatementSchema, promotionRecordSchema, Promotions,
 } from '../../../schemas/promotions/records';
-import type { Accounts, Activities, Contacts, Departments, Leads, Opportunities, Products, Users } from '../../../schemas/records';
+import type { Accounts, Activities, AwayBodySchema, Contacts, Departments, Leads, Opportunities, Products, Users } from '../../../schemas/records';
 
 /*
  * The part of the route catalogue (schemas/api/routes.ts) the console calls, each typed with the
@@ -29,15 +29,15 @@ export type Activity = Owned<Out<typeof Activities.record>>;
 export type Product = Out<typeof Products.record>;
 export type User = Out<typeof Users.record>;
 export type Department = Out<typeof Departments.record>;
-export type Fund = Owned<Out<typeof FundRecordSchema>>;
-export type FundStatement = Out<typeof FundStatementSchema>;
-export type Promotion = Owned<Out<typeof PromotionRecordSchema>>;
-export type Claim = Owned<Out<typeof ClaimRecordSchema>>;
+export type Fund = Owned<Out<ReturnType<typeof fundRecordSchema>>>;
+export type FundStatement = Out<ReturnType<typeof fundStatementSchema>>;
+export type Promotion = Owned<Out<ReturnType<typeof promotionRecordSchema>>>;
+export type Claim = Owned<Out<ReturnType<typeof claimRecordSchema>>>;
 export type ApprovalRequest = Out<typeof ApprovalRequestRecordSchema>;
 export type ApprovalTask = Out<typeof ApprovalTaskSchema>;
 export type AuditEntry = Out<typeof AuditEntrySchema>;
 export type ApprovalPolicy = Out<typeof ApprovalPolicySchema>;
-export type Account360 = Omit<Out<typeof Account360Schema>, 'account' | 'contacts' | 'openOpportunities' | 'latestActivities'>
+export type Account360 = Omit<Out<ReturnType<typeof account360Schema>>, 'account' | 'contacts' | 'openOpportunities' | 'latestActivities'>
   & { account: Account; contacts: Contact[]; openOpportunities: Opportunity[]; latestActivities: Activity[] };
 
 interface Endpoint<Res, Body = undefined, Query = undefined> { response: Res; body: Body; query: Query }

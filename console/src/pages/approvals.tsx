@@ -1,7 +1,8 @@
 import { Link, useNavigate, useParams, useSearch } from '@tanstack/react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { DECISIONS, DecisionBodySchema, AwayBodySchema } from '../../../schemas/approvals/request';
+import { DECISIONS, DecisionBodySchema } from '../../../schemas/approvals/request';
+import { AwayBodySchema } from '../../../schemas/records';
 import { ApiError, api } from '../api/client';
 import type { ApprovalRequest, ApprovalTask } from '../api/endpoints';
 import { useApp, useMe } from '../app-context';

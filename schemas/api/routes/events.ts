@@ -14,12 +14,11 @@ export const EVENT_ROUTES: RouteSpec[] = [
   {
     method: 'POST', path: '/events', operation: 'events/ingest-event', auth: 'signature', tag: 'events',
     summary: 'An event from another system, signed with its secret (headers x-tradeflow-source, x-tradeflow-timestamp, x-tradeflow-signature, idempotency-key)',
-    body: InboundEventBodySchema,
-    response: InboundReceiptSchema,
+    contract: () => ({ body: InboundEventBodySchema, response: InboundReceiptSchema }),
   },
   {
     method: 'GET', path: '/events/quarantine', operation: 'events/list-quarantined-events', auth: 'jwt', tag: 'events',
     summary: 'Inbound events that were refused, kept for inspection (ops, admin)',
-    query: QuarantineQuerySchema,
+    contract: () => ({ query: QuarantineQuerySchema }),
   },
 ];

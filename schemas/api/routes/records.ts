@@ -1,11 +1,10 @@
 import * as z from '../../zod';
-import { AwayBodySchema } from '../../approvals/request';
 import {
-  Accounts, Activities, Contacts, Departments, Leads, Opportunities, Products, Users, type RecordDefinition,
+  Accounts, Activities, AwayBodySchema, Contacts, Departments, Leads, Opportunities, Products, Users, type RecordDefinition,
 } from '../../records';
 import { DeleteQuerySchema, listQuerySchema, listResponseSchema, type ListFilter, type RouteSpec } from '../route-spec';
 
-export const Account360Schema = z.object({
+export const account360Schema = () => z.object({
   account: Accounts.record,
   contacts: z.array(Contacts.record),
   openOpportunities: z.array(Opportunities.record),
@@ -31,11 +30,11 @@ const recordRoutes = ({ def, singular, filters }: (typeof RECORD_RESOURCES)[numb
   const Singular = singular[0]!.toUpperCase() + singular.slice(1);
   const common = { auth: 'jwt', tag: def.plural } as const;
   return [
-    { ...common, method: 'POST', path: base, operation: `records/create-${singular}`, summary: `Create ${/^[aeiou]/.test(singular) ? 'an' : 'a'} ${singular}`, body: def.create, response: def.record },
-    { ...common, method: 'GET', path: base, operation: `records/list-${def.plural}`, summary: `List ${def.plural}, by one filter at most`, query: listQuerySchema(filters), response: listResponseSchema(def.record) },
-    { ...common, method: 'GET', path: `${base}/{id}`, operation: `records/get-${singular}`, summary: `Read one ${singular}`, response: def.record },
-    { ...common, method: 'PATCH', path: `${base}/{id}`, operation: `records/update-${singular}`, summary: `Change one ${singular} (optimistic: send the version you read)`, body: def.update, response: def.record },
-    { ...common, method: 'DELETE', path: `${base}/{id}`, operation: `records/delete-${singular}`, summary: `${Singular} soft delete (kept for workflows that reference it)`, query: DeleteQuerySchema, response: def.record },
+    { ...common, method: 'POST', path: base, operation: `records/create-${singular}`, summary: `Create ${/^[aeiou]/.test(singular) ? 'an' : 'a'} ${singular}`, contract: () => ({ body: def.create, response: def.record }) },
+    { ...common, method: 'GET', path: base, operation: `records/list-${def.plural}`, summary: `List ${def.plural}, by one filter at most`, contract: () => ({ query: listQuerySchema(filters), response: listResponseSchema(def.record) }) },
+    { ...common, method: 'GET', path: `${base}/{id}`, operation: `records/get-${singular}`, summary: `Read one ${singular}`, contract: () => ({ response: def.record }) },
+    { ...common, method: 'PATCH', path: `${base}/{id}`, operation: `records/update-${singular}`, summary: `Change one ${singular} (optimistic: send the version you read)`, contract: () => ({ body: def.update, response: def.record }) },
+    { ...common, method: 'DELETE', path: `${base}/{id}`, operation: `records/delete-${singular}`, summary: `${Singular} soft delete (kept for workflows that reference it)`, contract: () => ({ query: DeleteQuerySchema, response: def.record }) },
   ];
 };
 
@@ -45,7 +44,7 @@ export const RECORD_ROUTES: RouteSpec[] = [
   {
     method: 'GET', path: '/accounts/{id}/360', operation: 'records/get-account-360', auth: 'jwt', tag: 'accounts',
     summary: 'The account with its contacts, open opportunities and latest activities, in one read',
-    response: Account360Schema,
+    contract: () => ({ response: account360Schema() }),
   },
-    { auth: 'jwt', tag: 'users', method: 'PUT', path: '/users/{id}/away', operation: 'records/set-user-away', body: AwayBodySchema, summary: 'Away until a date with a delegate for new approval tasks, or back (awayUntil null)' },
+    { auth: 'jwt', tag: 'users', method: 'PUT', path: '/users/{id}/away', operation: 'records/set-user-away', contract: () => ({ body: AwayBodySchema }), summary: 'Away until a date with a delegate for new approval tasks, or back (awayUntil null)' },
 ];
