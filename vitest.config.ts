@@ -17,7 +17,10 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', sequence: { groupOrder: 0 } } },
-      { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], environment: 'node', testTimeout: 240_000, hookTimeout: 240_000, sequence: { groupOrder: 1 } } },
+      {
+        // the stack deploys the console's build: built once (reused while its sources are unchanged)
+        test: { name: 'infra', include: ['test/infra/**/*.test.ts'], globalSetup: ['test/infra/global-setup.ts'], environment: 'node', testTimeout: 240_000, hookTimeout: 240_000, sequence: { groupOrder: 1 } },
+      },
       { test: { name: 'emulator', include: ['test/emulator/**/*.test.ts'], ...runtimeTests, sequence: { groupOrder: 2 } } },
       { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...runtimeTests, sequence: { groupOrder: 3 } } },
       {

@@ -11,11 +11,14 @@ const HASH_FILE = '.tradeflow-source-hash';
 /** Everything the cloud assembly is made from: when none of it changed, cdk.out is reused. */
 function sourceHash(): string {
   const hash = createHash('sha256');
-  const files = ['infra', 'functions', 'schemas', 'workflows']
+  // the console too: the stack deploys its build (the app builds console/dist, which is left out here)
+  const consoleDist = path.join(PROJECT_ROOT, 'console', 'dist');
+  const files = ['infra', 'functions', 'schemas', 'workflows', 'console']
     .filter((dir) => existsSync(path.join(PROJECT_ROOT, dir)))
     .flatMap((dir) => readdirSync(path.join(PROJECT_ROOT, dir), { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())
       .map((entry) => path.join(entry.parentPath, entry.name)))
+    .filter((file) => !file.startsWith(consoleDist + path.sep))
     .concat(['package-lock.json', 'cdk.json'].map((f) => path.join(PROJECT_ROOT, f)))
     .sort();
   for (const file of files) hash.update(path.relative(PROJECT_ROOT, file)).update(readFileSync(file));

@@ -2,7 +2,7 @@ import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } fro
 import type { CfnStage} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpApi, HttpMethod, HttpNoneAuthorizer, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StringAttribute, UserPool } from 'aws-cdk-lib/aws-cognito';
+import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StringAttribute, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -78,6 +78,8 @@ export function gatewayRoutes(routes: RouteSpec[]): GatewayRoute[] {
 export class CrmApi extends Construct {
   readonly api: HttpApi;
   readonly userPool: UserPool;
+  /** the web console's app client of the pool */
+  readonly client: UserPoolClient;
   readonly functions: CrmFunction[] = [];
   private readonly domainFunctions = new Map<string, CrmFunction>();
 
@@ -97,7 +99,7 @@ export class CrmApi extends Construct {
     for (const role of ROLES) {
       new CfnUserPoolGroup(this, `Group-${role}`, { userPoolId: this.userPool.userPoolId, groupName: role });
     }
-    const client = this.userPool.addClient('WebConsole', {
+    const client = this.client = this.userPool.addClient('WebConsole', {
       authFlows: { userSrp: true },
       // the console signs in with SRP; no hosted UI, so none of the OAuth flows (and their callbacks) exist
       disableOAuth: true,

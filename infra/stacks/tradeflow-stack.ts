@@ -17,15 +17,22 @@ import { InboundSystems } from '../constructs/inbound-systems';
 import { NurtureEngine } from '../constructs/nurture-engine';
 // trade promotions, funds, expense claims, campaign settlement
 import { TradePromotions } from '../constructs/trade-promotions';
+import { WebConsole } from '../constructs/web-console';
 import { acknowledgeAcceptedFindings } from '../nag-suppressions';
 
-/** Everything Tradeflow deploys: the table, the event backbone, the API with its functions and user pool, the workflows. */
+export interface TradeflowStackProps extends StackProps {
+  /** the web console's build (console/dist), deployed to its bucket */
+  consoleDist: string;
+}
+
+/** Everything Tradeflow deploys: the table, the event backbone, the API with its functions and user pool, the workflows, the web console. */
 export class TradeflowStack extends Stack {
   readonly table: CrmTable;
   readonly events: CrmEvents;
   readonly api: CrmApi;
+  readonly webConsole: WebConsole;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: TradeflowStackProps) {
     super(scope, id, props);
     this.table = new CrmTable(this, 'Crm');
     this.events = new CrmEvents(this, 'Events');
@@ -65,6 +72,10 @@ export class TradeflowStack extends Stack {
     new NurtureEngine(this, 'Nurture', { table: this.table.table, events: this.events, api: this.api, mail });
     // trade promotions, funds, expense claims, campaign settlement
     new TradePromotions(this, 'Promotions', { table: this.table.table, events: this.events, api: this.api, mail });
+
+    this.webConsole = new WebConsole(this, 'Console', {
+      distDir: props.consoleDist, api: this.api.api, userPool: this.api.userPool, client: this.api.client,
+    });
 
     acknowledgeAcceptedFindings(this, this.table.table);
   }

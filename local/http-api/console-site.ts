@@ -6,7 +6,9 @@ import type { HttpResponse } from './response';
 /**
  * The web console's build (console/dist), served by the local API's server on its own port: `/` sends
  * the browser to `/app/`, the console's pages live under `/app/` (the single page answers every one of
- * them) and its files under `/app/assets/`. No API route starts with /app, so the two never meet.
+ * them), its files under `/app/assets/`, and `/app/config.json` says the console runs locally. No API
+ * route starts with /app, so the two never meet. CloudFront lays the cloud out the same way
+ * (infra/constructs/web-console.ts).
  */
 export interface ConsoleSite {
   /** the response for a GET or HEAD of this path, or undefined when the path is the API's */
@@ -18,6 +20,11 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.txt': 'text/plain; charset=utf-8',
 };
 const HEADERS = { 'content-security-policy': contentSecurityPolicy(), ...SECURITY_HEADERS };
+const LOCAL_CONFIG: HttpResponse = {
+  statusCode: 200,
+  headers: { ...HEADERS, 'content-type': 'application/json', 'cache-control': 'no-cache' },
+  body: Buffer.from(JSON.stringify({ mode: 'local' })),
+};
 
 export function consoleSite(distDir: string): ConsoleSite {
   const root = path.resolve(distDir);
@@ -47,6 +54,8 @@ export function consoleSite(distDir: string): ConsoleSite {
       } catch {
         return { statusCode: 400, headers: { 'content-type': 'text/plain' }, body: Buffer.from('bad path') };
       }
+      // the cloud deployment writes config.json (the user pool to sign in with); here the console is local
+      if (relative === 'config.json') return LOCAL_CONFIG;
       const found = relative && !relative.endsWith('/') ? file(relative) : undefined;
       if (found) return found;
       // a missing asset is a 404; any other path under /app/ is a page of the single-page app

@@ -1,12 +1,15 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../infra/app';
 import { TradeflowStack } from '../../infra/stacks/tradeflow-stack';
+import { CONSOLE_DIST } from '../../local/console-build';
+import { contentSecurityPolicy, SECURITY_HEADERS } from '../../console/security-headers';
 import { API_FUNCTION_GRANTS } from '../../infra/constructs/crm-api';
 import { matchRoute, parseRouteKey } from '../../local/http-api/routing';
 import { operationOf, ROUTES, routeKey, type RouteSpec } from '../../schemas/api/routes';
@@ -63,6 +66,14 @@ let routeFunctions: { route: RouteSpec; key: string; gatewayRoute: CfnResource['
 const domainOf = (route: RouteSpec) => operationOf(route).domain;
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+/**
+ * Tradeflow's own functions: every function but the one behind CDK's BucketDeployment custom resources
+ * (aws-cdk-lib's Python handler that copies the console's build into its bucket at deploy time)
+ */
+const crmFunctions = () => {
+  const providers = new Set(ofType('Custom::CDKBucketDeployment').flatMap(([, d]) => getAttIds(d.Properties.ServiceToken)));
+  return ofType('AWS::Lambda::Function').filter(([id]) => !providers.has(id));
+};
 
 /** every value of `key` (e.g. "Ref") found anywhere inside a CloudFormation value */
 function intrinsics(value: unknown, key: 'Ref' | 'Fn::GetAtt'): unknown[] {
@@ -286,7 +297,7 @@ describe('the functions', () => {
 
   it('behind no route, only the stream publisher (fed by the table stream) and the approval, nurture and promotion workflows\' tasks', () => {
     const routed = new Set(routeFunctions.map((r) => r.functionId));
-    const others = ofType('AWS::Lambda::Function').map(([id]) => id).filter((id) => !routed.has(id));
+    const others = crmFunctions().map(([id]) => id).filter((id) => !routed.has(id));
     expect(others.map((id) => id.replace(/Function[0-9A-F]{8}$/, '')).sort()).toEqual([
       'AdvanceApproval', 'AwaitApprovalDecisions', 'NurtureAwaitEngagement', 'NurtureRouter', 'NurtureRunStep',
       // trade promotions: workflow tasks and the ERP events' rule target
@@ -302,7 +313,7 @@ describe('the functions', () => {
   });
 
   it('all run index.handler on nodejs22.x, arm64, with active X-Ray tracing', () => {
-    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+    for (const [, fn] of crmFunctions()) {
       expect(fn.Properties).toMatchObject({
         Architectures: ['arm64'],
         Runtime: 'nodejs22.x',
@@ -370,12 +381,16 @@ describe('least privilege on the table', () => {
 });
 
 describe('cdk-nag AwsSolutions', () => {
-  /** every acknowledgement recorded in the app, where it was made, and its reason */
+  /**
+   * every cdk-nag acknowledgement recorded in the app, where it was made, and its reason (not CDK's own
+   * acknowledgements of its template checks, such as the S3 log bucket's ACL that CDK itself sets)
+   */
   const acknowledgements = () => app.node.findAll().flatMap((construct) => construct.node.metadata
     .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
     .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({
       path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason,
-    }))));
+    })))
+    .filter(({ id }) => id.startsWith('AwsSolutions-')));
 
   it('lets the app synthesize with its policy validation on, as `cdk synth` does', () => {
     expect(synthError).toBeUndefined();
@@ -403,7 +418,7 @@ describe('cdk-nag AwsSolutions', () => {
     let bare: App;
     try {
       bare = new App({ outdir: mkdtempSync(path.join(CACHE, 'bare-')), context: { 'aws:cdk:bundling-stacks': [] } });
-      new TradeflowStack(bare, stack.stackName, { env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: Stack.of(stack).region } });
+      new TradeflowStack(bare, stack.stackName, { env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: Stack.of(stack).region }, consoleDist: CONSOLE_DIST });
     } finally {
       spy.mockRestore();
     }
@@ -417,7 +432,7 @@ describe('cdk-nag AwsSolutions', () => {
 });
 
 describe('the bundles uploaded to Lambda', () => {
-  const functionIds = () => ofType('AWS::Lambda::Function').map(([id]) => id);
+  const functionIds = () => crmFunctions().map(([id]) => id);
 
   it('exist in the cloud assembly for every function, as the zip asset its S3 key names', () => {
     const missing = functionIds().filter((id) => !existsSync(bundleOf(id)));
@@ -528,6 +543,125 @@ describe('the nurture engine', () => {
   });
 });
 
+describe('the web console in the cloud', () => {
+  const distributionId = () => ofType('AWS::CloudFront::Distribution')[0]![0];
+  const config = () => (resources[distributionId()]!.Properties.DistributionConfig as {
+    DefaultCacheBehavior: Record<string, any>;
+    CacheBehaviors: Record<string, any>[];
+    Origins: Record<string, any>[];
+    CustomErrorResponses?: unknown;
+  });
+  const consoleBehavior = () => config().CacheBehaviors.find((b) => b.PathPattern === '/app/*')!;
+  const originOf = (behavior: Record<string, any>) => config().Origins.find((o) => o.Id === behavior.TargetOriginId)!;
+  const siteBucketId = () => getAttIds(originOf(consoleBehavior()).DomainName)[0]!;
+  const apiId = () => ofType('AWS::ApiGatewayV2::Api')[0]![0];
+  const region = () => Stack.of(stack).region;
+  /** a BucketDeployment's files as it writes them (each source's staged folder), a deploy-time value shown as `ref:<logical id>` */
+  function deployedFiles(prefix: string): Record<string, string> {
+    const [, deployment] = ofType('Custom::CDKBucketDeployment').find(([, d]) => d.Properties.DestinationBucketKeyPrefix === prefix)!;
+    const manifest = JSON.parse(readFileSync(path.join(outdir, `${stack.artifactId}.assets.json`), 'utf8')) as AssetManifest;
+    const keys = deployment.Properties.SourceObjectKeys as string[];
+    const markers = (deployment.Properties.SourceMarkers ?? []) as Record<string, unknown>[];
+    const files: Record<string, string> = {};
+    keys.forEach((key, i) => {
+      const asset = Object.values(manifest.files).find((f) => Object.values(f.destinations).some((d) => d.objectKey === key))!;
+      const dir = path.join(outdir, asset.source.path);
+      for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+        if (!statSync(path.join(dir, name)).isFile()) continue;
+        let text = readFileSync(path.join(dir, name), 'utf8');
+        for (const [marker, value] of Object.entries(markers[i] ?? {})) text = text.replaceAll(marker, `ref:${refs(value).join(',')}`);
+        files[name] = text;
+      }
+    });
+    return files;
+  }
+
+  it('keeps the console in a private, encrypted bucket that refuses plain HTTP and logs its access', () => {
+    const bucket = resources[siteBucketId()]!.Properties;
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.BucketEncryption).toBeDefined();
+    expect(bucket.LoggingConfiguration).toMatchObject({ DestinationBucketName: { Ref: expect.any(String) } });
+    const [, policy] = ofType('AWS::S3::BucketPolicy').find(([, p]) => refs(p.Properties.Bucket).includes(siteBucketId()))!;
+    const statements = (policy.Properties.PolicyDocument as { Statement: (Statement & Record<string, any>)[] }).Statement;
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    // the only reader: CloudFront, for this distribution
+    const allows = statements.filter((st) => st.Effect === 'Allow');
+    expect(allows).toEqual([expect.objectContaining({ Action: 's3:GetObject', Principal: { Service: 'cloudfront.amazonaws.com' } })]);
+    expect(refs(allows[0]!.Condition)).toContain(distributionId());
+  });
+
+  it('serves /app/ from the bucket through Origin Access Control, and every other path from the API', () => {
+    const s3Origin = originOf(consoleBehavior());
+    expect(s3Origin.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+    const [oacId] = getAttIds(s3Origin.OriginAccessControlId);
+    expect(resources[oacId!]!.Properties.OriginAccessControlConfig).toMatchObject({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' });
+    const apiOrigin = originOf(config().DefaultCacheBehavior);
+    expect(getAttIds(apiOrigin.DomainName)).toEqual([apiId()]);
+    expect(apiOrigin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
+  });
+
+  it('answers plain HTTP with a redirect to HTTPS, on every path', () => {
+    for (const behavior of [config().DefaultCacheBehavior, ...config().CacheBehaviors]) expect(behavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+  });
+
+  it('passes API calls through uncached with their Authorization header, so the console calls the API on its own origin without CORS', () => {
+    expect(config().DefaultCacheBehavior).toMatchObject({
+      CachePolicyId: CachePolicy.CACHING_DISABLED.cachePolicyId,
+      OriginRequestPolicyId: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER.originRequestPolicyId,
+      AllowedMethods: expect.arrayContaining(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']),
+    });
+    expect(resources[apiId()]!.Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  it('sends the console with HSTS and the strict content security policy of console/security-headers.ts, which lets it reach only itself and Cognito', () => {
+    const [policyId] = refs(consoleBehavior().ResponseHeadersPolicyId);
+    const headers = (resources[policyId!]!.Properties.ResponseHeadersPolicyConfig as Record<string, any>).SecurityHeadersConfig;
+    const csp = headers.ContentSecurityPolicy.ContentSecurityPolicy as string;
+    expect(csp).toBe(contentSecurityPolicy([`https://cognito-idp.${region()}.amazonaws.com`]));
+    expect(csp).toContain(`connect-src 'self' https://cognito-idp.${region()}.amazonaws.com;`);
+    expect(csp).toMatch(/script-src 'self';/);
+    expect(headers.StrictTransportSecurity.AccessControlMaxAgeSec).toBeGreaterThanOrEqual(365 * 24 * 3600);
+    expect(headers).toMatchObject({
+      FrameOptions: { FrameOption: 'DENY' }, ContentTypeOptions: { Override: true },
+      ReferrerPolicy: { ReferrerPolicy: SECURITY_HEADERS['referrer-policy'] },
+    });
+  });
+
+  it('answers the console\'s deep links with its page through a viewer-request function on both behaviours (no error responses, which would hide the API\'s own 403 and 404)', () => {
+    const [fnId] = ofType('AWS::CloudFront::Function')[0]!;
+    for (const behavior of [config().DefaultCacheBehavior, consoleBehavior()]) {
+      expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fnId, 'FunctionARN'] } }]);
+    }
+    expect(config().CustomErrorResponses).toBeUndefined();
+  });
+
+  it('deploys the build under app/ and app/config.json naming the stack\'s user pool and client, the API on the same origin', () => {
+    const page = deployedFiles('app/');
+    expect(Object.keys(page).sort()).toEqual(['config.json', 'index.html']);
+    expect(JSON.parse(page['config.json']!)).toEqual({
+      mode: 'cognito', apiUrl: '/', region: region(),
+      userPoolId: `ref:${ofType('AWS::Cognito::UserPool')[0]![0]}`,
+      clientId: `ref:${ofType('AWS::Cognito::UserPoolClient')[0]![0]}`,
+    });
+    expect(page['index.html']).toContain('/app/assets/');
+    const assets = Object.keys(deployedFiles('app/assets/'));
+    expect(assets.length).toBeGreaterThan(0);
+    // the page's scripts and styles are among them
+    for (const [, file] of page['index.html']!.matchAll(/\/app\/assets\/([\w.-]+)/g)) expect(assets).toContain(file);
+  });
+
+  it('outputs the console\'s URL', () => {
+    expect(Object.values(template.toJSON().Outputs as Record<string, { Value: unknown }>).map((o) => o.Value)).toContainEqual(
+      { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId(), 'DomainName'] }, '/app/']] });
+  });
+
+  it('copies the build at deploy time with CDK\'s BucketDeployment handler, the one function that is not Tradeflow\'s', () => {
+    const others = ofType('AWS::Lambda::Function').filter(([id]) => !crmFunctions().some(([own]) => own === id));
+    expect(others.length).toBe(1);
+    expect(ofType('Custom::CDKBucketDeployment').flatMap(([, d]) => getAttIds(d.Properties.ServiceToken))).toEqual([others[0]![0], others[0]![0]]);
+  });
+});
+
 describe('the stack', () => {
   it('lets API Gateway invoke exactly the domain API functions, by their names, without a resource policy per function', () => {
     expect(ofType('AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com')).toEqual([]);
@@ -539,7 +673,7 @@ describe('the stack', () => {
     expect(grants.flatMap(actionsOf)).toEqual(['lambda:InvokeFunction']);
     const prefix = JSON.stringify(grants[0]!.Resource).match(/function:([^"*]+)\*/)![1]!;
     const routed = new Set(routeFunctions.map((r) => r.functionId));
-    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+    for (const [id, fn] of crmFunctions()) {
       expect(String(fn.Properties.FunctionName ?? '').startsWith(prefix), id).toBe(routed.has(id));
     }
   });
