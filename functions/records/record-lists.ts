@@ -1,4 +1,4 @@
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { LIST_FILTERS, type ListFilter } from '../../schemas/api/route-spec';
 import {
   ACCOUNT_COLLECTION, collectionPk, indexKeyAttributes, listPk, PROMOTION_COLLECTION, SEARCH_ATTRIBUTE, SEARCHABLE_FIELDS, searchNormalized,
