@@ -6,7 +6,7 @@ import { HomePage } from './pages/home';
 import { AccountsPage, AccountPage, AccountEditPage, AccountNewPage } from './pages/accounts';
 import { LeadsPage } from './pages/leads';
 import { PipelinePage } from './pages/pipeline';
-import { PromotionsPage, PromotionNewPage, PromotionPage } from './pages/promotions';
+import { PromotionsPage, PromotionNewPage, PromotionPage, PromotionEditPage } from './pages/promotions';
 import { ApprovalsPage, ApprovalPage, AwayPage } from './pages/approvals';
 import { FinancePage, FundPage } from './pages/finance';
 import { NotFoundPage } from './pages/not-found';
@@ -57,6 +57,7 @@ const r_opportunities = createRoute({ getParentRoute: () => signedIn, path: '/op
 const r_promotions = createRoute({ getParentRoute: () => signedIn, path: '/promotions', component: PromotionsPage });
 const r_promotions_new = createRoute({ getParentRoute: () => signedIn, path: '/promotions/new', component: PromotionNewPage });
 const r_promotions__id = createRoute({ getParentRoute: () => signedIn, path: '/promotions/$id', component: PromotionPage });
+const r_promotions__id_edit = createRoute({ getParentRoute: () => signedIn, path: '/promotions/$id/edit', component: PromotionEditPage });
 const r_approvals__id = createRoute({ getParentRoute: () => signedIn, path: '/approvals/$id', component: ApprovalPage });
 const r_away = createRoute({ getParentRoute: () => signedIn, path: '/away', component: AwayPage });
 const r_finance = createRoute({ getParentRoute: () => signedIn, path: '/finance', component: FinancePage });
@@ -75,6 +76,7 @@ const routeTree = root.addChildren([
     r_promotions,
     r_promotions_new,
     r_promotions__id,
+    r_promotions__id_edit,
     approvals,
     r_approvals__id,
     r_away,

@@ -1,4 +1,5 @@
-import { RECORD_RESOURCES, RECORD_ROUTES } from '../../schemas/api/routes/records';
+import { RECORD_RESOURCES, RECORD_ROUTES, recordListQuerySchema } from '../../schemas/api/routes/records';
+import { lazy } from '../../schemas/lazy';
 import { AwayBodySchema } from '../../schemas/records';
 import { parseInput } from '../platform/validation';
 import { getAccount360 } from './record-lists';
@@ -18,12 +19,12 @@ const setUserAwayRoute: ApiRoute = async (request) => {
 };
 
 /** Create, list, read, change and soft-delete for every record type the catalogue serves. */
-const recordOperations: Record<string, ApiRoute> = Object.fromEntries(RECORD_RESOURCES.flatMap(({ def, singular, filters }) => [
-  [`create-${singular}`, createRecordRoute(def)],
-  [`list-${def.plural}`, listRecordsRoute(def, filters)],
-  [`get-${singular}`, getRecordRoute(def)],
-  [`update-${singular}`, updateRecordRoute(def)],
-  [`delete-${singular}`, deleteRecordRoute(def)],
+const recordOperations: Record<string, ApiRoute> = Object.fromEntries(RECORD_RESOURCES.flatMap((resource) => [
+  [`create-${resource.singular}`, createRecordRoute(resource.def)],
+  [`list-${resource.def.plural}`, listRecordsRoute(resource.def, lazy(() => recordListQuerySchema(resource)))],
+  [`get-${resource.singular}`, getRecordRoute(resource.def)],
+  [`update-${resource.singular}`, updateRecordRoute(resource.def)],
+  [`delete-${resource.singular}`, deleteRecordRoute(resource.def)],
 ]));
 
 /** The records API: one function behind a router over the route catalogue's records routes. */

@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { RecordChanged } from '../../schemas/events';
-import { ALL_INDEX_ATTRIBUTES } from '../../schemas/keys';
+import { LISTING_ATTRIBUTES } from '../../schemas/keys';
 import * as z from '../../schemas/zod';
 
 type Item = Record<string, unknown>;
@@ -23,7 +23,7 @@ export interface StreamRecord {
 }
 
 /** Attributes that change on every write or only locate the item: not a change a subscriber cares about. */
-const BOOKKEEPING = new Set(['pk', 'sk', 'recordType', 'version', 'updatedAt', ...ALL_INDEX_ATTRIBUTES]);
+const BOOKKEEPING = new Set(['pk', 'sk', 'recordType', 'version', 'updatedAt', ...LISTING_ATTRIBUTES]);
 
 const image = (value: object | undefined): Item | undefined =>
   value ? unmarshall(value as Record<string, AttributeValue>) : undefined;

@@ -1,23 +1,26 @@
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { ListFilter } from '../../schemas/api/route-spec';
-import { ACCOUNT_COLLECTION, collectionPk, indexKeyAttributes, listPk, PROMOTION_COLLECTION, SUB_DEPARTMENT_PREFIX, type IndexName } from '../../schemas/keys';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { LIST_FILTERS, type ListFilter } from '../../schemas/api/route-spec';
+import {
+  ACCOUNT_COLLECTION, collectionPk, indexKeyAttributes, listPk, PROMOTION_COLLECTION, SEARCH_ATTRIBUTE, SEARCHABLE_FIELDS, searchNormalized,
+  SUB_DEPARTMENT_PREFIX, type IndexName,
+} from '../../schemas/keys';
 import { Accounts, type RecordDefinition } from '../../schemas/records';
 import { assertCan, scopeOf } from '../platform/access';
 import { decodeCursor, encodeCursor } from '../platform/cursor';
-import { forbidden, invalid, notFound } from '../platform/errors';
+import { forbidden, invalidField, notFound } from '../platform/errors';
 import type { Principal } from '../platform/principal';
 import { toRecord } from './record-store';
 import { documentClient, tableName } from '../platform/table';
 
-export type ListQuery = Partial<Record<ListFilter, string>> & { limit?: number; cursor?: string };
+export type ListQuery = Partial<Record<ListFilter, string>> & { q?: string; limit?: number; cursor?: string };
 
-/** One Query on one index: what a list filter turns into. */
+/** One Query on one index partition: the filter a list is read by. */
 interface IndexQuery {
   index: IndexName;
   pk: string;
   skPrefix?: string;
   newestFirst?: boolean;
-  /** attribute equality filters applied after the key condition (access scope, record type) */
+  /** attribute equality filters the partition itself needs (opportunities share an account's collection) */
   filters: Record<string, string>;
 }
 
@@ -29,7 +32,19 @@ const COLLECTION_PREFIX: Record<string, string | undefined> = {
   CLAIM: PROMOTION_COLLECTION.claim,
 };
 
-function queryFor(def: RecordDefinition, filter: ListFilter | undefined, value: string | undefined, principal: Principal): IndexQuery {
+/** The list partitions (schemas/keys) a filter's value names. */
+const PARTITION_OF = {
+  ownerId: 'byOwner', departmentId: 'byDepartment', status: 'byStatus', region: 'byRegion',
+} as const satisfies Partial<Record<ListFilter, IndexName>>;
+const partitionPk = (index: (typeof PARTITION_OF)[keyof typeof PARTITION_OF], type: string, value: string) => listPk[index](type, value);
+
+/**
+ * When several filters are given, the list is read by the one that narrows it most (a parent's
+ * collection, a person, a department, a region, a status) and the others are filter expressions.
+ */
+const MOST_SELECTIVE_FIRST: ListFilter[] = ['accountId', 'leadId', 'parentId', 'promotionId', 'ownerId', 'departmentId', 'region', 'status'];
+
+function queryFor(def: RecordDefinition, filter: ListFilter | undefined, value: string): IndexQuery {
   const type = def.type;
   const inCollection = (pk: string): IndexQuery => {
     const skPrefix = COLLECTION_PREFIX[type];
@@ -39,45 +54,55 @@ function queryFor(def: RecordDefinition, filter: ListFilter | undefined, value: 
       : { index: 'byCollection', pk, filters: { recordType: type } };
   };
   switch (filter) {
-    case 'ownerId': return { index: 'byOwner', pk: listPk.byOwner(type, value!), filters: {} };
-    case 'departmentId': return { index: 'byDepartment', pk: listPk.byDepartment(type, value!), filters: {} };
-    case 'status': return { index: 'byStatus', pk: listPk.byStatus(type, value!), filters: {} };
-    case 'region': return { index: 'byRegion', pk: listPk.byRegion(type, value!), filters: {} };
-    case 'accountId': return inCollection(collectionPk.account(value!));
-    case 'leadId': return inCollection(collectionPk.lead(value!));
-    case 'parentId': return inCollection(collectionPk.department(value!));
-    case 'promotionId': return inCollection(collectionPk.promotion(value!));
-    default: {
-      // no filter: everything the caller may see
-      const scope = scopeOf(principal, type, 'read');
-      if (scope === 'own') return { index: 'byOwner', pk: listPk.byOwner(type, principal.userId), filters: {} };
-      if (scope === 'department') return { index: 'byDepartment', pk: listPk.byDepartment(type, principal.departmentId), filters: {} };
-      return { index: 'byType', pk: listPk.byType(type), filters: {} };
+    case 'ownerId': case 'departmentId': case 'status': case 'region': {
+      const index = PARTITION_OF[filter];
+      return { index, pk: partitionPk(index, type, value), filters: {} };
     }
+    case 'accountId': return inCollection(collectionPk.account(value));
+    case 'leadId': return inCollection(collectionPk.lead(value));
+    case 'parentId': return inCollection(collectionPk.department(value));
+    case 'promotionId': return inCollection(collectionPk.promotion(value));
+    default: return { index: 'byType', pk: listPk.byType(type), filters: {} };
   }
 }
 
-/** Narrows a query to what the caller's read scope covers. */
-function restrictToScope(query: IndexQuery, def: RecordDefinition, principal: Principal): IndexQuery {
+/**
+ * The filters a list applies: the ones asked for, plus what the caller's read scope adds (their
+ * department; their own records). Undefined when they contradict (someone else's records for a caller
+ * who may read only their own): nothing the caller may see matches.
+ */
+function filtersWithScope(def: RecordDefinition, principal: Principal, query: ListQuery): Partial<Record<ListFilter, string>> | undefined {
   const scope = scopeOf(principal, def.type, 'read');
   if (scope === 'none') throw forbidden(`role ${principal.roles.join(', ')} may not read ${def.type.toLowerCase()} records`);
-  if (scope === 'all') return query;
-  const filters: Record<string, string> = { ...query.filters, departmentId: principal.departmentId };
-  if (scope === 'own') filters.ownerId = principal.userId;
-  return { ...query, filters };
-}
-
-export async function listRecords(def: RecordDefinition, principal: Principal, query: ListQuery) {
-  const given = (Object.keys(query) as (keyof ListQuery)[]).filter((k) => k !== 'limit' && k !== 'cursor' && query[k] !== undefined);
-  if (given.length > 1) {
-    throw invalid('list by one filter at a time', given.map((f) => ({ field: `query.${f}`, message: 'combined with another filter' })));
-  }
-  const filter = given[0] as ListFilter | undefined;
-  const scope = scopeOf(principal, def.type, 'read');
-  if (filter === 'departmentId' && scope !== 'all' && query.departmentId !== principal.departmentId) {
+  if (query.departmentId !== undefined && scope !== 'all' && query.departmentId !== principal.departmentId) {
     throw forbidden(`role ${principal.roles.join(', ')} may list only their own department (${principal.departmentId})`);
   }
-  const indexQuery = restrictToScope(queryFor(def, filter, filter && query[filter], principal), def, principal);
+  const asked = Object.fromEntries(LIST_FILTERS.filter((f) => query[f] !== undefined).map((f) => [f, query[f]!])) as Partial<Record<ListFilter, string>>;
+  const scoped: Partial<Record<ListFilter, string>> = {
+    ...(scope !== 'all' ? { departmentId: principal.departmentId } : {}),
+    ...(scope === 'own' ? { ownerId: principal.userId } : {}),
+  };
+  const contradicts = (Object.keys(scoped) as ListFilter[]).some((f) => asked[f] !== undefined && asked[f] !== scoped[f]);
+  return contradicts ? undefined : { ...asked, ...scoped };
+}
+
+/** How many reads one page may take when filter expressions drop items, and how many items each read looks at. */
+const MAX_READS_PER_PAGE = 5;
+const FILTERED_READ_LIMIT = 100;
+
+/**
+ * A page of a record list, with any of its filters together and, for a searchable type, a text search
+ * (`q`, a case- and accent-insensitive `contains` on the item's search text): one index Query by the most
+ * selective filter, the rest as a FilterExpression. A filter expression drops items after DynamoDB has
+ * read them, so a page is read in up to MAX_READS_PER_PAGE Queries until it is full or the partition
+ * ends; a page cut short by that bound still has a nextCursor, and an empty page may too.
+ */
+export async function listRecords(def: RecordDefinition, principal: Principal, query: ListQuery) {
+  const limit = query.limit ?? 25;
+  const filters = filtersWithScope(def, principal, query);
+  if (!filters) return { items: [] };
+  const by = MOST_SELECTIVE_FIRST.find((f) => filters[f] !== undefined);
+  const indexQuery = queryFor(def, by, by ? filters[by]! : '');
   const attrs = indexKeyAttributes(indexQuery.index);
   const names: Record<string, string> = { '#pk': attrs.pk };
   const values: Record<string, unknown> = { ':pk': indexQuery.pk };
@@ -87,27 +112,57 @@ export async function listRecords(def: RecordDefinition, principal: Principal, q
     values[':sk'] = indexQuery.skPrefix;
     keyCondition += ' AND begins_with(#sk, :sk)';
   }
-  const filterParts = Object.entries(indexQuery.filters).map(([attribute, value], i) => {
+  const conditions: string[] = [];
+  const equal = (attribute: string, value: string) => {
+    const i = conditions.length;
     names[`#f${i}`] = attribute;
     values[`:f${i}`] = value;
-    return `#f${i} = :f${i}`;
-  });
-  const input: QueryCommandInput = {
-    TableName: tableName(),
-    IndexName: indexQuery.index,
-    KeyConditionExpression: keyCondition,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-    ScanIndexForward: !indexQuery.newestFirst,
-    Limit: query.limit ?? 25,
-    ...(filterParts.length ? { FilterExpression: filterParts.join(' AND ') } : {}),
-    ...(query.cursor ? { ExclusiveStartKey: decodeCursor(indexQuery, query.cursor) } : {}),
+    conditions.push(`#f${i} = :f${i}`);
   };
-  const { Items = [], LastEvaluatedKey } = await documentClient.send(new QueryCommand(input));
-  return {
-    items: Items.map(toRecord),
-    ...(LastEvaluatedKey ? { nextCursor: encodeCursor(indexQuery, LastEvaluatedKey) } : {}),
-  };
+  for (const [attribute, value] of Object.entries(indexQuery.filters)) equal(attribute, value);
+  for (const filter of LIST_FILTERS.filter((f) => f !== by && filters[f] !== undefined)) {
+    // a list filter is membership of its list partition: the same test whether it is the key or a filter
+    // (a region in any case, an opportunity's status by its stage); a parent by the record's field
+    if (filter in PARTITION_OF) {
+      const index = PARTITION_OF[filter as keyof typeof PARTITION_OF];
+      equal(indexKeyAttributes(index).pk, partitionPk(index, def.type, filters[filter]!));
+    } else {
+      equal(filter, filters[filter]!);
+    }
+  }
+  if (query.q !== undefined) {
+    if (!SEARCHABLE_FIELDS[def.type]) throw invalidField('query.q', `${def.plural} cannot be searched`);
+    names['#search'] = SEARCH_ATTRIBUTE;
+    values[':search'] = searchNormalized(query.q);
+    conditions.push('contains(#search, :search)');
+  }
+  const filtered = conditions.length > 0;
+  const keyOf = (item: Record<string, unknown>) => ({ pk: item.pk, sk: item.sk, [attrs.pk]: item[attrs.pk], [attrs.sk]: item[attrs.sk] });
+
+  const items: Record<string, unknown>[] = [];
+  let start = query.cursor ? decodeCursor(indexQuery, query.cursor) : undefined;
+  for (let reads = 0; reads < MAX_READS_PER_PAGE; reads += 1) {
+    const wanted = limit - items.length;
+    const { Items = [], LastEvaluatedKey } = await documentClient.send(new QueryCommand({
+      TableName: tableName(),
+      IndexName: indexQuery.index,
+      KeyConditionExpression: keyCondition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: !indexQuery.newestFirst,
+      Limit: filtered ? Math.max(wanted, FILTERED_READ_LIMIT) : wanted,
+      ...(filtered ? { FilterExpression: conditions.join(' AND ') } : {}),
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    }));
+    items.push(...Items.slice(0, wanted));
+    if (Items.length > wanted) {
+      // the page filled up inside this read: the next one starts after its last item
+      return { items: items.map(toRecord), nextCursor: encodeCursor(indexQuery, keyOf(items[items.length - 1]!)) };
+    }
+    start = LastEvaluatedKey;
+    if (!start || items.length === limit) break;
+  }
+  return { items: items.map(toRecord), ...(start ? { nextCursor: encodeCursor(indexQuery, start) } : {}) };
 }
 
 /**

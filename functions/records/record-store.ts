@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RecordDefinition } from '../../schemas/records';
-import { ALL_INDEX_ATTRIBUTES, itemFor, recordKey, uniqueValueKey } from '../../schemas/keys';
+import { LISTING_ATTRIBUTES, itemFor, recordKey, uniqueValueKey } from '../../schemas/keys';
 import { assertCan } from '../platform/access';
 import { conflict, invalidField, notFound, type DomainError } from '../platform/errors';
 import type { Principal } from '../platform/principal';
@@ -12,7 +12,7 @@ import { parseInput } from '../platform/validation';
 
 type Item = Record<string, unknown>;
 
-const KEY_ATTRIBUTES = ['pk', 'sk', 'recordType', ...ALL_INDEX_ATTRIBUTES];
+const KEY_ATTRIBUTES = ['pk', 'sk', 'recordType', ...LISTING_ATTRIBUTES];
 
 /** A stored item as the API shows it: without its table keys. */
 export function toRecord(item: Item): Item {

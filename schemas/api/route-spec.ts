@@ -27,14 +27,21 @@ export interface RouteContract {
   response?: z.ZodMiniType;
 }
 
-/** The list filters a record type offers; each maps to one index (see schemas/keys/table.ts). */
+/** The list filters a record type offers; each maps to an index partition (see schemas/keys/table.ts). */
 export const LIST_FILTERS = ['ownerId', 'departmentId', 'status', 'accountId', 'leadId', 'region', 'parentId', 'promotionId'] as const;
 export type ListFilter = (typeof LIST_FILTERS)[number];
 
-export const listQuerySchema = (filters: readonly ListFilter[]) =>
+/**
+ * A list's query: paging, any of its filters (combined, each narrowing the list), and for a searchable
+ * type `q`. `values` gives a filter its own schema where the values are known (a status's enum), so
+ * that a bad value is a 400 naming the filter rather than an empty list.
+ */
+export const listQuerySchema = (filters: readonly ListFilter[], options: { search?: boolean; values?: Partial<Record<ListFilter, z.ZodMiniType<string>>> } = {}) =>
   z.strictObject({
     ...PageQuerySchema.shape,
-    ...Object.fromEntries(filters.map((f) => [f, z.optional(f === 'region' || f === 'status' ? ShortTextSchema : IdSchema)])),
+    ...Object.fromEntries(filters.map((f) => [f, z.optional(options.values?.[f] ?? (f === 'region' || f === 'status' ? ShortTextSchema : IdSchema))])),
+    // the text searched for: what a person types
+    ...(options.search ? { q: z.optional(ShortTextSchema) } : {}),
   });
 
 export const listResponseSchema = (item: z.ZodMiniType) =>

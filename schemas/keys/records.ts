@@ -4,7 +4,7 @@
  * domain's module.
  */
 import { CLOSED_STAGES } from '../records/opportunity';
-import { indexKeyAttributes, listPk, type IndexName } from './table';
+import { indexKeyAttributes, listPk, SEARCH_ATTRIBUTE, type IndexName } from './table';
 
 export const RECORD_SK = 'RECORD';
 export const recordKey = (type: string, id: string) => ({ pk: `${type}#${id}`, sk: RECORD_SK });
@@ -86,6 +86,13 @@ export const statusOf = (record: Item) => str(record.stage) ?? str(record.status
 const sortValue = (record: Item) =>
   str(record.occurredAt) ?? str(record.code) ?? str(record.name)?.toLowerCase() ?? String(record.createdAt);
 
+/** The record types whose lists take a text search (`q`), and the fields it looks in. */
+export const SEARCHABLE_FIELDS: Partial<Record<string, readonly string[]>> = { ACCOUNT: ['name', 'code', 'city'] };
+
+/** Text as the search compares it: lower case, accents dropped ("Lübeck" is found by "lubeck"), spaces collapsed. */
+export const searchNormalized = (text: string) =>
+  text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
+
 /**
  * All index attributes of a live record. Attributes whose source field is absent are left out, so the
  * record is simply not in that index (DynamoDB's sparse indexes).
@@ -111,6 +118,9 @@ export function indexKeysFor(type: string, record: Item, isClosed: (r: Item) => 
   const region = str(record.region);
   set('byRegion', region && listPk.byRegion(type, region), sort);
   set('byType', listPk.byType(type), sort);
+  const searched = SEARCHABLE_FIELDS[type];
+  // one line per field, so that a search never matches across two of them
+  if (searched) keys[SEARCH_ATTRIBUTE] = searched.map((f) => searchNormalized(str(record[f]) ?? '')).join('\n');
   return keys;
 }
 

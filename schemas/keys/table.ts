@@ -22,6 +22,15 @@ export const indexKeyAttributes = (index: IndexName) => ({ pk: `${index}Pk`, sk:
 
 export const ALL_INDEX_ATTRIBUTES: string[] = INDEX_NAMES.flatMap((i) => Object.values(indexKeyAttributes(i)));
 
+/**
+ * A searchable record's text (see SEARCHABLE_FIELDS), normalized for a case- and accent-insensitive
+ * `contains` filter. Like the index keys it locates the item and leaves it with a soft delete.
+ */
+export const SEARCH_ATTRIBUTE = 'searchText';
+
+/** Every attribute an item carries only to be listed or found: the index keys and the search text. */
+export const LISTING_ATTRIBUTES: string[] = [...ALL_INDEX_ATTRIBUTES, SEARCH_ATTRIBUTE];
+
 export const listPk = {
   byOwner: (type: string, ownerId: string) => `OWNER#${ownerId}#${type}`,
   byDepartment: (type: string, departmentId: string) => `DEPARTMENT#${departmentId}#${type}`,

@@ -156,10 +156,74 @@ describe('lists', () => {
     );
   });
 
-  it('refuse two filters at once, naming both', async () => {
-    const reply = await crm.as('u-admin').get('/accounts?status=active&region=North');
-    expect(reply.status).toBe(400);
-    expect(reply.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['query.region', 'query.status']);
+  it('combine filters and a search on the server, paging by cursor through more records than a page holds', async () => {
+    const admin = crm.as('u-admin');
+    const tag = `Kiosk ${unique()}`;
+    // 24 accounts, every combination of region, status and owner, named alike; each page below holds 5
+    const made: { id: string; name: string; region: string; status: string; ownerId: string }[] = [];
+    for (const [i, [region, status, ownerId, departmentId]] of [
+      ['North', 'active', 'u-sales', 'd-north'], ['North', 'prospect', 'u-sales', 'd-north'], ['North', 'active', 'u-north-manager', 'd-north'],
+      ['South', 'active', 'u-sales-south', 'd-south'], ['South', 'prospect', 'u-sales-south', 'd-south'], ['North', 'inactive', 'u-sales', 'd-north'],
+    ].flatMap((combination) => [combination, combination, combination, combination]).entries()) {
+      const name = `${tag} Ölhafen ${String(i).padStart(2, '0')}`;
+      const reply = await admin.post('/accounts', { code: `KIOSK-${unique()}`, name, channelType: 'retail-outlet', tier: 'standard', status, region, ownerId, departmentId });
+      expect(reply.status).toBe(201);
+      made.push({ id: reply.body.id, name, region: region!, status: status!, ownerId: ownerId! });
+    }
+    const readAll = async (caller: ReturnType<LocalCrm['as']>, query: string) => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await caller.get(`/accounts?${query}&limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        expect(page.status).toBe(200);
+        expect(page.body.items.length).toBeLessThanOrEqual(5);
+        // a page is full unless the list ends with it
+        if (page.body.nextCursor !== undefined) expect(page.body.items).toHaveLength(5);
+        seen.push(...page.body.items.map((a: { id: string }) => a.id));
+        cursor = page.body.nextCursor;
+        pages++;
+      } while (cursor && pages < 20);
+      expect(new Set(seen).size).toBe(seen.length);
+      return seen.sort();
+    };
+    const expected = (keep: (a: (typeof made)[number]) => boolean) => made.filter(keep).map((a) => a.id).sort();
+    const q = encodeURIComponent(tag.toLowerCase());
+
+    // search (any case, accents ignored: "olhafen" finds "Ölhafen") with region and status: 8 of 24, over two pages
+    expect(await readAll(admin, `q=${q}%20olhafen&region=North&status=active`))
+      .toEqual(expected((a) => a.region === 'North' && a.status === 'active'));
+    // the three filters and the search together
+    expect(await readAll(admin, `q=${q}&region=North&status=active&ownerId=u-sales`))
+      .toEqual(expected((a) => a.region === 'North' && a.status === 'active' && a.ownerId === 'u-sales'));
+    // region in any case, as the region list itself
+    expect(await readAll(admin, `q=${q}&region=north&status=prospect`)).toEqual(expected((a) => a.region === 'North' && a.status === 'prospect'));
+    // a rep sees only their department's, whatever they filter by
+    expect(await readAll(crm.as('u-sales'), `q=${q}&status=prospect`)).toEqual(expected((a) => a.region === 'North' && a.status === 'prospect'));
+    expect(await readAll(crm.as('u-sales'), `q=${q}&ownerId=u-sales-south`)).toEqual([]);
+    // the search is part of the name, code or city
+    expect(await readAll(admin, `q=${encodeURIComponent(`${tag} Ölhafen 07`)}`)).toEqual(expected((a) => a.name.endsWith(' 07')));
+
+    // a renamed account is found by its new name only
+    const renamed = made[0]!;
+    const current = await admin.get(`/accounts/${renamed.id}`);
+    expect((await admin.patch(`/accounts/${renamed.id}`, { version: current.body.version, name: `${tag} Strandbar` })).status).toBe(200);
+    expect(await readAll(admin, `q=${q}%20strandbar`)).toEqual([renamed.id]);
+    expect(await readAll(admin, `q=${q}%20olhafen%2000`)).toEqual([]);
+  });
+
+  it('refuse a bad filter value or search with a problem naming it', async () => {
+    const admin = crm.as('u-admin');
+    const badStatus = await admin.get('/accounts?status=asleep&region=North');
+    expect(badStatus.status).toBe(400);
+    expect(badStatus.contentType).toMatch(/application\/problem\+json/);
+    expect(badStatus.body.errors).toEqual([expect.objectContaining({ field: 'query.status' })]);
+    const emptySearch = await admin.get('/accounts?q=%20%20');
+    expect(emptySearch.status).toBe(400);
+    expect(emptySearch.body.errors).toEqual([expect.objectContaining({ field: 'query.q' })]);
+    const notSearchable = await admin.get('/products?q=water');
+    expect(notSearchable.status).toBe(400);
+    expect(notSearchable.body.errors).toEqual([expect.objectContaining({ field: 'query.q' })]);
   });
 });
 

@@ -45,7 +45,7 @@ const endpoint = <Res, Body = undefined, Query = undefined>() => ({}) as Endpoin
 type Filters<K extends string> = PageQuery & Partial<Record<K, string>>;
 
 export const ENDPOINTS = {
-  'GET /accounts': endpoint<Page<Account>, undefined, Filters<'ownerId' | 'departmentId' | 'status' | 'region'>>(),
+  'GET /accounts': endpoint<Page<Account>, undefined, Filters<'ownerId' | 'departmentId' | 'status' | 'region' | 'q'>>(),
   'POST /accounts': endpoint<Account, In<typeof Accounts.create>>(),
   'GET /accounts/{id}': endpoint<Account>(),
   'PATCH /accounts/{id}': endpoint<Account, In<typeof Accounts.update>>(),

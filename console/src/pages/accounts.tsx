@@ -14,23 +14,23 @@ import type { AccountSearch } from '../router';
 const REGIONS = ['North', 'South', 'East', 'West'];
 const PAGE = 20;
 
-/** Accounts: the API filters by one of owner, status or region per read; the others and the search narrow what it returns. */
+/**
+ * Accounts: the search and the filters live in the address (a reload or a shared link shows the same
+ * list) and go to the API together, which pages through what matches.
+ */
 export function AccountsPage() {
   const search = useSearch({ from: '/signed-in/accounts' });
   const navigate = useNavigate({ from: '/accounts' });
   const people = usePeople();
   const [q, setQ] = useState(search.q ?? '');
-  const serverFilter = search.owner ? { ownerId: search.owner } : search.status ? { status: search.status } : search.region ? { region: search.region } : {};
+  const filters = { q: search.q, region: search.region, status: search.status, ownerId: search.owner };
   const list = useInfiniteQuery({
-    queryKey: ['accounts', serverFilter],
-    queryFn: ({ pageParam }) => api('GET /accounts', { query: { ...serverFilter, limit: PAGE, ...(pageParam ? { cursor: pageParam } : {}) } }),
+    queryKey: ['accounts', filters],
+    queryFn: ({ pageParam }) => api('GET /accounts', { query: { ...filters, limit: PAGE, ...(pageParam ? { cursor: pageParam } : {}) } }),
     initialPageParam: '',
     getNextPageParam: (last) => last.nextCursor,
   });
-  const text = (search.q ?? '').toLowerCase();
-  const shown = (list.data?.pages.flatMap((p) => p.items) ?? []).filter((a) =>
-    (!search.region || a.region === search.region) && (!search.status || a.status === search.status) && (!search.owner || a.ownerId === search.owner)
-    && (!text || `${a.name} ${a.code} ${a.city ?? ''}`.toLowerCase().includes(text)));
+  const shown = list.data?.pages.flatMap((p) => p.items) ?? [];
   const set = (patch: Partial<AccountSearch>) => void navigate({ search: (prev) => ({ ...prev, ...patch }) });
 
   return (
@@ -52,7 +52,7 @@ export function AccountsPage() {
         <button type="submit">Search</button>
       </form>
       {list.isPending ? <p role="status">Loading accounts…</p> : list.isError ? <ErrorView error={list.error} retry={() => void list.refetch()} /> : shown.length === 0 ? (
-        <p className="muted">No accounts match{list.hasNextPage ? ' on the pages read so far' : ''}.</p>
+        <p className="muted">{list.hasNextPage ? 'No accounts match so far: show more to look further.' : 'No accounts match.'}</p>
       ) : (
         <div className="table-wrap">
           <table>

@@ -20,7 +20,7 @@ function totals(deals: Opportunity[], locale: string): string {
   return sums.size === 0 ? formatMoney(0, 'EUR', locale) : [...sums].map(([currency, minor]) => formatMoney(minor, currency, locale)).join(' + ');
 }
 
-/** The pipeline: a column per stage with its total; drag a card, or choose its stage, to move it. */
+/** The pipeline: a column per stage with its total; drag a card, or choose its stage and press Move (the keyboard's way), to move it. */
 export function PipelinePage() {
   const { locale } = useApp();
   const people = usePeople();
@@ -58,16 +58,13 @@ export function PipelinePage() {
                 <section key={stage} aria-labelledby={`stage-${stage}`} className={over === stage ? 'drop' : ''}
                   onDragOver={(e) => { e.preventDefault(); setOver(stage); }} onDragLeave={() => setOver(undefined)} onDrop={drop(stage)}>
                   <h2 id={`stage-${stage}`}>{label(stage)} <span className="muted">({column.length})</span></h2>
-                  <p><strong>{totals(column, locale.locale)}</strong></p>
+                  <p>Total: <strong>{totals(column, locale.locale)}</strong></p>
                   {column.map((o) => (
                     <article key={o.id} className="deal" draggable onDragStart={(e) => e.dataTransfer.setData('text/plain', o.id)} aria-label={o.name}>
                       <strong>{o.name}</strong>
                       <div><Money minor={o.amount.amountMinor} currency={o.amount.currency} /> · {o.probability} %</div>
                       <div className="muted">closes <CalendarDate date={o.expectedCloseDate} /> · {people.name(o.ownerId)}</div>
-                      <label className="visually-hidden" htmlFor={`move-${o.id}`}>Stage of {o.name}</label>
-                      <select id={`move-${o.id}`} value={o.stage} disabled={move.isPending} onChange={(e) => moveTo(o, e.target.value as Stage)}>
-                        {STAGES.map((s) => <option key={s} value={s}>{label(s)}</option>)}
-                      </select>
+                      <MoveForm deal={o} busy={move.isPending} onMove={(stage) => moveTo(o, stage)} />
                     </article>
                   ))}
                 </section>
@@ -77,5 +74,22 @@ export function PipelinePage() {
         )}
       </QueryView>
     </>
+  );
+}
+
+/**
+ * A card's keyboard way to move: choose the stage, then press Move. Moving on the select's change alone
+ * would move the deal at every arrow key a person presses while reading the stages.
+ */
+function MoveForm({ deal, busy, onMove }: { deal: Opportunity; busy: boolean; onMove: (stage: Stage) => void }) {
+  const [stage, setStage] = useState<Stage>(deal.stage);
+  return (
+    <form className="row" onSubmit={(e) => { e.preventDefault(); onMove(stage); }}>
+      <label className="visually-hidden" htmlFor={`move-${deal.id}`}>Stage of {deal.name}</label>
+      <select id={`move-${deal.id}`} value={stage} onChange={(e) => setStage(e.target.value as Stage)}>
+        {STAGES.map((s) => <option key={s} value={s}>{label(s)}</option>)}
+      </select>
+      <button type="submit" className="secondary" disabled={busy || stage === deal.stage} aria-label={`Move ${deal.name}`}>Move</button>
+    </form>
   );
 }

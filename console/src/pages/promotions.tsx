@@ -71,29 +71,87 @@ export function PromotionTable({ promotions, owner }: { promotions: Promotion[];
 
 /** Apply: the rules the API checks on submit are shown (and checked) here first. */
 export function PromotionNewPage() {
+  return (
+    <>
+      <h1>Apply for a promotion</h1>
+      <PromotionForm />
+    </>
+  );
+}
+
+/** Only a draft, or one sent back (rejected, changes requested, recalled), is its owner's to revise. */
+const REVISABLE: Promotion['status'][] = ['draft', 'rejected'];
+
+/** Revise a draft or a promotion sent back: the same form, filled in, saved at the version read; then submit it again. */
+export function PromotionEditPage() {
+  const { id } = useParams({ from: '/signed-in/promotions/$id/edit' });
+  const me = useMe();
+  const promotion = useQuery({ queryKey: ['promotion', id], queryFn: () => api('GET /promotions/{id}', { path: { id } }), staleTime: Infinity, refetchOnWindowFocus: false });
+  return (
+    <>
+      <h1>Revise {promotion.data?.name ?? 'promotion'}</h1>
+      <QueryView query={promotion} label="the promotion">
+        {(p) => (p.ownerId === me.id && REVISABLE.includes(p.status) ? (
+          <>
+            <ReturnedWith promotion={p} />
+            <PromotionForm promotion={p} />
+          </>
+        ) : (
+          <p className="alert" role="status">This promotion is {p.status}: only its owner can revise it, while it is a draft or sent back. <Link to="/promotions/$id" params={{ id }}>Back to the promotion</Link></p>
+        ))}
+      </QueryView>
+    </>
+  );
+}
+
+/** The approvers' words when a promotion came back: rejected, changes requested or recalled; people by name. */
+function ReturnedWith({ promotion }: { promotion: Promotion }) {
+  const people = usePeople();
+  if (promotion.status !== 'rejected' || !promotion.rejectionReasons?.length) return null;
+  const reasons = promotion.rejectionReasons.map((r) => r.replace(/^(Changes requested by|Rejected by|Recalled by) ([\w-]+)/, (_, verb: string, id: string) => `${verb} ${people.name(id)}`));
+  const heading = reasons.every((r) => r.startsWith('Changes requested')) ? 'Changes requested' : reasons.every((r) => r.startsWith('Recalled')) ? 'Recalled' : 'Rejected';
+  return (
+    <div className="alert bad" role="alert">
+      <strong>{heading}:</strong> {reasons.join('; ')}
+    </div>
+  );
+}
+
+function PromotionForm({ promotion }: { promotion?: Promotion }) {
   const { locale } = useApp();
   const navigate = useNavigate();
+  const client = useQueryClient();
   const errors = useFieldErrors();
   const toLines = useLineAmounts();
   const funds = useQuery({ queryKey: ['funds'], queryFn: () => api('GET /funds', { query: { limit: 100 } }) });
   const products = useQuery({ queryKey: ['products'], queryFn: () => api('GET /products', { query: { limit: 100 } }), staleTime: 300_000 });
   const accounts = useQuery({ queryKey: ['accounts', 'all'], queryFn: () => api('GET /accounts', { query: { limit: 100 } }) });
   const day = 24 * 3600_000;
-  const [form, setForm] = useState(() => ({
+  const [form, setForm] = useState(() => (promotion ? {
+    name: promotion.name, description: promotion.description, type: promotion.type, fundId: promotion.fundId,
+    startsAt: toLocalInput(promotion.startsAt, locale.timeZone), endsAt: toLocalInput(promotion.endsAt, locale.timeZone),
+  } : {
     name: '', description: '', type: 'display' as (typeof PROMOTION_TYPES)[number], fundId: '',
     startsAt: toLocalInput(new Date(Date.now() + 7 * day).toISOString(), locale.timeZone).slice(0, 11) + '09:00',
     endsAt: toLocalInput(new Date(Date.now() + 21 * day).toISOString(), locale.timeZone).slice(0, 11) + '18:00',
   }));
-  const [productIds, setProductIds] = useState<string[]>([]);
-  const [accountIds, setAccountIds] = useState<string[]>([]);
-  const [lines, setLines] = useState<LineDraft[]>([emptyLine()]);
+  const [productIds, setProductIds] = useState<string[]>(promotion?.productIds ?? []);
+  const [accountIds, setAccountIds] = useState<string[]>(promotion?.accountIds ?? []);
+  const [lines, setLines] = useState<LineDraft[]>(() => (promotion
+    ? promotion.expenseLines.map((l) => ({ kind: l.kind, amount: amountInput(l.amount.amountMinor, l.amount.currency, locale.locale), extra: l.note ?? '' }))
+    : [emptyLine()]));
   const fund = funds.data?.items.find((f) => f.id === (form.fundId || funds.data?.items[0]?.id));
   const currency = fund?.currency ?? 'EUR';
   const parsed = toLines(lines, currency);
   const total = parsed.reduce((sum, l) => sum + Math.max(0, l.amount.amountMinor), 0);
-  const create = useMutation({
-    mutationFn: (body: unknown) => api('POST /promotions', { body: body as never }),
-    onSuccess: (p) => navigate({ to: '/promotions/$id', params: { id: p.id } }),
+  const save = useMutation({
+    mutationFn: (body: unknown) => (promotion
+      ? api('PATCH /promotions/{id}', { path: { id: promotion.id }, body: { version: promotion.version, ...(body as object) } as never })
+      : api('POST /promotions', { body: body as never })),
+    onSuccess: (p) => {
+      client.setQueryData(['promotion', p.id], p);
+      return navigate({ to: '/promotions/$id', params: { id: p.id } });
+    },
     onError: errors.fromError,
   });
   const submit = (event: FormEvent) => {
@@ -102,25 +160,24 @@ export function PromotionNewPage() {
     const endsAt = fromLocalInput(form.endsAt, locale.timeZone) ?? form.endsAt;
     const body = {
       name: form.name, description: form.description, type: form.type, startsAt, endsAt, fundId: fund?.id ?? '', region: fund?.region ?? '',
-      accountIds, ...(productIds.length ? { productIds } : {}),
+      accountIds, ...(productIds.length || promotion ? { productIds } : {}),
       expenseLines: parsed.map((l) => ({ kind: l.kind, amount: l.amount, ...(l.extra ? { note: l.extra } : {}) })),
     };
     const rules: FieldErrors = { ...badAmounts(body.expenseLines, 'expenseLines') };
     if (Date.parse(startsAt) <= Date.now()) rules.startsAt = 'must be in the future';
     if (Date.parse(endsAt) <= Date.parse(startsAt)) rules.endsAt = 'must be after the start';
     if (fund && total > fund.availableMinor) rules.expenseLines = `ask for at most what the fund has available (${formatMoney(fund.availableMinor, currency, locale.locale)})`;
-    const checked = check(Promotions.create, body);
+    const checked = promotion ? check(Promotions.update, { version: promotion.version, ...body }) : check(Promotions.create, body);
     const all = { ...('errors' in checked ? checked.errors : {}), ...rules };
     if (Object.keys(all).length) return errors.set(all);
     errors.clear();
-    create.mutate(body);
+    save.mutate(body);
   };
   const toggle = (list: string[], id: string) => (list.includes(id) ? list.filter((x) => x !== id) : [...list, id]);
   return (
     <>
-      <h1>Apply for a promotion</h1>
       <form className="card" onSubmit={submit} noValidate>
-        <FormError error={create.error} />
+        <FormError error={save.error} />
         <div className="grid">
           <TextField label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={errors.of('name')} />
           <SelectField label="Type" value={form.type} onChange={(e) => setForm({ ...form, type: e.target.value as typeof form.type })}
@@ -157,7 +214,10 @@ export function PromotionNewPage() {
         <p>Total asked: <strong><Money minor={total} currency={currency} /></strong>
           {fund && total > fund.availableMinor && <span className="error"> (more than the fund has available)</span>}</p>
         <p className="muted">The area manager approves every promotion; the sales director above {formatMoney(50_000_00, currency, locale.locale)}; finance above {formatMoney(200_000_00, currency, locale.locale)}.</p>
-        <button type="submit" disabled={create.isPending}>Save draft</button>
+        <div className="row">
+          <button type="submit" disabled={save.isPending}>{promotion ? 'Save changes' : 'Save draft'}</button>
+          {promotion && <Link to="/promotions/$id" params={{ id: promotion.id }}>Cancel</Link>}
+        </div>
       </form>
     </>
   );
@@ -194,14 +254,15 @@ export function PromotionPage() {
               {p.closeOutOverdue && <span className="badge bad">close-out overdue</span>}
               <span className="muted">{p.type.replace(/-/g, ' ')} · {p.region} · owner {people.name(p.ownerId)}</span>
             </div>
-            {p.status === 'rejected' && p.rejectionReasons && (
-              <div className="alert bad" role="alert"><strong>Rejected:</strong> {p.rejectionReasons.join('; ')}</div>
-            )}
+            <ReturnedWith promotion={p} />
             <ActionError error={act.error} />
             {mine && (
               <div className="row" style={{ marginBottom: '1rem' }}>
-                {(p.status === 'draft' || p.status === 'rejected') && (
-                  <button type="button" disabled={act.isPending} onClick={() => act.mutate('submit')}>Submit for approval</button>
+                {REVISABLE.includes(p.status) && (
+                  <>
+                    <Link className="button secondary" to="/promotions/$id/edit" params={{ id: p.id }}>Revise promotion</Link>
+                    <button type="button" disabled={act.isPending} onClick={() => act.mutate('submit')}>{p.submission > 0 ? 'Resubmit for approval' : 'Submit for approval'}</button>
+                  </>
                 )}
                 {['draft', 'submitted', 'approved', 'rejected'].includes(p.status) && (
                   <button type="button" className="danger" disabled={act.isPending}

@@ -8,7 +8,7 @@ import { listQuerySchema, listResponseSchema, type HttpMethod, type ListFilter, 
 // Trade promotions, funds, campaigns, expense claims: the fund statement carries the fund, the
 // promotion carries its money.
 
-/** The filters each promotion list offers (one at a time, as for every record list). */
+/** The filters each promotion list offers (any of them together, as for every record list). */
 export const PROMOTION_LIST_FILTERS = {
   funds: ['region', 'departmentId'],
   campaigns: ['ownerId'],

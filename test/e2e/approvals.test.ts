@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { navigate, startConsoleWorld, visited } from './support/console';
+
+/**
+ * An approver asks for changes instead of deciding: the rep sees what was asked on their home page and
+ * the promotion, revises it and submits it again, and the approver gets the new version to decide.
+ */
+let world: Awaited<ReturnType<typeof startConsoleWorld>>;
+beforeAll(async () => { world = await startConsoleWorld(); });
+afterAll(async () => world?.stop());
+
+describe('changes requested', () => {
+  it('the area manager requests changes; the rep revises the promotion and resubmits it', async () => {
+    const drafts = (await world.crm.as('u-sales').get('/promotions?status=draft')).body.items as { id: string; name: string }[];
+    const promotion = drafts.find((p) => p.name.startsWith('Summer water'))!;
+    const rep = await world.as('u-sales');
+    await rep.page.goto(`/app/promotions/${promotion.id}`);
+    await visited(rep, promotion.name);
+    await rep.page.getByRole('button', { name: 'Submit for approval' }).click();
+    await rep.page.getByText(/Nora North: pending/).waitFor();
+
+    // the area manager asks for changes, with the reason
+    const manager = await world.as('u-north-manager');
+    await navigate(manager, 'Approvals', 'Approvals');
+    await manager.page.getByRole('row', { name: new RegExp(promotion.name) }).getByRole('link').click();
+    await visited(manager, `Promotion ${promotion.name}`);
+    await manager.page.getByRole('radio', { name: 'Request changes' }).check();
+    await manager.page.getByLabel('Comment').fill('Add the chilled display rental');
+    await manager.page.getByRole('button', { name: 'Request changes' }).click();
+    await visited(manager, 'Approvals');
+
+    // the rep sees it under what needs their action, and on the promotion with the approver's words
+    await expect.poll(async () => {
+      await rep.page.goto('/app/');
+      await visited(rep, /^Hello, /);
+      return rep.page.getByRole('region', { name: 'Needs my action' }).getByRole('link', { name: promotion.name }).isVisible();
+    }, { timeout: 60_000, interval: 500 }).toBe(true);
+    await rep.page.getByRole('region', { name: 'Needs my action' }).getByRole('link', { name: promotion.name }).click();
+    await visited(rep, promotion.name);
+    await rep.page.getByRole('alert').getByText(/Changes requested by Nora North at step .*: Add the chilled display rental/).waitFor();
+
+    // revises it: one more expense line, saved at the version read
+    await rep.page.getByRole('link', { name: 'Revise promotion' }).click();
+    await visited(rep, `Revise ${promotion.name}`);
+    const lines = await rep.page.getByRole('group', { name: /^Line \d+$/ }).count();
+    await rep.page.getByRole('button', { name: 'Add a line' }).click();
+    await rep.page.getByLabel(`What for (line ${lines + 1})`).fill('chilled display rental');
+    await rep.page.getByLabel(`Amount in EUR (line ${lines + 1})`).fill('450');
+    await rep.checkAccessibility();
+    await rep.page.getByRole('button', { name: 'Save changes' }).click();
+    await visited(rep, promotion.name);
+    await rep.page.getByText(/chilled display rental: €450\.00/).waitFor();
+    await rep.page.getByRole('button', { name: 'Resubmit for approval' }).click();
+    await rep.page.getByText(/Nora North: pending/).waitFor();
+    await rep.checkAccessibility();
+
+    // the area manager has the revised request to decide
+    await expect.poll(async () => {
+      await manager.page.reload();
+      await visited(manager, 'Approvals');
+      return manager.page.getByRole('row', { name: new RegExp(promotion.name) }).isVisible();
+    }, { timeout: 60_000, interval: 500 }).toBe(true);
+    await manager.page.getByRole('row', { name: new RegExp(promotion.name) }).getByRole('link').click();
+    await visited(manager, `Promotion ${promotion.name}`);
+    await manager.page.getByRole('region', { name: 'What is asked' }).getByText('€8,950.00').waitFor();
+
+    for (const person of [rep, manager]) expect(person.violations).toEqual([]);
+    await Promise.all([rep.close(), manager.close()]);
+  });
+});
