@@ -3,6 +3,9 @@ import { IdSchema, LongTextSchema, NameSchema, RoleSchema, ShortTextSchema, Time
 import { BusinessCalendarSchema, BusinessDurationSchema, DEFAULT_CALENDAR } from '../calendar';
 import type { BusinessDuration } from '../calendar';
 import { ConditionSchema } from '../conditions';
+import { SubjectTypeSchema } from './subject';
+
+export * from './subject';
 
 /*
  * Approval policies as data (DOMAIN process 5): the document ops write, validate, dry-run
@@ -180,13 +183,6 @@ export type ApprovalStep = z.infer<typeof ApprovalStepSchema>;
 // ---------------------------------------------------------------------------------------------------
 // Policies
 
-const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-/** promotion, expense-claim, discount, credit-limit or any custom type, in kebab-case. */
-export const SubjectTypeSchema = z.string().check(
-  z.maxLength(64, 'must be at most 64 characters'),
-  z.regex(KEBAB, 'must be kebab-case such as expense-claim: lower-case letters and digits, words joined by -'),
-);
-
 export const SEED_SUBJECT_TYPES = ['promotion', 'expense-claim', 'discount', 'credit-limit'] as const;
 
 const MAX_STEPS = 20;
@@ -229,18 +225,6 @@ export type ApprovalPolicyInput = z.input<typeof ApprovalPolicySchema>;
 // ---------------------------------------------------------------------------------------------------
 // Subjects and stored versions
 
-/** What an approval request carries about the thing to approve. */
-export const ApprovalSubjectSchema = z.strictObject({
-  type: SubjectTypeSchema,
-  /** The id of the record or request being approved. */
-  id: IdSchema,
-  /** The record's owner: a `recordOwner` approver, and never an approver of it (segregation of duties). */
-  ownerId: z.optional(IdSchema),
-  departmentId: z.optional(IdSchema),
-  /** What conditions test: `amount.amountMinor` reads fields.amount.amountMinor. */
-  fields: z.record(z.string(), z.unknown()),
-});
-export type ApprovalSubject = z.infer<typeof ApprovalSubjectSchema>;
 
 /** One immutable version of a policy, as the store keeps it; a running approval pins policyId + version. */
 export const StoredPolicyVersionSchema = z

@@ -1,6 +1,6 @@
 import * as z from '../zod';
 import { IdSchema, ShortTextSchema, TimestampSchema } from '../common';
-import { ApprovalSubjectSchema } from '../approvals/policy';
+import { ApprovalSubjectSchema } from '../approvals/subject';
 import { defineEvent } from './define';
 import { SOURCES } from './sources';
 

@@ -1,6 +1,6 @@
 import * as z from '../zod';
 import { IdSchema, TimestampSchema } from '../common';
-import { ExitReasonSchema } from '../nurture/sequence';
+import { ExitReasonSchema } from '../nurture/exit-reasons';
 import { defineEvent } from './define';
 import { SOURCES } from './sources';
 

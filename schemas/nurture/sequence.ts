@@ -6,6 +6,8 @@ import { BusinessCalendarSchema, BusinessDurationSchema, DEFAULT_CALENDAR } from
 import { ConditionSchema } from '../conditions';
 import { LeadStatusSchema } from '../records/lead';
 
+export * from './exit-reasons';
+
 /*
  * Nurture sequences as data (DOMAIN process 4): the document marketing writes, validates,
  * dry-runs (functions/nurture/nurture-plan.ts) and activates, in the style of approval policies
@@ -253,9 +255,6 @@ export const SequenceHeadSchema = z.object({
 export type SequenceHead = z.infer<typeof SequenceHeadSchema>;
 
 export const ENROLMENT_STATUSES = ['active', 'completed', 'exited'] as const;
-export const EXIT_REASONS = ['converted', 'unsubscribed', 'bounced', 'complained', 'exit-condition', 'no-consent', 'suppressed', 'archived', 'failed'] as const;
-export const ExitReasonSchema = z.enum(EXIT_REASONS);
-export type ExitReason = z.infer<typeof ExitReasonSchema>;
 
 // ---------------------------------------------------------------------------------------------------
 // API bodies
