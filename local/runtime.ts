@@ -128,6 +128,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const functions = createFunctionRuntime({
       stack, resolver, edgeUrl: edge.url, region: LOCAL_REGION, logDir: path.join(scratch, 'logs'),
       clockOffsetMs: () => clock.offsetSeconds() * 1000,
+      consoleUrl: () => (localApi.url ? `${localApi.url}/app/` : undefined),
     });
     stops.push(() => functions.stop());
     edge.register(lambdaInvokeService(functions));

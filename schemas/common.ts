@@ -15,6 +15,16 @@ export const TimeZoneSchema = z.string().check(
     }
   }, 'must be an IANA time zone such as Europe/Berlin'),
 );
+/** A BCP 47 language tag such as en-GB: the language and formats (money, dates) a person reads. */
+export const LocaleSchema = z.string().check(
+  z.refine((value) => {
+    try {
+      return Intl.getCanonicalLocales(value).length === 1;
+    } catch {
+      return false;
+    }
+  }, 'must be a BCP 47 language tag such as en-GB'),
+);
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 export const NameSchema = text(200);
 export const ShortTextSchema = text(100);

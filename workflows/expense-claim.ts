@@ -32,6 +32,7 @@ export function expenseClaim(scope: Construct, props: ExpenseClaimProps): IChain
     subject: {
       type: 'expense-claim', prefix: 'claim', idField: 'claimId',
       fields: { amount: JsonPath.objectAt('$.detail.amount'), region: d('region'), promotionId: d('promotionId') },
+      title: d('promotionName'), facts: [],
     },
     timeout, applyDecision: props.applyDecision, payload: ids, resultPath: '$.posted', onFailure,
   });

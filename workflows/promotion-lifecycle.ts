@@ -10,14 +10,14 @@ import type { Construct } from 'constructs';
 import { listPk, RECORD_SK, recordKey } from '../schemas/keys';
 import { Promotions } from '../schemas/promotions/records';
 import { PromotionApproved, PromotionClosedOut, PromotionSubmitted } from '../schemas/events';
-import { approvalThenDecision, lambdaWaitStep, mailStep, putEventStep, withRetry, type MailProps } from './promotion-steps';
+import { approvalThenDecision, lambdaWaitStep, putEventStep, withRetry } from './promotion-steps';
 import { DYNAMO_TRANSIENT, failureState } from './task-failures';
 
 /**
  * A trade promotion from submission to close-out (DOMAIN.md process 1), started by Promotion.Submitted
  * (the submit API has validated dates, lines, fund and currency):
  *
- *   Request approval → Apply the decision ─(approved: reserved, marked approved)→ Mail the rep → Announce approval
+ *   Request approval → Apply the decision ─(approved: reserved, marked approved)→ Announce approval
  *     → Wait for the start → Start (a conditional update: still approved?) → Wait for the end
  *     → End and ask for the close-out ⟲ (remind every 3 days; overdue after 3 reminders: finance copied)
  *     → Announce close-out
@@ -25,11 +25,11 @@ import { DYNAMO_TRANSIENT, failureState } from './task-failures';
  *   refused by the fund → returned with the fund's reason (inside Apply the decision)
  *   cancelled before the start → the Start's condition fails and it stops (the cancel released the money)
  *
- * Few coarse states on purpose: one promotion's happy path enters 12.
+ * The rep hears of the outcome once, from the approval engine (its outcome mail names the promotion,
+ * its accounts, fund, amount and dates). Few coarse states on purpose: one promotion's happy path enters 11.
  */
 export interface PromotionLifecycleProps {
   bus: IEventBus;
-  mail: MailProps;
   /** approved: reserve and mark approved; otherwise back to the rep with the reasons */
   applyDecision: IFunction;
   table: ITable;
@@ -50,16 +50,15 @@ export function promotionLifecycle(scope: Construct, props: PromotionLifecyclePr
     subject: {
       type: 'promotion', prefix: 'promotion', idField: 'promotionId',
       fields: { amount: JsonPath.objectAt('$.detail.amount'), region: d('region'), type: d('type'), fundId: d('fundId') },
+      title: d('name'),
+      facts: [
+        { label: 'Accounts', text: JsonPath.listAt('$.detail.accountNames') }, { label: 'Fund', text: d('fundName') },
+        { label: 'Type', text: d('type') }, { label: 'Starts', at: d('startsAt') }, { label: 'Ends', at: d('endsAt') },
+      ],
     },
     timeout: APPROVAL_TIMEOUT, applyDecision: props.applyDecision, payload: ids, resultPath: '$.reservation', onFailure,
   });
 
-  const mailRep = onFailure(mailStep(scope, 'Mail the rep', props.mail, {
-    to: JsonPath.array(JsonPath.stringAt('$.reservation.repEmail')),
-    subject: JsonPath.format('Approved: {}', JsonPath.stringAt('$.reservation.promotionName')),
-    text: JsonPath.format('Your promotion {} is approved and {} is reserved from its fund. It starts at {} and ends at {}.',
-      JsonPath.stringAt('$.reservation.promotionName'), JsonPath.stringAt('$.reservation.amountText'), d('startsAt'), d('endsAt')),
-  }));
   const announceApproval = onFailure(putEventStep(scope, 'Announce approval', props.bus, PromotionApproved, TaskInput.fromObject({
     promotionId: d('promotionId'), fundId: d('fundId'), amount: JsonPath.objectAt('$.detail.amount'), startsAt: d('startsAt'), endsAt: d('endsAt'),
   })));
@@ -100,8 +99,7 @@ export function promotionLifecycle(scope: Construct, props: PromotionLifecyclePr
   remind.next(askCloseOut);
   const announceCloseOut = onFailure(putEventStep(scope, 'Announce close-out', props.bus, PromotionClosedOut, TaskInput.fromJsonPathAt('$.closeOut')));
 
-  const runIt = mailRep
-    .next(announceApproval)
+  const runIt = announceApproval
     .next(new Wait(scope, 'Wait for the start', { time: WaitTime.timestampPath('$.detail.startsAt') }))
     .next(start)
     .next(new Wait(scope, 'Wait for the end', { time: WaitTime.timestampPath('$.detail.endsAt') }))

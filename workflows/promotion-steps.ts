@@ -94,9 +94,10 @@ export function approvalThenDecision(scope: Construct, props: {
   bus: IEventBus;
   /**
    * What is approved, from the starting event's detail: its type, the detail field of its id (the
-   * request is `<type's prefix>-<id>-<submission>`, one per submission), and the fields policies read.
+   * request is `<type's prefix>-<id>-<submission>`, one per submission), the fields policies read, and
+   * what people read about it (its title and facts, as the approval subject's schema says).
    */
-  subject: { type: string; prefix: string; idField: string; fields: Record<string, unknown> };
+  subject: { type: string; prefix: string; idField: string; fields: Record<string, unknown>; title: string; facts: Record<string, unknown>[] };
   timeout: Duration;
   applyDecision: IFunction;
   payload: Record<string, unknown>;
@@ -104,10 +105,10 @@ export function approvalThenDecision(scope: Construct, props: {
   onFailure: <T extends TaskStateBase>(task: T) => T;
 }) {
   const d = (field: string) => JsonPath.stringAt(`$.detail.${field}`);
-  const { type, prefix, idField, fields } = props.subject;
+  const { type, prefix, idField, fields, title, facts } = props.subject;
   const ask = requestApproval(scope, props.bus, {
     requestId: JsonPath.format(`${prefix}-{}-{}`, d(idField), d('submission')),
-    subject: { type, id: d(idField), ownerId: d('ownerId'), departmentId: d('departmentId'), fields },
+    subject: { type, id: d(idField), ownerId: d('ownerId'), departmentId: d('departmentId'), fields, title, facts },
     submitterId: d('submitterId'),
   }, props.timeout);
   const noDecision = new Pass(scope, 'No decision in time', {

@@ -1,38 +1,15 @@
 /**
- * Money and time as people read them: amounts in the user's locale with their currency (never minor
- * units), dates and deadlines in the user's time zone (never raw ISO).
+ * Money and time in the console: shown with the formats mail uses too (schemas/format.ts), in the
+ * browser's locale and the user's profile zone; and read back from what people type.
  */
-export interface Locale {
-  /** a BCP 47 tag, e.g. en-GB; the browser's */
-  locale: string;
-  /** an IANA zone, e.g. Europe/Berlin; the user's profile zone, else the browser's */
-  timeZone: string;
-}
+import { minorDigits, type Locale } from '../../schemas/format';
+
+export { formatDate, formatDateTime, formatMoney, minorDigits, type Locale } from '../../schemas/format';
 
 export const browserLocale = (): Locale => ({
   locale: (globalThis as { navigator?: { language?: string } }).navigator?.language ?? 'en-GB',
   timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
 });
-
-const moneyFormats = new Map<string, Intl.NumberFormat>();
-function moneyFormat(locale: string, currency: string) {
-  const key = `${locale}|${currency}`;
-  let format = moneyFormats.get(key);
-  if (!format) {
-    format = new Intl.NumberFormat(locale, { style: 'currency', currency });
-    moneyFormats.set(key, format);
-  }
-  return format;
-}
-
-/** The number of minor units in one major unit of a currency (100 for EUR, 1 for JPY). */
-export function minorDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-}
-
-export function formatMoney(amountMinor: number, currency: string, locale: string): string {
-  return moneyFormat(locale, currency).format(amountMinor / 10 ** minorDigits(currency));
-}
 
 /** "1,234.50" typed by a person, in their locale, to minor units; undefined when it is not an amount. */
 export function parseAmount(text: string, currency: string, locale: string): number | undefined {
@@ -51,21 +28,6 @@ export function parseAmount(text: string, currency: string, locale: string): num
 export function amountInput(amountMinor: number, currency: string, locale: string): string {
   return new Intl.NumberFormat(locale, { useGrouping: false, minimumFractionDigits: minorDigits(currency) })
     .format(amountMinor / 10 ** minorDigits(currency));
-}
-
-/** "Wed 9 Dec, 17:00" in the user's zone; the year is added when it is not this year. */
-export function formatDateTime(iso: string, { locale, timeZone }: Locale, now = new Date()): string {
-  const date = new Date(iso);
-  const year = (d: Date) => new Intl.DateTimeFormat('en', { timeZone, year: 'numeric' }).format(d);
-  return new Intl.DateTimeFormat(locale, {
-    timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-    ...(year(date) === year(now) ? {} : { year: 'numeric' }),
-  }).format(date);
-}
-
-/** "9 Dec 2027" in the user's zone. */
-export function formatDate(iso: string, { locale, timeZone }: Locale): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(iso));
 }
 
 /** A calendar date (YYYY-MM-DD, no zone): the same day everywhere. */

@@ -202,7 +202,7 @@ export async function reassignTask(requestId: string, taskId: string, assigneeId
     signalRequest(request),
     audit(requestId, now, { actor: principal.userId, action: 'reassigned', stepIndex: task.stepIndex, taskId: newTaskId, assigneeId: replacement.assigneeId, comment: `from ${task.assigneeId}: ${comment}` }),
   ]);
-  await sendApprovalMails([{ kind: 'task', request, task: replacement }]);
+  await sendApprovalMails([{ kind: 'reassignment', request, task: replacement, reassigned: { from: task.assigneeId, by: principal.userId } }], new Date(now));
   await wakeApproval(requestId);
   return replacement;
 }

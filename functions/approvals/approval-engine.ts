@@ -186,7 +186,7 @@ export async function startApproval(input: StartInput, now: Date, deps: EngineDe
   moveOn(request, tasks, changes, directory, now);
   request.round += 1;
   await commit(changes, request, undefined);
-  await deps.sendMails(changes.mails);
+  await deps.sendMails(changes.mails, now);
   return resultOf(request, now, tasks);
 }
 
@@ -199,7 +199,7 @@ const placeholderPolicy = (subject: ApprovalSubject): ApprovalPolicy => ({
 // Advance
 
 export interface EngineDeps {
-  sendMails(mails: ApprovalMail[]): Promise<void>;
+  sendMails(mails: ApprovalMail[], now: Date): Promise<void>;
 }
 
 /** Reconciles the request with its tasks, the clock and its policy; see the header. */
@@ -234,7 +234,7 @@ async function advanceOnce(requestId: string, now: Date, deps: EngineDeps): Prom
   request.version = readVersion + 1;
   request.updatedAt = nowIso;
   await commit(changes, request, readVersion);
-  await deps.sendMails(changes.mails);
+  await deps.sendMails(changes.mails, now);
   return resultOf(request, now, tasks);
 }
 
@@ -284,7 +284,7 @@ function assign(request: ApprovalRequestRecord, task: ApprovalTask, tasks: Appro
     actor: ENGINE, action: 'task-created', stepIndex: task.stepIndex, taskId: task.taskId, assigneeId: task.assigneeId,
     comment: task.delegatedFrom ? `delegated from ${task.delegatedFrom}` : kind === 'task' ? `via ${task.via}` : kind,
   });
-  changes.mails.push({ kind: kind === 'task' ? 'task' : 'escalation', request, task });
+  changes.mails.push({ kind, request, task });
 }
 
 /** Who an escalation goes to: the policy's targets, less segregation of duties, earlier deciders and who already holds the slot. */
@@ -426,7 +426,7 @@ function finish(request: ApprovalRequestRecord, tasks: ApprovalTask[], changes: 
   for (const step of request.steps) if (step.state === 'open' || step.state === 'waiting') step.state = step.applies ? 'cancelled' : 'skipped';
   Object.assign(request, { status, reasons, decidedAt: nowIso, currentStep: -1 });
   changes.audit({ actor: ENGINE, action: 'completed', comment: status + (reasons.length ? `: ${reasons.join('; ')}` : '') });
-  changes.mails.push({ kind: 'outcome', request, task: undefined });
+  changes.mails.push({ kind: 'outcome', request, task: undefined, tasks });
 }
 
 // ---------------------------------------------------------------------------------------------------

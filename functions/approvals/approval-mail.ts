@@ -1,25 +1,34 @@
 import { createHash } from 'node:crypto';
+import type { ApprovalSubject } from '../../schemas/approvals/policy';
 import type { ApprovalRequestRecord, ApprovalTask } from '../../schemas/approvals/request';
+import type { Money } from '../../schemas/common';
+import { formatDateTime, formatMoney, type Locale } from '../../schemas/format';
 import { readUserContact } from './approval-store';
-import { escapeHtml } from '../platform/html-page';
 import { linkSecrets } from '../platform/link-secret';
 import { requiredEnv } from '../platform/env';
 import { sendMail, serviceSender } from '../platform/mail';
+import { consoleLink, renderMail, type MailContent, type Reader } from '../platform/mail-content';
 import { logger } from '../platform/observability';
 import { LINK_PURPOSES, signLink } from '../platform/signed-links';
 
 /*
- * The approval engine's mail: a new task, a reminder, an escalation (to the approver), the outcome (to
- * the submitter). Every approver mail carries a signed link to the decision's confirmation page: the
+ * The approval engine's mail: a new task, a reminder, an escalation, a reassignment (to the approver),
+ * the outcome (to the submitter). Each names people by name and the subject by its title, writes money
+ * and times as its reader reads them (their locale and time zone), and links to the request's page in
+ * the console. Every approver mail also carries a signed link to the decision's confirmation page: the
  * link only shows the page (a GET decides nothing, so mail scanners that prefetch it decide nothing);
  * the decision is the page's POST, accepted once. Reminders for the same task carry the same link id,
  * so once any of its links is used, all are.
  */
 
 export interface ApprovalMail {
-  kind: 'task' | 'reminder' | 'escalation' | 'outcome';
+  kind: 'task' | 'reminder' | 'escalation' | 'reassignment' | 'outcome';
   request: ApprovalRequestRecord;
   task: ApprovalTask | undefined;
+  /** a reassignment: whose task it was, and who handed it on */
+  reassigned?: { from: string; by: string };
+  /** the outcome: the request's tasks, whose deciders its reasons name */
+  tasks?: ApprovalTask[];
 }
 
 /** A link keeps working this long after the task's deadline (an overdue task stays open). */
@@ -38,54 +47,121 @@ export async function decisionLink(task: ApprovalTask): Promise<string> {
   return `${requiredEnv('PUBLIC_API_URL').replace(/\/$/, '')}/approval-links/${token}`;
 }
 
-const money = (value: unknown) => {
-  const m = value as { amountMinor?: unknown; currency?: unknown } | undefined;
-  return typeof m?.amountMinor === 'number' && typeof m.currency === 'string' ? `${(m.amountMinor / 100).toFixed(2)} ${m.currency}` : undefined;
+/** The request's page in the web console. */
+export const requestPageLink = (requestId: string) => consoleLink(`approvals/${encodeURIComponent(requestId)}`);
+
+/** A person's display name by their id; an id nobody has is shown as it is. */
+export type NameOf = (userId: string) => string;
+
+/** The subject as people call it: `promotion “Summer water display”`; without a title, its type and id. */
+export const subjectName = (subject: ApprovalSubject) =>
+  `${subject.type.replace(/-/g, ' ')} ${subject.title ? `“${subject.title}”` : subject.id}`;
+
+const amountOf = (subject: ApprovalSubject): Money | undefined => {
+  const m = subject.fields.amount as Partial<Money> | undefined;
+  return typeof m?.amountMinor === 'number' && typeof m.currency === 'string' ? { amountMinor: m.amountMinor, currency: m.currency } : undefined;
 };
 
-/** The subject's fields as lines a person reads ("amount: 62000.00 EUR"). */
-export function subjectLines(request: Pick<ApprovalRequestRecord, 'subject' | 'submitterId'>): string[] {
-  const { subject } = request;
-  const fields = Object.entries(subject.fields).map(([key, value]) => `${key}: ${money(value) ?? (typeof value === 'object' ? JSON.stringify(value) : String(value))}`);
-  return [`${subject.type} ${subject.id}`, `submitted by ${request.submitterId}`, ...fields];
+/** What a reader reads about the subject: its amount and its facts, in their locale and time zone. */
+export function subjectFacts(subject: ApprovalSubject, reader: Locale, now: Date): [string, string][] {
+  const amount = amountOf(subject);
+  const facts: [string, string][] = amount ? [['Amount', formatMoney(amount.amountMinor, amount.currency, reader.locale)]] : [];
+  for (const fact of subject.facts ?? []) {
+    if ('at' in fact) facts.push([fact.label, formatDateTime(fact.at, reader, now)]);
+    else facts.push([fact.label, Array.isArray(fact.text) ? fact.text.join(', ') || 'none' : fact.text]);
+  }
+  return facts;
 }
 
-async function compose(mail: ApprovalMail): Promise<{ to: string; subject: string; text: string; html: string } | undefined> {
+/** The ids of the people an approval mail names. */
+function peopleNamed(mail: ApprovalMail): string[] {
   const { request, task } = mail;
-  const title = `${request.subject.type} ${request.subject.id}`;
-  if (mail.kind === 'outcome') {
-    const submitter = await readUserContact(request.submitterId);
-    if (!submitter) return undefined;
-    const lines = [`Your request for ${title} was ${request.status}.`, ...request.reasons];
-    return { to: submitter.email, subject: `${title}: ${request.status}`, text: lines.join('\n'), html: lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('') };
+  return [
+    request.submitterId, task?.delegatedFrom, mail.reassigned?.from, mail.reassigned?.by, request.recall?.by,
+    ...(mail.tasks ?? []).map((t) => t.assigneeId),
+  ].filter((id): id is string => Boolean(id));
+}
+
+/** The engine's reasons name deciders by id ("Rejected by u-north-manager at ..."): the reader sees their names. */
+function withNames(reason: string, ids: string[], nameOf: NameOf) {
+  return ids.reduce((text, id) => text.replace(new RegExp(`(?<![\\w-])${id.replace(/[-]/g, '\\-')}(?![\\w-])`, 'g'), nameOf(id)), reason);
+}
+
+export interface ApprovalMailContext {
+  /** who the mail is for */
+  reader: Reader;
+  nameOf: NameOf;
+  /** what "this year" is, for dates (the year is written only when it is another) */
+  now: Date;
+  /** the approver's one-click decision page (approver mails) */
+  decisionUrl?: string;
+  /** the request's page in the console */
+  requestUrl: string;
+}
+
+/** One approval mail's content, pure: names, money, times and links as its reader reads them. */
+export function composeApprovalMail(mail: ApprovalMail, context: ApprovalMailContext): MailContent {
+  const { request, task } = mail;
+  const { reader, nameOf, now } = context;
+  const name = subjectName(request.subject);
+  const facts = subjectFacts(request.subject, reader, now);
+  const openRequest = { label: 'Open the request in Tradeflow', url: context.requestUrl };
+  const greeting = `Hello ${reader.name},`;
+  if (mail.kind === 'outcome' || !task) {
+    const ids = peopleNamed(mail);
+    const status = request.status;
+    return {
+      subject: `${status.charAt(0).toUpperCase()}${status.slice(1)}: ${name}`,
+      paragraphs: [greeting, `Your request for the ${name} was ${status}.`, ...request.reasons.map((r) => withNames(r, ids, nameOf))],
+      facts: [...facts, ...(request.decidedAt ? [['Decided', formatDateTime(request.decidedAt, reader, now)] as [string, string]] : [])],
+      links: [openRequest],
+    };
   }
-  if (!task) return undefined;
-  const approver = await readUserContact(task.assigneeId);
-  if (!approver) return undefined;
-  const link = await decisionLink(task);
-  const opening = {
-    task: `${request.submitterId} asks for your approval (step "${task.stepName}").`,
-    reminder: `A reminder: your approval is still needed (step "${task.stepName}").`,
-    escalation: `This approval was escalated to you: the approver did not decide in time (step "${task.stepName}").`,
-  }[mail.kind];
-  const lines = [opening, ...subjectLines(request), `Due: ${task.dueAt}`];
+  const submitter = nameOf(request.submitterId);
+  const step = `“${task.stepName}”`;
+  const due = formatDateTime(task.dueAt, reader, now);
+  const onBehalf = task.delegatedFrom ? ` You decide for ${nameOf(task.delegatedFrom)}, who is away.` : '';
+  const lines: Record<Exclude<ApprovalMail['kind'], 'outcome'>, [prefix: string, opening: string]> = {
+    task: ['Approval needed', `${submitter} asks for your approval of the ${name}, at step ${step}.${onBehalf}`],
+    reminder: ['Reminder: approval needed', `A reminder: the ${name} from ${submitter} still needs your decision at step ${step}.` +
+      `${task.overdue ? ' It is overdue.' : ''}${onBehalf}`],
+    escalation: ['Escalated to you', `The ${name} from ${submitter} was escalated to you: it was not decided in time at step ${step}.`],
+    reassignment: ['Handed to you', mail.reassigned
+      ? `${nameOf(mail.reassigned.by)} handed you ${nameOf(mail.reassigned.from)}'s approval of the ${name} from ${submitter}, at step ${step}.`
+      : `The approval of the ${name} from ${submitter} was handed to you, at step ${step}.`],
+  };
+  const [prefix, opening] = lines[mail.kind];
+  const amount = facts.find(([label]) => label === 'Amount')?.[1];
   return {
-    to: approver.email,
-    subject: `${mail.kind === 'reminder' ? 'Reminder: ' : ''}Approval needed: ${title}`,
-    text: [...lines, `Open to decide: ${link}`].join('\n'),
-    html: `${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}<p><a href="${escapeHtml(link)}">Review and decide</a></p>`,
+    subject: `${prefix}: ${name}${amount ? `, ${amount}` : ''} (due ${due})`,
+    paragraphs: [greeting, opening],
+    facts: [...facts, ['Asked by', submitter], ['Step', task.stepName], ['Due', due]],
+    links: [...(context.decisionUrl ? [{ label: 'Review and decide', url: context.decisionUrl }] : []), openRequest],
   };
 }
 
-/** Sends each mail; a failure is logged, not thrown: the task is in the approver's inbox either way. */
-export async function sendApprovalMails(mails: ApprovalMail[]): Promise<void> {
+/**
+ * Sends each mail; a failure is logged, not thrown: the task is in the approver's inbox either way.
+ * `now` is the engine's (the local clock locally).
+ */
+export async function sendApprovalMails(mails: ApprovalMail[], now = new Date()): Promise<void> {
+  const people = new Map<string, Promise<Reader | undefined>>();
+  const person = (id: string) => people.get(id) ?? people.set(id, readUserContact(id)).get(id)!;
   for (const mail of mails) {
     try {
-      const message = await compose(mail);
-      if (!message) continue;
+      const reader = await person(mail.kind === 'outcome' ? mail.request.submitterId : mail.task?.assigneeId ?? '');
+      if (!reader || (mail.kind !== 'outcome' && !mail.task)) continue;
+      const named = new Map<string, string>();
+      for (const id of peopleNamed(mail)) named.set(id, (await person(id))?.name ?? id);
+      const content = composeApprovalMail(mail, {
+        reader, nameOf: (id) => named.get(id) ?? id, now,
+        ...(mail.kind !== 'outcome' && mail.task ? { decisionUrl: await decisionLink(mail.task) } : {}),
+        requestUrl: requestPageLink(mail.request.requestId),
+      });
+      const message = renderMail(content);
       await sendMail({
         FromEmailAddress: serviceSender(),
-        Destination: { ToAddresses: [message.to] },
+        Destination: { ToAddresses: [reader.email] },
         Content: { Simple: { Subject: { Data: message.subject }, Body: { Text: { Data: message.text }, Html: { Data: message.html } } } },
         EmailTags: [{ Name: 'kind', Value: `approval-${mail.kind}` }],
       });

@@ -5,6 +5,7 @@ import type { ApprovalRequestRecord, ApprovalTask, AuditEntry } from '../../sche
 import { Departments, Users } from '../../schemas/records';
 import type { ApprovalDirectory, DirectoryDepartment, DirectoryUser } from './approval-plan';
 import { notFound } from '../platform/errors';
+import { DEFAULT_LOCALE, type Reader } from '../platform/mail-content';
 import { toRecord } from '../records';
 import { documentClient, tableName } from '../platform/table';
 
@@ -62,10 +63,14 @@ export async function loadDirectory(): Promise<ApprovalDirectory> {
   };
 }
 
-/** A user's e-mail and name, for mail; undefined for an unknown user. */
-export async function readUserContact(userId: string): Promise<{ email: string; name: string } | undefined> {
+/** A user as mail addresses and names them, with how they read money and times; undefined for an unknown user. */
+export async function readUserContact(userId: string): Promise<Reader | undefined> {
   const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: recordKey(Users.type, userId) }));
-  return Item && typeof Item.email === 'string' ? { email: Item.email, name: String(Item.name ?? userId) } : undefined;
+  if (!Item || typeof Item.email !== 'string') return undefined;
+  return {
+    email: Item.email, name: String(Item.name ?? userId),
+    timeZone: typeof Item.timeZone === 'string' ? Item.timeZone : 'UTC', locale: typeof Item.locale === 'string' ? Item.locale : DEFAULT_LOCALE,
+  };
 }
 
 export interface ApprovalState {

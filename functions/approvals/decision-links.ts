@@ -1,11 +1,13 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DecisionBodySchema } from '../../schemas/approvals/request';
+import { formatDateTime } from '../../schemas/format';
 import { usedLinkKey } from '../../schemas/keys';
 import type { ApiResult } from '../platform/api-handler';
 import type { ApprovalTask } from '../../schemas/approvals/request';
 import { decideTask, type LinkUse } from './approval-decisions';
-import { subjectLines } from './approval-mail';
-import { readApproval, type ApprovalState } from './approval-store';
+import { requestPageLink, subjectFacts, subjectName } from './approval-mail';
+import { readApproval, readUserContact, type ApprovalState } from './approval-store';
+import { DEFAULT_LOCALE } from '../platform/mail-content';
 import { escapeHtml, htmlPage } from '../platform/html-page';
 import { isDomainError } from '../platform/http';
 import { linkSecrets } from '../platform/link-secret';
@@ -62,9 +64,15 @@ export async function showDecisionPage(token: string, now: Date): Promise<ApiRes
   const opened = await open(token, now);
   if (opened.page) return opened.page;
   const { state, task } = opened;
-  const lines = subjectLines(state.request).map((l) => `<li>${escapeHtml(l)}</li>`).join('');
-  return htmlPage(200, `Approve ${state.request.subject.type} ${state.request.subject.id}?`,
-    `<p>Step "${escapeHtml(task.stepName)}", due ${escapeHtml(task.dueAt)}, for ${escapeHtml(task.assigneeId)}.</p><ul>${lines}</ul>${form()}`);
+  const { request } = state;
+  const [approver, submitter] = await Promise.all([readUserContact(opened.approverId), readUserContact(request.submitterId)]);
+  // the approver reads it as their mail: in their locale and time zone
+  const reader = approver ?? { locale: DEFAULT_LOCALE, timeZone: 'UTC' };
+  const facts = [...subjectFacts(request.subject, reader, now), ['Asked by', submitter?.name ?? request.submitterId]]
+    .map(([label, value]) => `<li>${escapeHtml(label)}: ${escapeHtml(value)}</li>`).join('');
+  return htmlPage(200, `Approve the ${subjectName(request.subject)}?`,
+    `<p>Step “${escapeHtml(task.stepName)}”, due ${escapeHtml(formatDateTime(task.dueAt, reader, now))}, for ${escapeHtml(approver?.name ?? task.assigneeId)}.</p>` +
+    `<ul>${facts}</ul>${form()}<p><a href="${escapeHtml(requestPageLink(request.requestId))}">Open the request in Tradeflow</a></p>`);
 }
 
 /** POST: the decision, once. */
@@ -80,7 +88,7 @@ export async function submitDecisionPage(token: string, formBody: string, now: D
   }
   try {
     const { task } = await decideTask(opened.state.request.requestId, opened.task.taskId, parsed.data, opened.approverId, now.toISOString(), opened.link);
-    return htmlPage(200, 'Thank you', `<p>Your decision on ${escapeHtml(opened.state.request.subject.type)} ${escapeHtml(opened.state.request.subject.id)} is recorded: ${escapeHtml(task.status)}.</p>`);
+    return htmlPage(200, 'Thank you', `<p>Your decision on the ${escapeHtml(subjectName(opened.state.request.subject))} is recorded: ${escapeHtml(task.status)}.</p>`);
   } catch (error) {
     if (!isDomainError(error)) throw error;
     const status = error.kind === 'conflict' ? 409 : error.kind === 'forbidden' ? 403 : error.kind === 'not-found' ? 404 : 400;

@@ -141,7 +141,7 @@ export async function submitClaim(principal: Principal, id: string, now: string)
     ...evidenceWrites,
   ]);
   await publish(ClaimSubmitted, {
-    claimId: id, submission, promotionId: claim.promotionId, submitterId: principal.userId,
+    claimId: id, submission, promotionId: claim.promotionId, promotionName: promotion.name, submitterId: principal.userId,
     ownerId: claim.ownerId, departmentId: claim.departmentId, region: promotion.region,
     amount: { amountMinor: total, currency: promotion.money.currency },
   });

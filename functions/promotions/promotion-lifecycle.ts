@@ -16,7 +16,7 @@ import { contactOf, readLivePromotion } from './promotion-store';
 
 const TYPE = Promotions.type;
 
-export type ReserveResult = { reserved: true; repEmail: string; repName: string; promotionName: string; amountText: string } | { reserved: false; reason: string };
+export type ReserveResult = { reserved: true } | { reserved: false; reason: string };
 
 /**
  * Approved: reserve the promotion's budget from its fund and mark it approved, in one transaction.
@@ -43,8 +43,7 @@ export async function reserveOnApproval(promotionId: string, submission: number,
     await returnToRep(promotionId, submission, [error.reason], now);
     return { reserved: false, reason: error.reason };
   }
-  const rep = await contactOf(promotion.ownerId);
-  return { reserved: true, repEmail: rep.email, repName: rep.name, promotionName: promotion.name, amountText: formatMoney(amount, promotion.money.currency) };
+  return { reserved: true };
 }
 
 /** Rejected (by the approvers, or by the fund): back to the rep with the reasons, to revise and resubmit. */

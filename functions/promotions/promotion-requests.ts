@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PromotionSubmitted } from '../../schemas/events';
 import { itemFor, recordKey } from '../../schemas/keys';
+import { Accounts } from '../../schemas/records';
 import {
   Campaigns, CloseOutSchema, Funds, PROMOTION_SETTLEMENT_DELAY_DAYS, Promotions, type PromotionMoney, type PromotionRecord, type PromotionStatus,
 } from '../../schemas/promotions/records';
@@ -130,6 +131,7 @@ export async function submitPromotion(principal: Principal, id: string, now: str
   if (issues.length) throw invalid(`promotion ${id} cannot be submitted: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, prefixed(issues, 'promotion'));
   const submission = current.submission + 1;
   const money = emptyMoney(fund.currency, budgetMinor);
+  const accountNames = await Promise.all(current.accountIds.map(async (accountId) => (await readRecord(Accounts.type, accountId))?.name ?? accountId));
   await writeAllOrNothing([recordUpdate({
     type: TYPE, id, now, status: 'submitted',
     set: { submission, money, submittedAt: now },
@@ -140,7 +142,8 @@ export async function submitPromotion(principal: Principal, id: string, now: str
   })]);
   try {
     await publish(PromotionSubmitted, {
-      promotionId: id, submission, submitterId: principal.userId, ownerId: current.ownerId, departmentId: current.departmentId,
+      promotionId: id, name: current.name, accountNames, fundName: fund.name,
+      submission, submitterId: principal.userId, ownerId: current.ownerId, departmentId: current.departmentId,
       fundId: current.fundId, ...(current.campaignId ? { campaignId: current.campaignId } : {}), type: current.type, region: current.region,
       amount: { amountMinor: budgetMinor, currency: money.currency }, startsAt: current.startsAt, endsAt: current.endsAt,
     });

@@ -4,7 +4,7 @@ import {
   Promotions, type campaignRecordSchema, type claimRecordSchema, type FundRecord, type PromotionRecord,
 } from '../../schemas/promotions/records';
 import type { OwnershipSchema } from '../../schemas/common';
-import { Users, type User } from '../../schemas/records';
+import { Users, type Account, type User } from '../../schemas/records';
 import type * as z from '../../schemas/zod';
 import { conflict, notFound } from '../platform/errors';
 import { documentClient, tableName } from '../platform/table';
@@ -31,6 +31,7 @@ interface RecordTypes {
   CAMPAIGN: CampaignRecord;
   CLAIM: ClaimRecord;
   USER: User;
+  ACCOUNT: Account;
 }
 export type PromotionsRecordType = keyof RecordTypes;
 

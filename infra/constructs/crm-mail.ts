@@ -17,6 +17,11 @@ export class CrmMail extends Construct {
   readonly configurationSetName: string;
   /** The API the links point at; set once the API exists (the API's functions need this construct first). */
   apiUrl?: string;
+  /**
+   * Where the web console is (its base, ending in /app/), for mail's links to its pages: set by the
+   * console's hosting. Unset, the API's own /app/, where the local runtime serves the console.
+   */
+  consoleUrl?: string;
 
   constructor(scope: Construct, id: string, props: { configurationSet: ConfigurationSet }) {
     super(scope, id);
@@ -34,20 +39,23 @@ export class CrmMail extends Construct {
     });
   }
 
-  /** The environment of a function that sends mail; without links, no API address nor link secret. */
+  /** The environment of a function that sends mail; without (signed) links, no API address nor link secret. */
   environment(options: { links?: boolean } = {}): Record<string, string> {
-    const mail = { MAIL_FROM: this.from, MAIL_CONFIGURATION_SET: this.configurationSetName };
+    const mail = {
+      MAIL_FROM: this.from, MAIL_CONFIGURATION_SET: this.configurationSetName,
+      CONSOLE_URL: Lazy.string({ produce: () => this.consoleUrl ?? `${this.requireApiUrl()}/app/` }),
+    };
     if (options.links === false) return mail;
     return {
       ...mail,
-      PUBLIC_API_URL: Lazy.string({
-        produce: () => {
-          if (!this.apiUrl) throw new Error('CrmMail.apiUrl was never set: links in mail would point nowhere');
-          return this.apiUrl;
-        },
-      }),
+      PUBLIC_API_URL: Lazy.string({ produce: () => this.requireApiUrl() }),
       LINK_SECRET_ID: this.linkSecret.secretArn,
     };
+  }
+
+  private requireApiUrl() {
+    if (!this.apiUrl) throw new Error('CrmMail.apiUrl was never set: links in mail would point nowhere');
+    return this.apiUrl;
   }
 
   /** What ses:SendEmail is granted on: the mail domain's identity and the configuration set. */

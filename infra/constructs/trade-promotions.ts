@@ -71,7 +71,7 @@ export class TradePromotions extends Construct {
       name: 'promotion-lifecycle',
       comment: 'A trade promotion from submission through approval, reservation, its run and close-out',
       definition: promotionLifecycle(new Construct(this, 'LifecycleStates'), {
-        bus, mail,
+        bus,
         applyDecision: task('ApplyPromotionDecision', 'promotions/apply-promotion-decision'),
         table,
         requestCloseOut: task('RequestCloseOut', 'promotions/request-close-out', true),

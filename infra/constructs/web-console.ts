@@ -39,6 +39,10 @@ export interface WebConsoleProps {
  */
 export class WebConsole extends Construct {
   readonly distribution: Distribution;
+  /** the console's address: https://<distribution>/app/ */
+  get url(): string {
+    return `https://${this.distribution.distributionDomainName}${CONSOLE_PATH}`;
+  }
   readonly bucket: Bucket;
 
   constructor(scope: Construct, id: string, props: WebConsoleProps) {
@@ -161,7 +165,7 @@ export class WebConsole extends Construct {
     acknowledgeDeploymentHandler(assetsDeployment, this.bucket);
 
     new CfnOutput(this, 'ConsoleUrl', {
-      value: `https://${this.distribution.distributionDomainName}${CONSOLE_PATH}`,
+      value: this.url,
       description: 'The web console (sign in with a user of the pool)',
     });
   }

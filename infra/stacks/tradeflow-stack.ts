@@ -76,6 +76,8 @@ export class TradeflowStack extends Stack {
     this.webConsole = new WebConsole(this, 'Console', {
       distDir: props.consoleDist, api: this.api.api, userPool: this.api.userPool, client: this.api.client,
     });
+    // the links in mail open the console where it is served
+    mail.consoleUrl = this.webConsole.url;
 
     acknowledgeAcceptedFindings(this, this.table.table);
   }

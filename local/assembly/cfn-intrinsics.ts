@@ -179,6 +179,8 @@ export function createResolver(stack: Pick<StackArtifact, 'template' | 'resource
       'AWS::SNS::Topic': { TopicArn: () => arnOf(logicalId), TopicName: () => nameOf(logicalId) },
       'AWS::StepFunctions::StateMachine': { Name: () => nameOf(logicalId) },
       'AWS::Events::EventBus': { Name: () => nameOf(logicalId) },
+      // not emulated: the local runtime serves the console on the API's origin (see the function runtime's consoleUrl)
+      'AWS::CloudFront::Distribution': { DomainName: () => `${physicalId(logicalId).toLowerCase()}.cloudfront.net` },
       'AWS::ApiGatewayV2::Api': {
         ApiId: () => physicalId(logicalId),
         ApiEndpoint: () => env.apiEndpoint?.(logicalId) ?? `https://${physicalId(logicalId)}.execute-api.${region}.amazonaws.com`,

@@ -38,6 +38,11 @@ export interface FunctionRuntimeOptions {
    * handler that computes a deadline sees the same time as the Wait that waits for it. Omitted: real time.
    */
   clockOffsetMs?: () => number;
+  /**
+   * Where the web console is here (the API's origin, /app/): a function given the console's address
+   * (CONSOLE_URL, the CloudFront distribution's in the cloud) gets this one, so mail links open locally.
+   */
+  consoleUrl?: () => string | undefined;
 }
 
 export interface LocalFunction {
@@ -177,6 +182,8 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
       // The function declares its runtime (nodejs22.x); the SDK's warning is about this machine's Node
       ...(hostNodeMajor < runtimeNodeMajor(fn.runtime) ? { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } : {}),
     };
+    const consoleUrl = options.consoleUrl?.();
+    if ('CONSOLE_URL' in env && consoleUrl) env.CONSOLE_URL = consoleUrl;
     const context = {
       functionName: fn.name,
       functionVersion: '$LATEST',

@@ -1,5 +1,5 @@
 import * as z from '../zod';
-import { IdSchema } from '../common';
+import { IdSchema, NameSchema, ShortTextSchema, TimestampSchema } from '../common';
 
 // What a request is about, apart from the policies: the event catalogue carries subjects, and a
 // function that publishes approval events need not build the policy and condition schemas.
@@ -11,6 +11,16 @@ export const SubjectTypeSchema = z.string().check(
   z.regex(KEBAB, 'must be kebab-case such as expense-claim: lower-case letters and digits, words joined by -'),
 );
 
+/**
+ * One thing a person reads about the subject besides its amount, labelled: a text (or a list of
+ * them, such as account names), or a time, which each reader sees in their own time zone.
+ */
+export const SubjectFactSchema = z.union([
+  z.strictObject({ label: ShortTextSchema, text: z.union([NameSchema, z.array(NameSchema).check(z.maxLength(20))]) }),
+  z.strictObject({ label: ShortTextSchema, at: TimestampSchema }),
+]);
+export type SubjectFact = z.infer<typeof SubjectFactSchema>;
+
 /** What an approval request carries about the thing to approve. */
 export const ApprovalSubjectSchema = z.strictObject({
   type: SubjectTypeSchema,
@@ -21,5 +31,9 @@ export const ApprovalSubjectSchema = z.strictObject({
   departmentId: z.optional(IdSchema),
   /** What conditions test: `amount.amountMinor` reads fields.amount.amountMinor. */
   fields: z.record(z.string(), z.unknown()),
+  /** What people call it (a promotion's name), in mail and pages; without it they read its type and id. */
+  title: z.optional(NameSchema),
+  /** What mail and pages show about it besides `fields.amount`, in this order. */
+  facts: z.optional(z.array(SubjectFactSchema).check(z.maxLength(12))),
 });
 export type ApprovalSubject = z.infer<typeof ApprovalSubjectSchema>;

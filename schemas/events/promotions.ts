@@ -1,5 +1,5 @@
 import * as z from '../zod';
-import { IdSchema, MoneySchema, ShortTextSchema, TimestampSchema } from '../common';
+import { IdSchema, MoneySchema, NameSchema, ShortTextSchema, TimestampSchema } from '../common';
 import { defineEvent } from './define';
 import { SOURCES } from './sources';
 
@@ -21,6 +21,10 @@ export const PromotionSubmitted = defineEvent({
   consumers: ['workflow promotion-lifecycle'],
   detail: () => z.strictObject({
     promotionId: IdSchema,
+    /** what people call it, its target accounts and its fund, by name: what its approvers read */
+    name: NameSchema,
+    accountNames: z.array(NameSchema),
+    fundName: NameSchema,
     submission: z.int(),
     submitterId: IdSchema,
     ownerId: IdSchema,
@@ -76,6 +80,8 @@ export const ClaimSubmitted = defineEvent({
     claimId: IdSchema,
     submission: z.int(),
     promotionId: IdSchema,
+    /** the promotion's name: what finance reads */
+    promotionName: NameSchema,
     submitterId: IdSchema,
     ownerId: IdSchema,
     departmentId: IdSchema,

@@ -1,5 +1,5 @@
 import * as z from '../zod';
-import { EmailSchema, IdSchema, NameSchema, RoleSchema, TimeZoneSchema } from '../common';
+import { EmailSchema, IdSchema, LocaleSchema, NameSchema, RoleSchema, TimeZoneSchema } from '../common';
 import { defineRecord } from './define';
 
 export const AwayUntilSchema = z.union([z.iso.datetime({ offset: true }), z.iso.date()], 'must be an ISO date-time or a date YYYY-MM-DD');
@@ -16,6 +16,8 @@ export const Users = defineRecord({
     roles: z.array(RoleSchema).check(z.minLength(1)),
     departmentId: IdSchema,
     timeZone: TimeZoneSchema,
+    /** How mail to them writes money and times (e.g. en-GB, de-DE); without it, en-GB. */
+    locale: z.optional(LocaleSchema),
     status: z.enum(['active', 'inactive']),
     /** Away until then (an ISO date-time, or a date: back at the start of that local day); new approval tasks go to delegateId. */
     awayUntil: z.optional(AwayUntilSchema),

@@ -655,6 +655,16 @@ describe('the web console in the cloud', () => {
       { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId(), 'DomainName'] }, '/app/']] });
   });
 
+  it('gives every function that sends mail the console\'s URL, so mail links open the console where it is served', () => {
+    const withConsoleUrl = ofType('AWS::Lambda::Function')
+      .map(([, fn]) => (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.CONSOLE_URL)
+      .filter((url) => url !== undefined);
+    expect(withConsoleUrl.length).toBeGreaterThan(0);
+    for (const url of withConsoleUrl) {
+      expect(url).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId(), 'DomainName'] }, '/app/']] });
+    }
+  });
+
   it('copies the build at deploy time with CDK\'s BucketDeployment handler, the one function that is not Tradeflow\'s', () => {
     const others = ofType('AWS::Lambda::Function').filter(([id]) => !crmFunctions().some(([own]) => own === id));
     expect(others.length).toBe(1);

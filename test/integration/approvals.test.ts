@@ -18,9 +18,12 @@ afterAll(async () => crm?.stop());
 const eur = (major: number) => ({ amountMinor: major * 100, currency: 'EUR' });
 let serial = 0;
 const promotion = (major: number, extra: Record<string, unknown> = {}) => ({
-  type: 'promotion', id: `promo-${Date.now().toString(36)}-${serial++}`, ownerId: 'u-sales', departmentId: 'd-north',
+  type: 'promotion', id: `promo-${Date.now().toString(36)}-${serial}`, ownerId: 'u-sales', departmentId: 'd-north',
   fields: { amount: eur(major), region: 'North', ...extra },
+  title: `Summer display ${serial++}`, facts: [{ label: 'Accounts', text: ['Nordic Distribution GmbH'] }],
 });
+/** The mails `to` has received, newest first. */
+const mailsTo = (to: string) => fetch(`${crm.runtime.edgeUrl}/_local/ses/messages?to=${to}`).then((r) => r.json() as Promise<any[]>);
 const subjectOf = (type: string) => ({ type, id: `${type}-${Date.now().toString(36)}-${serial++}`, departmentId: 'd-north', fields: { amount: eur(1000) } });
 
 async function ask(user: string, subject: unknown, policyId?: string): Promise<string> {
@@ -121,11 +124,20 @@ describe('a promotion under the seed policy', () => {
     const audit = await crm.as('u-sales').get(`/approvals/${requestId}/audit`);
     const actions = audit.body.items.map((e: any) => `${e.action}:${e.actor}`);
     expect(actions).toEqual(expect.arrayContaining(['requested:u-sales', 'approved:u-north-manager', 'approved:u-sales-director', 'step-skipped:engine', 'completed:engine']));
-    const mail = await crm.eventually(
-      () => fetch(`${crm.runtime.edgeUrl}/_local/ses/messages?to=sales@tradeflow.example`).then((r) => r.json() as Promise<any[]>),
-      (messages) => messages.some((m) => m.subject.includes(subject.id)),
-    );
-    expect(mail.find((m) => m.subject.includes(subject.id)).subject).toContain('approved');
+    // every mail names people and the promotion by name, the amount in euros, and links to the request's page
+    await crm.untilIdle();
+    const asked = (await mailsTo('manager.north@tradeflow.example')).filter((m) => m.text.includes(`/app/approvals/${requestId}`));
+    expect(asked).toHaveLength(1);
+    expect(asked[0].subject).toContain(`Approval needed: promotion “${subject.title}”, €62,000.00 (due `);
+    expect(asked[0].text).toContain(`Sam Sales asks for your approval of the promotion “${subject.title}”, at step “Area manager”.`);
+    expect(asked[0].text).toContain('Accounts: Nordic Distribution GmbH');
+    expect(asked[0].text).toMatch(/Review and decide: http:\/\/127\.0\.0\.1:\d+\/approval-links\//);
+    expect(asked[0].text).toMatch(new RegExp(`Open the request in Tradeflow: http://127\\.0\\.0\\.1:\\d+/app/approvals/${requestId}`));
+    const told = (await mailsTo('sales@tradeflow.example')).filter((m) => m.text.includes(`/app/approvals/${requestId}`));
+    expect(told.map((m) => m.subject)).toEqual([`Approved: promotion “${subject.title}”`]);
+    for (const mail of [...asked, ...told]) {
+      for (const id of ['u-sales', 'u-north-manager', subject.id]) expect(`${mail.subject}\n${mail.text}`).not.toContain(id);
+    }
   });
 
   it('skips a step whose condition does not hold (a small promotion needs only the area manager)', async () => {
@@ -249,11 +261,8 @@ describe('mail links', () => {
     const subject = promotion(5_000);
     const requestId = await ask('u-sales', subject);
     await approval(requestId, hasOpenTask('u-north-manager'));
-    const messages = await crm.eventually(
-      () => fetch(`${crm.runtime.edgeUrl}/_local/ses/messages?to=manager.north@tradeflow.example`).then((r) => r.json() as Promise<any[]>),
-      (list) => list.some((m) => m.subject.includes(subject.id)),
-    );
-    const mail = messages.find((m) => m.subject.includes(subject.id));
+    const messages = await crm.eventually(() => mailsTo('manager.north@tradeflow.example'), (list) => list.some((m) => m.subject.includes(subject.title)));
+    const mail = messages.find((m) => m.subject.includes(subject.title));
     const link = /https?:\/\/\S+\/approval-links\/[A-Za-z0-9_.-]+/.exec(mail.text)?.[0];
     expect(link).toBeDefined();
 
@@ -268,7 +277,10 @@ describe('mail links', () => {
     try {
       const page = await browser.newPage();
       await page.goto(link!);
-      expect(await page.textContent('h1')).toContain(subject.id);
+      expect(await page.textContent('h1')).toBe(`Approve the promotion “${subject.title}”?`);
+      expect(await page.textContent('body')).toContain('Amount: €5,000.00');
+      expect(await page.textContent('body')).toContain('Asked by: Sam Sales');
+      expect(await page.getByRole('link', { name: 'Open the request in Tradeflow' }).getAttribute('href')).toMatch(new RegExp(`/app/approvals/${requestId}$`));
       await Promise.all([page.waitForNavigation(), page.click('button[value=reject]')]);
       expect(await page.textContent('[role=alert]')).toContain('comment');
       expect(openTask((await crm.as('u-ops').get(`/approvals/${requestId}`)).body, 'u-north-manager')).toBeDefined();

@@ -77,13 +77,32 @@ describe('a promotion through its whole life', () => {
     expect(campaign.status).toBe(201);
     const id = await draftPromotion(fundId, { campaignId: campaign.body.id });
 
+    const repMails = () => fetch(`${crm.runtime.edgeUrl}/_local/ses/messages?to=sales@tradeflow.example`).then((r) => r.json() as Promise<any[]>);
+    const before = (await repMails()).length;
     expect((await crm.as('u-sales').post(`/promotions/${id}/submit`, {})).status).toBe(202);
     await decideApproval(crm, { subjectType: 'promotion', subjectId: id, outcome: 'approved' });
     const approved = await until(() => promotion(id), (p) => p.status === 'approved');
     expect(approved.money).toMatchObject({ approvedMinor: 1_000_00, reservedMinor: 1_000_00, claimableMinor: 1_000_00 });
-    const mails = await until(async () => JSON.stringify(await (await fetch(`${crm.runtime.edgeUrl}/_local/ses/messages`)).json()),
-      (text) => text.includes('Approved: Summer water display'));
-    expect(mails).toContain('sales@tradeflow.example');
+    // the rep hears once of one approved promotion: a mail naming it, its account and fund, its money in euros
+    await crm.untilIdle();
+    const all = await repMails();
+    const outcomes = all.slice(0, all.length - before);
+    expect(outcomes.map((m) => m.subject)).toEqual(['Approved: promotion “Summer water display”']);
+    const [outcome] = outcomes;
+    const account = (await crm.as('u-sales').get('/accounts?region=North')).body.items[0];
+    const { fund } = (await crm.as('u-finance').get(`/funds/${fundId}/statement`)).body;
+    expect(outcome.text).toContain('Hello Sam Sales,');
+    expect(outcome.text).toContain('Amount: €1,000.00');
+    expect(outcome.text).toContain(`Accounts: ${account.name}`);
+    expect(outcome.text).toContain(`Fund: ${fund.name}`);
+    expect(outcome.text).toMatch(new RegExp(`Open the request in Tradeflow: http://127\\.0\\.0\\.1:\\d+/app/approvals/promotion-${id}-1`));
+    const withoutLinks = outcome.text.replace(/https?:\/\/\S+/g, '');
+    for (const raw of [id, fundId, account.id, 'u-sales', 'amountMinor']) expect(withoutLinks).not.toContain(raw);
+    // the approver's mail named them too
+    const asked = (await fetch(`${crm.runtime.edgeUrl}/_local/ses/messages?to=manager.north@tradeflow.example`).then((r) => r.json() as Promise<any[]>))
+      .find((m) => m.text.includes(`/app/approvals/promotion-${id}-1`));
+    expect(asked.text).toContain('Sam Sales asks for your approval of the promotion “Summer water display”');
+    expect(asked.text).toContain(`Accounts: ${account.name}`);
 
     await crm.advanceClock(11 * DAY);
     await until(() => promotion(id), (p) => p.status === 'active');
