@@ -1,6 +1,6 @@
 import * as z from '../../schemas/zod';
 import { ApprovalOutcomeKindSchema } from '../../schemas/events/approvals';
-import { postClaim, returnClaim } from './claims';
+import { postClaim, returnClaim } from './claim-steps';
 import { taskHandler } from '../platform/task-handler';
 
 /**

@@ -1,7 +1,7 @@
 import { ClaimPaid, LeadCaptured, OrderPlaced, PaymentReceived } from '../../schemas/events';
 import { eventHandler, isEvent } from '../platform/task-handler';
 import { attributeEvent } from './campaigns';
-import { markClaimPaid } from './claims';
+import { markClaimPaid } from './claim-steps';
 
 /**
  * Rule target of what other systems tell the promotions domain: an order, payment or lead whose event
