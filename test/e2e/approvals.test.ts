@@ -4,6 +4,7 @@ import { navigate, startConsoleWorld, visited } from './support/console';
 /**
  * An approver asks for changes instead of deciding: the rep sees what was asked on their home page and
  * the promotion, revises it and submits it again, and the approver gets the new version to decide.
+ * A rep who changes their mind recalls a pending request from their own requests.
  */
 let world: Awaited<ReturnType<typeof startConsoleWorld>>;
 beforeAll(async () => { world = await startConsoleWorld(); });
@@ -63,6 +64,45 @@ describe('changes requested', () => {
     await manager.page.getByRole('row', { name: new RegExp(promotion.name) }).getByRole('link').click();
     await visited(manager, `Promotion ${promotion.name}`);
     await manager.page.getByRole('region', { name: 'What is asked' }).getByText('€8,950.00').waitFor();
+
+    for (const person of [rep, manager]) expect(person.violations).toEqual([]);
+    await Promise.all([rep.close(), manager.close()]);
+  });
+
+  it('a rep recalls a pending request from My requests, and it leaves the approver\'s inbox', async () => {
+    const drafts = (await world.crm.as('u-sales').get('/promotions?status=draft')).body.items as { id: string; name: string }[];
+    const promotion = drafts.find((p) => p.name.startsWith('FreshMart snacks'))!;
+    const rep = await world.as('u-sales');
+    await rep.page.goto(`/app/promotions/${promotion.id}`);
+    await visited(rep, promotion.name);
+    await rep.page.getByRole('button', { name: 'Submit for approval' }).click();
+    await rep.page.getByText(/Nora North: pending/).waitFor();
+
+    // the manager has it waiting
+    const manager = await world.as('u-north-manager');
+    await navigate(manager, 'Approvals', 'Approvals');
+    await manager.page.getByRole('row', { name: new RegExp(promotion.name) }).waitFor();
+
+    // the rep finds it among their own requests and recalls it, confirming the question asked
+    await navigate(rep, 'Approvals', 'Approvals');
+    await rep.page.getByRole('navigation', { name: 'Approvals' }).getByRole('link', { name: 'My requests' }).click();
+    const row = rep.page.getByRole('row', { name: new RegExp(promotion.name) });
+    await row.getByText('pending').waitFor();
+    await rep.checkAccessibility();
+    await row.getByRole('link').click();
+    await visited(rep, `Promotion ${promotion.name}`);
+    rep.page.once('dialog', (dialog) => void dialog.accept());
+    await rep.page.getByRole('button', { name: 'Recall request' }).click();
+    await rep.page.getByRole('region', { name: 'What is asked' }).getByText('recalled').waitFor();
+    expect(await rep.page.getByRole('button', { name: 'Recall request' }).count()).toBe(0);
+    await rep.checkAccessibility();
+
+    // gone from the approver's inbox
+    await expect.poll(async () => {
+      await manager.page.reload();
+      await visited(manager, 'Approvals');
+      return manager.page.getByRole('row', { name: new RegExp(promotion.name) }).count();
+    }, { timeout: 60_000, interval: 500 }).toBe(0);
 
     for (const person of [rep, manager]) expect(person.violations).toEqual([]);
     await Promise.all([rep.close(), manager.close()]);
