@@ -4,7 +4,8 @@ import { navigate, startConsoleWorld, visited } from './support/console';
 /**
  * An approver asks for changes instead of deciding: the rep sees what was asked on their home page and
  * the promotion, revises it and submits it again, and the approver gets the new version to decide.
- * A rep who changes their mind recalls a pending request from their own requests.
+ * A rep who changes their mind recalls a pending request from their own requests. An approver who will be
+ * away names a delegate, and new tasks go to the delegate.
  */
 let world: Awaited<ReturnType<typeof startConsoleWorld>>;
 beforeAll(async () => { world = await startConsoleWorld(); });
@@ -106,5 +107,43 @@ describe('changes requested', () => {
 
     for (const person of [rep, manager]) expect(person.violations).toEqual([]);
     await Promise.all([rep.close(), manager.close()]);
+  });
+
+  it('an approver sets herself away with a delegate, and the next request waits in the delegate\'s inbox', async () => {
+    const manager = await world.as('u-north-manager');
+    await manager.page.goto('/app/away');
+    await visited(manager, 'Away and delegate');
+    const until = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+    await manager.page.getByLabel('Away until').fill(until);
+    await manager.page.getByLabel('Delegate').selectOption({ label: 'Dora Director' });
+    await manager.page.getByRole('button', { name: 'Set me away' }).click();
+    await manager.page.getByRole('status').getByText('Saved: your new tasks go to your delegate while you are away.').waitFor();
+    await manager.page.getByText(/new tasks go to Dora Director/).waitFor();
+    await manager.checkAccessibility();
+
+    // the rep asks for approval of a new promotion meanwhile
+    const rep = world.crm.as('u-sales');
+    const model = ((await rep.get('/promotions?status=draft')).body.items as Record<string, unknown>[])[0]
+      ?? ((await rep.get('/promotions')).body.items as Record<string, unknown>[])[0]!;
+    const fields = ['type', 'description', 'startsAt', 'endsAt', 'accountIds', 'productSeries', 'region', 'fundId', 'campaignId'];
+    const created = await rep.post('/promotions', {
+      ...Object.fromEntries(fields.filter((f) => model[f] !== undefined).map((f) => [f, model[f]])),
+      name: 'Autumn tasting while Nora is away', expenseLines: [{ kind: 'tasting', amount: { amountMinor: 777_700, currency: 'EUR' } }],
+    });
+    expect(created.status).toBe(201);
+    expect((await rep.post(`/promotions/${created.body.id}/submit`, {})).status).toBe(202);
+
+    // the delegate finds it in her inbox, with the amount, and the away approver does not
+    const delegate = await world.as('u-sales-director');
+    await expect.poll(async () => {
+      await delegate.page.goto('/app/approvals');
+      await visited(delegate, 'Approvals');
+      return delegate.page.getByRole('row', { name: /€7,777\.00/ }).count();
+    }, { timeout: 60_000, interval: 500 }).toBe(1);
+    await navigate(manager, 'Approvals', 'Approvals');
+    expect(await manager.page.getByRole('row', { name: /€7,777\.00/ }).count()).toBe(0);
+
+    for (const person of [manager, delegate]) expect(person.violations).toEqual([]);
+    await Promise.all([manager.close(), delegate.close()]);
   });
 });
