@@ -11,7 +11,7 @@ let world: Awaited<ReturnType<typeof startConsoleWorld>>;
 beforeAll(async () => { world = await startConsoleWorld(); });
 afterAll(async () => world?.stop());
 
-describe('changes requested', () => {
+describe('approvals in the console', () => {
   it('the area manager requests changes; the rep revises the promotion and resubmits it', async () => {
     const drafts = (await world.crm.as('u-sales').get('/promotions?status=draft')).body.items as { id: string; name: string }[];
     const promotion = drafts.find((p) => p.name.startsWith('Summer water'))!;

@@ -4,7 +4,8 @@ import { navigate, startConsoleWorld, visited, type Person } from './support/con
 /**
  * A promotion's whole life through the web console, each step by the person who does it: the rep applies
  * and submits; the area manager approves from the inbox; the rep sees it approved with the money reserved,
- * closes it out after it ran and files a claim; finance approves the claim and reads the fund statement.
+ * closes it out after it ran and files a claim; finance sends the claim back, the rep revises it from their
+ * home page, finance approves it and reads the fund statement.
  * The workflows run on the local runtime; only the passing of time is the test's (the local clock).
  */
 let world: Awaited<ReturnType<typeof startConsoleWorld>>;
@@ -25,7 +26,7 @@ async function reloadUntil(person: Person, what: string | RegExp | ReturnType<Pe
 }
 
 describe('a promotion from application to the fund statement', () => {
-  it('is applied for, approved, closed out, claimed and paid out of its fund', async () => {
+  it('is applied for, approved, closed out, claimed (sent back once and revised) and paid out of its fund', async () => {
     // the rep applies and submits
     const rep = await world.as('u-sales');
     await navigate(rep, 'Promotions', 'Promotions');
@@ -93,6 +94,36 @@ describe('a promotion from application to the fund statement', () => {
     await claimRow.getByText('€1,100.00').waitFor();
     await claimRow.getByRole('link').click();
     await visited(finance, `Expense claim for ${NAME}`);
+    // first sent back: a receipt is missing
+    await finance.page.getByRole('radio', { name: 'Reject' }).check();
+    await finance.page.getByLabel('Comment').fill('INV-TASTING-7 has no VAT line: send the corrected invoice');
+    await finance.page.getByRole('button', { name: 'Reject' }).click();
+    await visited(finance, 'Approvals');
+
+    // the rep finds the rejected claim under what needs their action and revises it, within what is claimable
+    await expect.poll(async () => {
+      await rep.page.goto('/app/');
+      await visited(rep, /^Hello, /);
+      return rep.page.getByRole('region', { name: 'Needs my action' }).getByText(/Revise the rejected claim of €1,100\.00/).isVisible();
+    }, { timeout: 60_000, interval: 500 }).toBe(true);
+    await rep.page.getByRole('region', { name: 'Needs my action' }).getByRole('link', { name: 'its promotion' }).click();
+    await visited(rep, NAME);
+    await rep.page.getByText(/Rejected: .*INV-TASTING-7 has no VAT line/).waitFor();
+    await rep.page.getByRole('button', { name: 'Revise this claim' }).click();
+    await rep.page.getByRole('heading', { name: 'Revise the claim' }).waitFor();
+    await rep.page.getByText(/Still claimable: €1,500\.50/).waitFor();
+    await rep.page.getByLabel('Amount in EUR (line 1)').fill('1000');
+    await rep.page.getByLabel('Evidence reference (line 1)').fill('INV-TASTING-7-CORRECTED');
+    await rep.checkAccessibility();
+    await rep.page.getByRole('button', { name: 'Save and resubmit claim' }).click();
+    await rep.page.getByRole('region', { name: 'Claims' }).getByText('submitted').waitFor();
+
+    // finance approves the revised claim
+    await navigate(finance, 'Finance', 'Finance');
+    await reloadUntil(finance, claimRow);
+    await claimRow.getByText('€1,000.00').waitFor();
+    await claimRow.getByRole('link').click();
+    await visited(finance, `Expense claim for ${NAME}`);
     await finance.page.getByRole('button', { name: 'Approve' }).click();
     await visited(finance, 'Approvals');
     await navigate(finance, 'Finance', 'Finance');
@@ -100,13 +131,13 @@ describe('a promotion from application to the fund statement', () => {
     await visited(finance, 'North trade fund 2027 H1: statement');
     await reloadUntil(finance, 'Spent (claim approved)');
     const spent = finance.page.getByRole('row', { name: /Spent \(claim approved\)/ });
-    await spent.getByText('€1,100.00').first().waitFor();
+    await spent.getByText('€1,000.00').first().waitFor();
     await finance.page.getByText('The movements add up to the balance, to the cent.').waitFor();
     await finance.checkAccessibility();
 
     // and the rep's promotion shows what was claimed
     await reloadUntil(rep, 'approved');
-    await expect.poll(() => rep.page.getByRole('region', { name: 'Money' }).textContent()).toMatch(/Claimed€1,100\.00/);
+    await expect.poll(() => rep.page.getByRole('region', { name: 'Money' }).textContent()).toMatch(/Claimed€1,000\.00/);
 
     for (const person of [rep, manager, finance]) expect(person.violations).toEqual([]);
     await Promise.all([rep.close(), manager.close(), finance.close()]);
