@@ -4,7 +4,8 @@ import { navigate, PHONE, startConsoleWorld, visited } from './support/console';
 /**
  * Accounts in the web console, as people use them: a rep edits an account someone else changed meanwhile
  * and is shown the conflict (never a silent overwrite); a South rep opening a North account is told it is
- * not theirs; a bad field is named next to the field. axe-core checks every page visited.
+ * not theirs; a bad field is named next to the field; search and filters narrow the list on the server and
+ * stay in the address. axe-core checks every page visited.
  */
 let world: Awaited<ReturnType<typeof startConsoleWorld>>;
 beforeAll(async () => { world = await startConsoleWorld(); });
@@ -71,5 +72,38 @@ describe('accounts', () => {
     await visited(rep, 'Harbour Kiosk');
     expect(rep.violations).toEqual([]);
     await rep.close();
+  });
+
+  it('search and filters narrow the list together, and a reload keeps them', async () => {
+    const ops = await world.as('u-ops');
+    const { page } = ops;
+    await navigate(ops, 'Accounts', 'Accounts');
+    await page.getByRole('link', { name: /^FreshMart Supermarkets/ }).waitFor();
+
+    await page.getByLabel('Search name, code or city').fill('distribution');
+    await page.getByLabel('Search name, code or city').press('Enter');
+    await page.getByRole('link', { name: /^Nordic Distribution/ }).waitFor();
+    await expect.poll(() => page.getByRole('link', { name: /^FreshMart Supermarkets/ }).count()).toBe(0);
+
+    // the same search in another region finds nothing; in its own region and status it finds the account
+    await page.getByLabel('Region').selectOption('South');
+    await page.getByText('No accounts match.').waitFor();
+    await page.getByLabel('Region').selectOption('North');
+    await page.getByLabel('Status').selectOption('active');
+    await page.getByRole('link', { name: /^Nordic Distribution/ }).waitFor();
+    await ops.checkAccessibility();
+    expect(new URL(page.url()).searchParams.get('q')).toBe('distribution');
+
+    // a reload (or the address shared) shows the same list
+    await page.reload();
+    await visited(ops, 'Accounts');
+    await page.getByRole('link', { name: /^Nordic Distribution/ }).waitFor();
+    expect(await page.getByLabel('Search name, code or city').inputValue()).toBe('distribution');
+    expect(await page.getByLabel('Region').inputValue()).toBe('North');
+    expect(await page.getByLabel('Status').inputValue()).toBe('active');
+    expect(await page.getByRole('link', { name: /^FreshMart Supermarkets/ }).count()).toBe(0);
+
+    expect(ops.violations).toEqual([]);
+    await ops.close();
   });
 });
