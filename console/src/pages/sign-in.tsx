@@ -5,6 +5,7 @@ import { useApp } from '../app-context';
 import { demoUsers, localToken } from '../auth/session';
 import { SelectField, TextField } from '../ui/fields';
 import { FormError } from '../ui/states';
+import type { SignInResult } from '../auth/cognito';
 
 /** Sign-in: the demo people on the local runtime; the user pool's email and password in the cloud. */
 export function SignInPage() {
@@ -56,37 +57,59 @@ function CloudSignIn() {
   const { signIn, config } = useApp();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [newPassword, setNewPassword] = useState<((p: string) => Promise<void>) | undefined>();
+  const [code, setCode] = useState('');
+  // what the pool asks next after the password: a new password, an authenticator to enrol, or its code
+  const [pending, setPending] = useState<Exclude<SignInResult, { kind: 'signed-in' }>>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   if (config.mode !== 'cognito') return null;
+  const proceed = (result: SignInResult) => {
+    setPassword('');
+    setCode('');
+    if (result.kind === 'signed-in') signIn(result.idToken);
+    else setPending(result);
+  };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
     try {
-      if (newPassword) return await newPassword(password);
+      if (pending) return proceed(await pending.complete(pending.kind === 'new-password-required' ? password : code.replace(/\s/g, '')));
       const { signInWithCognito } = await import('../auth/cognito');
-      const result = await signInWithCognito(config, email, password);
-      if (result.kind === 'signed-in') return signIn(result.idToken);
-      setPassword('');
-      setNewPassword(() => async (p: string) => {
-        const done = await result.complete(p);
-        if (done.kind === 'signed-in') signIn(done.idToken);
-      });
+      proceed(await signInWithCognito(config, email, password));
     } catch (e) {
       setError(e);
     } finally {
       setBusy(false);
     }
   };
+  const codeField = (
+    <TextField label="Code from your authenticator app" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9 ]*"
+      value={code} onChange={(e) => setCode(e.target.value)} required />
+  );
   return (
     <form onSubmit={submit}>
       <FormError error={error} />
-      {!newPassword && <TextField label="Email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required />}
-      <TextField label={newPassword ? 'Choose a new password' : 'Password'} type="password" autoComplete={newPassword ? 'new-password' : 'current-password'}
-        value={password} onChange={(e) => setPassword(e.target.value)} required />
-      <button type="submit" disabled={busy}>{newPassword ? 'Set password and sign in' : 'Sign in'}</button>
+      {!pending && <>
+        <TextField label="Email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required />
+        <TextField label="Password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        <button type="submit" disabled={busy}>Sign in</button>
+      </>}
+      {pending?.kind === 'new-password-required' && <>
+        <TextField label="Choose a new password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        <button type="submit" disabled={busy}>Set password and sign in</button>
+      </>}
+      {pending?.kind === 'authenticator-setup' && <>
+        <p>Tradeflow asks for a code from an authenticator app at every sign-in. Add this key to yours
+          (or <a href={pending.otpauthUri}>open it in the app</a>), then type the code it shows.</p>
+        <p>Key: <code aria-label="Key for your authenticator app">{pending.secret.match(/.{1,4}/g)?.join(' ')}</code></p>
+        {codeField}
+        <button type="submit" disabled={busy}>Verify and sign in</button>
+      </>}
+      {pending?.kind === 'code-required' && <>
+        {codeField}
+        <button type="submit" disabled={busy}>Sign in</button>
+      </>}
     </form>
   );
 }

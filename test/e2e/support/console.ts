@@ -23,9 +23,13 @@ export interface Person {
 export const DESK = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
-export async function openConsole(browser: Browser, apiUrl: string, options: { viewport?: { width: number; height: number }; timezoneId?: string } = {}): Promise<Person> {
+export async function openConsole(
+  browser: Browser, apiUrl: string,
+  options: { viewport?: { width: number; height: number }; timezoneId?: string; bypassCsp?: boolean } = {},
+): Promise<Person> {
   const context = await browser.newContext({
     baseURL: apiUrl, locale: 'en-GB', timezoneId: options.timezoneId ?? 'Europe/Berlin', viewport: options.viewport ?? DESK,
+    ...(options.bypassCsp ? { bypassCSP: true } : {}),
   });
   context.setDefaultTimeout(30_000);
   const page = await context.newPage();
