@@ -11,15 +11,21 @@ let world: Awaited<ReturnType<typeof startConsoleWorld>>;
 beforeAll(async () => { world = await startConsoleWorld(); });
 afterAll(async () => world?.stop());
 
+/** The rep opens one of the demo company's draft promotions and submits it: Nora North has it to decide. */
+async function submitDemoDraft(namePrefix: string) {
+  const drafts = (await world.crm.as('u-sales').get('/promotions?status=draft')).body.items as { id: string; name: string }[];
+  const promotion = drafts.find((p) => p.name.startsWith(namePrefix))!;
+  const rep = await world.as('u-sales');
+  await rep.page.goto(`/app/promotions/${promotion.id}`);
+  await visited(rep, promotion.name);
+  await rep.page.getByRole('button', { name: 'Submit for approval' }).click();
+  await rep.page.getByText(/Nora North: pending/).waitFor();
+  return { rep, promotion };
+}
+
 describe('approvals in the console', () => {
   it('the area manager requests changes; the rep revises the promotion and resubmits it', async () => {
-    const drafts = (await world.crm.as('u-sales').get('/promotions?status=draft')).body.items as { id: string; name: string }[];
-    const promotion = drafts.find((p) => p.name.startsWith('Summer water'))!;
-    const rep = await world.as('u-sales');
-    await rep.page.goto(`/app/promotions/${promotion.id}`);
-    await visited(rep, promotion.name);
-    await rep.page.getByRole('button', { name: 'Submit for approval' }).click();
-    await rep.page.getByText(/Nora North: pending/).waitFor();
+    const { rep, promotion } = await submitDemoDraft('Summer water');
 
     // the area manager asks for changes, with the reason
     const manager = await world.as('u-north-manager');
@@ -71,13 +77,7 @@ describe('approvals in the console', () => {
   });
 
   it('a rep recalls a pending request from My requests, and it leaves the approver\'s inbox', async () => {
-    const drafts = (await world.crm.as('u-sales').get('/promotions?status=draft')).body.items as { id: string; name: string }[];
-    const promotion = drafts.find((p) => p.name.startsWith('FreshMart snacks'))!;
-    const rep = await world.as('u-sales');
-    await rep.page.goto(`/app/promotions/${promotion.id}`);
-    await visited(rep, promotion.name);
-    await rep.page.getByRole('button', { name: 'Submit for approval' }).click();
-    await rep.page.getByText(/Nora North: pending/).waitFor();
+    const { rep, promotion } = await submitDemoDraft('FreshMart snacks');
 
     // the manager has it waiting
     const manager = await world.as('u-north-manager');
