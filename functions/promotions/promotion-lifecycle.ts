@@ -1,5 +1,7 @@
 import { CLOSE_OUT_OVERDUE_AFTER_REMINDERS, Promotions, type PromotionStatus } from '../../schemas/promotions/records';
+import { formatDateTime } from '../../schemas/format';
 import { requiredEnv } from '../platform/env';
+import { consoleLink } from '../platform/mail-content';
 import { conflict } from '../platform/errors';
 import { recordUpdate } from '../platform/record-update';
 import { writeAllOrNothing } from '../platform/transact';
@@ -97,7 +99,7 @@ export async function openCloseOutTask(promotionId: string, taskToken: string, r
   const rep = await contactOf(promotion.ownerId);
   const subject = reminder === 0 ? `Please close out ${promotion.name}`
     : overdue ? `Overdue: close-out of ${promotion.name}` : `Reminder: close out ${promotion.name}`;
-  const text = `${promotion.name} ended at ${promotion.endsAt}. Please close it out with its actual results and proof of execution ` +
-    `(POST /promotions/${promotionId}/close-out), so its costs can be claimed.` + (reminder ? ` This is reminder ${reminder}.` : '');
+  const text = `${promotion.name} ended ${formatDateTime(promotion.endsAt, rep)}. Please close it out with its actual results and proof of execution, ` +
+    `so its costs can be claimed: ${consoleLink(`promotions/${promotionId}`)}` + (reminder ? `\n\nThis is reminder ${reminder}.` : '');
   return { to: [rep.email], cc: overdue ? [requiredEnv('FINANCE_MAIL')] : [], subject, text };
 }

@@ -108,6 +108,11 @@ describe('a promotion through its whole life', () => {
     await until(() => promotion(id), (p) => p.status === 'active');
     await crm.advanceClock(10 * DAY);
     await until(() => promotion(id), (p) => p.status === 'ended');
+    // the rep is asked to close it out: when it ended in their zone, and where in the console
+    const askedToClose = await until(async () => (await fetch(`${crm.runtime.edgeUrl}/_local/ses/messages?to=sales@tradeflow.example`)
+      .then((r) => r.json() as Promise<any[]>)).find((m) => m.subject === 'Please close out Summer water display'), (m) => m !== undefined);
+    expect(askedToClose.text).toMatch(/Summer water display ended \w{3} \d{1,2} \w{3}( \d{4})?, \d{2}:\d{2}\./);
+    expect(askedToClose.text).toMatch(new RegExp(`http://127\\.0\\.0\\.1:\\d+/app/promotions/${id}$`));
     const closed = await crm.as('u-sales').post(`/promotions/${id}/close-out`, {
       actuals: [], evidenceRefs: ['PHOTO-1'], comments: 'went well',
     });
