@@ -5,7 +5,7 @@ import type { ApprovalRequestRecord, ApprovalTask, AuditEntry } from '../../sche
 import { Departments, Users } from '../../schemas/records';
 import type { ApprovalDirectory, DirectoryDepartment, DirectoryUser } from './approval-plan';
 import { notFound } from '../platform/errors';
-import { DEFAULT_LOCALE, type Reader } from '../platform/mail-content';
+import { readerOf, type Reader } from '../platform/mail-content';
 import { toRecord } from '../records';
 import { documentClient, tableName } from '../platform/table';
 
@@ -66,11 +66,7 @@ export async function loadDirectory(): Promise<ApprovalDirectory> {
 /** A user as mail addresses and names them, with how they read money and times; undefined for an unknown user. */
 export async function readUserContact(userId: string): Promise<Reader | undefined> {
   const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: recordKey(Users.type, userId) }));
-  if (!Item || typeof Item.email !== 'string') return undefined;
-  return {
-    email: Item.email, name: String(Item.name ?? userId),
-    timeZone: typeof Item.timeZone === 'string' ? Item.timeZone : 'UTC', locale: typeof Item.locale === 'string' ? Item.locale : DEFAULT_LOCALE,
-  };
+  return readerOf(userId, Item);
 }
 
 export interface ApprovalState {

@@ -7,7 +7,7 @@ import type { ApprovalTask } from '../../schemas/approvals/request';
 import { decideTask, type LinkUse } from './approval-decisions';
 import { requestPageLink, subjectFacts, subjectName } from './approval-mail';
 import { readApproval, readUserContact, type ApprovalState } from './approval-store';
-import { DEFAULT_LOCALE } from '../platform/mail-content';
+import { DEFAULT_FORMATS } from '../platform/mail-content';
 import { escapeHtml, htmlPage } from '../platform/html-page';
 import { isDomainError } from '../platform/http';
 import { linkSecrets } from '../platform/link-secret';
@@ -67,7 +67,7 @@ export async function showDecisionPage(token: string, now: Date): Promise<ApiRes
   const { request } = state;
   const [approver, submitter] = await Promise.all([readUserContact(opened.approverId), readUserContact(request.submitterId)]);
   // the approver reads it as their mail: in their locale and time zone
-  const reader = approver ?? { locale: DEFAULT_LOCALE, timeZone: 'UTC' };
+  const reader = approver ?? DEFAULT_FORMATS;
   const facts = [...subjectFacts(request.subject, reader, now), ['Asked by', submitter?.name ?? request.submitterId]]
     .map(([label, value]) => `<li>${escapeHtml(label)}: ${escapeHtml(value)}</li>`).join('');
   return htmlPage(200, `Approve the ${subjectName(request.subject)}?`,

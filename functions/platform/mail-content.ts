@@ -8,8 +8,19 @@ export interface Reader extends Locale {
   name: string;
 }
 
-/** The formats of a reader whose record names no locale. */
-export const DEFAULT_LOCALE = 'en-GB';
+/** The formats of a reader whose record names no locale or zone. */
+export const DEFAULT_FORMATS: Locale = { locale: 'en-GB', timeZone: 'UTC' };
+
+/** A stored user as mail addresses them; undefined without an address (an unknown user gets no mail). */
+export function readerOf(userId: string, user: Record<string, unknown> | undefined): Reader | undefined {
+  if (!user || typeof user.email !== 'string') return undefined;
+  return {
+    email: user.email,
+    name: typeof user.name === 'string' ? user.name : userId,
+    locale: typeof user.locale === 'string' ? user.locale : DEFAULT_FORMATS.locale,
+    timeZone: typeof user.timeZone === 'string' ? user.timeZone : DEFAULT_FORMATS.timeZone,
+  };
+}
 
 /**
  * What a service mail says, written once and rendered both as text and as HTML (every value escaped

@@ -1,5 +1,4 @@
 import { listQuerySchema } from '../../schemas/api/route-spec';
-import { lazy } from '../../schemas/lazy';
 import { PROMOTION_LIST_FILTERS, PromotionActionSchema, PROMOTION_ROUTES } from '../../schemas/api/routes/promotions';
 import { Campaigns, Claims, Funds, Promotions } from '../../schemas/promotions/records';
 import { parseInput } from '../platform/validation';
@@ -57,16 +56,16 @@ const getFundStatementRoute: ApiRoute = async (request) => ({ status: 200, body:
 const getPromotionRoute: ApiRoute = async (request) => ({ status: 200, body: await getPromotion(request.principal(), request.path('id')) });
 
 /** GET /campaigns: campaigns with their status, or one owner's. */
-const listCampaignsRoute = listRecordsRoute(Campaigns, lazy(() => listQuerySchema(PROMOTION_LIST_FILTERS.campaigns)), promotionView);
+const listCampaignsRoute = listRecordsRoute(Campaigns, () => listQuerySchema(PROMOTION_LIST_FILTERS.campaigns), promotionView);
 
 /** GET /claims?promotionId=: a promotion's expense claims (one Query of its collection), or claims by status or owner. */
-const listClaimsRoute = listRecordsRoute(Claims, lazy(() => listQuerySchema(PROMOTION_LIST_FILTERS.claims)), promotionView);
+const listClaimsRoute = listRecordsRoute(Claims, () => listQuerySchema(PROMOTION_LIST_FILTERS.claims), promotionView);
 
 /** GET /funds: the funds the caller may see (finance all; sales their department's), by region or department. */
-const listFundsRoute = listRecordsRoute(Funds, lazy(() => listQuerySchema(PROMOTION_LIST_FILTERS.funds)), promotionView);
+const listFundsRoute = listRecordsRoute(Funds, () => listQuerySchema(PROMOTION_LIST_FILTERS.funds), promotionView);
 
 /** GET /promotions: the promotions the caller may see, by status, owner, department or region, each with its money. */
-const listPromotionsRoute = listRecordsRoute(Promotions, lazy(() => listQuerySchema(PROMOTION_LIST_FILTERS.promotions)), promotionView);
+const listPromotionsRoute = listRecordsRoute(Promotions, () => listQuerySchema(PROMOTION_LIST_FILTERS.promotions), promotionView);
 
 /** POST /claims/{id}/submit: held against the promotion's claimable budget and its evidence; Claim.Submitted starts the claim workflow. */
 const submitClaimRoute: ApiRoute = async (request) => ({ status: 202, body: await submitClaim(request.principal(), request.path('id'), request.now) });

@@ -1,10 +1,10 @@
 import { evidenceRefKey, recordKey } from '../../schemas/keys';
-import { Promotions } from '../../schemas/promotions/records';
+import { Claims, Promotions } from '../../schemas/promotions/records';
 import { conflict, notFound, type DomainError } from '../platform/errors';
 import { recordUpdate } from '../platform/record-update';
 import { tableName } from '../platform/table';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
-import { CLAIM_TYPE as TYPE, readLiveClaim } from './claims';
+import { readLiveClaim } from './claims';
 import { moveFunds } from './fund-ledger';
 import { formatMoney } from './promotion-money';
 import { readRecord } from './promotion-store';
@@ -14,6 +14,8 @@ import { readRecord } from './promotion-store';
  * finance, the fund's reserved money becomes spent (postClaim); rejected, the hold is let go
  * (returnClaim) and the rep may revise and resubmit; paid, the claim is closed (markClaimPaid).
  */
+
+const TYPE = Claims.type;
 
 const awaiting = (submission: number) => ({
   condition: '#status = :submitted AND submission = :submission', values: { ':submitted': 'submitted', ':submission': submission },

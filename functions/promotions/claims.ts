@@ -20,8 +20,7 @@ import { parseInput } from '../platform/validation';
  * receipt twice. What the workflow does after finance decides is in claim-steps.ts.
  */
 
-export const CLAIM_TYPE = Claims.type;
-const TYPE = CLAIM_TYPE;
+const TYPE = Claims.type;
 type Line = ClaimRecord['lines'][number];
 
 export async function readLiveClaim(id: string) {

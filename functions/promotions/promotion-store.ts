@@ -8,7 +8,7 @@ import { Users, type Account, type User } from '../../schemas/records';
 import type * as z from '../../schemas/zod';
 import { conflict, notFound } from '../platform/errors';
 import { documentClient, tableName } from '../platform/table';
-import { DEFAULT_LOCALE, type Reader } from '../platform/mail-content';
+import { DEFAULT_FORMATS, readerOf, type Reader } from '../platform/mail-content';
 
 /*
  * Reading the promotions domain's records: each type as its zod record says it is stored, plus what
@@ -57,11 +57,13 @@ export function promotionView(item: Record<string, unknown>): Record<string, unk
   return Object.fromEntries(Object.entries(item).filter(([k]) => !KEY_ATTRIBUTES.test(k) && !HIDDEN.includes(k)));
 }
 
-/** A promotion's (or campaign's) owner as mail addresses them; a missing user is named by id and gets no mail. */
-/** Who a mail to this user goes to, and how they read times (their zone and locale). */
+/**
+ * A promotion's (or campaign's) owner as mail addresses them, with how they read times; a missing user
+ * is named by id and gets no mail (no address).
+ */
 export async function contactOf(userId: string): Promise<Reader> {
   const user = await readRecord(Users.type, userId);
-  return { email: user?.email ?? '', name: user?.name ?? userId, timeZone: user?.timeZone ?? 'UTC', locale: user?.locale ?? DEFAULT_LOCALE };
+  return readerOf(userId, user) ?? { email: '', name: userId, ...DEFAULT_FORMATS };
 }
 
 /**

@@ -1,5 +1,4 @@
 import { RECORD_RESOURCES, RECORD_ROUTES, recordListQuerySchema } from '../../schemas/api/routes/records';
-import { lazy } from '../../schemas/lazy';
 import { AwayBodySchema } from '../../schemas/records';
 import { parseInput } from '../platform/validation';
 import { getAccount360 } from './record-lists';
@@ -21,7 +20,7 @@ const setUserAwayRoute: ApiRoute = async (request) => {
 /** Create, list, read, change and soft-delete for every record type the catalogue serves. */
 const recordOperations: Record<string, ApiRoute> = Object.fromEntries(RECORD_RESOURCES.flatMap((resource) => [
   [`create-${resource.singular}`, createRecordRoute(resource.def)],
-  [`list-${resource.def.plural}`, listRecordsRoute(resource.def, lazy(() => recordListQuerySchema(resource)))],
+  [`list-${resource.def.plural}`, listRecordsRoute(resource.def, () => recordListQuerySchema(resource))],
   [`get-${resource.singular}`, getRecordRoute(resource.def)],
   [`update-${resource.singular}`, updateRecordRoute(resource.def)],
   [`delete-${resource.singular}`, deleteRecordRoute(resource.def)],

@@ -1,5 +1,6 @@
 import { DeleteQuerySchema } from '../../schemas/api/route-spec';
 import type * as z from '../../schemas/zod';
+import { lazy } from '../../schemas/lazy';
 import type { RecordDefinition } from '../../schemas/records';
 import type { ApiRoute } from '../platform/api-handler';
 import { metrics } from '../platform/observability';
@@ -25,13 +26,16 @@ export const getRecordRoute = (def: RecordDefinition): ApiRoute => async (reques
 
 type View = (item: Record<string, unknown>) => Record<string, unknown>;
 /**
- * `querySchema`: the list's query as the catalogue gives it (its filters, and `q` where the type is
- * searchable); `view`: what a client sees of each item (records with workflow attributes hide those).
+ * `buildQuerySchema`: the list's query as the catalogue gives it (its filters, and `q` where the type is
+ * searchable), built at the list's first request, not at the function's cold start; `view`: what a client sees of each item (records with workflow attributes hide those).
  */
-export const listRecordsRoute = (def: RecordDefinition, querySchema: () => z.ZodMiniType, view?: View): ApiRoute => async (request) => {
-  const query = parseInput(querySchema(), request.query, 'query') as ListQuery;
-  const page = await listRecords(def, request.principal(), query);
-  return { status: 200, body: view ? { ...page, items: page.items.map(view) } : page };
+export const listRecordsRoute = (def: RecordDefinition, buildQuerySchema: () => z.ZodMiniType, view?: View): ApiRoute => {
+  const querySchema = lazy(buildQuerySchema);
+  return async (request) => {
+    const query = parseInput(querySchema(), request.query, 'query') as ListQuery;
+    const page = await listRecords(def, request.principal(), query);
+    return { status: 200, body: view ? { ...page, items: page.items.map(view) } : page };
+  };
 };
 
 export const updateRecordRoute = (def: RecordDefinition): ApiRoute => async (request) => ({
