@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { navigate, startConsoleWorld, visited } from './support/console';
+import { decide, navigate, startConsoleWorld, untilNeedsMyAction, visited } from './support/console';
 
 /**
  * An approver asks for changes instead of deciding: the rep sees what was asked on their home page and
@@ -32,17 +32,10 @@ describe('approvals in the console', () => {
     await navigate(manager, 'Approvals', 'Approvals');
     await manager.page.getByRole('row', { name: new RegExp(promotion.name) }).getByRole('link').click();
     await visited(manager, `Promotion ${promotion.name}`);
-    await manager.page.getByRole('radio', { name: 'Request changes' }).check();
-    await manager.page.getByLabel('Comment').fill('Add the chilled display rental');
-    await manager.page.getByRole('button', { name: 'Request changes' }).click();
-    await visited(manager, 'Approvals');
+    await decide(manager, 'Request changes', 'Add the chilled display rental');
 
     // the rep sees it under what needs their action, and on the promotion with the approver's words
-    await expect.poll(async () => {
-      await rep.page.goto('/app/');
-      await visited(rep, /^Hello, /);
-      return rep.page.getByRole('region', { name: 'Needs my action' }).getByRole('link', { name: promotion.name }).isVisible();
-    }, { timeout: 60_000, interval: 500 }).toBe(true);
+    await untilNeedsMyAction(rep, (needs) => needs.getByRole('link', { name: promotion.name }));
     await rep.page.getByRole('region', { name: 'Needs my action' }).getByRole('link', { name: promotion.name }).click();
     await visited(rep, promotion.name);
     await rep.page.getByRole('alert').getByText(/Changes requested by Nora North at step .*: Add the chilled display rental/).waitFor();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { navigate, startConsoleWorld, visited, type Person } from './support/console';
+import { decide, navigate, startConsoleWorld, untilNeedsMyAction, visited, type Person } from './support/console';
 
 /**
  * A promotion's whole life through the web console, each step by the person who does it: the rep applies
@@ -60,10 +60,7 @@ describe('a promotion from application to the fund statement', () => {
     await row.getByText('Sam Sales').waitFor();
     await row.getByRole('link').click();
     await visited(manager, `Promotion ${NAME}`);
-    await manager.page.getByRole('radio', { name: 'Approve' }).check();
-    await manager.page.getByLabel('Comment').fill('Good plan');
-    await manager.page.getByRole('button', { name: 'Approve' }).click();
-    await visited(manager, 'Approvals');
+    await decide(manager, 'Approve', 'Good plan');
     await manager.page.getByText('Nothing waits for your decision.').waitFor();
 
     // the rep sees it approved, the money reserved
@@ -95,17 +92,10 @@ describe('a promotion from application to the fund statement', () => {
     await claimRow.getByRole('link').click();
     await visited(finance, `Expense claim for ${NAME}`);
     // first sent back: a receipt is missing
-    await finance.page.getByRole('radio', { name: 'Reject' }).check();
-    await finance.page.getByLabel('Comment').fill('INV-TASTING-7 has no VAT line: send the corrected invoice');
-    await finance.page.getByRole('button', { name: 'Reject' }).click();
-    await visited(finance, 'Approvals');
+    await decide(finance, 'Reject', 'INV-TASTING-7 has no VAT line: send the corrected invoice');
 
     // the rep finds the rejected claim under what needs their action and revises it, within what is claimable
-    await expect.poll(async () => {
-      await rep.page.goto('/app/');
-      await visited(rep, /^Hello, /);
-      return rep.page.getByRole('region', { name: 'Needs my action' }).getByText(/Revise the rejected claim of €1,100\.00/).isVisible();
-    }, { timeout: 60_000, interval: 500 }).toBe(true);
+    await untilNeedsMyAction(rep, (needs) => needs.getByText(/Revise the rejected claim of €1,100\.00/));
     await rep.page.getByRole('region', { name: 'Needs my action' }).getByRole('link', { name: 'its promotion' }).click();
     await visited(rep, NAME);
     await rep.page.getByText(/Rejected: .*INV-TASTING-7 has no VAT line/).waitFor();

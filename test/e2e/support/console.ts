@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { launchBrowser } from '../../integration/support/browser';
 
 /**
@@ -70,6 +71,23 @@ export async function visited(person: Person, heading: string | RegExp) {
   await person.page.getByRole('heading', { level: 1, name: heading }).waitFor();
   await person.page.getByText(/^Loading /).first().waitFor({ state: 'detached' }).catch(() => {});
   await person.checkAccessibility();
+}
+
+/** Decides the approval task on the request page that is open: the decision, its comment, and back to the inbox. */
+export async function decide(person: Person, decision: 'Approve' | 'Reject' | 'Request changes', comment: string) {
+  await person.page.getByRole('radio', { name: decision }).check();
+  await person.page.getByLabel('Comment').fill(comment);
+  await person.page.getByRole('button', { name: decision }).click();
+  await visited(person, 'Approvals');
+}
+
+/** Opens the home page until what `find` looks for shows under "Needs my action" (the workflows run meanwhile). */
+export async function untilNeedsMyAction(person: Person, find: (needsMyAction: Locator) => Locator) {
+  await expect.poll(async () => {
+    await person.page.goto('/app/');
+    await visited(person, /^Hello, /);
+    return find(person.page.getByRole('region', { name: 'Needs my action' })).isVisible();
+  }, { timeout: 60_000, interval: 500 }).toBe(true);
 }
 
 export { launchBrowser };
