@@ -94,3 +94,11 @@ export interface EmulatorOptions {
   accountId: string;
   log?: (line: string) => void;
 }
+
+/** An offset for people: "3 d 2 h 5 min" (seconds only when it is under a minute). */
+export function formatOffset(seconds: number): string {
+  const whole = Math.round(seconds);
+  if (whole < 60) return `${whole} s`;
+  const parts: [number, string][] = [[Math.floor(whole / 86_400), 'd'], [Math.floor(whole / 3600) % 24, 'h'], [Math.floor(whole / 60) % 60, 'min']];
+  return parts.filter(([n]) => n > 0).map(([n, unit]) => `${n} ${unit}`).join(' ');
+}

@@ -11,7 +11,10 @@ const ingestEventRoute: ApiRoute = async (request) => {
   const { event } = request;
   const body = request.rawBody();
   const now = new Date(request.now);
-  const system = await authenticate(event.headers ?? {}, body, Math.floor(now.getTime() / 1000));
+  // senders sign with real time: the gateway's receipt time is real wherever it runs, while the local
+  // clock (which `now` follows) may have been moved forward for a demo or a test
+  const receivedAt = event.requestContext?.timeEpoch ?? now.getTime();
+  const system = await authenticate(event.headers ?? {}, body, Math.floor(receivedAt / 1000));
   const receipt = await receiveEvent(system, event.headers?.[SIGNATURE_HEADERS.idempotencyKey], body, now, request.context);
   return { status: receipt.duplicate ? 200 : 202, body: receipt };
 };

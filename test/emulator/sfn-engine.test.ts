@@ -185,9 +185,10 @@ describe('local Step Functions engine', () => {
   });
 
   it('waits three days on the local clock and completes after an advance, without sleeping', async () => {
+    const until = new Date(h.clock.now() + 4 * 24 * 3600 * 1000).toISOString();
     const arn = await h.start(await h.machine({ StartAt: 'Sleep', States: { Sleep: { Type: 'Wait', SecondsPath: '$.wait', Next: 'Until' }, Until: { Type: 'Wait', TimestampPath: '$.until', End: true } } }), {
       wait: 3 * 24 * 3600,
-      until: new Date(h.clock.now() + 4 * 24 * 3600 * 1000).toISOString(),
+      until,
     });
     await h.reached(arn, 'WaitStateEntered');
     const advance = await fetch(`${h.edge.url}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: 3 * 24 * 3600 }) });
@@ -196,10 +197,14 @@ describe('local Step Functions engine', () => {
     await h.reached(arn, 'WaitStateExited');
     const bad = await fetch(`${h.edge.url}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: 'soon' }) });
     expect(bad.status).toBe(400);
-    h.clock.advance(24 * 3600);
+    const badTime = await fetch(`${h.edge.url}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceTo: 'next monday' }) });
+    expect(badTime.status).toBe(400);
+    // the second wait ends at a time: the clock moves right there
+    const to = await fetch(`${h.edge.url}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceTo: until }) });
+    expect(Date.parse(((await to.json()) as any).now)).toBeGreaterThanOrEqual(Date.parse(until));
     expect((await h.finished(arn)).status).toBe('SUCCEEDED');
     const clock = await (await fetch(`${h.edge.url}/_local/clock`)).json();
-    expect(clock).toMatchObject({ now: expect.any(String), offsetSeconds: expect.any(Number) });
+    expect(clock).toMatchObject({ now: expect.any(String), realNow: expect.any(String), offset: expect.stringMatching(/^4 d( \d+ min)? ahead of real time$/) });
   });
 
   it('applies the intrinsic functions inside an execution, with the context object', async () => {
