@@ -104,7 +104,7 @@ export async function enrolFromEvent(event: TriggerEvent, now: string): Promise<
     result.enrolled.push(enrolmentId);
     await count(head.sequenceId, { enrolled: 1, active: 1 });
     await addToTimeline(enrolmentId, now, 'enrolled', { sequenceVersion: enrolment.sequenceVersion, trigger: event.detailType });
-    const updated = await updateLead(enrolment.leadId, lead.status === 'new' ? { status: 'nurturing' } : {}, now);
+    const updated = await updateLead(enrolment.leadId, lead.status === 'new' || lead.status === 'nurtured' ? { status: 'nurturing' } : {}, now);
     const fit = fitPoints(sequence, updated);
     if (fit !== 0) await changeScore(enrolment, sequence, fit, now, 'fit');
     await publish(LeadEnrolled, {

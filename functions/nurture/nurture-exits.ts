@@ -4,7 +4,9 @@ import type { ExitReason, NurtureSequence } from '../../schemas/nurture/sequence
 import { publish } from '../platform/event-bus';
 import { evaluateCondition } from '../rules/conditions';
 import { stopEnrolmentExecution } from './nurture-executions';
-import { count, endEnrolment, enrolmentsOfLead, putNew, readLead, readVersion, type Enrolment, type LeadItem } from './nurture-store';
+import {
+  activeEnrolmentsOfLead, count, endEnrolment, enrolmentsOfLead, moveLeadStatus, putNew, readLead, readVersion, type Enrolment, type LeadItem,
+} from './nurture-store';
 
 /*
  * Enrolments that end before their last step: the lead converted, unsubscribed, bounced, complained,
@@ -12,9 +14,25 @@ import { count, endEnrolment, enrolmentsOfLead, putNew, readLead, readVersion, t
  * at once and is announced (Lead.ExitedSequence); a conversion is attributed to the sequence and its campaign.
  */
 
+/**
+ * A lead whose last running enrolment ended without nurture qualifying or converting it is `nurtured`:
+ * out of nurture, for its owner to follow up or marketing to enrol again. Why it ended (completed,
+ * unsubscribed, bounced...) is on the enrolment; a status someone set meanwhile is left alone.
+ */
+async function leaveNurture(enrolment: Enrolment, now: string): Promise<void> {
+  if (await activeEnrolmentsOfLead(enrolment.leadId) > 0) return;
+  await moveLeadStatus(enrolment.leadId, 'nurturing', 'nurtured', now);
+}
+
+/** The enrolment ran its last step. */
+export async function completeEnrolment(enrolment: Enrolment, now: string): Promise<void> {
+  if (await endEnrolment(enrolment, 'completed', now)) await leaveNurture(enrolment, now);
+}
+
 /** Ends one enrolment for a reason and (unless the execution itself is ending it) stops its execution at once. */
 export async function exitEnrolment(enrolment: Enrolment, reason: ExitReason, now: string, stopExecution = true): Promise<boolean> {
   if (!(await endEnrolment(enrolment, 'exited', now, reason))) return false;
+  await leaveNurture(enrolment, now);
   if (stopExecution) await stopEnrolmentExecution(enrolment.enrolmentId, reason);
   await publish(LeadExitedSequence, {
     enrolmentId: enrolment.enrolmentId, sequenceId: enrolment.sequenceId, sequenceVersion: enrolment.sequenceVersion,

@@ -10,6 +10,7 @@ import { assertCan } from '../platform/access';
 import { conflict, forbidden, invalidField, notFound } from '../platform/errors';
 import { dryRun } from './nurture-plan';
 import { allHeads, enrolmentsOfLead, headItem, queryAll, readHead, readLead, type Enrolment } from './nurture-store';
+import { describeTimelineEntry, type TimelineEntry } from './nurture-timeline';
 import type { Principal } from '../platform/principal';
 import { toRecord } from '../records';
 import { documentClient, tableName } from '../platform/table';
@@ -165,7 +166,10 @@ export async function leadNurture(principal: Principal, leadId: string) {
       startedAt: e.startedAt, ...(e.endedAt ? { endedAt: e.endedAt } : {}), ...(e.exitReason ? { exitReason: e.exitReason } : {}),
       ...(e.currentStep ? { currentStep: e.currentStep } : {}),
       timeline: partition.filter((item) => String(item.sk).startsWith(nurtureKeys.enrolmentEventPrefix))
-        .map((t) => { const { pk: _pk, sk: _sk, ...rest } = t; return rest; }),
+        .map((t) => {
+          const { pk: _pk, sk: _sk, ...entry } = t as TimelineEntry;
+          return { ...entry, summary: describeTimelineEntry(entry) };
+        }),
     };
   }));
   const notEnrolled = (await queryAll({ pk: nurtureKeys.decisionPk(leadId) }))

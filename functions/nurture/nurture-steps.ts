@@ -10,12 +10,12 @@ import { LINK_PURPOSES, signLink } from '../platform/signed-links';
 import { documentClient, tableName } from '../platform/table';
 import { evaluateCondition } from '../rules/conditions';
 import { engaged, MAIL_TAGS } from './nurture-engagement';
-import { exitConverted, exitEnrolment } from './nurture-exits';
+import { completeEnrolment, exitConverted, exitEnrolment } from './nurture-exits';
 import { createOpportunity, createTask, notifyOwner } from './nurture-owner-tasks';
-import { engagementDeadline, hasMarketingConsent, insideSendWindow, nextStepId, sendTime, stepById, waitEnd } from './nurture-plan';
+import { engagementDeadline, hasMarketingConsent, insideSendWindow, nextStepId, sendTime, stepById, timeZoneOf, waitEnd } from './nurture-plan';
 import { changeScore } from './nurture-scoring';
 import {
-  addToTimeline, count, endEnrolment, getItem, putNew, readEnrolment, readHead, readLead, readUser, readVersion, suppressionOf, updateLead,
+  addToTimeline, count, getItem, putNew, readEnrolment, readHead, readLead, readUser, readVersion, suppressionOf, updateLead,
   type Enrolment, type LeadItem,
 } from './nurture-store';
 
@@ -87,7 +87,7 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
   const goOn = async (outcome?: boolean): Promise<StepOutput> => {
     const next = nextStepId(sequence, step, outcome);
     if (!next) {
-      await endEnrolment(enrolment, 'completed', at);
+      await completeEnrolment(enrolment, at);
       return end;
     }
     await documentClient.send(new UpdateCommand({
@@ -102,7 +102,9 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
   switch (step.type) {
     case 'send-mail': {
       if (!insideSendWindow(sequence, lead, now)) {
-        return { ...end, action: 'wait', waitUntil: sendTime(sequence, lead, now).toISOString() };
+        const until = sendTime(sequence, lead, now).toISOString();
+        await addToTimeline(enrolment.enrolmentId, at, 'waiting-for-send-window', { stepId: step.id, until, timeZone: timeZoneOf(sequence, lead) });
+        return { ...end, action: 'wait', waitUntil: until };
       }
       if (!hasMarketingConsent(lead)) return exit('no-consent');
       const suppressed = await suppressionOf(lead.email);
@@ -118,7 +120,7 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
         if (typeof waited?.until === 'string') return waited.until <= at ? goOn() : { ...end, action: 'wait', waitUntil: waited.until };
       }
       const until = waitEnd(sequence, step, lead, now).toISOString();
-      await addToTimeline(enrolment.enrolmentId, at, 'waiting', { stepId: step.id, until });
+      await addToTimeline(enrolment.enrolmentId, at, 'waiting', { stepId: step.id, until, timeZone: timeZoneOf(sequence, lead) });
       if (last) {
         await claim({ until });
         return { ...end, action: 'wait', waitUntil: until };
@@ -130,7 +132,11 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
       const mail = await getItem(nurtureKeys.stepClaim(enrolment.enrolmentId, step.mailStep));
       if (engaged(mail, step.engagement)) return goOn(true);
       if (!mail) return goOn(false);
-      const timeoutSeconds = Math.max(1, Math.ceil((engagementDeadline(step, now).getTime() - nowMs) / 1000));
+      const deadline = engagementDeadline(step, now);
+      const timeoutSeconds = Math.max(1, Math.ceil((deadline.getTime() - nowMs) / 1000));
+      await addToTimeline(enrolment.enrolmentId, at, 'waiting-for-engagement', {
+        stepId: step.id, mailStep: step.mailStep, engagement: step.engagement, until: deadline.toISOString(), timeZone: timeZoneOf(sequence, lead),
+      });
       return { enrolmentId: enrolment.enrolmentId, stepId: step.id, resume: {}, action: 'await', timeoutSeconds, mailStep: step.mailStep, engagement: step.engagement };
     }
     case 'branch':
@@ -151,7 +157,7 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
       if (await claim()) await updateLead(enrolment.leadId, { status: step.status }, at);
       return goOn();
     case 'end':
-      await endEnrolment(enrolment, 'completed', at);
+      await completeEnrolment(enrolment, at);
       return end;
   }
 }

@@ -229,6 +229,13 @@ export async function endEnrolment(enrolment: Enrolment, status: 'completed' | '
   return true;
 }
 
+/** How many enrolments of the lead are running, in every sequence (one consistent read of its places). */
+export async function activeEnrolmentsOfLead(leadId: string): Promise<number> {
+  const place = nurtureKeys.leadInSequence(leadId, '');
+  const places = await queryAll({ pk: place.pk, skPrefix: place.sk, consistent: true });
+  return places.reduce((sum, item) => sum + (typeof item.active === 'number' ? item.active : 0), 0);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Leads, suppression
 
@@ -237,7 +244,21 @@ export const readLead = async (leadId: string) => (await getItem(recordKey(Leads
 export const readUser = async (userId: string) => (await getItem(recordKey(Users.type, userId))) as UserItem | undefined;
 
 /** Changes a lead as the engine (a new version, so an editor holding the old one gets a 409). */
-export async function updateLead(leadId: string, set: Partial<Lead>, now: string, add?: { score: number }): Promise<LeadItem> {
+export const updateLead = (leadId: string, set: Partial<Lead>, now: string, add?: { score: number }): Promise<LeadItem> =>
+  changeLead(leadId, set, now, add);
+
+/** Moves a lead from one status to another; false when its status was no longer `from` (someone moved it first). */
+export async function moveLeadStatus(leadId: string, from: Lead['status'], to: Lead['status'], now: string): Promise<boolean> {
+  try {
+    await changeLead(leadId, { status: to }, now, undefined, from);
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+async function changeLead(leadId: string, set: Partial<Lead>, now: string, add?: { score: number }, ifStatus?: Lead['status']): Promise<LeadItem> {
   const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
   const values: Record<string, unknown> = { ':one': 1, ':now': now };
   const sets = ['#updatedAt = :now'];
@@ -261,9 +282,9 @@ export async function updateLead(leadId: string, set: Partial<Lead>, now: string
     TableName: tableName(),
     Key: recordKey(Leads.type, leadId),
     UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
-    ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
+    ConditionExpression: ifStatus ? 'attribute_exists(pk) AND #status = :ifStatus' : 'attribute_exists(pk)',
+    ExpressionAttributeNames: { ...names, ...(ifStatus ? { '#status': 'status' } : {}) },
+    ExpressionAttributeValues: { ...values, ...(ifStatus ? { ':ifStatus': ifStatus } : {}) },
     ReturnValues: 'ALL_NEW',
   }));
   return Attributes as LeadItem;

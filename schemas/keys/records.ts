@@ -87,7 +87,11 @@ const sortValue = (record: Item) =>
   str(record.occurredAt) ?? str(record.code) ?? str(record.name)?.toLowerCase() ?? String(record.createdAt);
 
 /** The record types whose lists take a text search (`q`), and the fields it looks in. */
-export const SEARCHABLE_FIELDS: Partial<Record<string, readonly string[]>> = { ACCOUNT: ['name', 'code', 'city'] };
+export const SEARCHABLE_FIELDS: Partial<Record<string, readonly string[]>> = {
+  ACCOUNT: ['name', 'code', 'city'],
+  CONTACT: ['firstName', 'lastName', 'email'],
+  LEAD: ['firstName', 'lastName', 'company', 'email'],
+};
 
 /** Text as the search compares it: lower case, accents dropped ("Lübeck" is found by "lubeck"), spaces collapsed. */
 export const searchNormalized = (text: string) =>

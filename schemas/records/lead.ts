@@ -2,7 +2,8 @@ import * as z from '../zod';
 import { ConsentSchema, EmailSchema, IdSchema, NameSchema, PhoneSchema, ShortTextSchema, TimeZoneSchema } from '../common';
 import { defineRecord } from './define';
 
-export const LeadStatusSchema = z.enum(['new', 'nurturing', 'qualified', 'converted', 'disqualified']);
+/** `nurtured`: its nurture ended without qualifying or converting it (the enrolment says why). */
+export const LeadStatusSchema = z.enum(['new', 'nurturing', 'nurtured', 'qualified', 'converted', 'disqualified']);
 
 export const Leads = defineRecord({
   type: 'LEAD',

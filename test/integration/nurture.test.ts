@@ -145,7 +145,8 @@ describe('a three-mail sequence', () => {
     expect(enrolment!.status).toBe('completed');
     expect(enrolment!.timeline.map((t) => t.what)).toEqual(expect.arrayContaining(['enrolled', 'mail-sent', 'mail-opened', 'score-opened', 'score-step', 'completed']));
     const lead = await crm.as('u-sales').get(`/leads/${leadIdOf(email)}`);
-    expect(lead.body).toMatchObject({ score: 40, status: 'nurturing', ownerId: 'u-sales' });
+    // out of nurture without qualifying: nurtured, for its owner to follow up
+    expect(lead.body).toMatchObject({ score: 40, status: 'nurtured', ownerId: 'u-sales' });
   });
 
   it('takes the no branch when nothing is opened: the reminder waits for Monday\'s window', async () => {
@@ -233,10 +234,21 @@ describe('exits', () => {
     expect(enrolment).toMatchObject({ status: 'exited', exitReason: 'unsubscribed' });
     expect(await executionStatus(enrolment!.enrolmentId)).toBe('ABORTED');
     const lead = await crm.as('u-sales').get(`/leads/${leadIdOf(email)}`);
-    expect(lead.body.marketingConsent.status).toBe('withdrawn');
+    expect(lead.body).toMatchObject({ status: 'nurtured', marketingConsent: { status: 'withdrawn' } });
     await crm.advanceClock(7 * DAY);
     await crm.untilIdle();
     expect(await templatesTo(email)).toEqual(['nurture-welcome']);
+  });
+
+  it('a bounce ends every enrolment of the lead, suppresses its address and leaves it nurtured; a converted lead stays converted', async () => {
+    await advanceTo(await nextMonday());
+    const email = 'bounce+nurture@simulator.amazonses.com';
+    await capture(email, 'webinar');
+    const [enrolment] = await untilEnrolment(email, (e) => e[0]?.status === 'exited');
+    expect(enrolment).toMatchObject({ exitReason: 'bounced' });
+    expect((await crm.as('u-sales').get(`/leads/${leadIdOf(email)}`)).body.status).toBe('nurtured');
+    // the lead who converted earlier in this file is left as sales set it
+    expect((await crm.as('u-sales').get(`/leads/${leadIdOf('converts@example.com')}`)).body.status).toBe('converted');
   });
 
   it('a person clicking the unsubscribe link in the mail gets a page to confirm on (opening it changes nothing), in a real browser', async () => {
