@@ -1,4 +1,5 @@
 import { approvals } from './approvals';
+import { chaos } from './chaos';
 import { console_ } from './console';
 import { engine } from './engine';
 import { foundation } from './foundation';
@@ -7,4 +8,4 @@ import { promotions } from './promotions';
 import type { Benchmark } from './support';
 
 /** Every benchmark `npm run bench` knows, by name. Add new ones here. */
-export const BENCHMARKS: Benchmark[] = [foundation, engine, approvals, nurture, promotions, console_];
+export const BENCHMARKS: Benchmark[] = [foundation, engine, approvals, nurture, promotions, console_, chaos];
