@@ -140,7 +140,7 @@ export async function runFuzz(target: FuzzTarget, cases: FuzzCase[]): Promise<Fu
     if (!paths.has(fuzzCase.route)) paths.set(fuzzCase.route, await pathFor(fuzzCase.route, target));
     outcome.requests++;
     let status = 0;
-    let body = '';
+    let body: string;
     try {
       const response = await fetch(`${target.apiUrl}${paths.get(fuzzCase.route)}`, {
         method: fuzzCase.route.method,
