@@ -4,10 +4,12 @@ import type { Money } from '../../schemas/common';
 import { CampaignPlanned, type LeadCaptured, type OrderPlaced, type PaymentReceived } from '../../schemas/events';
 import { ATTRIBUTION_PREFIX, attributionKey, effectReportKey, itemFor, recordKey, type SettlementTargetType } from '../../schemas/keys';
 import { Campaigns, Promotions, type EffectReport } from '../../schemas/promotions/records';
+import { referencesIn } from '../../schemas/references';
 import { assertCan } from '../platform/access';
 import { conflict, invalidField, notFound } from '../platform/errors';
 import { publish } from '../platform/event-bus';
 import type { Principal } from '../platform/principal';
+import { assertReadableReferences, referenceGuards } from '../platform/references';
 import type { Delivered } from '../platform/task-handler';
 import { documentClient, tableName } from '../platform/table';
 import { writeAllOrNothing } from '../platform/transact';
@@ -34,10 +36,15 @@ export async function createCampaign(principal: Principal, body: unknown, now: s
     ...input, ...ownershipOf(input, { ownerId: principal.userId, departmentId: principal.departmentId }), id: randomUUID(), version: 1, createdAt: now, updatedAt: now, status: 'planned',
   };
   assertCan(principal, 'write', Campaigns.type, record);
-  await writeAllOrNothing([{
-    item: { Put: { TableName: tableName(), Item: itemFor(Campaigns.type, record), ConditionExpression: 'attribute_not_exists(pk)' } },
-    whenConditionFails: conflict(`campaign ${record.id} exists`),
-  }]);
+  const references = referencesIn(Campaigns.record, record);
+  await assertReadableReferences(principal, references);
+  await writeAllOrNothing([
+    {
+      item: { Put: { TableName: tableName(), Item: itemFor(Campaigns.type, record), ConditionExpression: 'attribute_not_exists(pk)' } },
+      whenConditionFails: conflict(`campaign ${record.id} exists`),
+    },
+    ...referenceGuards(references),
+  ]);
   const settleAt = new Date(Date.parse(input.endsAt) + input.settlementDelayDays * DAY_MS).toISOString();
   await publish(CampaignPlanned, { campaignId: record.id, settlement: { target: { type: 'campaign', id: record.id }, settleAt } });
   return promotionView(record);
