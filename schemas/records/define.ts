@@ -8,16 +8,20 @@ type Shape = z.core.$ZodLooseShape;
 /**
  * One definition per record type gives the three contracts the API needs from the same fields:
  * the stored record, the create body and the update body (a partial plus the version it was read at).
- * Owned records also carry ownerId/departmentId; on create they default to the caller.
+ * Owned records also carry ownerId/departmentId; on create they default to the caller. Fields the
+ * server sets (`serverFields`) are in the stored record only: a body that sends one is refused, naming it.
  * A field naming another record is declared with referenceTo (schemas/references.ts).
  */
-export function defineRecord<const T extends string, F extends Shape, O extends boolean>(spec: {
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a record type without server fields adds none
+export function defineRecord<const T extends string, F extends Shape, O extends boolean, S extends Shape = {}>(spec: {
   type: T;
   /** the path segment and the OpenAPI tag, e.g. "accounts" */
   plural: string;
   /** the fields a client writes; a function so that no schema is built before a request uses one */
   fields: () => F;
   owned: O;
+  /** fields only the server writes (a stage's start time, an away period that has its own route) */
+  serverFields?: () => S;
   /** fields whose value no other live record of this type may have */
   unique?: string[];
 }) {
@@ -32,7 +36,7 @@ export function defineRecord<const T extends string, F extends Shape, O extends 
     version: z.int().check(z.gte(1)),
     ...z.partial(z.strictObject({ ...shape(), ...ownership() })).shape,
   }));
-  const record = lazy(() => z.object({ ...SystemFieldsSchema.shape, ...ownership(), ...shape() }));
+  const record = lazy(() => z.object({ ...SystemFieldsSchema.shape, ...ownership(), ...shape(), ...(spec.serverFields ? spec.serverFields() : ({} as S)) }));
   return {
     type: spec.type, plural: spec.plural, owned: spec.owned, unique: spec.unique ?? [],
     get fields() { return fields(); },

@@ -20,6 +20,8 @@ export const Opportunities = defineRecord({
     amount: MoneySchema,
     expectedCloseDate: DateSchema,
     probability: z.int().check(z.gte(0), z.lte(100)),
+  }),
+  serverFields: () => ({
     /** set by the server whenever the stage changes, so time per stage can be reported */
     stageEnteredAt: z.optional(TimestampSchema),
   }),

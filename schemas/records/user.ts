@@ -19,6 +19,9 @@ export const Users = defineRecord({
     /** How mail to them writes money and times (e.g. en-GB, de-DE); without it, en-GB. */
     locale: z.optional(LocaleSchema),
     status: z.enum(['active', 'inactive']),
+  }),
+  // set with PUT /users/{id}/away (AwayBodySchema), which checks the delegate
+  serverFields: () => ({
     /** Away until then (an ISO date-time, or a date: back at the start of that local day); new approval tasks go to delegateId. */
     awayUntil: z.optional(AwayUntilSchema),
     delegateId: z.optional(referenceTo('USER')),
