@@ -238,4 +238,18 @@ export const effectReportSchema = lazy(() => z.object({
 }));
 export type EffectReport = z.infer<ReturnType<typeof effectReportSchema>>;
 
+/** GET /campaigns/{id}/report: the effect report as its reader may see it, with the late events listed. */
+export const effectReportViewSchema = lazy(() => z.object({
+  ...effectReportSchema().shape,
+  /**
+   * whose promotions the figures cover: all of them, or (for a reader of only some, a sales rep) the
+   * reader's department's or own, each figure computed over those and the events attributed to them
+   * alone; events attributed to the campaign as a whole and its conversions (null) are left out then
+   */
+  scope: z.enum(['all', 'department', 'own']),
+  late: z.array(z.object({
+    kind: z.enum(['order', 'payment', 'lead']), externalId: z.string(), amount: z.optional(MoneySchema), at: TimestampSchema, recordedAt: TimestampSchema,
+  })),
+}));
+
 export const StoredSystemFields = SystemFieldsSchema;
