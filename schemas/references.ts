@@ -15,6 +15,9 @@ export function referenceTo(type: string) {
   return schema;
 }
 
+/** The record type a schema names when it is a reference, else undefined. */
+export const referencedType = (schema: z.ZodMiniType): string | undefined => REFERENCES.get(schema)?.type;
+
 /** One reference a value makes: where (as `accountIds.1`), to which record type, and the id. */
 export interface Reference {
   field: string;
@@ -27,8 +30,8 @@ const defOf = (schema: z.ZodMiniType) => (schema as unknown as { _zod: { def: De
 
 /** Every reference `value` makes where `schema` declares one, through objects, arrays and optional fields. */
 export function referencesIn(schema: z.ZodMiniType, value: unknown, path: string[] = []): Reference[] {
-  const declared = REFERENCES.get(schema);
-  if (declared) return typeof value === 'string' ? [{ field: path.join('.'), type: declared.type, id: value }] : [];
+  const type = referencedType(schema);
+  if (type) return typeof value === 'string' ? [{ field: path.join('.'), type, id: value }] : [];
   const def = defOf(schema);
   if (def.innerType) return referencesIn(def.innerType, value, path);
   if (def.type === 'pipe' && def.in) return referencesIn(def.in, value, path);
@@ -38,17 +41,5 @@ export function referencesIn(schema: z.ZodMiniType, value: unknown, path: string
   if (def.type === 'object' && def.shape && value !== null && typeof value === 'object') {
     return Object.entries(def.shape).flatMap(([key, field]) => referencesIn(field, (value as Record<string, unknown>)[key], [...path, key]));
   }
-  return [];
-}
-
-/** The fields of an object schema that are references, or arrays or objects holding them, with the type each names. */
-export function referenceFieldsOf(schema: z.ZodMiniType, path: string[] = []): { field: string; type: string }[] {
-  const declared = REFERENCES.get(schema);
-  if (declared) return [{ field: path.join('.'), type: declared.type }];
-  const def = defOf(schema);
-  if (def.innerType) return referenceFieldsOf(def.innerType, path);
-  if (def.type === 'pipe' && def.in) return referenceFieldsOf(def.in, path);
-  if (def.type === 'array' && def.element) return referenceFieldsOf(def.element, [...path, '*']);
-  if (def.type === 'object' && def.shape) return Object.entries(def.shape).flatMap(([key, field]) => referenceFieldsOf(field, [...path, key]));
   return [];
 }
