@@ -6,6 +6,7 @@ import { conflict, forbidden, invalidField, notFound } from '../platform/errors'
 import { evaluateCondition } from '../rules/conditions';
 import type { Principal } from '../platform/principal';
 import { queryAll } from './approval-store';
+import { toRecord } from '../records';
 import { tableName } from '../platform/table';
 import { writeAllOrNothing } from '../platform/transact';
 import { parseInput } from '../platform/validation';
@@ -18,7 +19,6 @@ import { parseInput } from '../platform/validation';
  * may ask why a request came to them).
  */
 
-type Item = Record<string, unknown>;
 
 export interface PolicyHead {
   policyId: string;
@@ -43,7 +43,6 @@ export const assertMayManagePolicies = (principal: Principal) => {
   if (!principal.roles.some((r) => r === 'ops' || r === 'admin')) throw forbidden('only ops and admin manage approval policies');
 };
 
-const stripKeys = ({ pk: _pk, sk: _sk, byTypePk: _tp, byTypeSk: _ts, ...rest }: Item) => rest;
 
 function versionWrite(policyId: string, version: number, document: ApprovalPolicy, principal: Principal, now: string) {
   return {
@@ -86,8 +85,8 @@ export async function readPolicy(policyId: string): Promise<{ head: PolicyHead; 
   const items = await queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': approvalPolicyHeadKey(policyId).pk }, ConsistentRead: true });
   const head = items.find((i) => i.sk === APPROVAL_SK.policyHead);
   if (!head) throw notFound(`no approval policy ${policyId}`);
-  const versions = items.filter((i) => String(i.sk).startsWith(APPROVAL_SK.policyVersionPrefix)).map((i) => stripKeys(i) as unknown as PolicyVersion);
-  return { head: stripKeys(head) as unknown as PolicyHead, versions };
+  const versions = items.filter((i) => String(i.sk).startsWith(APPROVAL_SK.policyVersionPrefix)).map((i) => toRecord(i) as unknown as PolicyVersion);
+  return { head: toRecord(head) as unknown as PolicyHead, versions };
 }
 
 /** PUT /approval-policies/{id}: the edited document becomes the next version; the active one stays active. */
@@ -150,7 +149,7 @@ export async function listPolicies(): Promise<PolicyHead[]> {
     KeyConditionExpression: 'byTypePk = :pk',
     ExpressionAttributeValues: { ':pk': listPk.byType(APPROVAL_POLICY_TYPE) },
   });
-  return items.map((i) => stripKeys(i) as unknown as PolicyHead);
+  return items.map((i) => toRecord(i) as unknown as PolicyHead);
 }
 
 export function pickVersion(policy: { head: PolicyHead; versions: PolicyVersion[] }, version: number | undefined): PolicyVersion {

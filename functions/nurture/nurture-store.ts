@@ -11,6 +11,7 @@ import { NurtureSequenceSchema, type ExitReason, type NurtureSequence, type Sequ
 import { Leads, Users, type Lead, type User } from '../../schemas/records';
 import type * as z from '../../schemas/zod';
 import { conflict } from '../platform/errors';
+import { toRecord } from '../records';
 import { documentClient, tableName } from '../platform/table';
 import { writeAllOrNothing } from '../platform/transact';
 
@@ -75,8 +76,10 @@ export const headItem = (head: SequenceHead): Item => ({
   recordType: NURTURE_SEQUENCE_TYPE,
 });
 
+/** A sequence's head without its keys: a head written back gets index keys for its new status (headItem). */
 export async function readHead(sequenceId: string): Promise<SequenceHead | undefined> {
-  return (await getItem(nurtureKeys.sequenceHead(sequenceId))) as SequenceHead | undefined;
+  const item = await getItem(nurtureKeys.sequenceHead(sequenceId));
+  return item && (toRecord(item) as unknown as SequenceHead);
 }
 
 const versions = new Map<string, NurtureSequence>();

@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { collectionPk, effectReportKey, indexKeyAttributes, nurtureKeys } from '../../schemas/keys';
+import { effectReportKey, nurtureKeys } from '../../schemas/keys';
 import { Campaigns, Promotions, type EffectReport, type PromotionRecord } from '../../schemas/promotions/records';
 import { requiredEnv } from '../platform/env';
 import { conflict, notFound } from '../platform/errors';
@@ -10,7 +10,7 @@ import { attributionsOf, storedEffectReport, targetType, type Target } from './c
 import { effectReportMail, effectReportOf, type SettledPromotion } from './effect-report';
 import { moveFunds } from './fund-ledger';
 import { formatMoney } from './promotion-money';
-import { contactOf, readRecord, type PromotionItem, type Stored } from './promotion-store';
+import { contactOf, promotionsOfCampaign, readRecord, type PromotionItem, type Stored } from './promotion-store';
 
 /*
  * Settling a campaign, or a promotion without one (the campaign-settlement workflow's task).
@@ -22,23 +22,6 @@ import { contactOf, readRecord, type PromotionItem, type Stored } from './promot
  */
 
 type Promotion = Stored<PromotionItem>;
-
-async function promotionsOf(target: Target): Promise<Promotion[]> {
-  const attrs = indexKeyAttributes('byCollection');
-  const ids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(new QueryCommand({
-      TableName: tableName(), IndexName: 'byCollection',
-      KeyConditionExpression: '#pk = :pk', ExpressionAttributeNames: { '#pk': attrs.pk },
-      ExpressionAttributeValues: { ':pk': collectionPk.campaign(target.id) }, ExclusiveStartKey: start,
-    }));
-    ids.push(...(page.Items ?? []).map((item) => String(item.id)));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  // the index is eventually consistent: read each promotion itself
-  return (await Promise.all(ids.map((id) => readRecord(Promotions.type, id)))).filter((p): p is Promotion => !!p && !p.deletedAt);
-}
 
 /**
  * Conversions from nurture sequences: the nurture engine keeps one item per lead converted by a
@@ -112,7 +95,7 @@ async function releaseAndSettle(promotion: Promotion, currency: string, now: str
 export async function settle(target: Target, now: string): Promise<SettleResult> {
   const record = await readTarget(target);
   if (!record) throw notFound(`no ${target.type} ${target.id} to settle`);
-  const promotions = (record.promotion ? [record.promotion] : await promotionsOf(target)).filter((p) => !NEVER_RAN.includes(p.status));
+  const promotions = (record.promotion ? [record.promotion] : await promotionsOfCampaign(target.id)).filter((p) => !NEVER_RAN.includes(p.status));
   const waits = whySettlementWaits(promotions);
   if (waits) return { settled: false, reason: waits };
 

@@ -4,15 +4,18 @@ import type { Money } from '../../schemas/common';
 import { CampaignPlanned, type LeadCaptured, type OrderPlaced, type PaymentReceived } from '../../schemas/events';
 import { ATTRIBUTION_PREFIX, attributionKey, effectReportKey, itemFor, recordKey, type SettlementTargetType } from '../../schemas/keys';
 import { Campaigns, Promotions, type EffectReport } from '../../schemas/promotions/records';
-import { assertCan } from '../platform/access';
+import { referencesIn } from '../../schemas/references';
+import { assertCan, covers, scopeOf } from '../platform/access';
 import { conflict, invalidField, notFound } from '../platform/errors';
 import { publish } from '../platform/event-bus';
 import type { Principal } from '../platform/principal';
+import { assertReadableReferences, referenceGuards } from '../platform/references';
 import type { Delivered } from '../platform/task-handler';
 import { documentClient, tableName } from '../platform/table';
 import { writeAllOrNothing } from '../platform/transact';
 import { parseInput } from '../platform/validation';
-import { ownershipOf, promotionView, readRecord, type CampaignRecord } from './promotion-store';
+import { effectReportOf } from './effect-report';
+import { ownershipOf, promotionsOfCampaign, promotionView, readRecord, type CampaignRecord } from './promotion-store';
 
 /*
  * Campaigns and revenue attribution (DOMAIN.md process 3); settling them is campaign-settlement.ts.
@@ -34,10 +37,15 @@ export async function createCampaign(principal: Principal, body: unknown, now: s
     ...input, ...ownershipOf(input, { ownerId: principal.userId, departmentId: principal.departmentId }), id: randomUUID(), version: 1, createdAt: now, updatedAt: now, status: 'planned',
   };
   assertCan(principal, 'write', Campaigns.type, record);
-  await writeAllOrNothing([{
-    item: { Put: { TableName: tableName(), Item: itemFor(Campaigns.type, record), ConditionExpression: 'attribute_not_exists(pk)' } },
-    whenConditionFails: conflict(`campaign ${record.id} exists`),
-  }]);
+  const references = referencesIn(Campaigns.record, record);
+  await assertReadableReferences(principal, references);
+  await writeAllOrNothing([
+    {
+      item: { Put: { TableName: tableName(), Item: itemFor(Campaigns.type, record), ConditionExpression: 'attribute_not_exists(pk)' } },
+      whenConditionFails: conflict(`campaign ${record.id} exists`),
+    },
+    ...referenceGuards(references),
+  ]);
   const settleAt = new Date(Date.parse(input.endsAt) + input.settlementDelayDays * DAY_MS).toISOString();
   await publish(CampaignPlanned, { campaignId: record.id, settlement: { target: { type: 'campaign', id: record.id }, settleAt } });
   return promotionView(record);
@@ -129,7 +137,13 @@ export async function storedEffectReport(target: Target): Promise<EffectReport |
   return stored.Item?.report as EffectReport | undefined;
 }
 
-/** The stored effect report, with the late events that arrived since settlement (flagged, not in the figures). */
+/**
+ * The stored effect report, with the late events that arrived since settlement (flagged, not in the
+ * figures). A campaign spans departments: a reader who may read only some of its promotions (a sales
+ * rep: their department's) gets the report of those alone, each figure computed again over their rows
+ * and the events attributed to them; what belongs to the campaign as a whole (events attributed to no
+ * promotion, nurture conversions) is left out. `scope` says which: all, department or own.
+ */
 export async function effectReport(principal: Principal, target: Target) {
   const type = targetType(target);
   const record = await readRecord(type, target.id);
@@ -137,9 +151,17 @@ export async function effectReport(principal: Principal, target: Target) {
   assertCan(principal, 'read', type, record, target.id);
   const report = await storedEffectReport(target);
   if (!report) throw notFound(`${target.type} ${target.id} is not settled yet (status ${record.status})`);
-  const late = (await attributionsOf(target)).filter((a) => a.late)
+  const scope = target.type === 'campaign' ? scopeOf(principal, Promotions.type, 'read') : 'all';
+  const readable = scope === 'all' ? undefined
+    : new Set((await promotionsOfCampaign(target.id)).filter((p) => covers(scope, principal, p)).map((p) => p.id));
+  const attributions = (await attributionsOf(target)).filter((a) => !readable || (a.promotionId !== undefined && readable.has(a.promotionId)));
+  const figures = readable ? effectReportOf({
+    target: report.target, settledAt: report.settledAt, currency: report.currency, conversions: null, attributed: attributions,
+    promotions: report.promotions.filter((p) => readable.has(p.id)).map(({ id, name, ...money }) => ({ id, name, money })),
+  }) : report;
+  const late = attributions.filter((a) => a.late)
     .map((a) => ({ kind: a.kind, externalId: a.externalId, amount: a.amount, at: a.at, recordedAt: a.recordedAt }));
-  return { ...report, lateEvents: late.length, late };
+  return { ...figures, scope, lateEvents: late.length, late };
 }
 
 /** The report of whatever has this id: a campaign, or a promotion settled on its own. */

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { ClaimSubmitted } from '../../schemas/events';
 import { evidenceRefKey, itemFor, recordKey } from '../../schemas/keys';
 import { Claims, Promotions } from '../../schemas/promotions/records';
+import { referencesIn } from '../../schemas/references';
 import { assertCan } from '../platform/access';
 import { conflict, invalid, invalidField, notFound } from '../platform/errors';
 import { publish } from '../platform/event-bus';
 import type { Principal } from '../platform/principal';
+import { assertReadableReferences, referenceGuards } from '../platform/references';
 import { formatMoney, repeatedEvidence, sumInCurrency } from './promotion-money';
 import { assertChangeable, ownershipOf, promotionView, readRecord, type ClaimRecord } from './promotion-store';
 import { recordUpdate } from '../platform/record-update';
@@ -37,7 +39,7 @@ export async function getClaim(principal: Principal, id: string) {
 
 async function promotionFor(principal: Principal, promotionId: string) {
   const promotion = await readRecord(Promotions.type, promotionId);
-  if (!promotion || promotion.deletedAt) throw invalidField('body.promotionId', `names no promotion (${promotionId})`);
+  if (!promotion || promotion.deletedAt) throw invalidField('body.promotionId', `names no promotion you may read (${promotionId})`);
   assertCan(principal, 'read', Promotions.type, promotion, promotionId);
   return promotion;
 }
@@ -50,17 +52,23 @@ function totalOf(lines: Line[], currency: string) {
 
 export async function createClaim(principal: Principal, body: unknown, now: string) {
   const input = parseInput(Claims.create, body, 'body');
+  const draft = { ...input, ...ownershipOf(input, { ownerId: principal.userId, departmentId: principal.departmentId }) };
+  const references = referencesIn(Claims.record, draft);
+  await assertReadableReferences(principal, references);
   const promotion = await promotionFor(principal, input.promotionId);
   const record: ClaimRecord = {
-    ...input, ...ownershipOf(input, { ownerId: principal.userId, departmentId: principal.departmentId }), id: randomUUID(), version: 1, createdAt: now, updatedAt: now,
+    ...draft, id: randomUUID(), version: 1, createdAt: now, updatedAt: now,
     status: 'draft', submission: 0, total: { amountMinor: totalOf(input.lines, promotion.money.currency), currency: promotion.money.currency },
   };
   assertCan(principal, 'write', TYPE, record);
   if (promotion.ownerId !== principal.userId) throw invalidField('body.promotionId', 'is not a promotion of yours; claims are filed by the promotion\'s owner');
-  await writeAllOrNothing([{
-    item: { Put: { TableName: tableName(), Item: itemFor(TYPE, record), ConditionExpression: 'attribute_not_exists(pk)' } },
-    whenConditionFails: conflict(`claim ${record.id} exists`),
-  }]);
+  await writeAllOrNothing([
+    {
+      item: { Put: { TableName: tableName(), Item: itemFor(TYPE, record), ConditionExpression: 'attribute_not_exists(pk)' } },
+      whenConditionFails: conflict(`claim ${record.id} exists`),
+    },
+    ...referenceGuards(references),
+  ]);
   return promotionView(record);
 }
 

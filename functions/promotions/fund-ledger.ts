@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { FUND_LEDGER_PREFIX, fundLedgerKey, itemFor, recordKey } from '../../schemas/keys';
 import { Funds, type FundRecord, type LedgerEntry } from '../../schemas/promotions/records';
+import { referencesIn } from '../../schemas/references';
 import { assertCan } from '../platform/access';
-import { conflict, DomainError, invalidField, notFound } from '../platform/errors';
+import { conflict, DomainError, notFound } from '../platform/errors';
 import type { Principal } from '../platform/principal';
+import { assertReadableReferences, referenceGuards } from '../platform/references';
 import { formatMoney } from './promotion-money';
 import { toRecord } from '../records';
 import { documentClient, tableName } from '../platform/table';
@@ -135,6 +137,9 @@ export async function openFund(principal: Principal, body: unknown, now: string)
     spentMinor: 0,
   };
   assertCan(principal, 'write', Funds.type, record);
+  // the owner and the department the fund is for (the caller's unless the body names them)
+  const references = referencesIn(Funds.record, record);
+  await assertReadableReferences(principal, references);
   const entry = {
     fundId: id, movementId: 'allocate#opening', kind: 'allocate', amountMinor: record.allocatedMinor, currency: record.currency, at: now,
     note: `opening allocation of ${formatMoney(record.allocatedMinor, record.currency)}`,
@@ -142,11 +147,7 @@ export async function openFund(principal: Principal, body: unknown, now: string)
   await writeAllOrNothing([
     { item: { Put: { TableName: tableName(), Item: itemFor(Funds.type, record), ConditionExpression: 'attribute_not_exists(pk)' } }, whenConditionFails: conflict(`fund ${id} exists`) },
     { item: { Put: { TableName: tableName(), Item: { ...fundLedgerKey(id, entry.movementId), ...entry } } }, whenConditionFails: conflict(`fund ${id} has a ledger`) },
-    {
-      // the department the fund is for (the caller's unless the body names one)
-      item: { ConditionCheck: { TableName: tableName(), Key: recordKey('DEPARTMENT', String(record.departmentId)), ConditionExpression: 'attribute_exists(pk)' } },
-      whenConditionFails: invalidField('body.departmentId', `names no department (${String(record.departmentId)})`),
-    },
+    ...referenceGuards(references),
   ]);
   return record;
 }

@@ -1,20 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { PromotionSubmitted } from '../../schemas/events';
-import { itemFor, recordKey } from '../../schemas/keys';
+import { itemFor } from '../../schemas/keys';
 import { Accounts } from '../../schemas/records';
 import {
   Campaigns, CloseOutSchema, Funds, PROMOTION_SETTLEMENT_DELAY_DAYS, Promotions, type PromotionMoney, type PromotionRecord, type PromotionStatus,
 } from '../../schemas/promotions/records';
-import { assertCan, covers, scopeOf } from '../platform/access';
+import { referencesIn } from '../../schemas/references';
+import { assertCan } from '../platform/access';
 import { conflict, invalid, invalidField, type FieldIssue } from '../platform/errors';
 import { publish } from '../platform/event-bus';
 import { moveFunds } from './fund-ledger';
 import type { Principal } from '../platform/principal';
+import { assertReadableReferences, referenceGuards } from '../platform/references';
 import { checkPromotionPlan, formatMoney, sumInCurrency } from './promotion-money';
 import { assertChangeable, ownershipOf, promotionView, readLivePromotion, readRecord, type PromotionItem } from './promotion-store';
 import { recordUpdate } from '../platform/record-update';
 import { tableName } from '../platform/table';
-import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
+import { writeAllOrNothing } from '../platform/transact';
 import { parseInput } from '../platform/validation';
 
 /*
@@ -38,33 +40,20 @@ const emptyMoney = (currency: string, budgetMinor: number): PromotionMoney => ({
 
 async function fundFor(fundId: string, field = 'body.fundId') {
   const fund = await readRecord(Funds.type, fundId);
-  if (!fund || fund.deletedAt) throw invalidField(field, `names no fund (${fundId})`);
-  return fund;
-}
-
-/** A promotion draws on a fund its author may see: a sales rep, on a fund of their own department. */
-async function fundToDrawOn(principal: Principal, fundId: string) {
-  const fund = await fundFor(fundId);
-  if (!covers(scopeOf(principal, Funds.type, 'read'), principal, fund)) {
-    throw invalidField('body.fundId', `names a fund of department ${fund.departmentId}; a promotion of ${principal.departmentId} draws on that department's funds`);
-  }
+  if (!fund || fund.deletedAt) throw invalidField(field, `names no fund you may read (${fundId})`);
   return fund;
 }
 
 const prefixed = (issues: FieldIssue[], where: string) => issues.map((i) => ({ ...i, field: `${where}.${i.field}` }));
 
-/** The references a promotion names must exist (and stay live while it is written). */
-function referenceChecks(record: PromotionRecord): GuardedWrite[] {
-  const refs: [string, string, string][] = [
-    ['fundId', Funds.type, record.fundId],
-    ...(record.campaignId ? [['campaignId', Campaigns.type, record.campaignId] as [string, string, string]] : []),
-    ...(record.productIds ?? []).map((id, i) => [`productIds.${i}`, 'PRODUCT', id] as [string, string, string]),
-    ...record.accountIds.map((id, i) => [`accountIds.${i}`, 'ACCOUNT', id] as [string, string, string]),
-  ];
-  return refs.map(([field, type, id]) => ({
-    item: { ConditionCheck: { TableName: tableName(), Key: recordKey(type, id), ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)' } },
-    whenConditionFails: invalidField(`body.${field}`, `names no live ${type.toLowerCase()} (${id})`),
-  }));
+/**
+ * The references a promotion's write sets (its fund, campaign, accounts, products; on a change, those of
+ * changed fields) must name records its author may read, and stay live until the write is done.
+ */
+async function referencesChecked(principal: Principal, record: Record<string, unknown>, changed: (field: string) => boolean = () => true) {
+  const refs = referencesIn(Promotions.record, record).filter((ref) => changed(ref.field.split('.')[0]!));
+  await assertReadableReferences(principal, refs);
+  return referenceGuards(refs);
 }
 
 function budgetOf(lines: PromotionRecord['expenseLines'], currency: string) {
@@ -75,16 +64,18 @@ function budgetOf(lines: PromotionRecord['expenseLines'], currency: string) {
 
 export async function createPromotion(principal: Principal, body: unknown, now: string) {
   const input = parseInput(Promotions.create, body, 'body');
-  const fund = await fundToDrawOn(principal, input.fundId);
+  const draft = { ...input, ...ownershipOf(input, { ownerId: principal.userId, departmentId: principal.departmentId }) };
+  const references = await referencesChecked(principal, draft);
+  const fund = await fundFor(input.fundId);
   const record: PromotionItem = {
-    ...input, ...ownershipOf(input, { ownerId: principal.userId, departmentId: principal.departmentId }),
+    ...draft,
     id: randomUUID(), version: 1, createdAt: now, updatedAt: now,
     status: 'draft', submission: 0, money: emptyMoney(fund.currency, budgetOf(input.expenseLines, fund.currency)),
   };
   assertCan(principal, 'write', TYPE, record);
   await writeAllOrNothing([
     { item: { Put: { TableName: tableName(), Item: itemFor(TYPE, record), ConditionExpression: 'attribute_not_exists(pk)' } }, whenConditionFails: conflict(`promotion ${record.id} exists`) },
-    ...referenceChecks(record),
+    ...references,
   ]);
   return promotionView(record);
 }
@@ -98,7 +89,8 @@ export async function updatePromotion(principal: Principal, id: string, body: un
   assertChangeable('promotion', id, current, version);
   const edited = { ...(promotionView(current) as PromotionItem), ...changes, ...ownershipOf(changes, current), version: version + 1, updatedAt: now };
   assertCan(principal, 'write', TYPE, edited, id);
-  const fund = changes.fundId === undefined ? await fundFor(edited.fundId) : await fundToDrawOn(principal, changes.fundId);
+  const references = await referencesChecked(principal, edited, (field) => JSON.stringify(edited[field as keyof typeof edited]) !== JSON.stringify(current[field]));
+  const fund = await fundFor(edited.fundId);
   const next: PromotionItem = { ...edited, money: emptyMoney(fund.currency, budgetOf(edited.expenseLines, fund.currency)) };
   await writeAllOrNothing([
     {
@@ -110,7 +102,7 @@ export async function updatePromotion(principal: Principal, id: string, body: un
       },
       whenConditionFails: conflict(`promotion ${id} was changed since version ${version}; read it again and reapply your change`),
     },
-    ...referenceChecks(next),
+    ...references,
   ]);
   return promotionView(next);
 }
@@ -193,6 +185,8 @@ export async function closeOutPromotion(principal: Principal, id: string, body: 
   const issues = closeOut.actuals.flatMap((a, i) => (a.revenue.currency === current.money.currency ? []
     : [{ field: `body.actuals.${i}.revenue`, message: `is in ${a.revenue.currency}; it must be in ${current.money.currency}` }]));
   if (issues.length) throw invalid('the close-out has revenue in another currency', issues);
+  const products = referencesIn(CloseOutSchema, closeOut);
+  await assertReadableReferences(principal, products);
   const token = typeof current.closeOutTaskToken === 'string' ? current.closeOutTaskToken : undefined;
   await writeAllOrNothing([recordUpdate({
     type: TYPE, id, now, status: 'closed-out',
@@ -200,7 +194,7 @@ export async function closeOutPromotion(principal: Principal, id: string, body: 
     remove: ['closeOutTaskToken'],
     condition: '#version = :version', values: { ':version': current.version },
     whenConditionFails: conflict(`promotion ${id} changed while it was being closed out; read it again`),
-  })]);
+  }), ...referenceGuards(products)]);
   if (token) await completeTask(token, closeOutOutput(current));
   return getPromotion(principal, id);
 }

@@ -1,5 +1,5 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { recordKey } from '../../schemas/keys';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { collectionPk, indexKeyAttributes, recordKey } from '../../schemas/keys';
 import {
   Promotions, type campaignRecordSchema, type claimRecordSchema, type FundRecord, type PromotionRecord,
 } from '../../schemas/promotions/records';
@@ -40,6 +40,23 @@ export type PromotionsRecordType = keyof RecordTypes;
 export async function readRecord<T extends PromotionsRecordType>(type: T, id: string): Promise<Stored<RecordTypes[T]> | undefined> {
   const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: recordKey(type, id), ConsistentRead: true }));
   return Item as Stored<RecordTypes[T]> | undefined;
+}
+
+/** A campaign's live promotions: their ids from its collection, each read itself (the index is eventually consistent). */
+export async function promotionsOfCampaign(campaignId: string): Promise<Stored<PromotionItem>[]> {
+  const attrs = indexKeyAttributes('byCollection');
+  const ids: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(new QueryCommand({
+      TableName: tableName(), IndexName: 'byCollection',
+      KeyConditionExpression: '#pk = :pk', ExpressionAttributeNames: { '#pk': attrs.pk },
+      ExpressionAttributeValues: { ':pk': collectionPk.campaign(campaignId) }, ExclusiveStartKey: start,
+    }));
+    ids.push(...(page.Items ?? []).map((item) => String(item.id)));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return (await Promise.all(ids.map((id) => readRecord(Promotions.type, id)))).filter((p): p is Stored<PromotionItem> => !!p && !p.deletedAt);
 }
 
 export async function readLivePromotion(id: string): Promise<Stored<PromotionItem>> {

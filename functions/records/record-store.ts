@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RecordDefinition } from '../../schemas/records';
 import { LISTING_ATTRIBUTES, itemFor, recordKey, uniqueValueKey } from '../../schemas/keys';
+import { referencesIn } from '../../schemas/references';
 import { assertCan } from '../platform/access';
 import { conflict, invalidField, notFound, type DomainError } from '../platform/errors';
 import type { Principal } from '../platform/principal';
+import { assertReadableReferences, referenceGuards } from '../platform/references';
 import { deriveFields } from './record-rules';
 import { documentClient, tableName } from '../platform/table';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
@@ -39,24 +41,16 @@ async function readLive(def: RecordDefinition, id: string): Promise<Item> {
   return item;
 }
 
-/** A ConditionCheck per reference the change sets: the named record must exist and be live. */
-function referenceChecks(def: RecordDefinition, record: Item, changed: (field: string) => boolean): GuardedWrite[] {
-  return Object.entries(def.references)
-    .filter(([field]) => typeof record[field] === 'string' && changed(field))
-    .map(([field, type]) => {
-      const id = String(record[field]);
-      if (type === def.type && id === record.id) throw invalidField(`body.${field}`, `cannot name the ${label(def)} itself`);
-      return {
-        item: {
-          ConditionCheck: {
-            TableName: tableName(),
-            Key: recordKey(type, id),
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
-          },
-        },
-        whenConditionFails: invalidField(`body.${field}`, `names no live ${type.toLowerCase()} (${id})`),
-      };
-    });
+/**
+ * The references a write sets (on create all, on change those of changed fields): each must name a
+ * record the caller may read, not the record itself, and stay live until the write is done.
+ */
+async function referencesChecked(def: RecordDefinition, principal: Principal, record: Item, changed: (field: string) => boolean): Promise<GuardedWrite[]> {
+  const refs = referencesIn(def.record, record).filter((ref) => changed(ref.field.split('.')[0]!));
+  const self = refs.find((ref) => ref.type === def.type && ref.id === record.id);
+  if (self) throw invalidField(`body.${self.field}`, `cannot name the ${label(def)} itself`);
+  await assertReadableReferences(principal, refs);
+  return referenceGuards(refs);
 }
 
 /** Claims (and on change, frees) each unique value, so two live records never share one. */
@@ -102,13 +96,14 @@ export async function createRecord(def: RecordDefinition, principal: Principal, 
     ...ownership, ...input, id, version: 1, createdAt: now, updatedAt: now,
   }, now));
   assertCan(principal, 'write', def.type, record);
+  const references = await referencesChecked(def, principal, record, () => true);
   await writeAllOrNothing([
     {
       item: { Put: { TableName: tableName(), Item: itemFor(def.type, record), ConditionExpression: 'attribute_not_exists(pk)' } },
       whenConditionFails: conflict(`${label(def)} ${id} already exists`),
     },
     ...uniqueValueWrites(def, undefined, record),
-    ...referenceChecks(def, record, () => true),
+    ...references,
   ]);
   return record;
 }
@@ -132,6 +127,7 @@ export async function updateRecord(def: RecordDefinition, principal: Principal, 
   }, now));
   // the change must also stay within what the caller may write (no handing a record to another team)
   assertCan(principal, 'write', def.type, next, id);
+  const references = await referencesChecked(def, principal, next, (field) => JSON.stringify(next[field]) !== JSON.stringify(current[field]));
   await writeAllOrNothing([
     {
       item: {
@@ -145,7 +141,7 @@ export async function updateRecord(def: RecordDefinition, principal: Principal, 
       whenConditionFails: staleVersion(def, id, version),
     },
     ...uniqueValueWrites(def, current, next),
-    ...referenceChecks(def, next, (field) => next[field] !== current[field]),
+    ...references,
   ]);
   return next;
 }

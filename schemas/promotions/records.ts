@@ -4,6 +4,7 @@ import {
 } from '../common';
 import { lazy } from '../lazy';
 import { defineRecord } from '../records/define';
+import { referenceTo } from '../references';
 
 /*
  * Trade promotions, funds, campaigns and expense claims (DOMAIN.md processes 1-3).
@@ -109,7 +110,6 @@ export const Promotions = defineRecord({
   type: 'PROMOTION',
   plural: 'promotions',
   owned: true,
-  references: { fundId: 'FUND', campaignId: 'CAMPAIGN' },
   fields: () => ({
     name: NameSchema,
     description: LongTextSchema,
@@ -117,12 +117,12 @@ export const Promotions = defineRecord({
     startsAt: TimestampSchema,
     endsAt: TimestampSchema,
     /** product ids or product series names */
-    productIds: z.optional(z.array(IdSchema).check(z.maxLength(20))),
+    productIds: z.optional(z.array(referenceTo('PRODUCT')).check(z.maxLength(20))),
     productSeries: z.optional(z.array(ShortTextSchema).check(z.maxLength(20))),
-    accountIds: z.array(IdSchema).check(z.maxLength(20)),
+    accountIds: z.array(referenceTo('ACCOUNT')).check(z.maxLength(20)),
     expenseLines: z.array(ExpenseLineSchema).check(z.minLength(1), z.maxLength(50)),
-    fundId: IdSchema,
-    campaignId: z.optional(IdSchema),
+    fundId: referenceTo('FUND'),
+    campaignId: z.optional(referenceTo('CAMPAIGN')),
     region: ShortTextSchema,
   }),
 });
@@ -135,7 +135,7 @@ export const PROMOTION_SETTLEMENT_DELAY_DAYS = 30;
 
 export const CloseOutSchema = z.strictObject({
   actuals: z.array(z.strictObject({
-    productId: IdSchema,
+    productId: referenceTo('PRODUCT'),
     units: z.int().check(z.gte(0)),
     revenue: MoneySchema,
   })).check(z.maxLength(50)),
@@ -190,9 +190,8 @@ export const Claims = defineRecord({
   type: 'CLAIM',
   plural: 'claims',
   owned: true,
-  references: { promotionId: 'PROMOTION' },
   fields: () => ({
-    promotionId: IdSchema,
+    promotionId: referenceTo('PROMOTION'),
     lines: z.array(ClaimLineSchema).check(z.minLength(1), z.maxLength(50)),
     note: z.optional(LongTextSchema),
   }),
@@ -238,5 +237,19 @@ export const effectReportSchema = lazy(() => z.object({
   lateEvents: z.int(),
 }));
 export type EffectReport = z.infer<ReturnType<typeof effectReportSchema>>;
+
+/** GET /campaigns/{id}/report: the effect report as its reader may see it, with the late events listed. */
+export const effectReportViewSchema = lazy(() => z.object({
+  ...effectReportSchema().shape,
+  /**
+   * whose promotions the figures cover: all of them, or (for a reader of only some, a sales rep) the
+   * reader's department's or own, each figure computed over those and the events attributed to them
+   * alone; events attributed to the campaign as a whole and its conversions (null) are left out then
+   */
+  scope: z.enum(['all', 'department', 'own']),
+  late: z.array(z.object({
+    kind: z.enum(['order', 'payment', 'lead']), externalId: z.string(), amount: z.optional(MoneySchema), at: TimestampSchema, recordedAt: TimestampSchema,
+  })),
+}));
 
 export const StoredSystemFields = SystemFieldsSchema;

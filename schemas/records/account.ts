@@ -1,6 +1,7 @@
 import * as z from '../zod';
-import { EmailSchema, IdSchema, LongTextSchema, MoneySchema, NameSchema, PhoneSchema, ShortTextSchema, UrlSchema } from '../common';
+import { EmailSchema, LongTextSchema, MoneySchema, NameSchema, PhoneSchema, ShortTextSchema, UrlSchema } from '../common';
 import { defineRecord } from './define';
+import { referenceTo } from '../references';
 
 export const ChannelTypeSchema = z.enum([
   'distributor',
@@ -17,7 +18,6 @@ export const Accounts = defineRecord({
   type: 'ACCOUNT',
   plural: 'accounts',
   owned: true,
-  references: { parentAccountId: 'ACCOUNT' },
   unique: ['code'],
   fields: () => ({
     code: z.string().check(z.regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, 'must be 2-32 capitals, digits or -')),
@@ -35,7 +35,7 @@ export const Accounts = defineRecord({
     website: z.optional(UrlSchema),
     creditRating: z.optional(z.enum(['AAA', 'AA', 'A', 'BBB', 'BB', 'B', 'C', 'D'])),
     creditLimit: z.optional(MoneySchema),
-    parentAccountId: z.optional(IdSchema),
+    parentAccountId: z.optional(referenceTo('ACCOUNT')),
     notes: z.optional(LongTextSchema),
   }),
 });

@@ -1,6 +1,7 @@
 import * as z from '../zod';
-import { IdSchema, LongTextSchema, MoneySchema, NameSchema, TimestampSchema } from '../common';
+import { LongTextSchema, MoneySchema, NameSchema, TimestampSchema } from '../common';
 import { defineRecord } from './define';
+import { referenceTo } from '../references';
 
 export const ActivityTypeSchema = z.enum([
   'call', 'visit', 'meeting', 'note', 'task', 'mail-sent', 'mail-opened', 'mail-clicked', 'order', 'payment', 'ticket',
@@ -10,16 +11,15 @@ export const Activities = defineRecord({
   type: 'ACTIVITY',
   plural: 'activities',
   owned: true,
-  references: { accountId: 'ACCOUNT', contactId: 'CONTACT', leadId: 'LEAD', opportunityId: 'OPPORTUNITY' },
   fields: () => ({
     type: ActivityTypeSchema,
     subject: NameSchema,
     body: z.optional(LongTextSchema),
     occurredAt: TimestampSchema,
-    accountId: z.optional(IdSchema),
-    contactId: z.optional(IdSchema),
-    leadId: z.optional(IdSchema),
-    opportunityId: z.optional(IdSchema),
+    accountId: z.optional(referenceTo('ACCOUNT')),
+    contactId: z.optional(referenceTo('CONTACT')),
+    leadId: z.optional(referenceTo('LEAD')),
+    opportunityId: z.optional(referenceTo('OPPORTUNITY')),
     amount: z.optional(MoneySchema),
   }),
 });

@@ -1,22 +1,22 @@
 import * as z from '../zod';
 import {
-  ConsentSchema, DateSchema, EmailSchema, IdSchema, NameSchema, PhoneSchema, ShortTextSchema, TimeZoneSchema,
+  ConsentSchema, DateSchema, EmailSchema, NameSchema, PhoneSchema, ShortTextSchema, TimeZoneSchema,
 } from '../common';
 import { defineRecord } from './define';
+import { referenceTo } from '../references';
 
 export const Contacts = defineRecord({
   type: 'CONTACT',
   plural: 'contacts',
   owned: true,
-  references: { accountId: 'ACCOUNT', managerContactId: 'CONTACT' },
   fields: () => ({
-    accountId: z.optional(IdSchema),
+    accountId: z.optional(referenceTo('ACCOUNT')),
     firstName: ShortTextSchema,
     lastName: ShortTextSchema,
     gender: z.optional(z.enum(['female', 'male', 'other', 'unspecified'])),
     department: z.optional(ShortTextSchema),
     title: z.optional(ShortTextSchema),
-    managerContactId: z.optional(IdSchema),
+    managerContactId: z.optional(referenceTo('CONTACT')),
     officePhone: z.optional(PhoneSchema),
     mobilePhone: z.optional(PhoneSchema),
     email: z.optional(EmailSchema),

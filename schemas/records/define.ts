@@ -1,41 +1,44 @@
 import * as z from '../zod';
-import { IdSchema, SystemFieldsSchema } from '../common';
+import { SystemFieldsSchema } from '../common';
 import { lazy } from '../lazy';
+import { referenceTo } from '../references';
 
 type Shape = z.core.$ZodLooseShape;
 
 /**
  * One definition per record type gives the three contracts the API needs from the same fields:
  * the stored record, the create body and the update body (a partial plus the version it was read at).
- * Owned records also carry ownerId/departmentId; on create they default to the caller.
+ * Owned records also carry ownerId/departmentId; on create they default to the caller. Fields the
+ * server sets (`serverFields`) are in the stored record only: a body that sends one is refused, naming it.
+ * A field naming another record is declared with referenceTo (schemas/references.ts).
  */
-export function defineRecord<const T extends string, F extends Shape, O extends boolean>(spec: {
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a record type without server fields adds none
+export function defineRecord<const T extends string, F extends Shape, O extends boolean, S extends Shape = {}>(spec: {
   type: T;
   /** the path segment and the OpenAPI tag, e.g. "accounts" */
   plural: string;
   /** the fields a client writes; a function so that no schema is built before a request uses one */
   fields: () => F;
   owned: O;
-  /** fields that name another record, and its type: checked to exist in the same transaction as the write */
-  references?: Record<string, string>;
+  /** fields only the server writes (a stage's start time, an away period that has its own route) */
+  serverFields?: () => S;
   /** fields whose value no other live record of this type may have */
   unique?: string[];
 }) {
-  const ownership = () => (spec.owned ? { ownerId: IdSchema, departmentId: IdSchema } : {});
+  const ownership = () => (spec.owned ? { ownerId: referenceTo('USER'), departmentId: referenceTo('DEPARTMENT') } : {});
   const shape = lazy(spec.fields);
   const fields = lazy(() => z.strictObject(shape()));
   const create = lazy(() => z.strictObject({
     ...shape(),
-    ...(spec.owned ? { ownerId: z.optional(IdSchema), departmentId: z.optional(IdSchema) } : {}),
+    ...(spec.owned ? { ownerId: z.optional(referenceTo('USER')), departmentId: z.optional(referenceTo('DEPARTMENT')) } : {}),
   }));
   const update = lazy(() => z.strictObject({
     version: z.int().check(z.gte(1)),
     ...z.partial(z.strictObject({ ...shape(), ...ownership() })).shape,
   }));
-  const record = lazy(() => z.object({ ...SystemFieldsSchema.shape, ...ownership(), ...shape() }));
-  const references = { ...(spec.owned ? { ownerId: 'USER', departmentId: 'DEPARTMENT' } : {}), ...spec.references };
+  const record = lazy(() => z.object({ ...SystemFieldsSchema.shape, ...ownership(), ...shape(), ...(spec.serverFields ? spec.serverFields() : ({} as S)) }));
   return {
-    type: spec.type, plural: spec.plural, owned: spec.owned, references, unique: spec.unique ?? [],
+    type: spec.type, plural: spec.plural, owned: spec.owned, unique: spec.unique ?? [],
     get fields() { return fields(); },
     get create() { return create(); },
     get update() { return update(); },
@@ -52,6 +55,5 @@ export interface RecordDefinition {
   create: z.ZodMiniType<Record<string, unknown>>;
   update: z.ZodMiniType<{ version: number } & Record<string, unknown>>;
   record: z.ZodMiniType<Record<string, unknown>>;
-  references: Record<string, string>;
   unique: string[];
 }

@@ -1,6 +1,7 @@
 import * as z from '../zod';
-import { ConsentSchema, EmailSchema, IdSchema, NameSchema, PhoneSchema, ShortTextSchema, TimeZoneSchema } from '../common';
+import { ConsentSchema, EmailSchema, NameSchema, PhoneSchema, ShortTextSchema, TimeZoneSchema } from '../common';
 import { defineRecord } from './define';
+import { referenceTo } from '../references';
 
 /** `nurtured`: its nurture ended without qualifying or converting it (the enrolment says why). */
 export const LeadStatusSchema = z.enum(['new', 'nurturing', 'nurtured', 'qualified', 'converted', 'disqualified']);
@@ -9,7 +10,6 @@ export const Leads = defineRecord({
   type: 'LEAD',
   plural: 'leads',
   owned: true,
-  references: { accountId: 'ACCOUNT', contactId: 'CONTACT' },
   fields: () => ({
     firstName: ShortTextSchema,
     lastName: ShortTextSchema,
@@ -23,9 +23,9 @@ export const Leads = defineRecord({
     region: z.optional(ShortTextSchema),
     timeZone: z.optional(TimeZoneSchema),
     marketingConsent: ConsentSchema,
-    accountId: z.optional(IdSchema),
-    contactId: z.optional(IdSchema),
-    campaignId: z.optional(IdSchema),
+    accountId: z.optional(referenceTo('ACCOUNT')),
+    contactId: z.optional(referenceTo('CONTACT')),
+    campaignId: z.optional(referenceTo('CAMPAIGN')),
   }),
 });
 export type Lead = z.infer<typeof Leads.record>;

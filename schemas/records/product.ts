@@ -6,7 +6,6 @@ export const Products = defineRecord({
   type: 'PRODUCT',
   plural: 'products',
   owned: false,
-  references: {},
   unique: ['code'],
   fields: () => ({
     code: z.string().check(z.regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, 'must be 2-32 capitals, digits or -')),

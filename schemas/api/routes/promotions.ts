@@ -1,6 +1,6 @@
 import * as z from '../../zod';
 import {
-  campaignRecordSchema, Campaigns, claimRecordSchema, Claims, CloseOutSchema, effectReportSchema, fundRecordSchema, Funds, fundStatementSchema,
+  campaignRecordSchema, Campaigns, claimRecordSchema, Claims, CloseOutSchema, effectReportViewSchema, fundRecordSchema, Funds, fundStatementSchema,
   promotionRecordSchema, Promotions,
 } from '../../promotions/records';
 import { listQuerySchema, listResponseSchema, type HttpMethod, type ListFilter, type RouteContract, type RouteSpec } from '../route-spec';
@@ -30,7 +30,8 @@ function promotionRoutes(): RouteSpec[] {
     read('/funds/{id}/statement', 'promotions/get-fund-statement', 'funds', 'The fund statement: every movement and the balance after it, balancing to the minor unit', fundStatementSchema),
     list('/campaigns', 'promotions/list-campaigns', 'campaigns', 'Campaigns, with their status (planned, settled)', PROMOTION_LIST_FILTERS.campaigns, campaignRecordSchema),
     write('POST', '/campaigns', 'promotions/create-campaign', 'campaigns', 'Plan a campaign (its settlement is scheduled for its end plus the settlement delay)', () => ({ body: Campaigns.create, response: campaignRecordSchema() })),
-    read('/campaigns/{id}/report', 'promotions/get-campaign-report', 'campaigns', 'The effect report of a settled campaign, or of a promotion settled without one (by its id); late events flagged', effectReportSchema),
+    read('/campaigns/{id}/report', 'promotions/get-campaign-report', 'campaigns', 'The effect report of a settled campaign, or of a promotion settled without one (by its id); late events flagged. ' +
+      "A reader of only some of a campaign's promotions (a sales rep) gets those promotions' report (scope)", effectReportViewSchema),
     list('/promotions', 'promotions/list-promotions', 'promotions', 'Promotions the caller may see, by status, owner, department or region', PROMOTION_LIST_FILTERS.promotions, promotionRecordSchema),
     write('POST', '/promotions', 'promotions/create-promotion', 'promotions', 'Draft a promotion', () => ({ body: Promotions.create, response: promotionRecordSchema() })),
     read('/promotions/{id}', 'promotions/get-promotion', 'promotions', 'A promotion with its status and money (approved, reserved, claimed, released)', promotionRecordSchema),
