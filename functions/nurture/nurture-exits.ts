@@ -17,22 +17,26 @@ import {
 /**
  * A lead whose last running enrolment ended without nurture qualifying or converting it is `nurtured`:
  * out of nurture, for its owner to follow up or marketing to enrol again. Why it ended (completed,
- * unsubscribed, bounced...) is on the enrolment; a status someone set meanwhile is left alone.
+ * unsubscribed, bounced...) is on the enrolment; a status someone set meanwhile is left alone. It is a
+ * second write after the enrolment's end, made again by any retry, so a reader may see the enrolment
+ * ended a moment before the lead moves.
  */
 async function leaveNurture(enrolment: Enrolment, now: string): Promise<void> {
   if (await activeEnrolmentsOfLead(enrolment.leadId) > 0) return;
   await moveLeadStatus(enrolment.leadId, 'nurturing', 'nurtured', now);
 }
 
-/** The enrolment ran its last step. */
+/** The enrolment ran its last step. A retry after a crash moves the lead on even though the end was written. */
 export async function completeEnrolment(enrolment: Enrolment, now: string): Promise<void> {
-  if (await endEnrolment(enrolment, 'completed', now)) await leaveNurture(enrolment, now);
+  await endEnrolment(enrolment, 'completed', now);
+  await leaveNurture(enrolment, now);
 }
 
 /** Ends one enrolment for a reason and (unless the execution itself is ending it) stops its execution at once. */
 export async function exitEnrolment(enrolment: Enrolment, reason: ExitReason, now: string, stopExecution = true): Promise<boolean> {
-  if (!(await endEnrolment(enrolment, 'exited', now, reason))) return false;
+  const ended = await endEnrolment(enrolment, 'exited', now, reason);
   await leaveNurture(enrolment, now);
+  if (!ended) return false;
   if (stopExecution) await stopEnrolmentExecution(enrolment.enrolmentId, reason);
   await publish(LeadExitedSequence, {
     enrolmentId: enrolment.enrolmentId, sequenceId: enrolment.sequenceId, sequenceVersion: enrolment.sequenceVersion,

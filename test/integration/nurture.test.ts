@@ -144,8 +144,8 @@ describe('a three-mail sequence', () => {
     const [enrolment] = await untilEnrolment(email, (e) => e[0]?.timeline.some((t) => t.what === 'completed') ?? false);
     expect(enrolment!.status).toBe('completed');
     expect(enrolment!.timeline.map((t) => t.what)).toEqual(expect.arrayContaining(['enrolled', 'mail-sent', 'mail-opened', 'score-opened', 'score-step', 'completed']));
-    const lead = await crm.as('u-sales').get(`/leads/${leadIdOf(email)}`);
     // out of nurture without qualifying: nurtured, for its owner to follow up
+    const lead = await crm.eventually(() => crm.as('u-sales').get(`/leads/${leadIdOf(email)}`), (r) => r.body.status !== 'nurturing');
     expect(lead.body).toMatchObject({ score: 40, status: 'nurtured', ownerId: 'u-sales' });
   });
 
@@ -233,7 +233,7 @@ describe('exits', () => {
     const [enrolment] = await enrolmentsOf(email);
     expect(enrolment).toMatchObject({ status: 'exited', exitReason: 'unsubscribed' });
     expect(await executionStatus(enrolment!.enrolmentId)).toBe('ABORTED');
-    const lead = await crm.as('u-sales').get(`/leads/${leadIdOf(email)}`);
+    const lead = await crm.eventually(() => crm.as('u-sales').get(`/leads/${leadIdOf(email)}`), (r) => r.body.status !== 'nurturing');
     expect(lead.body).toMatchObject({ status: 'nurtured', marketingConsent: { status: 'withdrawn' } });
     await crm.advanceClock(7 * DAY);
     await crm.untilIdle();
@@ -246,7 +246,8 @@ describe('exits', () => {
     await capture(email, 'webinar');
     const [enrolment] = await untilEnrolment(email, (e) => e[0]?.status === 'exited');
     expect(enrolment).toMatchObject({ exitReason: 'bounced' });
-    expect((await crm.as('u-sales').get(`/leads/${leadIdOf(email)}`)).body.status).toBe('nurtured');
+    const lead = await crm.eventually(() => crm.as('u-sales').get(`/leads/${leadIdOf(email)}`), (r) => r.body.status !== 'nurturing');
+    expect(lead.body.status).toBe('nurtured');
     // the lead who converted earlier in this file is left as sales set it
     expect((await crm.as('u-sales').get(`/leads/${leadIdOf('converts@example.com')}`)).body.status).toBe('converted');
   });
