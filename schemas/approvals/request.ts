@@ -153,7 +153,9 @@ export const SUBJECT_PARAMETERS: Record<string, z.ZodMiniType> = { discount: Dis
  * discount, credit-limit) only `type`, `id` and the type's parameters in `fields`; the owner, title,
  * facts and the other fields are read from the record. Other types are free-form (ops and admin only).
  */
-export const RequestedSubjectSchema = z.extend(ApprovalSubjectSchema, { fields: z.optional(ApprovalSubjectSchema.shape.fields) });
+export const RequestedSubjectSchema = z.extend(ApprovalSubjectSchema, { fields: z.optional(ApprovalSubjectSchema.shape.fields) }).check(
+  z.describe('promotion, expense-claim: type and id only; discount: fields.discountPercent; credit-limit: fields.creditLimit (the rest is read from the record, which the caller must be able to read). Any other type is free-form: ops and admin only.'),
+);
 export type RequestedSubject = z.infer<typeof RequestedSubjectSchema>;
 
 export const StartApprovalBodySchema = z.strictObject({
