@@ -46,60 +46,38 @@ const sumOf = (lines: { amount: Money }[]): Money | undefined =>
   lines.every((l) => l.amount.currency === lines[0]?.amount.currency) && lines[0]
     ? { amountMinor: lines.reduce((sum, l) => sum + l.amount.amountMinor, 0), currency: lines[0].amount.currency }
     : undefined;
+/** A catalogue entry over a record's stored shape (the table holds what the record's schema wrote). */
+const recordSubject = <T>(recordType: string, label: string, read: (record: T, parameters: Item, name: NameOf) => Promise<Pick<ApprovalSubject, 'title' | 'fields' | 'facts'>>): RecordSubject =>
+  ({ recordType, label, read: (record, parameters, name) => read(record as unknown as T, parameters, name) });
+
 const text = (label: string, value: unknown): SubjectFact[] => (typeof value === 'string' && value.trim() ? [{ label, text: value }] : []);
 
 export const RECORD_SUBJECTS: Record<string, RecordSubject> = {
-  promotion: {
-    recordType: 'PROMOTION',
-    label: 'promotion',
-    // what the promotion lifecycle's own request shows (workflows/promotion-lifecycle.ts)
-    read: async (record, _parameters, name) => {
-      const p = record as unknown as PromotionRecord;
-      return {
-        title: p.name,
-        fields: { amount: { amountMinor: p.money.budgetMinor, currency: p.money.currency }, region: p.region, type: p.type, fundId: p.fundId },
-        facts: [
-          { label: 'Accounts', text: await Promise.all(p.accountIds.slice(0, MAX_NAMES).map((id) => name('ACCOUNT', id))) },
-          { label: 'Fund', text: await name('FUND', p.fundId) },
-          ...text('Type', p.type), { label: 'Starts', at: p.startsAt }, { label: 'Ends', at: p.endsAt },
-        ],
-      };
-    },
-  },
-  'expense-claim': {
-    recordType: 'CLAIM',
-    label: 'expense claim',
-    read: async (record, _parameters, name) => {
-      const c = record as unknown as ClaimItem;
-      const amount = c.total ?? sumOf(c.lines ?? []);
-      return { title: await name('PROMOTION', c.promotionId), fields: { ...(amount ? { amount } : {}), promotionId: c.promotionId }, facts: [] };
-    },
-  },
-  discount: {
-    recordType: 'OPPORTUNITY',
-    label: 'opportunity',
-    read: async (record, { discountPercent }) => {
-      const o = record as unknown as Opportunity;
-      return {
-        title: o.name,
-        fields: { amount: o.amount, stage: o.stage, discountPercent },
-        facts: [...text('Stage', o.stage), { label: 'Discount', text: `${String(discountPercent)} %` }],
-      };
-    },
-  },
-  'credit-limit': {
-    recordType: 'ACCOUNT',
-    label: 'account',
-    read: async (record, { creditLimit }) => {
-      const a = record as unknown as Account;
-      return {
-        title: a.name,
-        // conditions test the limit asked for as `amount`, like every other subject's money
-        fields: { amount: creditLimit, currentCreditLimit: a.creditLimit ?? null, creditRating: a.creditRating ?? null },
-        facts: [...text('Account code', a.code), ...text('Credit rating', a.creditRating)],
-      };
-    },
-  },
+  // what the promotion lifecycle's own request shows (workflows/promotion-lifecycle.ts)
+  promotion: recordSubject<PromotionRecord>('PROMOTION', 'promotion', async (p, _parameters, name) => ({
+    title: p.name,
+    fields: { amount: { amountMinor: p.money.budgetMinor, currency: p.money.currency }, region: p.region, type: p.type, fundId: p.fundId },
+    facts: [
+      { label: 'Accounts', text: await Promise.all(p.accountIds.slice(0, MAX_NAMES).map((id) => name('ACCOUNT', id))) },
+      { label: 'Fund', text: await name('FUND', p.fundId) },
+      ...text('Type', p.type), { label: 'Starts', at: p.startsAt }, { label: 'Ends', at: p.endsAt },
+    ],
+  })),
+  'expense-claim': recordSubject<ClaimItem>('CLAIM', 'expense claim', async (c, _parameters, name) => {
+    const amount = c.total ?? sumOf(c.lines ?? []);
+    return { title: await name('PROMOTION', c.promotionId), fields: { ...(amount ? { amount } : {}), promotionId: c.promotionId }, facts: [] };
+  }),
+  discount: recordSubject<Opportunity>('OPPORTUNITY', 'opportunity', async (o, { discountPercent }) => ({
+    title: o.name,
+    fields: { amount: o.amount, stage: o.stage, discountPercent },
+    facts: [...text('Stage', o.stage), { label: 'Discount', text: `${String(discountPercent)} %` }],
+  })),
+  // conditions test the limit asked for as `amount`, like every other subject's money
+  'credit-limit': recordSubject<Account>('ACCOUNT', 'account', async (a, { creditLimit }) => ({
+    title: a.name,
+    fields: { amount: creditLimit, currentCreditLimit: a.creditLimit ?? null, creditRating: a.creditRating ?? null },
+    facts: [...text('Account code', a.code), ...text('Credit rating', a.creditRating)],
+  })),
 };
 
 /** What only a free-form subject may say: a record-backed one reads these from its record. */
