@@ -48,9 +48,16 @@ export const approvals: Benchmark = {
     await onLocalRuntime(async (runtime, sfn) => {
       const tokens = new Map<string, string>();
       const waits: number[] = [];
+      // a request names a promotion the rep drafted; the engine reads its amount from it
+      const draft = (await api(runtime, tokens, 'u-sales', 'GET', '/promotions?status=draft')).body as unknown as { items: Record<string, unknown>[] };
+      const template = draft.items[0]!;
       for (let i = 0; i < REQUESTS; i++) {
-        const subject = { type: 'promotion', id: `bench-${Date.now().toString(36)}-${i}`, ownerId: 'u-sales', departmentId: 'd-north', fields: { amount: { amountMinor: 6_200_000, currency: 'EUR' } } };
-        const { body } = await api(runtime, tokens, 'u-sales', 'POST', '/approvals', { subject });
+        const made = await api(runtime, tokens, 'u-sales', 'POST', '/promotions', {
+          name: `Bench display ${i}`, type: template.type, description: template.description, region: template.region, fundId: template.fundId,
+          accountIds: template.accountIds, startsAt: template.startsAt, endsAt: template.endsAt,
+          expenseLines: [{ kind: 'display', amount: { amountMinor: 6_200_000, currency: 'EUR' } }],
+        }) as unknown as { body: { id: string } };
+        const { body } = await api(runtime, tokens, 'u-sales', 'POST', '/approvals', { subject: { type: 'promotion', id: made.body.id } });
         const read = () => api(runtime, tokens, 'u-ops', 'GET', `/approvals/${body.requestId}`).then((r) => r.body);
         const first = await until(read, (v) => Boolean(openTask(v, 'u-north-manager')));
         const started = performance.now();

@@ -169,9 +169,10 @@ async function addWhatTheDemoDataLacks(apiUrl: string): Promise<void> {
     report(`added for the reads: POST ${urlPath} as ${user} -> ${response.status}${response.ok ? '' : ` ${(await response.text()).slice(0, 200)}`}`);
   };
   await post('u-marketing', '/nurture/sequences', sequence('bench-foundation', 'bench-foundation'));
-  await post('u-sales', '/approvals', {
-    subject: { type: 'promotion', id: 'bench-foundation', ownerId: 'u-sales', departmentId: 'd-north', fields: { amount: { amountMinor: 6_200_000, currency: 'EUR' } } },
-  });
+  // an approval of one of the rep's draft promotions (a request names its subject; the rest is read from it)
+  const drafts = await fetch(`${apiUrl}/promotions?status=draft`, { headers: { authorization: `Bearer ${await tokenFor(apiUrl, 'u-sales')}` } });
+  const [draft] = ((await drafts.json()) as { items: { id: string }[] }).items;
+  if (draft) await post('u-sales', '/approvals', { subject: { type: 'promotion', id: draft.id } });
 }
 
 async function measureRecordReads(runtime: NpmStart): Promise<void> {

@@ -1,4 +1,5 @@
 import * as z from './zod';
+import { numberProblem } from './json-limits';
 
 /*
  * Conditions: the small, safe expression form that approval policies (a step's "optional condition on
@@ -140,7 +141,7 @@ const scalarProblem = (value: unknown, what: string): string | undefined => {
   if (typeof value === 'string') {
     return value.length > CONDITION_LIMITS.maxTextLength ? `text values may be at most ${CONDITION_LIMITS.maxTextLength} characters` : undefined;
   }
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${what} must be a finite number`;
+  if (typeof value === 'number') return numberProblem(value) && `${what} ${numberProblem(value)}`;
   if (typeof value === 'boolean') return undefined;
   return `${what} must be text, a number or true/false`;
 };
@@ -165,7 +166,7 @@ const valueIssues = (op: ConditionOperator, value: unknown): ValueIssue[] => {
     case 'gte':
     case 'lt':
     case 'lte': {
-      if (typeof value === 'number' && Number.isFinite(value)) return [];
+      if (typeof value === 'number') return numberProblem(value) ? at(`a number ${numberProblem(value)}`) : [];
       if (typeof value === 'string' && parseIsoInstant(value)) return [];
       return at(`"${op}" needs a number or an ISO date such as 2026-01-31 or date-time such as 2026-01-31T09:00:00Z`);
     }

@@ -7,8 +7,10 @@ export interface AppContext {
   config: ConsoleConfig;
   session: Session | undefined;
   locale: Locale;
+  /** why the last session ended, when the API ended it (an expired token, say) */
+  signedOutBecause?: string;
   signIn(token: string): void;
-  signOut(): void;
+  signOut(reason?: string): void;
 }
 
 export const App = createContext<AppContext | undefined>(undefined);

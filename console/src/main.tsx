@@ -22,16 +22,19 @@ const queryClient = new QueryClient({
 
 function Root({ config }: { config: ConsoleConfig }) {
   const [session, setSession] = useState<Session | undefined>(() => storedSession());
+  const [signedOutBecause, setSignedOutBecause] = useState<string>();
   const app = useMemo<AppContext>(() => {
-    const signOut = () => {
+    const signOut = (reason?: string) => {
       clearSession();
       queryClient.clear();
+      setSignedOutBecause(reason);
       setSession(undefined);
     };
     configureApi({ baseUrl: config.apiUrl, token: () => session?.token, onUnauthorized: signOut });
     return {
       config,
       session,
+      ...(signedOutBecause ? { signedOutBecause } : {}),
       locale: { locale: browserLocale().locale, timeZone: session?.user.timeZone ?? browserLocale().timeZone },
       signIn: (token) => {
         queryClient.clear();
@@ -39,7 +42,7 @@ function Root({ config }: { config: ConsoleConfig }) {
       },
       signOut,
     };
-  }, [config, session]);
+  }, [config, session, signedOutBecause]);
   return (
     <App.Provider value={app}>
       <QueryClientProvider client={queryClient}>

@@ -14,6 +14,7 @@ import { activatePolicyVersion, addPolicyVersion, createPolicy, findPolicyFor, l
 import { readApproval } from './approval-store';
 import { approvalView, assertMayRead, requestView } from './approval-views';
 import { showDecisionPage, submitDecisionPage } from './decision-links';
+import { subjectFor } from './approval-subjects';
 import { randomUUID } from 'node:crypto';
 import { apiRouter, type ApiRoute } from '../platform/api-handler';
 
@@ -98,16 +99,18 @@ const recallApprovalRoute: ApiRoute = async (request) => {
 };
 
 /**
- * POST /approvals: the caller asks for approval of a subject. Refused at once (400) when no active
- * policy applies; otherwise Approval.Requested goes on the bus and the engine takes it from there (202).
+ * POST /approvals: the caller asks for approval of a subject: a record they may read (read from it), or
+ * a free-form one (ops and admin). Refused at once (400) when no active policy applies; otherwise
+ * Approval.Requested goes on the bus and the engine takes it from there (202).
  */
 const requestApprovalRoute: ApiRoute = async (request) => {
   const principal = request.principal();
   const body = parseInput(StartApprovalBodySchema, request.body(), 'body');
-  const policy = await findPolicyFor(body.subject, body.policyId);
+  const subject = await subjectFor(body.subject, principal);
+  const policy = await findPolicyFor(subject, body.policyId);
   if ('reason' in policy) throw invalidField(body.policyId ? 'body.policyId' : 'body.subject', policy.reason);
   const requestId = `apr-${randomUUID()}`;
-  await publish(ApprovalRequested, { requestId, subject: body.subject, submitterId: principal.userId, policyId: policy.policyId });
+  await publish(ApprovalRequested, { requestId, subject, submitterId: principal.userId, policyId: policy.policyId });
   return { status: 202, body: { requestId, policyId: policy.policyId, policyVersion: policy.version } };
 };
 

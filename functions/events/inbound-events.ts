@@ -4,11 +4,12 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { Context } from 'aws-lambda';
 import { findEvent, INBOUND_SYSTEMS, type InboundSystem } from '../../schemas/events';
 import { quarantinedEventItem } from '../../schemas/keys';
-import { invalid, unauthenticated, type FieldIssue } from '../platform/errors';
+import { invalid, invalidField, unauthenticated, type FieldIssue } from '../platform/errors';
 import { putEvent } from '../platform/event-bus';
 import { documentClient, tableName } from '../platform/table';
 import { parseInput } from '../platform/validation';
 import * as z from '../../schemas/zod';
+import { EVENT_DETAIL_LIMITS, withinJsonLimits } from '../../schemas/json-limits';
 import { oncePerKey } from './once-per-key';
 
 /** How far a signed timestamp may be from now: a captured request cannot be replayed after this. */
@@ -30,12 +31,13 @@ export const SIGNATURE_HEADERS = {
 export const signatureOf = (secret: string, timestamp: string, idempotencyKey: string, body: string) =>
   `v2=${createHmac('sha256', secret).update(`${timestamp}.${idempotencyKey}.${body}`).digest('hex')}`;
 
-const InboundBodySchema = z.strictObject({ detailType: z.string().check(z.minLength(1)), detail: z.unknown() });
-const IdempotencyKeySchema = z.string().check(z.regex(/^[A-Za-z0-9._:-]{8,128}$/, 'must be 8-128 letters, digits or . _ : -'));
+const InboundBodySchema = z.strictObject({ detailType: z.string().check(z.minLength(1)), detail: z.unknown().check(...withinJsonLimits(EVENT_DETAIL_LIMITS)) });
+const IDEMPOTENCY_KEY_RULE = 'must be 8-128 letters, digits or . _ : -';
+const IdempotencyKeySchema = z.string().check(z.regex(/^[A-Za-z0-9._:-]{8,128}$/, IDEMPOTENCY_KEY_RULE));
 
 function secretIdOf(system: InboundSystem): string {
   const ids = JSON.parse(process.env.INBOUND_SECRET_IDS ?? '{}') as Record<string, string>;
-  const id = ids[system];
+  const id = Object.hasOwn(ids, system) ? ids[system] : undefined;
   if (!id) throw new Error(`no secret configured for ${system}`);
   return id;
 }
@@ -43,8 +45,15 @@ function secretIdOf(system: InboundSystem): string {
 /** Who sent this: the system named by the header, proven by its signature over a fresh timestamp. */
 export async function authenticate(headers: Record<string, string | undefined>, body: string, nowSeconds: number): Promise<InboundSystem> {
   const system = headers[SIGNATURE_HEADERS.system];
-  if (!system || !(system in INBOUND_SYSTEMS)) {
+  // an own key only: `constructor` or `toString` is in every object
+  if (!system || !Object.hasOwn(INBOUND_SYSTEMS, system)) {
     throw unauthenticated(`${SIGNATURE_HEADERS.system} must name a known system (${Object.keys(INBOUND_SYSTEMS).join(', ')})`);
+  }
+  // the key is part of what is signed: one outside its alphabet (non-ASCII bytes, say) is named as such,
+  // not reported as a signature that does not match
+  const idempotencyKey = headers[SIGNATURE_HEADERS.idempotencyKey];
+  if (idempotencyKey !== undefined && !IdempotencyKeySchema.safeParse(idempotencyKey).success) {
+    throw invalidField(`header.${SIGNATURE_HEADERS.idempotencyKey}`, IDEMPOTENCY_KEY_RULE);
   }
   const timestamp = headers[SIGNATURE_HEADERS.timestamp] ?? '';
   if (!/^\d{9,11}$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > REPLAY_WINDOW_SECONDS) {

@@ -6,7 +6,7 @@ import { DEMO_USERS, demoUserFor } from '../seed/demo-users';
 import type { ConsoleSite } from './console-site';
 import { preflightHeaders, responseCorsHeaders } from './cors';
 import { buildEvent, flattenClaims, newRequestId, readHeaders, tokenScopes, type IncomingRequest } from './event';
-import { fromLambdaResult, gatewayResponse, jsonResponse, type HttpResponse } from './response';
+import { fromLambdaResult, gatewayProblem, gatewayResponse, jsonResponse, type HttpResponse } from './response';
 import { matchRoute } from './routing';
 import { readHttpApis, type CfnResources, type HttpApiDefinition, type HttpRoute, type JwtAuthorizer, type Resolve } from './http-apis-from-template';
 
@@ -105,7 +105,7 @@ export class HttpApiGateway {
 
   private async route(request: IncomingRequest, headers: Record<string, string>, requestId: string): Promise<HttpResponse> {
     const match = matchRoute(this.api.routes, request.method, request.rawPath);
-    if (!match) return gatewayResponse(404, 'Not Found');
+    if (!match) return notFound(request);
     const { route, pathParameters } = match;
 
     let jwt: { claims: Record<string, string>; scopes: string[] | null } | undefined;
@@ -143,12 +143,20 @@ export class HttpApiGateway {
     headers: Record<string, string>,
   ): Promise<{ payload: JWTPayload } | { response: HttpResponse }> {
     const token = identityFrom(authorizer.identitySource, headers, request.rawQueryString)?.replace(/^bearer\s+/i, '').trim();
-    if (!token) return { response: gatewayResponse(401, 'Unauthorized', { 'www-authenticate': 'Bearer' }) };
+    if (!token) {
+      const detail = 'no token: send "Authorization: Bearer <ID token>" (sign in to get one; locally GET /_local/token?user=sales)';
+      return { response: gatewayProblem(401, 'unauthenticated', 'Unauthorized', detail, request.rawPath, { 'www-authenticate': 'Bearer' }) };
+    }
     let payload: JWTPayload;
     try {
       payload = await this.deps.issuer.verify(token, authorizer.issuer, authorizer.audience);
-    } catch {
-      return { response: gatewayResponse(401, 'Unauthorized', { 'www-authenticate': 'Bearer error="invalid_token"' }) };
+    } catch (error) {
+      const reason = whyTokenRefused(error);
+      return {
+        response: gatewayProblem(401, 'unauthenticated', 'Unauthorized', `${reason}; sign in again for a new token`, request.rawPath, {
+          'www-authenticate': `Bearer scope="" error="invalid_token" error_description="${reason}"`,
+        }),
+      };
     }
     const granted = tokenScopes(payload, true) ?? [];
     if (route.authorizationScopes.length > 0 && !route.authorizationScopes.some((scope) => granted.includes(scope))) {
@@ -161,11 +169,11 @@ export class HttpApiGateway {
   private async local(request: IncomingRequest, headers: Record<string, string>): Promise<HttpResponse> {
     // A page on another site could reach 127.0.0.1 through DNS rebinding; its requests carry that site's host.
     if (!isLoopbackHost(headers.host)) return gatewayResponse(403, 'Forbidden');
-    if (request.method !== 'GET') return gatewayResponse(404, 'Not Found');
+    if (request.method !== 'GET') return notFound(request);
     const path = request.rawPath.slice('/_local'.length);
     if (path === '/users') return jsonResponse(200, DEMO_USERS);
     if (path === '/.well-known/jwks.json') return jsonResponse(200, this.deps.issuer.jwks());
-    if (path !== '/token') return gatewayResponse(404, 'Not Found');
+    if (path !== '/token') return notFound(request);
 
     // Signed for the first JWT authorizer: every route of our APIs uses the same user pool.
     const [authorizer] = this.api.authorizers;
@@ -183,6 +191,32 @@ export class HttpApiGateway {
       return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: Buffer.from(token) };
     }
     return jsonResponse(200, { token, user });
+  }
+}
+
+const notFound = (request: IncomingRequest) =>
+  gatewayProblem(404, 'not-found', 'Not Found', `no route ${request.method} ${request.rawPath}`, request.rawPath);
+
+/**
+ * Why the JWT authorizer refused a token, in the words API Gateway puts in its www-authenticate
+ * header's error_description where it has them (expired, audience, issuer).
+ */
+export function whyTokenRefused(error: unknown): string {
+  const { code, claim, message } = (error ?? {}) as { code?: string; claim?: string; message?: string };
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return 'the token has expired';
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return "the token's signature does not match the issuer's keys";
+    case 'ERR_JWS_INVALID':
+    case 'ERR_JWT_INVALID':
+      return 'the token is not a well-formed JWT';
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return 'the token is signed with an algorithm the issuer does not use';
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      return claim === 'iss' ? 'the token does not have a valid issuer' : `the token's ${claim ?? 'claims'} claim is not valid`;
+    default:
+      return message?.startsWith('the token ') ? message : 'the token is not valid';
   }
 }
 

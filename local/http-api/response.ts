@@ -14,6 +14,22 @@ export function gatewayResponse(statusCode: number, message: string, headers: Re
   };
 }
 
+/**
+ * An RFC 9457 problem in the product's own vocabulary (as functions/platform/http.ts writes them), for
+ * the refusals the gateway makes before any function runs: no route, no valid token. API Gateway
+ * itself answers those with `{"message": ...}` and cannot be told otherwise (docs/decisions.md); the
+ * local gateway says which, and keeps the headers API Gateway sends.
+ */
+export function gatewayProblem(
+  statusCode: number, kind: 'unauthenticated' | 'not-found', title: string, detail: string, instance: string, headers: Record<string, string> = {},
+): HttpResponse {
+  return {
+    statusCode,
+    headers: { ...headers, 'content-type': 'application/problem+json' },
+    body: Buffer.from(JSON.stringify({ type: `https://tradeflow.example/problems/${kind}`, title, status: statusCode, detail, instance })),
+  };
+}
+
 export const jsonResponse = (statusCode: number, value: unknown): HttpResponse => ({
   statusCode,
   headers: { 'content-type': 'application/json' },

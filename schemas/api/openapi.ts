@@ -39,7 +39,10 @@ function operation(route: RouteSpec) {
         ...(response ? { content: { 'application/json': { schema: toSchema(response, 'output') } } } : {}),
       },
       400: problemResponse('A bad body or query: every bad field is listed in `errors`'),
-      ...(route.auth === 'jwt' ? { 401: { description: 'No valid token' }, 403: problemResponse('The caller may not do this to this record') } : {}),
+      ...(route.auth === 'jwt' ? {
+        401: { description: 'No valid token (missing, malformed, expired, or not signed by the user pool): the reason is in the `www-authenticate` header\'s error_description; locally also in a problem body (see docs/api.md)' },
+        403: problemResponse('The caller may not do this to this record'),
+      } : {}),
       ...(route.auth === 'signature' ? {
         401: problemResponse('Unknown system, stale timestamp or a signature that does not match'),
         409: problemResponse('The first delivery of this idempotency-key is still being taken: retry after `retry-after` seconds'),

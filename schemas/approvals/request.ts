@@ -1,5 +1,5 @@
 import * as z from '../zod';
-import { IdSchema, TimestampSchema } from '../common';
+import { IdSchema, MoneySchema, TimestampSchema } from '../common';
 import { ApprovalPolicySchema, ApprovalSubjectSchema } from './policy';
 
 /*
@@ -136,11 +136,44 @@ export const DecisionBodySchema = z
   );
 export type DecisionBody = z.infer<typeof DecisionBodySchema>;
 
+/** A discount on an opportunity: how much off, in percent of its amount. */
+export const DiscountParametersSchema = z.strictObject({
+  discountPercent: z.number().check(z.gt(0, 'must be more than 0'), z.lte(100, 'must be at most 100')),
+});
+/** A credit limit on an account: the limit asked for. */
+export const CreditLimitParametersSchema = z.strictObject({ creditLimit: MoneySchema });
+/**
+ * What a request for a record-backed subject type adds in `subject.fields` that its record does not hold
+ * (functions/approvals/approval-subjects.ts reads the rest from the record).
+ */
+export const SUBJECT_PARAMETERS: Record<string, z.ZodMiniType> = { discount: DiscountParametersSchema, 'credit-limit': CreditLimitParametersSchema };
+
+/**
+ * A subject as POST /approvals names it. For a type backed by a record (promotion, expense-claim,
+ * discount, credit-limit) only `type`, `id` and the type's parameters in `fields`; the owner, title,
+ * facts and the other fields are read from the record. Other types are free-form (ops and admin only).
+ */
+export const RequestedSubjectSchema = z.extend(ApprovalSubjectSchema, { fields: z.optional(ApprovalSubjectSchema.shape.fields) }).check(
+  z.describe('promotion, expense-claim: type and id only; discount: fields.discountPercent; credit-limit: fields.creditLimit (the rest is read from the record, which the caller must be able to read). Any other type is free-form: ops and admin only.'),
+);
+export type RequestedSubject = z.infer<typeof RequestedSubjectSchema>;
+
 export const StartApprovalBodySchema = z.strictObject({
-  subject: ApprovalSubjectSchema,
+  subject: RequestedSubjectSchema,
   /** a specific policy; omitted: the active policy of the subject's type whose entry condition holds */
   policyId: z.optional(IdSchema),
-});
+}).check(
+  z.superRefine(({ subject }, ctx) => {
+    const parameters = Object.hasOwn(SUBJECT_PARAMETERS, subject.type) ? SUBJECT_PARAMETERS[subject.type] : undefined;
+    const parsed = parameters?.safeParse(subject.fields ?? {});
+    for (const issue of parsed?.error?.issues ?? []) {
+      const at = ['subject', 'fields', ...issue.path];
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) ctx.addIssue({ code: 'custom', path: [...at, key], message: 'is not a known field', input: subject.fields });
+      } else ctx.addIssue({ code: 'custom', path: at, message: issue.message, input: subject.fields });
+    }
+  }),
+);
 
 export const RecallBodySchema = z.strictObject({ reason: z.optional(CommentSchema) });
 export const ReassignBodySchema = z.strictObject({ assigneeId: IdSchema, comment: CommentSchema });

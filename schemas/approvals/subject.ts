@@ -1,5 +1,6 @@
 import * as z from '../zod';
 import { IdSchema, NameSchema, ShortTextSchema, TimestampSchema } from '../common';
+import { SUBJECT_FIELD_LIMITS, withinJsonLimits } from '../json-limits';
 
 // What a request is about, apart from the policies: the event catalogue carries subjects, and a
 // function that publishes approval events need not build the policy and condition schemas.
@@ -30,7 +31,7 @@ export const ApprovalSubjectSchema = z.strictObject({
   ownerId: z.optional(IdSchema),
   departmentId: z.optional(IdSchema),
   /** What conditions test: `amount.amountMinor` reads fields.amount.amountMinor. */
-  fields: z.record(z.string(), z.unknown()),
+  fields: z.record(z.string(), z.unknown()).check(...withinJsonLimits(SUBJECT_FIELD_LIMITS)),
   /** What people call it (a promotion's name), in mail and pages; without it they read its type and id. */
   title: z.optional(NameSchema),
   /** What mail and pages show about it besides `fields.amount`, in this order. */

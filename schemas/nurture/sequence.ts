@@ -3,6 +3,7 @@ import {
   EmailSchema, IdSchema, LongTextSchema, MoneySchema, NameSchema, ShortTextSchema, TimeZoneSchema, TimestampSchema,
 } from '../common';
 import { BusinessCalendarSchema, BusinessDurationSchema, DEFAULT_CALENDAR } from '../calendar';
+import { EVENT_DETAIL_LIMITS, SUBJECT_FIELD_LIMITS, withinJsonLimits } from '../json-limits';
 import { ConditionSchema } from '../conditions';
 import { LeadStatusSchema } from '../records/lead';
 
@@ -268,10 +269,10 @@ export const SequenceLifecycleBodySchema = z.strictObject({
 export const SequenceDryRunBodySchema = z.strictObject({
   /** the document to try; it is validated first (a 400 names each bad field) */
   sequence: z.unknown(),
-  lead: z.record(z.string(), z.unknown()),
+  lead: z.record(z.string(), z.unknown()).check(...withinJsonLimits(SUBJECT_FIELD_LIMITS)),
   startAt: TimestampSchema,
   /** per wait-for-engagement step, what the sample lead does (default: nothing) */
   engagement: z.optional(z.record(z.string(), z.enum(['opened', 'clicked', 'none']))),
   /** a sample triggering event's detail, to test the event condition too */
-  event: z.optional(z.record(z.string(), z.unknown())),
+  event: z.optional(z.record(z.string(), z.unknown()).check(...withinJsonLimits(EVENT_DETAIL_LIMITS))),
 });

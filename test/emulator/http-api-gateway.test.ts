@@ -253,20 +253,38 @@ describe('the gateway', () => {
     expect(response.headers).toMatchObject({ 'access-control-allow-origin': 'http://localhost:5173', 'access-control-expose-headers': 'x-request-id' });
   });
 
-  it('gives a token with a wrong audience or issuer a 401 without invoking, and an expired one too', async () => {
+  it('gives a missing, malformed, expired, forged or foreign token a 401 problem saying which, without invoking', async () => {
     invoke.mockClear();
     const user = demoUserFor('sales')!;
-    for (const token of [
-      await issuer.sign(user, ISSUER, 'another-client'),
-      await issuer.sign(user, 'https://cognito-idp.eu-central-1.amazonaws.com/other', CLIENT_ID),
-      await issuer.sign(user, ISSUER, CLIENT_ID, -60),
-      'not-a-jwt',
-    ]) {
-      const response = await gateway().handle(request('GET', '/accounts/1', ['Authorization', `Bearer ${token}`]));
+    const stranger = await createLocalIssuer({ keyFile: join(dir, 'stranger.json') });
+    const cases: [token: string | undefined, reason: RegExp][] = [
+      [undefined, /no token/],
+      ['not-a-jwt', /not a well-formed JWT/],
+      [await issuer.sign(user, ISSUER, CLIENT_ID, -60), /the token has expired/],
+      [await stranger.sign(user, ISSUER, CLIENT_ID), /signature/],
+      [await issuer.sign(user, ISSUER, 'another-client'), /the token does not have a valid audience/],
+      [await issuer.sign(user, 'https://cognito-idp.eu-central-1.amazonaws.com/other', CLIENT_ID), /the token does not have a valid issuer/],
+    ];
+    for (const [token, reason] of cases) {
+      const response = await gateway().handle(request('GET', '/accounts/1', token ? ['Authorization', `Bearer ${token}`] : []));
       expect(response.statusCode).toBe(401);
-      expect(JSON.parse(response.body.toString())).toEqual({ message: 'Unauthorized' });
+      expect(response.headers['content-type']).toBe('application/problem+json');
+      const body = JSON.parse(response.body.toString());
+      expect(body).toMatchObject({ type: 'https://tradeflow.example/problems/unauthenticated', title: 'Unauthorized', status: 401, instance: '/accounts/1' });
+      expect(body.detail).toMatch(reason);
+      // the header API Gateway itself sends in the cloud, where the body cannot be changed
+      expect(response.headers['www-authenticate']).toMatch(token ? /^Bearer scope="" error="invalid_token" error_description="[^"]+"$/ : /^Bearer$/);
     }
     expect(invoke).not.toHaveBeenCalled();
+  });
+
+  it('answers a path no route takes with a 404 problem naming it', async () => {
+    for (const path of ['/nothing-here', '/_local/nothing-here']) {
+      const response = await gateway().handle(request('GET', path, ['Host', '127.0.0.1:3000']));
+      expect(response.statusCode).toBe(404);
+      expect(response.headers['content-type']).toBe('application/problem+json');
+      expect(JSON.parse(response.body.toString())).toMatchObject({ status: 404, title: 'Not Found', detail: expect.stringContaining(path) });
+    }
   });
 
   it('serves the local endpoints only to loopback hosts', async () => {

@@ -44,7 +44,8 @@ describe('local HTTP API server', () => {
   it('refuses a JWT route without a token, without invoking the function', async () => {
     const response = await fetch(`${running.url}/accounts/a1`);
     expect(response.status).toBe(401);
-    expect(await response.json()).toEqual({ message: 'Unauthorized' });
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({ status: 401, title: 'Unauthorized', detail: expect.stringMatching(/no token/) });
     expect(invoke).not.toHaveBeenCalled();
   });
 
@@ -83,10 +84,11 @@ describe('local HTTP API server', () => {
     expect(await response.json()).toMatchObject({ body: '{"a":1}', isBase64Encoded: false, routeKey: 'POST /events' });
   });
 
-  it('answers an unknown route with 404', async () => {
+  it('answers an unknown route with a 404 problem naming it', async () => {
     const response = await fetch(`${running.url}/nowhere`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ message: 'Not Found' });
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({ status: 404, title: 'Not Found', detail: 'no route GET /nowhere' });
   });
 
   it('refuses a body over 10 MB with 413', async () => {

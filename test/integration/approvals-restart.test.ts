@@ -41,7 +41,9 @@ describe('an approval across a runtime restart', () => {
   it('still completes when the runtime was killed while it waited', async () => {
     let runtime = await runtimes.start();
     await seedDemoData({ apiUrl: runtime.apiUrl, tokenFor: tokenFor(runtime.apiUrl) }, runtime.dynamoDbEndpoint, runtime.tableName, LOCAL_REGION, LOCAL_CREDENTIALS);
-    const subject = { type: 'promotion', id: 'promo-restart', ownerId: 'u-sales', departmentId: 'd-north', fields: { amount: { amountMinor: 1_000_000, currency: 'EUR' } } };
+    // one of the rep's draft promotions in the demo data: a request names it, the engine reads the rest
+    const drafts = await call(runtime, 'u-sales', 'GET', '/promotions?status=draft');
+    const subject = { type: 'promotion', id: drafts.body.items[0].id };
     const asked = await call(runtime, 'u-sales', 'POST', '/approvals', { subject });
     expect(asked.status).toBe(202);
     const read = (r: RuntimeProcess, done: (body: any) => boolean) => async () => {

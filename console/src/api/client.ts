@@ -24,8 +24,8 @@ export interface ApiConfig {
   /** the API's origin; '' for the console's own origin (local) */
   baseUrl: string;
   token: () => string | undefined;
-  /** called on a 401: the session ended */
-  onUnauthorized?: () => void;
+  /** called on a 401: the session ended, for this reason (expired, ...) */
+  onUnauthorized?: (reason: string) => void;
 }
 
 let config: ApiConfig = { baseUrl: '', token: () => undefined };
@@ -36,7 +36,7 @@ export async function api<K extends EndpointKey>(key: K, ...[options]: Partial<O
   const [method, template] = key.split(' ') as [string, string];
   const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent((options?.path as Record<string, string>)[name] ?? ''));
   const query = new URLSearchParams(
-    Object.entries((options?.query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]),
+    Object.entries((options?.query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== '').map(([k, v]): [string, string] => [k, String(v)]),
   ).toString();
   const token = config.token();
   const response = await fetch(`${config.baseUrl}${path}${query ? `?${query}` : ''}`, {
@@ -51,8 +51,20 @@ export async function api<K extends EndpointKey>(key: K, ...[options]: Partial<O
   const text = await response.text();
   const json = text ? safeJson(text) : undefined;
   if (response.ok) return json as EndpointOf<K>['response'];
-  if (response.status === 401) config.onUnauthorized?.();
+  if (response.status === 401) config.onUnauthorized?.(whyUnauthorized(response.headers, json));
   throw toApiError(response.status, json);
+}
+
+/**
+ * Why the API refused the token: the problem's detail where the API wrote one (the functions, and the
+ * local gateway); in the cloud, API Gateway's JWT authorizer answers `{"message":"Unauthorized"}` and
+ * says why only in its www-authenticate header's error_description.
+ */
+export function whyUnauthorized(headers: Headers, json: unknown): string {
+  const detail = (json as { detail?: unknown } | undefined)?.detail;
+  if (typeof detail === 'string' && detail) return detail;
+  const description = /error_description="([^"]*)"/.exec(headers.get('www-authenticate') ?? '')?.[1];
+  return description || 'no valid token';
 }
 
 function safeJson(text: string): unknown {

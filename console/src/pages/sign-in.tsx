@@ -9,7 +9,7 @@ import type { SignInResult } from '../auth/cognito';
 
 /** Sign-in: the demo people on the local runtime; the user pool's email and password in the cloud. */
 export function SignInPage() {
-  const { session, config } = useApp();
+  const { session, config, signedOutBecause } = useApp();
   const navigate = useNavigate();
   const { next } = useSearch({ from: '/sign-in' });
   useEffect(() => {
@@ -18,6 +18,7 @@ export function SignInPage() {
   return (
     <main id="main" className="signin">
       <h1>Sign in to Tradeflow</h1>
+      {signedOutBecause && <p role="status">You were signed out: {signedOutBecause}.</p>}
       <div className="card">{config.mode === 'local' ? <LocalSignIn /> : <CloudSignIn />}</div>
     </main>
   );

@@ -56,7 +56,7 @@ export function Shell() {
           </nav>
           <div className="who">
             <span>{session.user.name} <span className="visually-hidden">signed in</span></span>
-            <button type="button" onClick={signOut}>Sign out</button>
+            <button type="button" onClick={() => signOut()}>Sign out</button>
           </div>
         </div>
       </header>

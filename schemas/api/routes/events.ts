@@ -1,11 +1,12 @@
 import * as z from '../../zod';
 import { PageQuerySchema } from '../../common';
+import { EVENT_DETAIL_LIMITS, withinJsonLimits } from '../../json-limits';
 import type { RouteSpec } from '../route-spec';
 
 export const QuarantineQuerySchema = z.strictObject({ ...PageQuerySchema.shape });
 export const InboundEventBodySchema = z.object({
   detailType: z.string(),
-  detail: z.record(z.string(), z.unknown()),
+  detail: z.record(z.string(), z.unknown()).check(...withinJsonLimits(EVENT_DETAIL_LIMITS)),
 });
 export const InboundReceiptSchema = z.object({ eventId: z.string(), detailType: z.string(), duplicate: z.boolean() });
 
