@@ -317,6 +317,8 @@ describe('the functions', () => {
       // trade promotions: workflow tasks and the ERP events' rule target
       'PromotionsApplyClaimDecision', 'PromotionsApplyPromotionDecision', 'PromotionsReceiveErpEvent', 'PromotionsRequestCloseOut', 'PromotionsSettleCampaign',
       'PublishRecordChanges',
+      // the approval engine's task with which a workflow withdraws a request it stopped waiting for
+      'WithdrawApproval',
     ]);
     const publisher = others.find((id) => id.startsWith('PublishRecordChanges'));
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
