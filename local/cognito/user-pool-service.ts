@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TemplateResource } from '../assembly/cloud-assembly';
 import type { Resolver } from '../assembly/cfn-intrinsics';
-import { serveAwsJsonAction, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
+import { awsError, awsJsonActionService } from '../edge/edge-server';
 
 /**
  * The part of the Cognito user pool API the CRM calls (AdminDisableUser, AdminEnableUser,
@@ -21,11 +21,10 @@ export function createUserPoolService(opts: { dataDir?: string; usernames: reado
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify({ disabled: [...disabled] }, null, 2));
   };
-  const fail = (type: string, message: string) => Object.assign(new Error(message), { type });
   const userOf = (input: Record<string, unknown>) => {
-    if (!pools.has(String(input.UserPoolId))) throw fail('ResourceNotFoundException', `User pool ${String(input.UserPoolId)} does not exist.`);
+    if (!pools.has(String(input.UserPoolId))) throw awsError('ResourceNotFoundException', `User pool ${String(input.UserPoolId)} does not exist.`);
     const username = String(input.Username);
-    if (!opts.usernames.includes(username)) throw fail('UserNotFoundException', 'User does not exist.');
+    if (!opts.usernames.includes(username)) throw awsError('UserNotFoundException', 'User does not exist.');
     return username;
   };
 
@@ -47,24 +46,9 @@ export function createUserPoolService(opts: { dataDir?: string; usernames: reado
     },
   };
 
-  const edgeService: EdgeService = {
-    name: 'cognito-idp',
-    matches: targetPrefixMatcher('AWSCognitoIdentityProviderService.'),
-    handle: (req, res, body) =>
-      serveAwsJsonAction(req, res, body, {
-        targetPrefix: 'AWSCognitoIdentityProviderService.',
-        contentType: 'application/x-amz-json-1.1',
-        run(action, input) {
-          const run = actions[action];
-          if (!run) throw fail('UnknownOperationException', `Cognito user pool action ${action} is not emulated locally`);
-          return run(input);
-        },
-        toAwsError(error) {
-          const { type, message } = error as { type?: string; message: string };
-          return type ? { status: 400, type, message } : undefined;
-        },
-      }),
-  };
+  const edgeService = awsJsonActionService({
+    name: 'Cognito user pools', targetPrefix: 'AWSCognitoIdentityProviderService.', contentType: 'application/x-amz-json-1.1', actions,
+  });
 
   return {
     edgeService,
