@@ -5,6 +5,8 @@ import path from 'node:path';
 import { loadCloudAssembly } from './assembly/cloud-assembly';
 import { createResolver } from './assembly/cfn-intrinsics';
 import { createLocalIssuer } from './http-api/local-issuer';
+import { DEMO_USERS, type DemoUser } from './seed/demo-users';
+import { createUserPoolService } from './cognito/user-pool-service';
 import { createLocalClock, type LocalClock } from './clock';
 import { createTablesFromTemplate } from './dynamodb/create-tables';
 import { startStreamPoller } from './dynamodb/streams/stream-poller';
@@ -46,6 +48,8 @@ export interface LocalRuntime {
   clock: LocalClock;
   /** an ID token for a demo user, by id or role (what GET /_local/token answers) */
   tokenFor(userIdOrRole: string): Promise<string>;
+  /** a token the local pool signs for anyone, demo user or not: what a stolen or stale token looks like to the API */
+  signToken(user: DemoUser): Promise<string>;
   /** DynamoDB requests that went through the edge, by operation */
   edgeRequestCounts(): Record<string, number>;
   stop(): Promise<void>;
@@ -136,6 +140,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const lambdaClient = inProcessLambdaClient(functions, log);
     log(`${functions.functions().length} functions ready (each starts in its own worker on first call)`);
 
+    const userPool = createUserPoolService({ dataDir: scratch, usernames: DEMO_USERS.map((user) => user.id) });
+    userPool.loadTemplate(stack.resources, resolver);
+    edge.register(userPool.edgeService);
+
     const secrets = createSecretsManagerService({ dataDir: scratch });
     secrets.loadTemplate(stack.resources, resolver);
     edge.register(secrets.edgeService);
@@ -188,6 +196,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       resolve: resolver.resolve,
       invoke: (arn, event) => functions.invoke(arn, event),
       issuer,
+      userPool,
       log: () => {},
       ...(options.consoleDir ? { console: consoleSite(options.consoleDir) } : {}),
     });
@@ -206,6 +215,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         const response = await fetch(`${api.url}/_local/token?user=${encodeURIComponent(userIdOrRole)}&format=text`);
         if (!response.ok) throw new Error(`no token for ${userIdOrRole}: ${await response.text()}`);
         return response.text();
+      },
+      async signToken(user) {
+        if (!api.tokenAudience) throw new Error('the HTTP API has no JWT authorizer with an audience');
+        return issuer.sign(user, api.tokenAudience.issuer, api.tokenAudience.audience);
       },
       edgeRequestCounts: () => Object.fromEntries(counts),
       stop: stopAll,

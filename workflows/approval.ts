@@ -86,8 +86,12 @@ export function approvalWorkflow(scope: Construct, props: {
     resultPath: JsonPath.DISCARD,
   });
   const done = new Succeed(scope, 'Done');
+  // SendTaskSuccess's errors are named TaskTimedOut, InvalidToken and TaskDoesNotExist (client-sfn's classes), with or without the
+  // usual "Exception"; a requester that stopped waiting stays gone, so the first retrier (the one that applies) never retries them
+  const requesterGone = ['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'].flatMap((name) => [`Sfn.${name}`, `Sfn.${name}Exception`]);
+  answer.addRetry({ errors: requesterGone, maxAttempts: 0 });
   answer.addRetry({ errors: ['Sfn.SfnException', 'States.TaskFailed'], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 3, jitterStrategy: JitterType.FULL });
-  answer.addCatch(new Succeed(scope, 'The requester stopped waiting', { comment: 'its token timed out or it was stopped; the outcome event still went out' }), { errors: ['Sfn.TaskTimedOutException', 'Sfn.InvalidTokenException', 'Sfn.TaskDoesNotExistException'] });
+  answer.addCatch(new Succeed(scope, 'The requester stopped waiting', { comment: 'its token timed out or it was stopped; the outcome event still went out' }), { errors: requesterGone });
   onFailure(answer);
 
   const whereNow = new Choice(scope, 'Where now?')

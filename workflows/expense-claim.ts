@@ -13,12 +13,14 @@ import { failureState } from './task-failures';
  *
  *   Request approval (finance policy) → Apply the decision ─(approved: reserved → spent, claimed total
  *     up, claim approved)→ Announce Claim.Approved (the ERP pays it; its Claim.Paid marks it paid)
- *   rejected / recalled / no decision in 30 days → returned by Apply the decision (reasons; hold released)
+ *   rejected / recalled / no decision in 30 days (the approval request withdrawn) → returned by Apply the decision (reasons; hold released)
  */
 export interface ExpenseClaimProps {
   bus: IEventBus;
   /** approved: post (reserved → spent, payable); otherwise back to the rep with the reasons */
   applyDecision: IFunction;
+  /** the approvals domain's task that withdraws a request nobody decided in time */
+  withdrawApproval: IFunction;
 }
 
 export function expenseClaim(scope: Construct, props: ExpenseClaimProps): IChainable {
@@ -34,7 +36,7 @@ export function expenseClaim(scope: Construct, props: ExpenseClaimProps): IChain
       fields: { amount: JsonPath.objectAt('$.detail.amount'), region: d('region'), promotionId: d('promotionId') },
       title: d('promotionName'), facts: [],
     },
-    timeout, applyDecision: props.applyDecision, payload: ids, resultPath: '$.posted', onFailure,
+    timeout, workflow: 'expense-claim', withdrawApproval: props.withdrawApproval, applyDecision: props.applyDecision, payload: ids, resultPath: '$.posted', onFailure,
   });
 
   const announce = onFailure(putEventStep(scope, 'Announce Claim.Approved', props.bus, ClaimApproved, TaskInput.fromObject({

@@ -21,7 +21,8 @@ import { DYNAMO_TRANSIENT, failureState } from './task-failures';
  *     → Wait for the start → Start (a conditional update: still approved?) → Wait for the end
  *     → End and ask for the close-out ⟲ (remind every 3 days; overdue after 3 reminders: finance copied)
  *     → Announce close-out
- *   rejected / recalled / no decision in 30 days → Apply the decision returns it to the rep (status rejected, with reasons)
+ *   rejected / recalled → Apply the decision returns it to the rep (status rejected, with reasons)
+ *   no decision in 30 days → the approval request is withdrawn, then returned the same way
  *   refused by the fund → returned with the fund's reason (inside Apply the decision)
  *   cancelled before the start → the Start's condition fails and it stops (the cancel released the money)
  *
@@ -32,6 +33,8 @@ export interface PromotionLifecycleProps {
   bus: IEventBus;
   /** approved: reserve and mark approved; otherwise back to the rep with the reasons */
   applyDecision: IFunction;
+  /** the approvals domain's task that withdraws a request nobody decided in time */
+  withdrawApproval: IFunction;
   table: ITable;
   requestCloseOut: IFunction;
   /** how often the close-out task reminds the rep */
@@ -56,7 +59,8 @@ export function promotionLifecycle(scope: Construct, props: PromotionLifecyclePr
         { label: 'Type', text: d('type') }, { label: 'Starts', at: d('startsAt') }, { label: 'Ends', at: d('endsAt') },
       ],
     },
-    timeout: APPROVAL_TIMEOUT, applyDecision: props.applyDecision, payload: ids, resultPath: '$.reservation', onFailure,
+    timeout: APPROVAL_TIMEOUT, workflow: 'promotion-lifecycle', withdrawApproval: props.withdrawApproval,
+    applyDecision: props.applyDecision, payload: ids, resultPath: '$.reservation', onFailure,
   });
 
   const announceApproval = onFailure(putEventStep(scope, 'Announce approval', props.bus, PromotionApproved, TaskInput.fromObject({

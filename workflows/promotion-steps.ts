@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
-  Errors, IntegrationPattern, JitterType, JsonPath, Pass, Result, TaskInput, Timeout, type TaskStateBase,
+  Errors, IntegrationPattern, JitterType, JsonPath, TaskInput, Timeout, type TaskStateBase,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { CallAwsService, EventBridgePutEvents, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
@@ -87,11 +87,16 @@ export function mailStep(scope: Construct, name: string, mail: MailProps, messag
 
 /**
  * Request approval, then "Apply the decision": `applyDecision` gets `payload` with the outcome and its
- * reasons, its result lands at `resultPath`. No decision within `timeout` is applied as a rejection
- * saying so; any other failure of either task goes to `onFailure`'s catch.
+ * reasons, its result lands at `resultPath`. No decision within `timeout`: the request is withdrawn
+ * (`withdrawApproval`, of the approvals domain, as `workflow`), so nobody is reminded of it or decides
+ * it any more, and its answer is applied: recalled with the reason, or the request's own outcome when a
+ * decision crossed the timeout. Any other failure of these tasks goes to `onFailure`'s catch.
  */
 export function approvalThenDecision(scope: Construct, props: {
   bus: IEventBus;
+  /** the workflow's name, the actor the approval's trail names when it withdraws the request */
+  workflow: string;
+  withdrawApproval: IFunction;
   /**
    * What is approved, from the starting event's detail: its type, the detail field of its id (the
    * request is `<type's prefix>-<id>-<submission>`, one per submission), the fields policies read, and
@@ -106,15 +111,15 @@ export function approvalThenDecision(scope: Construct, props: {
 }) {
   const d = (field: string) => JsonPath.stringAt(`$.detail.${field}`);
   const { type, prefix, idField, fields, title, facts } = props.subject;
+  const requestId = JsonPath.format(`${prefix}-{}-{}`, d(idField), d('submission'));
   const ask = requestApproval(scope, props.bus, {
-    requestId: JsonPath.format(`${prefix}-{}-{}`, d(idField), d('submission')),
+    requestId,
     subject: { type, id: d(idField), ownerId: d('ownerId'), departmentId: d('departmentId'), fields, title, facts },
     submitterId: d('submitterId'),
   }, props.timeout);
-  const noDecision = new Pass(scope, 'No decision in time', {
-    result: Result.fromObject({ outcome: 'rejected', reasons: [`no approval decision within ${props.timeout.toDays()} days; please resubmit`] }),
-    resultPath: '$.approval',
-  });
+  const noDecision = props.onFailure(lambdaStep(scope, 'No decision in time: withdraw the request', props.withdrawApproval, {
+    requestId, by: props.workflow, reason: `no approval decision within ${props.timeout.toDays()} days; please resubmit`,
+  }, '$.approval'));
   const decide = props.onFailure(lambdaStep(scope, 'Apply the decision', props.applyDecision, {
     ...props.payload, outcome: JsonPath.stringAt('$.approval.outcome'), reasons: JsonPath.listAt('$.approval.reasons'),
   }, props.resultPath));

@@ -3,8 +3,8 @@ import { approvalInboxKeys, approvalRequestKey, approvalTaskKey, APPROVAL_TASK_T
 import { auditPut, loadDirectory, readApproval, findApprovalRequest, type ApprovalState } from './approval-store';
 import { stepOutcome, taskTimers } from './approval-outcome';
 import { sendApprovalMails } from './approval-mail';
-import { resolveApprovers } from './approval-plan';
-import { conflict, forbidden, invalidField, notFound } from '../platform/errors';
+import { reassignmentRefusal, resolveApprovers } from './approval-plan';
+import { conflict, DomainError, forbidden, invalidField, notFound } from '../platform/errors';
 import { logger } from '../platform/observability';
 import type { Principal } from '../platform/principal';
 import { completeTask } from '../platform/step-functions';
@@ -33,6 +33,18 @@ const describeDecided = (task: ApprovalTask) =>
     : task.status === 'reassigned' ? 'was reassigned to someone else'
       : task.status === 'cancelled' ? `is closed: ${task.comment ?? 'the step or request ended'}`
         : `was already decided (${task.status} by ${task.decidedBy} at ${task.decidedAt})`;
+
+/** 409 for a task no longer open, or of a request that has ended or is ending (recalled or withdrawn, the engine not yet done). */
+function assertOpen(request: ApprovalRequestRecord, task: ApprovalTask) {
+  if (request.status !== 'pending') {
+    throw conflict(`task ${task.taskId} is closed: the request was ${request.status}${request.reasons.length ? ` (${request.reasons.join('; ')})` : ''}`);
+  }
+  if (request.recall) {
+    const { by, reason, withdrawn } = request.recall;
+    throw conflict(`task ${task.taskId} is closed: the request is being ${withdrawn ? 'withdrawn' : 'recalled'} by ${by}${reason ? ` (${reason})` : ''}`);
+  }
+  if (task.status !== 'pending') throw conflict(`task ${task.taskId} ${describeDecided(task)}`);
+}
 
 function audit(requestId: string, now: string, entry: Record<string, unknown>): GuardedWrite {
   const entryId = `${String(entry.action)}-${String(entry.taskId ?? 'request')}-${now}`.replace(/[^A-Za-z0-9_-]/g, '');
@@ -96,7 +108,7 @@ export async function decideTask(
   const state = await readApproval(requestId, { audit: false });
   const task = findTask(state, taskId);
   assertMayDecide(state, task, deciderId);
-  if (task.status !== 'pending' || state.request.status !== 'pending') throw conflict(`task ${taskId} ${state.request.status !== 'pending' ? `is closed: the request was ${state.request.status}` : describeDecided(task)}`);
+  assertOpen(state.request, task);
   const status = body.decision === 'approve' ? 'approved' : body.decision === 'reject' ? 'rejected' : 'changes-requested';
   const writes: GuardedWrite[] = [
     ...(link
@@ -131,20 +143,48 @@ export async function decideTask(
   return { task: decided, request: state.request };
 }
 
+/** Marks a pending request to end as recalled (or withdrawn) and wakes the engine, which closes its tasks and ends it. */
+async function endOnRequest(request: ApprovalRequestRecord, recall: NonNullable<ApprovalRequestRecord['recall']>) {
+  await writeAllOrNothing([
+    signalRequest(request, ', recall = :recall', { ':recall': recall }),
+    audit(request.requestId, recall.at, { actor: recall.by, action: recall.withdrawn ? 'withdrawn' : 'recalled', ...(recall.reason ? { comment: recall.reason } : {}) }),
+  ]);
+  await wakeApproval(request.requestId);
+}
+
 /** The submitter withdraws a pending request; the engine ends it as recalled. */
 export async function recallApproval(requestId: string, principal: Principal, reason: string | undefined, now: string) {
   const request = await findApprovalRequest(requestId);
   if (!request) throw notFound(`no approval request ${requestId}`);
   if (request.submitterId !== principal.userId) throw forbidden(`only the submitter (${request.submitterId}) may recall this request`);
   if (request.status !== 'pending') throw conflict(`approval ${requestId} has already ended: ${request.status}`);
-  if (request.recall) throw conflict(`approval ${requestId} is being recalled already`);
+  if (request.recall) throw conflict(`approval ${requestId} is being ${request.recall.withdrawn ? 'withdrawn' : 'recalled'} already`);
   const recall = { by: principal.userId, at: now, ...(reason ? { reason } : {}) };
-  await writeAllOrNothing([
-    signalRequest(request, ', recall = :recall', { ':recall': recall }),
-    audit(requestId, now, { actor: principal.userId, action: 'recalled', ...(reason ? { comment: reason } : {}) }),
-  ]);
-  await wakeApproval(requestId);
+  await endOnRequest(request, recall);
   return { requestId, recall };
+}
+
+/**
+ * The workflow that asked for the approval stopped waiting for it (its timeout): the request is
+ * withdrawn, so nobody is reminded of it or decides it any more. Answers what the asker should apply:
+ * the request's own outcome when it ended meanwhile (a decision that crossed the timeout), else recalled
+ * with the reason. Running it again answers the same.
+ */
+export async function withdrawApproval(requestId: string, by: string, reason: string, now: string): Promise<{ outcome: ApprovalRequestRecord['status']; reasons: string[] }> {
+  const withdrawn = { outcome: 'recalled' as const, reasons: [reason] };
+  const request = await findApprovalRequest(requestId);
+  if (!request) return withdrawn;
+  if (request.status !== 'pending') return { outcome: request.status, reasons: request.reasons };
+  if (request.recall) return withdrawn;
+  try {
+    await endOnRequest(request, { by, at: now, reason, withdrawn: true });
+  } catch (error) {
+    // it ended or was recalled just now: its own outcome stands
+    if (!(error instanceof DomainError && error.kind === 'conflict')) throw error;
+    const ended = await findApprovalRequest(requestId);
+    if (ended && ended.status !== 'pending') return { outcome: ended.status, reasons: ended.reasons };
+  }
+  return withdrawn;
 }
 
 /** Ops hands a pending task to someone else: the same place in the step, a fresh deadline, a mail to the new assignee. */
@@ -153,18 +193,21 @@ export async function reassignTask(requestId: string, taskId: string, assigneeId
   const state = await readApproval(requestId, { audit: false });
   const { request } = state;
   const task = findTask(state, taskId);
-  if (task.status !== 'pending' || request.status !== 'pending') throw conflict(`task ${taskId} ${request.status !== 'pending' ? `is closed: the request was ${request.status}` : describeDecided(task)}`);
+  assertOpen(request, task);
   if (assigneeId === task.assigneeId) throw invalidField('body.assigneeId', `is already the assignee of task ${taskId}`);
-  const directory = await loadDirectory();
-  const user = directory.getUser(assigneeId);
-  if (!user || user.status !== 'active') throw invalidField('body.assigneeId', `names no active user (${assigneeId})`);
+  if (assigneeId === principal.userId) throw forbidden('you may not reassign a task to yourself: the step\'s approvers decide it, not who hands it over');
   if (assigneeId === request.submitterId) throw forbidden('nobody approves a request they submitted');
   if (assigneeId === request.subject.ownerId) throw forbidden(`${assigneeId} owns ${request.subject.type} ${request.subject.id} and may not approve it`);
+  const directory = await loadDirectory();
+  const step = request.policy.steps[task.stepIndex]!;
+  const context = { subject: request.subject, submitter: { userId: request.submitterId, departmentId: request.submitterDepartmentId }, now: new Date(now), directory };
+  const refusal = reassignmentRefusal(assigneeId, step, context);
+  if (refusal) throw invalidField('body.assigneeId', refusal);
+  const user = directory.getUser(assigneeId)!;
   if (state.tasks.some((t) => t.stepIndex === task.stepIndex && t.assigneeId === assigneeId && t.status === 'pending')) {
     throw conflict(`${assigneeId} already has an open task in step "${task.stepName}"`);
   }
-  const [resolved] = resolveApprovers([{ kind: 'user', userId: assigneeId }], { subject: request.subject, submitter: { userId: request.submitterId, departmentId: request.submitterDepartmentId }, now: new Date(now), directory }).approvers;
-  const step = request.policy.steps[task.stepIndex]!;
+  const [resolved] = resolveApprovers([{ kind: 'user', userId: assigneeId }], context).approvers;
   const newTaskId = `s${task.stepIndex}-t${String(state.tasks.length + 1).padStart(3, '0')}`;
   const replacement: ApprovalTask = {
     ...task, taskId: newTaskId, assigneeId: resolved?.userId ?? assigneeId, via: 'reassignment', status: 'pending', createdAt: now, reminders: 0, version: 1,

@@ -223,7 +223,8 @@ async function advanceOnce(requestId: string, now: Date, deps: EngineDeps): Prom
   const tasks = state.tasks.map((t) => ({ ...t }));
 
   if (request.recall) {
-    finish(request, tasks, changes, 'recalled', [request.recall.reason ? `Recalled by ${request.recall.by}: ${request.recall.reason}` : `Recalled by ${request.recall.by}`]);
+    const { by, reason, withdrawn } = request.recall;
+    finish(request, tasks, changes, 'recalled', [`${withdrawn ? 'Withdrawn' : 'Recalled'} by ${by}${reason ? `: ${reason}` : ''}`]);
   } else {
     const directory = await loadDirectory();
     const step = request.policy.steps[request.currentStep];

@@ -20,10 +20,12 @@ import { parseIsoInstant } from '../../schemas/conditions';
  *   `reasons` says why in words (explainCondition). A skipped step has no approvers.
  * - Approvers, in spec order, each user once (the first spec that names them gives `via`):
  *     user               the named user                                          via 'user'
- *     role               directory.usersWithRole(role[, submitter's department]) via 'role' (ordered by id)
- *     submitterManager   the manager of the submitter's department; if that department has no manager
- *                        or the submitter manages it, the parent department's manager, and so on up
- *                        (cycle-safe)                                            via 'manager'
+ *     role               directory.usersWithRole(role[, requester's department]) via 'role' (ordered by id)
+ *     submitterManager   the manager of the requester's department; if that department has no manager
+ *                        or the requester or submitter manages it, the parent department's manager,
+ *                        and so on up (cycle-safe)                               via 'manager'
+ *   The requester is the record's owner when the request names one the directory knows (someone may
+ *   submit on the owner's behalf, and the approval follows the owner's tree), else the submitter.
  *     departmentManager  the named department's manager (no walking up)         via 'department-manager'
  *     recordOwner        subject.ownerId                                         via 'owner'
  * - Availability: unknown and inactive users are left out (`excluded`, with the reason).
@@ -172,40 +174,45 @@ interface Candidate {
   via: Exclude<ApproverRoute, 'delegate'>;
 }
 
-/** The manager of the submitter's department, walking up past the submitter and manager-less departments. */
-export const resolveSubmitterManager = (
-  directory: ApprovalDirectory,
-  submitter: { userId: string; departmentId: string },
-): { userId: string; departmentId: string } | { problem: string } => {
+/** Whose place in the organisation the request follows: the record's owner when it names one the directory knows, else the submitter. */
+export const requesterOf = (ctx: ResolutionContext): { userId: string; departmentId: string } => {
+  const owner = ctx.subject.ownerId === undefined ? undefined : ctx.directory.getUser(ctx.subject.ownerId);
+  return owner ? { userId: owner.id, departmentId: owner.departmentId } : ctx.submitter;
+};
+
+/** The managers of a department and up, nearest first, past the requester, the submitter and manager-less departments. */
+const managersUpFrom = (from: string, ctx: ResolutionContext): { managers: string[]; problem?: string } => {
+  const passOver = new Set([requesterOf(ctx).userId, ctx.submitter.userId]);
+  const managers: string[] = [];
   const visited = new Set<string>();
-  let departmentId: string | undefined = submitter.departmentId;
+  let departmentId: string | undefined = from;
   while (departmentId !== undefined && !visited.has(departmentId) && visited.size < MAX_TREE_DEPTH) {
     visited.add(departmentId);
-    const department = directory.getDepartment(departmentId);
-    if (!department) return { problem: `department ${departmentId} is unknown, so the submitter's manager cannot be found` };
-    if (department.managerUserId !== undefined && department.managerUserId !== submitter.userId) {
-      return { userId: department.managerUserId, departmentId };
+    const department = ctx.directory.getDepartment(departmentId);
+    if (!department) return { managers, problem: `department ${departmentId} is unknown, so the requester's manager cannot be found` };
+    if (department.managerUserId !== undefined && !passOver.has(department.managerUserId) && !managers.includes(department.managerUserId)) {
+      managers.push(department.managerUserId);
     }
     departmentId = department.parentId;
   }
-  if (departmentId !== undefined) return { problem: `the department tree above ${submitter.departmentId} loops at ${departmentId}` };
-  return { problem: `no department from ${submitter.departmentId} up to the top has a manager other than the submitter` };
+  if (departmentId !== undefined) return { managers, problem: `the department tree above ${from} loops at ${departmentId}` };
+  return managers.length ? { managers } : { managers, problem: `no department from ${from} up to the top has a manager other than the requester or submitter` };
 };
 
 const candidatesFor = (spec: ApproverSpec, ctx: ResolutionContext): { candidates: Candidate[]; problems: string[] } => {
-  const { directory, submitter, subject } = ctx;
+  const { directory, subject } = ctx;
   switch (spec.kind) {
     case 'user':
       return { candidates: [{ userId: spec.userId, via: 'user' }], problems: [] };
     case 'role': {
-      const departmentId = spec.withinSubmitterDepartment ? submitter.departmentId : undefined;
+      const departmentId = spec.withinSubmitterDepartment ? requesterOf(ctx).departmentId : undefined;
       const users = [...directory.usersWithRole(spec.role, departmentId)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const problems = users.length === 0 ? [`nobody has the role ${spec.role}${departmentId ? ` in department ${departmentId}` : ''}`] : [];
       return { candidates: users.map((user) => ({ userId: user.id, via: 'role' })), problems };
     }
     case 'submitterManager': {
-      const manager = resolveSubmitterManager(directory, submitter);
-      return 'problem' in manager ? { candidates: [], problems: [manager.problem] } : { candidates: [{ userId: manager.userId, via: 'manager' }], problems: [] };
+      const { managers: [manager], problem } = managersUpFrom(requesterOf(ctx).departmentId, ctx);
+      return manager === undefined ? { candidates: [], problems: [problem!] } : { candidates: [{ userId: manager, via: 'manager' }], problems: [] };
     }
     case 'departmentManager': {
       const department = directory.getDepartment(spec.departmentId);
@@ -283,6 +290,41 @@ const resolveCandidate = (candidate: Candidate, ctx: ResolutionContext): Candida
     current = delegate;
   }
   return stays(`the delegation chain is longer than ${MAX_DELEGATION_HOPS}`);
+};
+
+/** Whether `user` fits one approver rule, as someone to hand a task of it to (see reassignmentRefusal). */
+const fitsRule = (user: DirectoryUser, spec: ApproverSpec, ctx: ResolutionContext): boolean => {
+  switch (spec.kind) {
+    case 'user': {
+      // a named user's stand-in: the user, or someone of their department sharing one of their roles
+      const named = ctx.directory.getUser(spec.userId);
+      return user.id === spec.userId || (named !== undefined && named.departmentId === user.departmentId && named.roles.some((role) => user.roles.includes(role)));
+    }
+    case 'role':
+      return user.roles.includes(spec.role) && (!spec.withinSubmitterDepartment || user.departmentId === requesterOf(ctx).departmentId);
+    case 'submitterManager':
+      return managersUpFrom(requesterOf(ctx).departmentId, ctx).managers.includes(user.id);
+    case 'departmentManager':
+      return managersUpFrom(spec.departmentId, ctx).managers.includes(user.id);
+    case 'recordOwner':
+      return false;
+  }
+};
+
+/**
+ * Why a task of `step` may not be handed to `userId` (undefined when it may): they must be active, not
+ * the submitter nor the record's owner, and fit one of the step's approver rules or its escalation's: a
+ * named user or a colleague of theirs with the same role, anyone with the rule's role, a manager on the
+ * requester's tree (the one the rule found, or one above), the named department's manager or one above.
+ */
+export const reassignmentRefusal = (userId: string, step: ApprovalStep, ctx: ResolutionContext): string | undefined => {
+  const user = ctx.directory.getUser(userId);
+  if (!user || user.status !== 'active') return `names no active user (${userId})`;
+  const separated = segregationReason(userId, ctx);
+  if (separated) return `is the request's ${separated}, who may not approve it`;
+  const rules = [...step.approvers, ...(step.onTimeout.action === 'escalate' ? step.onTimeout.to : [])];
+  if (rules.some((spec) => fitsRule(user, spec, ctx))) return undefined;
+  return `${userId} is not someone step "${step.name}" asks (${rules.map(describeApprover).join('; ')})`;
 };
 
 /** Who the specs resolve to, after availability, segregation of duties and delegation. */

@@ -4,16 +4,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { operationOf, type RouteSpec } from '../../schemas/api/route-spec';
-import { invalidField, methodNotAllowed, notFound } from './errors';
+import { invalidField, methodNotAllowed, notFound, unauthenticated } from './errors';
 import { internalError, isDomainError, json, problem } from './http';
 import { logger, metrics } from './observability';
-import { principalFrom, type Principal } from './principal';
+import { resolvePrincipal, type Principal } from './principal';
 
 export interface ApiRequest {
   event: APIGatewayProxyEventV2WithJWTAuthorizer;
   /** the Lambda context: its remaining time bounds how long a claim made by this request may hold */
   context: Context;
-  /** the caller; throws 401 when the route has no verified token */
+  /** the caller, as their user record says (read before a signed-in route runs); 401 on a route without sign-in */
   principal(): Principal;
   path(name: string): string;
   query: Record<string, string>;
@@ -52,11 +52,14 @@ function decodedPathParameter(event: Event, name: string): string {
   }
 }
 
-function requestOf(event: Event, context: Context): ApiRequest {
+function requestOf(event: Event, context: Context, principal: Principal | undefined): ApiRequest {
   return {
     event,
     context,
-    principal: () => principalFrom(event),
+    principal: () => {
+      if (!principal) throw unauthenticated('this route is not signed in, so it has no caller');
+      return principal;
+    },
     path: (name) => decodedPathParameter(event, name),
     query: (event.queryStringParameters ?? {}) as Record<string, string>,
     rawBody: () => rawBodyOf(event),
@@ -121,7 +124,9 @@ export function apiRouter(domain: string, specs: RouteSpec[], operations: Record
     try {
       const { spec, run } = dispatch(event, context);
       logger.appendKeys({ operation: spec.operation });
-      const result = await run(requestOf(event, context));
+      // every signed-in route answers for a user who is in the CRM and active now, whatever their token says
+      const principal = spec.auth === 'jwt' ? await resolvePrincipal(event) : undefined;
+      const result = await run(requestOf(event, context, principal));
       if (result.contentType) {
         return { statusCode: result.status, headers: { ...result.headers, 'content-type': result.contentType, ...headers }, body: String(result.body) };
       }

@@ -1,10 +1,12 @@
 import { RECORD_RESOURCES, RECORD_ROUTES, recordListQuerySchema } from '../../schemas/api/routes/records';
-import { AwayBodySchema } from '../../schemas/records';
+import { AwayBodySchema, Users } from '../../schemas/records';
 import { parseInput } from '../platform/validation';
 import { getAccount360 } from './record-lists';
 import { createRecordRoute, deleteRecordRoute, getRecordRoute, listRecordsRoute, updateRecordRoute } from './record-routes';
 import { setAway } from './user-away';
+import { applySignIn } from './user-sign-in';
 import { apiRouter, type ApiRoute } from '../platform/api-handler';
+import { forgetPrincipal } from '../platform/principal';
 
 const getAccount360Route: ApiRoute = async (request) => ({
   status: 200,
@@ -26,9 +28,36 @@ const recordOperations: Record<string, ApiRoute> = Object.fromEntries(RECORD_RES
   [`delete-${resource.singular}`, deleteRecordRoute(resource.def)],
 ]));
 
+const updateUserRecord = updateRecordRoute(Users);
+const deleteUserRecord = deleteRecordRoute(Users);
+
+/**
+ * PATCH /users/{id}: the change holds for the user's next request (platform/principal.ts); a change that
+ * sets the status tells the user pool as well (AdminEnableUser or AdminDisableUser with a global sign-out).
+ * Setting it to what it was tells the pool again: the calls change nothing twice, and mend a pool that
+ * missed one.
+ */
+const updateUserRoute: ApiRoute = async (request) => {
+  const result = await updateUserRecord(request);
+  const userId = request.path('id');
+  forgetPrincipal(userId);
+  const body = request.body() as Record<string, unknown>;
+  if (body.status !== undefined) await applySignIn(userId, (result.body as { status?: string }).status === 'active');
+  return result;
+};
+
+/** DELETE /users/{id}: a deleted user signs in no more. */
+const deleteUserRoute: ApiRoute = async (request) => {
+  const result = await deleteUserRecord(request);
+  await applySignIn(request.path('id'), false);
+  return result;
+};
+
 /** The records API: one function behind a router over the route catalogue's records routes. */
 export const handler = apiRouter('records', RECORD_ROUTES, {
   ...recordOperations,
   'get-account-360': getAccount360Route,
   'set-user-away': setUserAwayRoute,
+  'update-user': updateUserRoute,
+  'delete-user': deleteUserRoute,
 });

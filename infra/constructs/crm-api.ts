@@ -25,14 +25,15 @@ export const TABLE_ACTIONS = {
   write: [...READ_ACTIONS, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
 };
 
-type ApiUse = 'eventBus' | 'inboundSecrets' | 'approvalSignals' | 'promotionSignals' | 'mail' | 'linkSecret';
+type ApiUse = 'eventBus' | 'inboundSecrets' | 'approvalSignals' | 'promotionSignals' | 'mail' | 'linkSecret' | 'userSignIn';
 
 /**
  * What each domain's API function may reach: the table (none, read, write) and the other services its
  * routes need. The route catalogue says what the routes are; what they may touch is the deployment's business.
  */
 export const API_FUNCTION_GRANTS: Record<string, { table: keyof typeof TABLE_ACTIONS | 'none'; uses: ApiUse[] }> = {
-  records: { table: 'write', uses: [] },
+  // a user set inactive or deleted is disabled in the user pool and signed out; set active, enabled again
+  records: { table: 'write', uses: ['userSignIn'] },
   approvals: { table: 'write', uses: ['eventBus', 'approvalSignals', 'mail', 'linkSecret'] },
   promotions: { table: 'write', uses: ['eventBus', 'promotionSignals'] },
   // and stopping a lead's enrolments when they unsubscribe: granted with the nurture engine
@@ -149,6 +150,7 @@ export class CrmApi extends Construct {
           ...(uses.has('eventBus') ? { EVENT_BUS_NAME: props.bus.eventBusName } : {}),
           ...(uses.has('inboundSecrets') ? { INBOUND_SECRET_IDS: props.inbound.secretIds() } : {}),
           ...(uses.has('mail') || uses.has('linkSecret') ? props.mail.environment() : {}),
+          ...(uses.has('userSignIn') ? { USER_POOL_ID: this.userPool.userPoolId } : {}),
         },
       });
       if (grants.table !== 'none') props.table.grant(fn.fn, ...TABLE_ACTIONS[grants.table]);
@@ -156,6 +158,7 @@ export class CrmApi extends Construct {
       if (uses.has('inboundSecrets')) for (const secret of Object.values(props.inbound.secrets)) secret.grantRead(fn.fn);
       if (uses.has('mail')) props.mail.grantSend(fn.fn);
       else if (uses.has('linkSecret')) props.mail.linkSecret.grantRead(fn.fn);
+      if (uses.has('userSignIn')) this.userPool.grant(fn.fn, 'cognito-idp:AdminDisableUser', 'cognito-idp:AdminEnableUser', 'cognito-idp:AdminUserGlobalSignOut');
       this.domainFunctions.set(domain, fn);
       this.functions.push(fn);
     }

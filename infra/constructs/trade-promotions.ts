@@ -31,7 +31,8 @@ export class TradePromotions extends Construct {
   readonly claims: CrmWorkflow;
   readonly settlement: CrmWorkflow;
 
-  constructor(scope: Construct, id: string, props: { table: TableV2; events: CrmEvents; api: CrmApi; mail: CrmMail }) {
+  /** `withdrawApproval`: the approval engine's task that withdraws a request a workflow stopped waiting for */
+  constructor(scope: Construct, id: string, props: { table: TableV2; events: CrmEvents; api: CrmApi; mail: CrmMail; withdrawApproval: IFunction }) {
     super(scope, id);
     const { table, events } = props;
     const bus = events.bus;
@@ -65,7 +66,7 @@ export class TradePromotions extends Construct {
       invoked.push(fn.fn);
       return fn.fn;
     };
-    const invoked: IFunction[] = [];
+    const invoked: IFunction[] = [props.withdrawApproval];
 
     this.lifecycle = new CrmWorkflow(this, 'PromotionLifecycle', {
       name: 'promotion-lifecycle',
@@ -73,6 +74,7 @@ export class TradePromotions extends Construct {
       definition: promotionLifecycle(new Construct(this, 'LifecycleStates'), {
         bus,
         applyDecision: task('ApplyPromotionDecision', 'promotions/apply-promotion-decision'),
+        withdrawApproval: props.withdrawApproval,
         table,
         requestCloseOut: task('RequestCloseOut', 'promotions/request-close-out', true),
         remindEvery: Duration.seconds(CLOSE_OUT_REMIND_EVERY_SECONDS),
@@ -81,7 +83,9 @@ export class TradePromotions extends Construct {
     this.claims = new CrmWorkflow(this, 'ExpenseClaim', {
       name: 'expense-claim',
       comment: 'An expense claim through finance approval to payable (spent from the fund)',
-      definition: expenseClaim(new Construct(this, 'ClaimStates'), { bus, applyDecision: task('ApplyClaimDecision', 'promotions/apply-claim-decision') }),
+      definition: expenseClaim(new Construct(this, 'ClaimStates'), {
+        bus, applyDecision: task('ApplyClaimDecision', 'promotions/apply-claim-decision'), withdrawApproval: props.withdrawApproval,
+      }),
     });
     this.settlement = new CrmWorkflow(this, 'CampaignSettlement', {
       name: 'campaign-settlement',

@@ -1,6 +1,6 @@
 import { ArnFormat, Duration, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
@@ -67,11 +67,11 @@ export class TradeflowStack extends Stack {
       filters: [FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: FilterRule.isEqual('RECORD') } } } })],
     }));
 
-    this.approvalEngine(mail);
+    const withdrawApproval = this.approvalEngine(mail);
     // nurture sequences
     new NurtureEngine(this, 'Nurture', { table: this.table.table, events: this.events, api: this.api, mail });
     // trade promotions, funds, expense claims, campaign settlement
-    new TradePromotions(this, 'Promotions', { table: this.table.table, events: this.events, api: this.api, mail });
+    new TradePromotions(this, 'Promotions', { table: this.table.table, events: this.events, api: this.api, mail, withdrawApproval });
 
     this.webConsole = new WebConsole(this, 'Console', {
       distDir: props.consoleDist, api: this.api.api, userPool: this.api.userPool, client: this.api.client,
@@ -82,8 +82,11 @@ export class TradeflowStack extends Stack {
     acknowledgeAcceptedFindings(this, this.table.table);
   }
 
-  /** The approval engine: its state machine, its two workflow functions, its trigger, and who may wake it. */
-  private approvalEngine(mail: CrmMail) {
+  /**
+   * The approval engine: its state machine, its two workflow functions, its trigger, and who may wake it.
+   * Returns the task function with which a workflow that asked withdraws a request it stopped waiting for.
+   */
+  private approvalEngine(mail: CrmMail): IFunction {
     const table = this.table.table;
     const advance = new CrmFunction(this, 'AdvanceApproval', {
       handler: 'approvals/advance-approval',
@@ -98,6 +101,12 @@ export class TradeflowStack extends Stack {
       timeout: Duration.seconds(10),
     });
     table.grant(awaitDecisions.fn, 'dynamodb:UpdateItem');
+    const withdraw = new CrmFunction(this, 'WithdrawApproval', {
+      handler: 'approvals/withdraw-approval',
+      environment: { TABLE_NAME: table.tableName },
+      timeout: Duration.seconds(30),
+    });
+    table.grant(withdraw.fn, ...TABLE_ACTIONS.write);
     const approval = new CrmWorkflow(this, 'Approval', {
       name: 'approval',
       comment: 'Runs an approval request through the steps of its policy version, with a deadline on every human step',
@@ -109,7 +118,7 @@ export class TradeflowStack extends Stack {
       actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
       resources: [this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: approval.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
     });
-    for (const fn of [awaitDecisions, ...this.api.functionsThatUse('approvalSignals')]) fn.fn.addToRolePolicy(wakeApproval);
+    for (const fn of [awaitDecisions, withdraw, ...this.api.functionsThatUse('approvalSignals')]) fn.fn.addToRolePolicy(wakeApproval);
     for (const fn of [advance, awaitDecisions]) {
       Validations.of(approval.stateMachine).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.fn.node.defaultChild as CfnElement)}.Arn>:*]`,
@@ -121,5 +130,6 @@ export class TradeflowStack extends Stack {
       description: 'Approval.Requested starts the approval engine',
       target: (delivery) => new SfnStateMachine(approval.stateMachine, delivery),
     });
+    return withdraw.fn;
   }
 }

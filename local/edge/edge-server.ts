@@ -141,6 +141,39 @@ export async function serveAwsJsonAction(
   }
 }
 
+/** An error an emulated action throws for its caller: `type` is the AWS error code the SDK sees. */
+export const awsError = (type: string, message: string) => Object.assign(new Error(message), { type });
+
+/**
+ * A JSON-protocol service whose actions are a table: an action not in it is UnknownOperationException,
+ * and an error thrown with awsError answers 400 with its type.
+ */
+export function awsJsonActionService(service: {
+  name: string;
+  targetPrefix: string;
+  contentType: 'application/x-amz-json-1.0' | 'application/x-amz-json-1.1';
+  actions: Record<string, (input: Record<string, unknown>) => unknown>;
+}): EdgeService {
+  return {
+    name: service.name,
+    matches: targetPrefixMatcher(service.targetPrefix),
+    handle: (req, res, body) =>
+      serveAwsJsonAction(req, res, body, {
+        targetPrefix: service.targetPrefix,
+        contentType: service.contentType,
+        run(action, input) {
+          const run = service.actions[action];
+          if (!run) throw awsError('UnknownOperationException', `${service.name} action ${action} is not emulated locally`);
+          return run(input);
+        },
+        toAwsError(error) {
+          const { type, message } = error as { type?: string; message: string };
+          return type ? { status: 400, type, message } : undefined;
+        },
+      }),
+  };
+}
+
 /** Matches requests whose X-Amz-Target names an operation of the given JSON-protocol service. */
 export function targetPrefixMatcher(prefix: string): (req: IncomingMessage) => boolean {
   return (req) => {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { JWTPayload } from 'jose';
 import type { LocalIssuer } from './local-issuer';
+import type { LocalUserPool } from '../cognito/user-pool-service';
 import { DEMO_USERS, demoUserFor } from '../seed/demo-users';
 import type { ConsoleSite } from './console-site';
 import { preflightHeaders, responseCorsHeaders } from './cors';
@@ -22,6 +23,8 @@ export type InvokeFunction = (functionArn: string, event: unknown) => Promise<un
 export interface HttpApiDeps {
   invoke: InvokeFunction;
   issuer: LocalIssuer;
+  /** the local user pool: a disabled user gets no token */
+  userPool?: Pick<LocalUserPool, 'isEnabled'>;
   /** One line per request and per failure; console.log unless given. */
   log?: (line: string) => void;
   /** the web console, served for GET / and /app/** ahead of the API's routes */
@@ -39,6 +42,8 @@ export interface RunningHttpApis {
   /** The first API's base URL, e.g. http://127.0.0.1:3000 */
   url: string;
   apis: { logicalId: string; name: string; url: string }[];
+  /** the first API's first JWT authorizer: the issuer and audience a token for it is signed with */
+  tokenAudience?: { issuer: string; audience: string };
   stop(): Promise<void>;
 }
 
@@ -63,7 +68,9 @@ export async function startHttpApi(opts: StartHttpApiOptions): Promise<RunningHt
     await stop();
     throw error;
   }
-  return { url: apis[0]!.url, apis, stop };
+  const [authorizer] = definitions[0]!.authorizers;
+  const tokenAudience = authorizer?.audience[0] ? { issuer: authorizer.issuer, audience: authorizer.audience[0] } : undefined;
+  return { url: apis[0]!.url, apis, ...(tokenAudience ? { tokenAudience } : {}), stop };
 }
 
 /** One HTTP API: from a request (body already read) to the response API Gateway would give. */
@@ -185,6 +192,7 @@ export class HttpApiGateway {
       const choices = DEMO_USERS.flatMap((u) => [u.id, ...u.roles]);
       return gatewayResponse(400, `unknown user "${wanted}": pass ?user= one of ${[...new Set(choices)].join(', ')}`);
     }
+    if (this.deps.userPool && !this.deps.userPool.isEnabled(user.id)) return gatewayResponse(403, `${user.id} is disabled in the user pool and cannot sign in`);
     const token = await this.deps.issuer.sign(user, authorizer.issuer, audience);
     // ?format=text answers the bare token, for TOKEN=$(curl -s '.../_local/token?user=sales&format=text')
     if (new URLSearchParams(request.rawQueryString).get('format') === 'text') {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TemplateResource } from '../assembly/cloud-assembly';
 import type { Resolver } from '../assembly/cfn-intrinsics';
-import { serveAwsJsonAction, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
+import { awsError, awsJsonActionService } from '../edge/edge-server';
 
 interface StoredSecret {
   name: string;
@@ -45,19 +45,19 @@ export function createSecretsManagerService(opts: { dataDir?: string }) {
   const actions: Record<string, (input: Record<string, unknown>) => unknown> = {
     GetSecretValue(input) {
       const secret = find(String(input.SecretId));
-      if (!secret) throw Object.assign(new Error(`Secrets Manager can't find the specified secret.`), { type: 'ResourceNotFoundException' });
+      if (!secret) throw awsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret.`);
       return { ARN: secret.arn, Name: secret.name, SecretString: secret.value, VersionId: 'local', VersionStages: ['AWSCURRENT'], CreatedDate: Date.parse(secret.createdAt) / 1000 };
     },
     DescribeSecret(input) {
       const secret = find(String(input.SecretId));
-      if (!secret) throw Object.assign(new Error(`Secrets Manager can't find the specified secret.`), { type: 'ResourceNotFoundException' });
+      if (!secret) throw awsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret.`);
       return { ARN: secret.arn, Name: secret.name, CreatedDate: Date.parse(secret.createdAt) / 1000 };
     },
     ListSecrets: () => ({ SecretList: [...secrets.values()].map((s) => ({ ARN: s.arn, Name: s.name })) }),
     PutSecretValue(input) {
       const secret = find(String(input.SecretId));
       if (!secret || typeof input.SecretString !== 'string') {
-        throw Object.assign(new Error('SecretId must name a secret and SecretString must be given'), { type: 'InvalidParameterException' });
+        throw awsError('InvalidParameterException', 'SecretId must name a secret and SecretString must be given');
       }
       secret.value = input.SecretString;
       save();
@@ -65,24 +65,7 @@ export function createSecretsManagerService(opts: { dataDir?: string }) {
     },
   };
 
-  const edgeService: EdgeService = {
-    name: 'secretsmanager',
-    matches: targetPrefixMatcher('secretsmanager.'),
-    handle: (req, res, body) =>
-      serveAwsJsonAction(req, res, body, {
-        targetPrefix: 'secretsmanager.',
-        contentType: 'application/x-amz-json-1.1',
-        run(action, input) {
-          const run = actions[action];
-          if (!run) throw Object.assign(new Error(`Secrets Manager action ${action} is not emulated locally`), { type: 'UnknownOperationException' });
-          return run(input);
-        },
-        toAwsError(error) {
-          const { type, message } = error as { type?: string; message: string };
-          return type ? { status: 400, type, message } : undefined;
-        },
-      }),
-  };
+  const edgeService = awsJsonActionService({ name: 'Secrets Manager', targetPrefix: 'secretsmanager.', contentType: 'application/x-amz-json-1.1', actions });
 
   return {
     edgeService,

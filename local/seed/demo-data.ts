@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { demoDataMarkerKey, itemFor, uniqueValueKey } from '../../schemas/keys';
+import { demoDataMarkerKey, itemFor, userItems } from '../../schemas/keys';
 import { SEED_POLICIES } from './approval-policies';
 import { DEMO_USERS } from './demo-users';
 
@@ -53,10 +53,7 @@ async function writeDirectory(documents: DynamoDBDocumentClient, tableName: stri
   const departments = DEPARTMENTS.map((d) => ({
     Put: { TableName: tableName, Item: itemFor('DEPARTMENT', { ...d, ...system }) },
   }));
-  const users = DEMO_USERS.flatMap((u) => [
-    { Put: { TableName: tableName, Item: itemFor('USER', { ...u, status: 'active', ...system }) } },
-    { Put: { TableName: tableName, Item: { ...uniqueValueKey('USER', 'email', u.email), owner: `USER#${u.id}` } } },
-  ]);
+  const users = DEMO_USERS.flatMap((u) => userItems({ ...u, status: 'active', ...system }).map((Item) => ({ Put: { TableName: tableName, Item } })));
   await documents.send(new TransactWriteCommand({ TransactItems: [...departments, ...users] }));
 }
 

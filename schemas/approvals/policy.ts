@@ -17,10 +17,12 @@ export * from './subject';
  * Approvers (ApproverSpec) say WHO, not which user ids: they are resolved when a step starts.
  *   - user:              one named user.
  *   - role:              every user with the role; with withinSubmitterDepartment only those in the
- *                        submitter's own department (exactly that department, not its sub-departments).
- *   - submitterManager:  the manager of the submitter's department from the department tree; when that
- *                        is the submitter (or the department has no manager) the parent department's
- *                        manager, and so on up the tree.
+ *                        requester's own department (exactly that department, not its sub-departments).
+ *   - submitterManager:  the manager of the requester's department from the department tree; when that
+ *                        is the requester or the submitter (or the department has no manager) the
+ *                        parent department's manager, and so on up the tree.
+ *   The requester is the record's owner when the request names one (a manager or ops may submit on
+ *   the owner's behalf: the approval follows the owner's place in the organisation), else the submitter.
  *   - departmentManager: the manager of a named department ("the head of Finance"). Follows org
  *                        changes without editing the policy, unlike a named user.
  *   - recordOwner:       the subject's owner (subject.ownerId). Segregation of duties keeps owners from

@@ -46,7 +46,8 @@ export const ApprovalRequestRecordSchema = z.object({
   /** bumps with every decision, recall or reassignment, so a wait that started before one is woken */
   signals: z.int(),
   reasons: z.array(z.string()),
-  recall: z.optional(z.object({ by: IdSchema, at: TimestampSchema, reason: z.optional(z.string()) })),
+  /** ended on request: recalled by its submitter, or withdrawn by the workflow that asked when it stopped waiting */
+  recall: z.optional(z.object({ by: IdSchema, at: TimestampSchema, reason: z.optional(z.string()), withdrawn: z.optional(z.boolean()) })),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
   decidedAt: z.optional(TimestampSchema),
@@ -99,7 +100,7 @@ export type ApprovalTask = z.infer<typeof ApprovalTaskSchema>;
 
 export const AUDIT_ACTIONS = [
   'requested', 'step-opened', 'step-skipped', 'task-created', 'reminded', 'escalated', 'overdue', 'approved', 'rejected',
-  'changes-requested', 'auto-approved', 'auto-rejected', 'reassigned', 'recalled', 'completed', 'no-approver',
+  'changes-requested', 'auto-approved', 'auto-rejected', 'reassigned', 'recalled', 'withdrawn', 'completed', 'no-approver',
 ] as const;
 export const AuditEntrySchema = z.object({
   entryId: z.string(),

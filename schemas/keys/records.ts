@@ -146,3 +146,9 @@ export const uniqueValueKey = (type: string, field: string, value: string) => ({
   pk: `UNIQUE#${type}#${field}#${field === 'email' ? value.toLowerCase() : value}`,
   sk: 'UNIQUE',
 });
+
+/** A user written straight into the directory (the demo data, a deployment's first admin): their item and the hold on their e-mail. */
+export const userItems = (user: Item & { id: string; email: string }): Item[] => [
+  itemFor('USER', user),
+  { ...uniqueValueKey('USER', 'email', user.email), owner: `USER#${user.id}` },
+];

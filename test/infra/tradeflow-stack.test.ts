@@ -228,6 +228,20 @@ describe('sign-in (Cognito)', () => {
     const [poolId] = ofType('AWS::Cognito::UserPool')[0]!;
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', { UserPoolId: { Ref: poolId } });
   });
+
+  it('lets only the records function disable, enable and sign out users, of this pool alone', () => {
+    const [poolId] = ofType('AWS::Cognito::UserPool')[0]!;
+    const grants = ofType('AWS::Lambda::Function').flatMap(([id]) => statementsOf(id)
+      .filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => /^cognito-idp:/.test(a)))
+      .map((s) => ({ functionName: functionProps(id).FunctionName, actions: [...actionsOf(s)].sort(), resource: s.Resource })));
+    expect(grants).toEqual([{
+      functionName: 'Tradeflow-api-records',
+      actions: ['cognito-idp:AdminDisableUser', 'cognito-idp:AdminEnableUser', 'cognito-idp:AdminUserGlobalSignOut'],
+      resource: { 'Fn::GetAtt': [poolId, 'Arn'] },
+    }]);
+    expect(functionProps(ofType('AWS::Lambda::Function').find(([id]) => functionProps(id).FunctionName === 'Tradeflow-api-records')![0]).Environment?.Variables?.USER_POOL_ID)
+      .toEqual({ Ref: poolId });
+  });
 });
 
 describe('the HTTP API', () => {
@@ -303,6 +317,8 @@ describe('the functions', () => {
       // trade promotions: workflow tasks and the ERP events' rule target
       'PromotionsApplyClaimDecision', 'PromotionsApplyPromotionDecision', 'PromotionsReceiveErpEvent', 'PromotionsRequestCloseOut', 'PromotionsSettleCampaign',
       'PublishRecordChanges',
+      // the approval engine's task with which a workflow withdraws a request it stopped waiting for
+      'WithdrawApproval',
     ]);
     const publisher = others.find((id) => id.startsWith('PublishRecordChanges'));
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);

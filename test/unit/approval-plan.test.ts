@@ -4,7 +4,7 @@ import { ApprovalPolicySchema, ApprovalSubjectSchema, StoredPolicyVersionSchema 
 import { DISCOUNT_APPROVAL, EXPENSE_CLAIM_APPROVAL, PROMOTION_APPROVAL, SEED_POLICIES } from '../../local/seed/approval-policies';
 import { DEFAULT_CALENDAR } from '../../schemas/calendar';
 import type { ApprovalDirectory, ApprovalPlan, DirectoryDepartment, DirectoryUser, StepPlan } from '../../functions/approvals/approval-plan';
-import { planApproval } from '../../functions/approvals/approval-plan';
+import { planApproval, reassignmentRefusal } from '../../functions/approvals/approval-plan';
 
 // ---------------------------------------------------------------------------------------------------
 // The demo company, plus the people the seed policies need (an area manager per branch, directors)
@@ -213,16 +213,26 @@ describe('who approves', () => {
     const noManagers = DEPARTMENTS.map(({ id, parentId }) => (parentId ? { id, parentId } : { id }));
     const result = plan(PROMOTION_APPROVAL, promotion(30_000), { directory: directoryOf({}, noManagers) });
     expect(result.steps[0]?.problems).toEqual([
-      'no department from d-north up to the top has a manager other than the submitter',
+      'no department from d-north up to the top has a manager other than the requester or submitter',
       "no approver found for the submitter's manager",
     ]);
   });
 
-  it('withinSubmitterDepartment limits a role to the submitter\'s department', () => {
+  it('withinSubmitterDepartment limits a role to the requester\'s department: the record owner\'s, else the submitter\'s', () => {
     const policy = policyWith([step({ approvers: [{ kind: 'role', role: 'sales', withinSubmitterDepartment: true }] })]);
-    const result = plan(policy, promotion(100, { ownerId: 'u-admin' }));
+    const result = plan(policy, promotion(100, { ownerId: undefined }));
     expect(approverIds(result.steps[0])).toEqual(['u-north-manager']);
     expect(result.steps[0]?.excluded).toEqual([{ userId: 'u-sales', reason: 'submitter' }]);
+    expect(approverIds(plan(policy, promotion(100, { ownerId: 'u-admin' })).steps[0])).toEqual(['u-sales-director']);
+  });
+
+  it("follows the record owner's tree when someone else submits on their behalf, passing over both", () => {
+    // ops (who manage Sales Operations) submit the rep's promotion: the rep's area manager decides
+    const byOps = plan(PROMOTION_APPROVAL, promotion(30_000), { submitter: { userId: 'u-ops', departmentId: 'd-ops' } });
+    expect(approverIds(byOps.steps[0])).toEqual(['u-north-manager']);
+    // the area manager submits the rep's promotion: the manager above decides, never the owner
+    const byManager = plan(PROMOTION_APPROVAL, promotion(30_000), { submitter: { userId: 'u-north-manager', departmentId: 'd-north' } });
+    expect(approverIds(byManager.steps[0])).toEqual(['u-admin']);
   });
 
   it('skips inactive and unknown users with the reason', () => {
@@ -446,5 +456,24 @@ describe('the schema refuses bad policies with path-named errors', () => {
     expect(mismatched.success ? [] : mismatched.error.issues.map((i) => i.path.join('.'))).toEqual(['version', 'document.id']);
     const renamed = StoredPolicyVersionSchema.safeParse({ ...stored, policyId: 'other' });
     expect(renamed.success ? [] : renamed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['document.id: must equal policyId (other)']);
+  });
+});
+
+describe('who a task may be reassigned to', () => {
+  const ctx = (submitter = SALES_NORTH) => ({ subject: promotion(30_000), submitter, now: WEDNESDAY, directory: directoryOf() });
+  const areaManager = parsePolicy(PROMOTION_APPROVAL).steps[0]!;
+
+  it("someone the step's rules or its escalation would ask", () => {
+    expect(reassignmentRefusal('u-sales-director', areaManager, ctx())).toBeUndefined();
+    expect(reassignmentRefusal('u-admin', areaManager, ctx())).toBeUndefined();
+    // a named user's colleague with the same role stands in for them
+    expect(reassignmentRefusal('u-finance-director', step({ approvers: [{ kind: 'user', userId: 'u-finance' }] }), ctx())).toBeUndefined();
+  });
+
+  it('nobody else, and never the requester, the submitter or an inactive user', () => {
+    expect(reassignmentRefusal('u-marketing', areaManager, ctx())).toMatch(/not someone step "Area manager" asks/);
+    expect(reassignmentRefusal('u-sales', areaManager, ctx({ userId: 'u-ops', departmentId: 'd-ops' }))).toMatch(/record owner/);
+    expect(reassignmentRefusal('u-ops', areaManager, ctx({ userId: 'u-ops', departmentId: 'd-ops' }))).toMatch(/submitter/);
+    expect(reassignmentRefusal('u-sales-director', areaManager, { ...ctx(), directory: directoryOf({ 'u-sales-director': { status: 'inactive' } }) })).toMatch(/no active user/);
   });
 });
