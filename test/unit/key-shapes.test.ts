@@ -63,11 +63,16 @@ describe('record keys', () => {
     });
     expect(itemFor('CLAIM', { id: 'k1', promotionId: 'p1', createdAt: '2026' })).toMatchObject({
       byCollectionPk: 'PROMOTION#p1', byCollectionSk: 'CLAIM#k1', byTypePk: 'CLAIM', byTypeSk: '2026#k1',
-    });    // an account's search text: name, code and city, one a line, lower case without accents
+    });
+    // an account's search text: name, code and city, one a line, lower case without accents
     expect(itemFor('ACCOUNT', { id: 'a1', code: 'NORDIC-DIST', name: 'Nordic  Distribution GmbH', city: 'Lübeck' })).toMatchObject({
       searchText: 'nordic distribution gmbh\nnordic-dist\nlubeck',
     });
-    expect(itemFor('CONTACT', { id: 'c1', accountId: 'a1', firstName: 'Ann' })).not.toHaveProperty('searchText');
+    // a lead's: first and last name, company and e-mail; a product takes no search
+    expect(itemFor('LEAD', { id: 'l1', firstName: 'Ada', lastName: 'Lovelace', company: 'Analytical Engines', email: 'Ada@Example.com' })).toMatchObject({
+      searchText: 'ada\nlovelace\nanalytical engines\nada@example.com',
+    });
+    expect(itemFor('PRODUCT', { id: 'x1', name: 'Water' })).not.toHaveProperty('searchText');
   });
 });
 
