@@ -52,8 +52,14 @@ export function scopeOf(principal: Principal, type: string, action: keyof Rule):
     .reduce<Scope>((widest, scope) => (WIDTH[scope] > WIDTH[widest] ? scope : widest), 'none');
 }
 
+/** What access reads of a record: its owner and department, when it has them (a stored item, a typed record). */
+export interface Ownable {
+  readonly ownerId?: unknown;
+  readonly departmentId?: unknown;
+}
+
 /** Whether a scope covers one record; records without an owner (products, users) need `all`. */
-export function covers(scope: Scope, principal: Principal, record: Record<string, unknown>): boolean {
+export function covers(scope: Scope, principal: Principal, record: Ownable): boolean {
   switch (scope) {
     case 'all':
       return true;
@@ -70,14 +76,14 @@ const describe = (scope: Scope) =>
   scope === 'own' ? 'records they own' : scope === 'department' ? "their department's records" : 'none';
 
 /** Throws 403 naming what is missing: the role's scope and what the record would need. */
-export function assertCan(principal: Principal, action: keyof Rule, type: string, record: Record<string, unknown>, id?: string) {
+export function assertCan(principal: Principal, action: keyof Rule, type: string, record: Ownable, id?: string) {
   const scope = scopeOf(principal, type, action);
   if (covers(scope, principal, record)) return;
   const what = `${type.toLowerCase()}${id ? ` ${id}` : ''}`;
   const roles = principal.roles.join(', ');
   if (scope === 'none') throw forbidden(`role ${roles} may not ${action} ${type.toLowerCase()} records`);
   throw forbidden(
-    `role ${roles} may ${action} only ${describe(scope)}; ${what} is owned by ${String(record.ownerId ?? 'nobody')} ` +
-      `in department ${String(record.departmentId ?? 'none')} (you: ${principal.userId} in ${principal.departmentId})`,
+    `role ${roles} may ${action} only ${describe(scope)}; ${what} is owned by ${typeof record.ownerId === 'string' ? record.ownerId : 'nobody'} ` +
+      `in department ${typeof record.departmentId === 'string' ? record.departmentId : 'none'} (you: ${principal.userId} in ${principal.departmentId})`,
   );
 }

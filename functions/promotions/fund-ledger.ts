@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { FUND_LEDGER_PREFIX, fundLedgerKey, itemFor, recordKey } from '../../schemas/keys';
-import { Funds, type FundRecord, type LedgerEntry } from '../../schemas/promotions/records';
+import { lazy } from '../../schemas/lazy';
+import { Funds, ledgerEntrySchema, type FundRecord, type LedgerEntry } from '../../schemas/promotions/records';
+import * as z from '../../schemas/zod';
 import { referencesIn } from '../../schemas/references';
 import { assertCan } from '../platform/access';
 import { conflict, DomainError, notFound } from '../platform/errors';
@@ -159,9 +161,13 @@ export async function readFund(principal: Principal, fundId: string) {
   return toRecord(item) as FundRecord & Record<string, unknown>;
 }
 
+/** A ledger item as the fund's transactions store it: the movement (its keys and entry id aside). */
+const storedMovementSchema = lazy(() => z.omit(ledgerEntrySchema(), { after: true }));
+type StoredMovement = z.infer<ReturnType<typeof storedMovementSchema>>;
+
 /** Every ledger entry of a fund, oldest first (by time, then movement id). */
-async function ledgerOf(fundId: string) {
-  const entries: Record<string, unknown>[] = [];
+async function ledgerOf(fundId: string): Promise<StoredMovement[]> {
+  const entries: StoredMovement[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await documentClient.send(new QueryCommand({
@@ -171,10 +177,10 @@ async function ledgerOf(fundId: string) {
       ConsistentRead: true,
       ExclusiveStartKey: start,
     }));
-    entries.push(...(page.Items ?? []));
+    entries.push(...(page.Items ?? []).map((item) => storedMovementSchema().parse(item)));
     start = page.LastEvaluatedKey;
   } while (start);
-  return entries.sort((a, b) => String(a.at).localeCompare(String(b.at)) || String(a.movementId).localeCompare(String(b.movementId)));
+  return entries.sort((a, b) => a.at.localeCompare(b.at) || a.movementId.localeCompare(b.movementId));
 }
 
 /**
@@ -184,9 +190,8 @@ async function ledgerOf(fundId: string) {
 export async function fundStatement(principal: Principal, fundId: string) {
   const fund = await readFund(principal, fundId);
   const balance = { allocatedMinor: 0, availableMinor: 0, reservedMinor: 0, spentMinor: 0 };
-  const entries: LedgerEntry[] = (await ledgerOf(fundId)).map((item) => {
-    const amount = Number(item.amountMinor);
-    const kind = item.kind as LedgerEntry['kind'];
+  const entries: LedgerEntry[] = (await ledgerOf(fundId)).map((movement) => {
+    const { amountMinor: amount, kind } = movement;
     if (kind === 'allocate') {
       balance.allocatedMinor += amount;
       balance.availableMinor += amount;
@@ -196,10 +201,7 @@ export async function fundStatement(principal: Principal, fundId: string) {
       balance[to as keyof typeof balance] += amount;
     }
     return {
-      movementId: String(item.movementId), kind, amountMinor: amount, currency: String(item.currency), at: String(item.at),
-      ...(item.promotionId ? { promotionId: String(item.promotionId) } : {}),
-      ...(item.claimId ? { claimId: String(item.claimId) } : {}),
-      note: String(item.note),
+      ...movement,
       after: { availableMinor: balance.availableMinor, reservedMinor: balance.reservedMinor, spentMinor: balance.spentMinor },
     };
   });
