@@ -28,7 +28,15 @@ export class QueueStore {
     return new Queue(snapshot, this.now, () => this.markDirty(snapshot.name));
   }
 
+  private readonly listeners: ((queueName: string) => void)[] = [];
+
+  /** Called after every change of a queue (a message sent, received, deleted...). */
+  onChange(listener: (queueName: string) => void): void {
+    this.listeners.push(listener);
+  }
+
   private markDirty(name: string): void {
+    for (const listener of this.listeners) listener(name);
     if (!this.dir) return;
     this.dirty.add(name);
     if (this.flushScheduled) return;
