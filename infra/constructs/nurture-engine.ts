@@ -132,6 +132,14 @@ export class NurtureEngine extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    new Alarm(this, 'RouterBacklogAlarm', {
+      alarmDescription: 'Nurture events have waited more than 15 minutes for the router: enrolments are falling behind',
+      metric: routerQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1) }),
+      threshold: 15 * 60,
+      evaluationPeriods: 3,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     router.fn.addEventSource(new SqsEventSource(routerQueue, { batchSize: 10, reportBatchItemFailures: true }));
     const deliver = (delivery: DeliveryOptions) => new SqsQueue(routerQueue, delivery);
     events.addRule('NurtureTriggers', {
