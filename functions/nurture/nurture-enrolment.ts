@@ -112,24 +112,25 @@ function roomFor(sequence: NurtureSequence): { condition: string; values: Record
 const roomPolicy = (sequence: NurtureSequence) =>
   `${sequence.reentry}${sequence.reentry === 'any-time' ? `, at most ${sequence.maxActivePerLead} active` : ''}`;
 
-/**
- * One event against one sequence: enrols the lead or records why not, creating the lead of a capture
- * on first sight either way. Returns the lead as it now is (undefined: no lead to enrol).
- */
-async function enrolInSequence(
-  state: BatchState, event: TriggerEvent, active: ActiveSequence, lead: LeadItem | undefined, outcome: EnrolmentOutcome,
-): Promise<{ lead: LeadItem | undefined; created: boolean }> {
+/** The lead as this event's sequences see it, and whether it is in the table yet (a capture's new lead is written with its first enrolment or decision). */
+interface LeadSoFar {
+  lead: LeadItem | undefined;
+  stored: boolean;
+}
+
+/** One event against one sequence: enrols the lead or records why not. A capture's lead is made on first sight. */
+async function enrolInSequence(state: BatchState, event: TriggerEvent, active: ActiveSequence, sofar: LeadSoFar, outcome: EnrolmentOutcome): Promise<LeadSoFar> {
   const { head, sequence, version } = active;
   const { now } = state;
   const leadId = leadIdOf(event);
-  let isNew = false;
+  let lead = sofar.lead;
   if (!lead && event.trigger === 'Lead.Captured') {
     const owner = item(state, recordKey(Users.type, sequence.trigger.assignCapturedLeadsTo!));
     if (!owner) throw new Error(`the sequence ${head.sequenceId} assigns captured leads to ${sequence.trigger.assignCapturedLeadsTo}, who is not a user`);
     lead = capturedLead(event.detail, leadId, owner, now);
-    isNew = true;
   }
-  if (!lead || lead.deletedAt) return { lead, created: false };
+  if (!lead || lead.deletedAt) return { lead, stored: sofar.stored };
+  const isNew = !sofar.stored;
   const triggerKey = triggerKeyOf(event, leadId);
   const enrolmentId = `enr-${hashOf(head.sequenceId, leadId, triggerKey).slice(0, 40)}`;
   const shard = statsShard(head.sequenceId, enrolmentId);
@@ -139,15 +140,16 @@ async function enrolInSequence(
     ...(suppression ? { suppressed: String(suppression.reason) } : {}),
   });
 
-  const refuse = async (reasons: string[]) => {
+  /** Records why not; true when that wrote a new lead with it. */
+  const refuse = async (reasons: string[]): Promise<boolean> => {
     outcome.refused.push(head.sequenceId);
-    const writes: WriteItem[] = [];
-    const newLead = isNew ? leadWrite(lead, true, undefined, now) : undefined;
-    if (newLead) writes.push(newLead);
     // an event the sequence does not listen for (another form) says nothing about why this lead is not in it
     const eventCondition = sequence.trigger.eventCondition;
-    if (!eventCondition || evaluateCondition(eventCondition, event.detail)) {
-      writes.push({
+    if (eventCondition && !evaluateCondition(eventCondition, event.detail)) return false;
+    const newLead = isNew ? leadWrite(lead, true, undefined, now) : undefined;
+    const writes: WriteItem[] = [
+      ...(newLead ? [newLead] : []),
+      {
         Put: {
           TableName: tableName(),
           Item: { ...nurtureKeys.decision(leadId, head.sequenceId), sequenceId: head.sequenceId, sequenceName: sequence.name, at: now, trigger: event.detailType, triggerKey, reasons },
@@ -155,16 +157,17 @@ async function enrolInSequence(
           ConditionExpression: 'attribute_not_exists(pk) OR triggerKey <> :key',
           ExpressionAttributeValues: { ':key': triggerKey },
         },
-      }, { Update: { ...shard, UpdateExpression: 'ADD captured :one', ExpressionAttributeValues: { ':one': 1 } } });
-    }
-    if (writes.length === 0) return;
+      },
+      { Update: { ...shard, UpdateExpression: 'ADD captured :one', ExpressionAttributeValues: { ':one': 1 } } },
+    ];
     const failed = await writeTogether(writes);
     if (failed === 0 && newLead) throw new LeadMovedOn(`lead ${leadId} was created meanwhile`);
+    return newLead !== undefined && failed === undefined;
   };
 
   if (!decision.enrol) {
-    await refuse(decision.reasons);
-    return { lead, created: isNew };
+    const wroteLead = await refuse(decision.reasons);
+    return { lead, stored: sofar.stored || wroteLead };
   }
   const enrolment: Enrolment = {
     enrolmentId, sequenceId: head.sequenceId, sequenceVersion: version, leadId, status: 'active', startedAt: now, trigger: event.detailType,
@@ -198,11 +201,12 @@ async function enrolInSequence(
   if (failed === 0) {
     // enrolled already (a redelivered event): make sure its execution runs, count nothing
     state.starts.push({ enrolmentId, firstStepId: firstStep(sequence).id });
-    return { lead, created: false };
+    return { lead, stored: true };
   }
   if (failed === 1) {
-    await refuse([`another enrolment of this lead started at the same moment, and the sequence's re-entry policy (${roomPolicy(sequence)}) leaves no room for this one`]);
-    return { lead, created: isNew };
+    const reason = `another enrolment of this lead started at the same moment, and the sequence's re-entry policy (${roomPolicy(sequence)}) leaves no room for this one`;
+    const wroteLead = await refuse([reason]);
+    return { lead, stored: sofar.stored || wroteLead };
   }
   if (failed !== undefined) throw new LeadMovedOn(`lead ${leadId} changed while it was being enrolled`);
 
@@ -214,7 +218,7 @@ async function enrolInSequence(
   if (fit !== 0) state.afterwards.push(async () => void (await changeScore(enrolment, sequence, fit, now, 'fit')));
   // the engine's own change to a lead that was enrolled elsewhere may meet another sequence's exit condition
   if (!isNew && nextStatus) state.afterwards.push(() => onLeadChanged(leadId, now));
-  return { lead: updated, created: isNew };
+  return { lead: updated, stored: true };
 }
 
 /** A created lead as a Record.Changed would describe it, for the sequences triggered by new leads. */
@@ -253,20 +257,22 @@ export async function enrolAll(events: { key: string; event: TriggerEvent }[], n
   const byLead = new Map<string, { key: string; event: TriggerEvent }[]>();
   for (const entry of events) byLead.set(leadIdOf(entry.event), [...(byLead.get(leadIdOf(entry.event)) ?? []), entry]);
   await Promise.all([...byLead.entries()].map(async ([leadId, entries]) => {
-    let lead = item(state, recordKey(Leads.type, leadId)) as LeadItem | undefined;
+    const existing = item(state, recordKey(Leads.type, leadId)) as LeadItem | undefined;
+    let sofar: LeadSoFar = { lead: existing, stored: existing !== undefined };
     for (const { key, event } of entries) {
       const outcome: EnrolmentOutcome = { enrolled: [], refused: [] };
       try {
-        let created = false;
-        for (const active of triggered(event.trigger)) {
-          const result = await enrolInSequence(state, event, active, lead, outcome);
-          lead = result.lead;
-          created ||= result.created;
+        const storedBefore = sofar.stored;
+        for (const active of triggered(event.trigger)) sofar = await enrolInSequence(state, event, active, sofar, outcome);
+        // a capture's lead that no sequence took nor refused for a reason is still a lead
+        if (!sofar.stored && sofar.lead) {
+          if ((await writeTogether([leadWrite(sofar.lead, true, undefined, now)!])) === 0) throw new LeadMovedOn(`lead ${leadId} was created meanwhile`);
+          sofar = { ...sofar, stored: true };
         }
         // the engine's own new lead reaches no router as a Record.Changed: it is a new lead here and now
-        if (created && lead) {
-          const asCreated: TriggerEvent = { trigger: 'Lead.Created', detailType: 'Record.Changed', detail: createdDetail(lead) };
-          for (const active of triggered('Lead.Created')) lead = (await enrolInSequence(state, asCreated, active, lead, outcome)).lead;
+        if (!storedBefore && sofar.lead && event.trigger === 'Lead.Captured') {
+          const asCreated: TriggerEvent = { trigger: 'Lead.Created', detailType: 'Record.Changed', detail: createdDetail(sofar.lead) };
+          for (const active of triggered('Lead.Created')) sofar = await enrolInSequence(state, asCreated, active, sofar, outcome);
         }
         results.set(key, outcome);
       } catch (error) {

@@ -74,7 +74,10 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
   const claimed = items.get(keyString(claimKey));
   if (!sequence || !lead) throw new Error(`enrolment ${input.enrolmentId} names a sequence version or lead that does not exist`);
   const exit = async (reason: ExitReason) => {
-    await exitEnrolment(enrolment, reason, at, false);
+    // a mail that waited for the window and now never goes waits no more
+    if ((await exitEnrolment(enrolment, reason, at, false)) && claimed?.status === WAITING_FOR_WINDOW) {
+      await writeTogether([{ Update: { ...statsShard(enrolment.sequenceId, enrolment.enrolmentId), UpdateExpression: 'ADD waitingForWindow :less', ExpressionAttributeValues: { ':less': -1 } } }]);
+    }
     return end;
   };
   if (head?.status === 'archived') return exit('archived');
