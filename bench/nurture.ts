@@ -1,23 +1,75 @@
 import '../local/quiet-sdk-warning';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION, startLocalRuntime } from '../local/runtime';
 import { seedDemoData } from '../local/seed/demo-data';
 import { synthesize } from '../local/synth';
 import type { NurtureSequenceInput } from '../schemas/nurture/sequence';
-import { figure, fixed1, progress, report, type Benchmark } from './support';
+import { untilIdle } from '../test/integration/support/until';
+import { figure, fixed1, median, progress, report, type Benchmark } from './support';
 
 /**
- * The nurture benchmark, on the whole local runtime:
+ * The nurture benchmark, on the whole local runtime, in one run:
+ *  0. the machine's ceiling: DynamoDB Local's own rate for a two-item conditional TransactWriteItems
+ *     (and for a plain PutItem) on the runtime's table, straight to DynamoDB Local, before the launch;
  *  a. state transitions per nurture step: one lead through mail, wait, mail, end (history of its execution);
- *  b. how fast a launch enrols: N Lead.Captured events put on the bus at once (NURTURE_BENCH_LEADS,
- *     default 10,000), timed until the sequence counts N enrolments (each with its execution started);
- *     a launch that is not done within NURTURE_BENCH_SECONDS (default 600) reports what it reached;
- *  c. the resident memory of the runtime's process afterwards (functions run as worker threads in it;
- *     DynamoDB Local's JVM is a process of its own and not counted).
+ *  b. a launch: N Lead.Captured events put on the bus at once (NURTURE_BENCH_LEADS, default 10,000),
+ *     timed until the sequence counts N enrolments, then until each lead's first mail went (a launch not
+ *     done within NURTURE_BENCH_SECONDS, default 900, reports what it reached). Meanwhile another user
+ *     reads an account every 200 ms (the API's p99 during the launch) and the process's resident memory is
+ *     sampled (functions run as worker threads in it; DynamoDB Local's JVM is a process of its own).
+ *     Table requests are counted at the edge from the first capture until the runtime is idle again (every
+ *     lead waiting after its first mail), less what the bench's own reads cost. A TransactWriteItems counts
+ *     as one request (and one write); its items are reported beside it.
+ *  c. the cost of 10,000 enrolments at AWS list prices (below).
  */
 const LEADS = Number(process.env.NURTURE_BENCH_LEADS ?? 10_000);
-const DEADLINE_S = Number(process.env.NURTURE_BENCH_SECONDS ?? 600);
+const DEADLINE_S = Number(process.env.NURTURE_BENCH_SECONDS ?? 900);
+const CEILING_S = 5;
+
+/**
+ * AWS list prices, us-east-1, taken on 2026-12-05 (from the published on-demand prices: DynamoDB's since
+ * its November 2024 cut; not checked against the live pricing pages that day). Free tiers left out.
+ */
+const PRICES = {
+  /** Step Functions Standard, per state transition ($0.025 per 1,000) */
+  transition: 0.025 / 1000,
+  /** Lambda, per request ($0.20 per million) and per GB-second on arm64 */
+  lambdaRequest: 0.2 / 1e6,
+  lambdaGbSecondArm: 0.0000133334,
+  /** DynamoDB on-demand, per write request unit ($0.625 per million) and read request unit ($0.125 per million) */
+  wru: 0.625 / 1e6,
+  rru: 0.125 / 1e6,
+};
+
+const WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem'];
+
+/** Request units of counted requests, items of 1 KB at most: a transactional item costs two, a consistent read one. */
+function requestUnits(c: Record<string, number>) {
+  const n = (k: string) => c[k] ?? 0;
+  return {
+    wru: n('PutItem') + n('UpdateItem') + n('DeleteItem') + 2 * n('TransactWriteItems.items') + n('BatchWriteItem.items'),
+    rru: n('GetItem') + n('Query') + n('Scan') + n('BatchGetItem.items') + 2 * n('TransactGetItems.items'),
+  };
+}
+
+const minus = (after: Record<string, number>, before: Record<string, number>) =>
+  Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => Number(v) !== 0)) as Record<string, number>;
+const total = (c: Record<string, number>, only?: string[]) =>
+  Object.entries(c).filter(([k]) => !k.endsWith('.items') && (!only || only.includes(k))).reduce((sum, [, v]) => sum + v, 0);
+
+/** DynamoDB Local's own rate for one kind of request, four at a time for CEILING_S seconds. */
+async function ceilingRate(send: (n: number) => Promise<unknown>): Promise<number> {
+  let done = 0;
+  const until = Date.now() + CEILING_S * 1000;
+  const started = Date.now();
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    while (Date.now() < until) await send(done++);
+  }));
+  return done / ((Date.now() - started) / 1000);
+}
 
 /** A sequence of mail, wait, mail for leads captured by one form (the foundation benchmark adds one as a draft). */
 export const sequence = (id: string, formId: string): NurtureSequenceInput => ({
@@ -35,17 +87,19 @@ export const sequence = (id: string, formId: string): NurtureSequenceInput => ({
 
 export const nurture: Benchmark = {
   name: 'nurture',
-  description: 'nurture engine: transitions per step, enrolments per second for a launch, runtime memory',
+  description: 'nurture engine: a launch\'s enrolments per second against DynamoDB Local\'s ceiling, table requests per enrolment, transitions, memory, API latency, cost',
   async run() {
     await synthesize();
     const runtime = await startLocalRuntime({ ports: { api: 0, edge: 0, dynamodb: 0 } });
     const config = { endpoint: runtime.edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
     const events = new EventBridgeClient(config);
     const sfn = new SFNClient(config);
+    const table = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.dynamoDbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
     try {
       await seedDemoData(runtime, runtime.dynamoDbEndpoint, runtime.tableName, LOCAL_REGION, LOCAL_CREDENTIALS);
-      const token = await runtime.tokenFor('u-marketing');
-      const api = async (path: string, body?: unknown) => {
+      const tokens = new Map<string, string>();
+      const call = async (user: string, path: string, body?: unknown) => {
+        const token = tokens.get(user) ?? tokens.set(user, await runtime.tokenFor(user)).get(user)!;
         const response = await fetch(`${runtime.apiUrl}${path}`, {
           method: body === undefined ? 'GET' : 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -55,6 +109,7 @@ export const nurture: Benchmark = {
         if (response.status >= 300) throw new Error(`${path}: ${response.status} ${JSON.stringify(parsed)}`);
         return parsed;
       };
+      const api = (path: string, body?: unknown) => call('u-marketing', path, body);
       const launch = async (id: string, formId: string) => {
         await api('/nurture/sequences', sequence(id, formId));
         await api(`/nurture/sequences/${id}/lifecycle`, { action: 'activate' });
@@ -63,7 +118,17 @@ export const nurture: Benchmark = {
         EventBusName: 'crm', Source: 'ext.web-forms', DetailType: 'Lead.Captured',
         Detail: JSON.stringify({ formId, capturedAt: new Date().toISOString(), firstName: 'Bench', lastName: `L${n}`, email: `bench-${formId}-${n}@example.com`, consent: { marketing: true } }),
       });
-      const enrolled = async (id: string) => Number((await api(`/nurture/sequences/${id}`)).stats.enrolled);
+      const stats = async (id: string) => (await api(`/nurture/sequences/${id}`)).stats as Record<string, number>;
+
+      // 0. the ceiling
+      const ceilingTx = await ceilingRate((n) => table.send(new TransactWriteCommand({
+        TransactItems: ['A', 'B'].map((side) => ({
+          Put: { TableName: runtime.tableName, Item: { pk: `BENCH_CEILING#tx#${n}`, sk: side }, ConditionExpression: 'attribute_not_exists(pk)' },
+        })),
+      })));
+      const ceilingPut = await ceilingRate((n) => table.send(new PutCommand({ TableName: runtime.tableName, Item: { pk: `BENCH_CEILING#put#${n}`, sk: 'PUT' } })));
+      report(`DynamoDB Local alone: ${fixed1(ceilingTx)} two-item conditional transactions/s, ${fixed1(ceilingPut)} puts/s (4 at a time, ${CEILING_S} s each)`);
+      figure('ddb-local-tx-per-s', fixed1(ceilingTx), 'transactions/s');
 
       // a. one lead, every step
       await launch('bench-one', 'bench-one');
@@ -90,24 +155,89 @@ export const nurture: Benchmark = {
       report(`one enrolment, ${steps} steps (mail, wait, mail, end): ${transitions} states entered, execution ${execution!.status}`);
       figure('transitions-per-nurture-step', fixed1(transitions / steps), 'transitions');
 
-      // b. a launch
+      // b. a launch, watched by marketing while a rep reads an account
       await launch('bench-launch', 'bench-launch');
+      const account = (await call('u-sales-south', '/accounts', { code: 'BENCH-OUTLET', name: 'Bench Outlet', channelType: 'retail-outlet', tier: 'standard', status: 'active', region: 'South', city: 'Seville' })) as { id: string };
+      await untilIdle(runtime.edgeUrl);
+      // what the bench's own reads cost, to leave them out of the engine's count
+      const costOf = async (read: () => Promise<unknown>) => {
+        const before = runtime.edgeRequestCounts();
+        await read();
+        return minus(runtime.edgeRequestCounts(), before);
+      };
+      const probeCost = await costOf(() => call('u-sales-south', `/accounts/${account.id}`));
+      const statsCost = await costOf(() => stats('bench-launch'));
+      const countsBefore = runtime.edgeRequestCounts();
+      const invocationsBefore = runtime.lambdaInvocations();
+      let peakRss = process.memoryUsage().rss;
+      const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 250);
+      const latencies: number[] = [];
+      let probing = true;
+      const prober = (async () => {
+        while (probing) {
+          const started = performance.now();
+          await call('u-sales-south', `/accounts/${account.id}`);
+          latencies.push(performance.now() - started);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      })();
+      let statsReads = 0;
       const started = Date.now();
+      const elapsed = () => (Date.now() - started) / 1000;
       progress(`putting ${LEADS} Lead.Captured events`);
       const entries = Array.from({ length: LEADS }, (_, n) => capture('bench-launch', n));
       for (let i = 0; i < entries.length; i += 10) await events.send(new PutEventsCommand({ Entries: entries.slice(i, i + 10) }));
-      let count = 0;
-      while ((count = await enrolled('bench-launch')) < LEADS && (Date.now() - started) / 1000 < DEADLINE_S) {
+      let figures: Record<string, number> = {};
+      let enrolSeconds: number | undefined;
+      while (elapsed() < DEADLINE_S) {
+        figures = await stats('bench-launch');
+        statsReads++;
+        if (enrolSeconds === undefined && figures.enrolled! >= LEADS) enrolSeconds = elapsed();
+        progress(`after ${Math.round(elapsed())} s: captured ${figures.captured}, enrolled ${figures.enrolled}, waiting for the window ${figures.waitingForWindow}, sent ${figures.sent}`);
+        if (figures.sent! >= LEADS) break;
         await new Promise((r) => setTimeout(r, 1000));
-        progress(`${count} / ${LEADS} enrolled after ${Math.round((Date.now() - started) / 1000)} s`);
       }
-      const seconds = (Date.now() - started) / 1000;
-      report(`${count} of ${LEADS} leads enrolled in ${fixed1(seconds)} s${count < LEADS ? ` (stopped at the ${DEADLINE_S} s limit)` : ''}`);
-      figure('enrolments-per-s', fixed1(count / seconds), 'enrolments/s');
-      figure('runtime-rss-mb', Math.round(process.memoryUsage().rss / 1024 / 1024), 'MB');
+      const mailSeconds = elapsed();
+      probing = false;
+      await prober;
+      if (figures.sent! >= LEADS) await untilIdle(runtime.edgeUrl, undefined, 600_000);
+      clearInterval(sampler);
+      const enrolled = Number(figures.enrolled);
+      const ownReads = Object.fromEntries(Object.keys({ ...probeCost, ...statsCost }).map((k) => [k, (probeCost[k] ?? 0) * latencies.length + (statsCost[k] ?? 0) * statsReads]));
+      const counted = minus(minus(runtime.edgeRequestCounts(), countsBefore), ownReads);
+      const invocations = Object.entries(runtime.lambdaInvocations()).map(([name, c]) => {
+        const before = invocationsBefore[name] ?? { count: 0, ms: 0 };
+        return { name, count: c.count - before.count, ms: c.ms - before.ms, memorySize: c.memorySize };
+      }).filter((c) => c.count > 0);
+
+      const seconds = enrolSeconds ?? elapsed();
+      report(`${enrolled} of ${LEADS} leads enrolled in ${fixed1(seconds)} s; ${figures.sent} first mails sent after ${fixed1(mailSeconds)} s${figures.sent! < LEADS ? ` (stopped at the ${DEADLINE_S} s limit)` : ''}`);
+      report(`table requests from the first capture to the last first mail (bench's own reads left out): ${JSON.stringify(counted)}`);
+      report(`function invocations: ${invocations.map((c) => `${c.name} ${c.count}`).join(', ')}`);
+      const enrolmentsPerS = enrolled / seconds;
+      figure('enrolments-per-s', fixed1(enrolmentsPerS), 'enrolments/s');
+      figure('enrolments-per-ddb-local-tx', (enrolmentsPerS / ceilingTx).toFixed(2), 'enrolments per transaction of the ceiling');
+      figure('first-mails-per-s', fixed1(Number(figures.sent) / mailSeconds), 'mails/s');
+      figure('ddb-requests-per-enrolment', fixed1(total(counted) / enrolled), 'requests');
+      figure('ddb-writes-per-enrolment', fixed1(total(counted, WRITES) / enrolled), 'write requests');
+      report(`of which TransactWriteItems: ${fixed1((counted.TransactWriteItems ?? 0) / enrolled)} per enrolment, with ${fixed1((counted['TransactWriteItems.items'] ?? 0) / enrolled)} items`);
+      figure('runtime-rss-mb', Math.round(peakRss / 1024 / 1024), 'MB');
+      const sorted = [...latencies].sort((x, y) => x - y);
+      report(`${latencies.length} reads of an account by another user during the launch: median ${Math.round(median(sorted))} ms, max ${Math.round(sorted.at(-1) ?? 0)} ms`);
+      figure('api-p99-ms-during-launch', Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? 0), 'ms');
+
+      // c. the cost: the launch's table requests and invocations, and the whole sequence's transitions
+      const scale = 10_000 / enrolled;
+      const units = requestUnits(counted);
+      const dynamo = (units.wru * PRICES.wru + units.rru * PRICES.rru) * scale;
+      const lambda = invocations.reduce((sum, c) => sum + c.count * PRICES.lambdaRequest + (c.ms / 1000) * (c.memorySize / 1024) * PRICES.lambdaGbSecondArm, 0) * scale;
+      const stepFunctions = transitions * 10_000 * PRICES.transition;
+      report(`per 10,000 enrolled: DynamoDB $${dynamo.toFixed(3)} (${Math.round(units.wru * scale)} WRU, ${Math.round(units.rru * scale)} RRU), Lambda $${lambda.toFixed(3)} (durations as run here), Step Functions $${stepFunctions.toFixed(3)} (${transitions} transitions an enrolment, the whole sequence)`);
+      figure('cost-per-10k-enrolled-usd', (dynamo + lambda + stepFunctions).toFixed(2), 'USD');
     } finally {
       events.destroy();
       sfn.destroy();
+      table.destroy();
       await runtime.stop();
     }
   },

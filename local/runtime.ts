@@ -50,9 +50,26 @@ export interface LocalRuntime {
   tokenFor(userIdOrRole: string): Promise<string>;
   /** a token the local pool signs for anyone, demo user or not: what a stolen or stale token looks like to the API */
   signToken(user: DemoUser): Promise<string>;
-  /** DynamoDB requests that went through the edge, by operation */
+  /**
+   * DynamoDB requests that went through the edge, by operation; `<operation>.items` counts the items of
+   * the batch and transaction operations (a TransactWriteItems is one request of several items)
+   */
   edgeRequestCounts(): Record<string, number>;
+  /** per function name: invocations so far and their summed duration */
+  lambdaInvocations(): Record<string, { count: number; ms: number; memorySize: number }>;
   stop(): Promise<void>;
+}
+
+/** The items a batch or transaction request names; undefined for single-item operations. */
+function itemsOf(operation: string, body: Buffer): number | undefined {
+  if (!/^(TransactWriteItems|TransactGetItems|BatchGetItem|BatchWriteItem)$/.test(operation)) return undefined;
+  try {
+    const input = JSON.parse(body.toString('utf8')) as { TransactItems?: unknown[]; RequestItems?: Record<string, unknown[] | { Keys?: unknown[] }> };
+    if (input.TransactItems) return input.TransactItems.length;
+    return Object.values(input.RequestItems ?? {}).reduce<number>((sum, v) => sum + (Array.isArray(v) ? v.length : (v.Keys?.length ?? 0)), 0);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Counts DynamoDB requests by operation on their way through the edge (the benchmarks read them). */
@@ -63,6 +80,8 @@ function countingService(inner: EdgeService, counts: Map<string, number>): EdgeS
     handle(req, res, body) {
       const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? 'unknown';
       counts.set(operation, (counts.get(operation) ?? 0) + 1);
+      const items = itemsOf(operation, body);
+      if (items !== undefined) counts.set(`${operation}.items`, (counts.get(`${operation}.items`) ?? 0) + items);
       return inner.handle(req, res, body);
     },
   };
@@ -172,6 +191,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     eventBridge.resumeDeliveries();
     log(`${stateMachines.length} state machines ready; buses, rules, queues, mail and secrets from the template`);
 
+    sqs.startEventSources(stack.resources, resolver, (name, event) => functions.invoke(name, event));
     const sweeper = startTtlSweeper({ client, clock, tables: tables.map((t) => t.tableName), log });
     stops.push(() => sweeper.stop());
     const poller = await startStreamPoller({
@@ -185,6 +205,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       countedActivity('Step Functions task call(s) under way', () => stepFunctions.callsInFlight()),
       countedActivity('EventBridge deliveries under way or waiting to be retried', () => eventBridge.pendingDeliveries()),
       countedActivity('EventBridge replay(s) under way', () => eventBridge.replaysUnderWay()),
+      countedActivity('SQS message(s) waiting for the functions that read their queues', () => sqs.pendingForFunctions()),
       countedActivity('TTL sweep under way', () => (sweeper.sweeping() ? 1 : 0)),
       { busy: () => poller.pendingRecords() },
     ]));
@@ -221,6 +242,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         return issuer.sign(user, api.tokenAudience.issuer, api.tokenAudience.audience);
       },
       edgeRequestCounts: () => Object.fromEntries(counts),
+      lambdaInvocations: () => functions.invocations(),
       stop: stopAll,
     };
   } catch (error) {

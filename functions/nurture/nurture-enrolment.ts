@@ -1,18 +1,18 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LeadEnrolled, type LeadCaptured, type RecordChanged } from '../../schemas/events';
-import { itemFor, nurtureKeys } from '../../schemas/keys';
+import { itemFor, listPk, nurtureKeys, recordKey } from '../../schemas/keys';
 import type { NurtureSequence } from '../../schemas/nurture/sequence';
-import { Leads } from '../../schemas/records';
+import { Leads, Users } from '../../schemas/records';
 import type * as z from '../../schemas/zod';
-import { publish } from '../platform/event-bus';
-import { documentClient, tableName } from '../platform/table';
+import { publishAll, type DetailOf } from '../platform/event-bus';
+import { tableName } from '../platform/table';
 import { evaluateCondition } from '../rules/conditions';
+import { activeSequences, type ActiveSequence } from './nurture-active-sequences';
 import { startEnrolmentExecution } from './nurture-executions';
-import { decideEnrolment, firstStep, fitPoints } from './nurture-plan';
+import { onLeadChanged } from './nurture-exits';
+import { decideEnrolment, firstStep, fitPoints, type PlaceInSequence } from './nurture-plan';
 import { changeScore } from './nurture-scoring';
 import {
-  activeHeads, addToTimeline, count, enrolmentsOfLead, hashOf, putEnrolment, putNew, readEnrolment, readLead, readUser, readVersion,
-  suppressionOf, updateLead, type Enrolment, type LeadItem,
+  ENGINE, engineMark, getItems, hashOf, keyString, statsShard, timelineEntry, writeTogether, type Enrolment, type LeadItem, type WriteItem,
 } from './nurture-store';
 
 /*
@@ -20,8 +20,14 @@ import {
  * CRM) enrols the lead in every active sequence it triggers whose conditions the lead meets, or records
  * why not; each enrolment starts its own execution of the nurture state machine.
  *
- * Exactly once: an enrolment's id is derived from (sequence, lead, triggering event), so a duplicate
- * event finds it (and StartExecution, named after it, is idempotent).
+ * A batch of events costs: one read of the sequences' generation, one BatchGetItem for the leads, their
+ * suppression entries, their places in the sequences and the owners of new leads, then per enrolment one
+ * TransactWriteItems (a new lead, the enrolment, the lead's place, the timeline's first entry and the
+ * sequence's counters, all or nothing), then one PutEvents per ten enrolments.
+ *
+ * Exactly once: an enrolment's id is derived from (sequence, lead, triggering event), so a redelivered
+ * event fails the enrolment's put condition and counts nothing (StartExecution, named after it, is
+ * idempotent); no read comes first.
  */
 
 /** An event that may start enrolments: a form's Lead.Captured, or the Record.Changed of a lead created in the CRM. */
@@ -29,91 +35,255 @@ export type TriggerEvent =
   | { trigger: 'Lead.Captured'; detailType: string; detail: z.output<typeof LeadCaptured.detail> }
   | { trigger: 'Lead.Created'; detailType: string; detail: z.output<typeof RecordChanged.detail> };
 
-/** The lead a Lead.Captured names (one per e-mail address, so a form sent twice is one lead), made on first sight. */
-async function leadFromCapture(detail: z.output<typeof LeadCaptured.detail>, ownerId: string, now: string): Promise<LeadItem> {
-  const email = detail.email.toLowerCase();
-  const id = `lead-${hashOf(email).slice(0, 32)}`;
-  const existing = await readLead(id);
-  if (existing) return existing;
-  const owner = await readUser(ownerId);
-  if (!owner) throw new Error(`the sequence assigns captured leads to ${ownerId}, who is not a user`);
-  const record = Leads.record.parse({
-    id, version: 1, createdAt: now, updatedAt: now, ownerId, departmentId: owner.departmentId,
-    firstName: detail.firstName, lastName: detail.lastName, email,
+export interface EnrolmentOutcome {
+  enrolled: string[];
+  refused: string[];
+}
+
+/** One lead per e-mail address, so a form sent twice is one lead. */
+const leadIdOf = (event: TriggerEvent) => (event.trigger === 'Lead.Captured' ? `lead-${hashOf(event.detail.email.toLowerCase()).slice(0, 32)}` : event.detail.id);
+
+/** The same event (however often delivered) names the same enrolment. */
+const triggerKeyOf = (event: TriggerEvent, leadId: string) => (event.trigger === 'Lead.Captured'
+  ? `${event.detail.formId}|${event.detail.capturedAt}|${event.detail.email.toLowerCase()}`
+  : `created|${leadId}`);
+
+/** The lead a capture makes, assigned as the sequence says. */
+function capturedLead(detail: z.output<typeof LeadCaptured.detail>, id: string, owner: Record<string, unknown>, now: string): LeadItem {
+  return Leads.record.parse({
+    id, version: 1, createdAt: now, updatedAt: now, ownerId: owner.id, departmentId: owner.departmentId,
+    firstName: detail.firstName, lastName: detail.lastName, email: detail.email.toLowerCase(),
     ...(detail.company ? { company: detail.company } : {}), ...(detail.phone ? { phone: detail.phone } : {}),
     ...(detail.interests ? { interests: detail.interests } : {}), ...(detail.region ? { region: detail.region } : {}),
     ...(detail.timeZone ? { timeZone: detail.timeZone } : {}), ...(detail.campaignId ? { campaignId: detail.campaignId } : {}),
     source: 'web-form', score: 0, status: 'new',
     marketingConsent: detail.consent.marketing ? { status: 'given', at: detail.capturedAt, source: `web form ${detail.formId}` } : { status: 'unknown' },
-  });
-  if (await putNew(itemFor(Leads.type, record))) return record as LeadItem;
-  return (await readLead(id))!;
+  }) as LeadItem;
 }
 
-/** The same event (however often delivered) names the same enrolment. */
-const triggerKeyOf = (event: TriggerEvent, lead: LeadItem) => (event.trigger === 'Lead.Captured'
-  ? `${event.detail.formId}|${event.detail.capturedAt}|${event.detail.email.toLowerCase()}`
-  : `created|${lead.id}`);
+/** A lead changed since the batch read it, or created by another event at the same moment: the event is tried again. */
+export class LeadMovedOn extends Error {}
 
-/** Every active sequence this event triggers, each deciding on its own whether the lead enrols. */
-export async function enrolFromEvent(event: TriggerEvent, now: string): Promise<{ enrolled: string[]; refused: string[] }> {
-  const result = { enrolled: [] as string[], refused: [] as string[] };
-  const heads = (await activeHeads()).filter((h) => h.triggerEvent === event.trigger);
-  for (const head of heads) {
-    const sequence = await readVersion(head.sequenceId, head.activeVersion ?? head.latestVersion);
-    if (!sequence) continue;
-    const lead = event.trigger === 'Lead.Captured'
-      ? await leadFromCapture(event.detail, sequence.trigger.assignCapturedLeadsTo!, now)
-      : await readLead(event.detail.id);
-    if (!lead || lead.deletedAt) continue;
-    const enrolmentId = `enr-${hashOf(head.sequenceId, lead.id, triggerKeyOf(event, lead)).slice(0, 40)}`;
-    const already = await readEnrolment(enrolmentId);
-    if (already) {
-      if (already.status === 'active') await startEnrolmentExecution(enrolmentId, firstStep(sequence).id);
-      continue;
-    }
-    const existing = await enrolmentsOfLead(lead.id, head.sequenceId);
-    const decision = decideEnrolment({
-      sequence, status: head.status, detail: event.detail, lead, existing, suppressed: await suppressionOf(lead.email),
-    });
-    const refuse = async (reasons: string[]) => {
-      result.refused.push(head.sequenceId);
-      // an event the sequence does not listen for (another form) says nothing about why this lead is not in it
-      const eventCondition = sequence.trigger.eventCondition;
-      if (eventCondition && !evaluateCondition(eventCondition, event.detail)) return;
-      await documentClient.send(new PutCommand({
-        TableName: tableName(),
-        Item: { ...nurtureKeys.decision(lead.id, head.sequenceId), sequenceId: head.sequenceId, sequenceName: sequence.name, at: now, trigger: event.detailType, reasons },
-      }));
-    };
-    if (!decision.enrol) {
-      await refuse(decision.reasons);
-      continue;
-    }
-    const enrolment: Enrolment = {
-      enrolmentId, sequenceId: head.sequenceId, sequenceVersion: head.activeVersion ?? head.latestVersion, leadId: lead.id,
-      status: 'active', startedAt: now, trigger: event.detailType,
-    };
-    const item = { ...enrolment, ...nurtureKeys.enrolment(enrolmentId), ...nurtureKeys.enrolmentIndexes(enrolment.leadId, head.sequenceId, now, enrolmentId) };
-    const written = await putEnrolment(item, enrolment, sequence);
-    if (written === 'duplicate') continue;
-    if (written === 'no-room') {
-      await refuse([`another enrolment of this lead started at the same moment, and the sequence's re-entry policy (${roomPolicy(sequence)}) leaves no room for this one`]);
-      continue;
-    }
-    result.enrolled.push(enrolmentId);
-    await count(head.sequenceId, { enrolled: 1, active: 1 });
-    await addToTimeline(enrolmentId, now, 'enrolled', { sequenceVersion: enrolment.sequenceVersion, trigger: event.detailType });
-    const updated = await updateLead(enrolment.leadId, lead.status === 'new' || lead.status === 'nurtured' ? { status: 'nurturing' } : {}, now);
-    const fit = fitPoints(sequence, updated);
-    if (fit !== 0) await changeScore(enrolment, sequence, fit, now, 'fit');
-    await publish(LeadEnrolled, {
-      enrolmentId, sequenceId: head.sequenceId, sequenceVersion: enrolment.sequenceVersion, leadId: enrolment.leadId, enrolledAt: now,
-    });
-    await startEnrolmentExecution(enrolmentId, firstStep(sequence).id);
+/** What one batch knows: the items it read, and each lead as the engine last wrote it. */
+interface BatchState {
+  items: Map<string, Record<string, unknown>>;
+  now: string;
+  enrolled: DetailOf<typeof LeadEnrolled>[];
+  starts: { enrolmentId: string; firstStepId: string }[];
+  afterwards: (() => Promise<void>)[];
+}
+
+const item = (state: BatchState, key: { pk: string; sk: string }) => state.items.get(keyString(key));
+
+function placeOf(state: BatchState, leadId: string, sequenceId: string): PlaceInSequence {
+  const place = item(state, nurtureKeys.leadInSequence(leadId, sequenceId));
+  return { active: Number(place?.active ?? 0), total: Number(place?.total ?? 0) };
+}
+
+/** The lead's item as a transaction writes it: put when new, else its status moved on, conditional on the version read. */
+function leadWrite(lead: LeadItem, isNew: boolean, status: string | undefined, now: string) {
+  if (isNew) {
+    const created = { ...lead, ...(status ? { status } : {}) };
+    return { Put: { TableName: tableName(), Item: { ...itemFor(Leads.type, created), ...engineMark(1) }, ConditionExpression: 'attribute_not_exists(pk)' } };
   }
-  return result;
+  if (!status) return undefined;
+  const version = Number(lead.version);
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: recordKey(Leads.type, lead.id),
+      UpdateExpression: 'SET #status = :status, byStatusPk = :statusPk, updatedAt = :now, #version = :next, changedBy = :by, changedByVersion = :next',
+      ConditionExpression: '#version = :seen',
+      ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+      ExpressionAttributeValues: {
+        ':status': status, ':statusPk': listPk.byStatus(Leads.type, status), ':now': now, ':next': version + 1, ':seen': version, ':by': ENGINE,
+      },
+    },
+  };
+}
+
+/** The condition on the lead's place in the sequence under which one more enrolment may start. */
+function roomFor(sequence: NurtureSequence): { condition: string; values: Record<string, unknown> } {
+  if (sequence.reentry === 'never') return { condition: 'attribute_not_exists(#total)', values: {} };
+  const cap = sequence.reentry === 'after-exit' ? 1 : sequence.maxActivePerLead;
+  return { condition: 'attribute_not_exists(#active) OR #active < :cap', values: { ':cap': cap } };
 }
 
 const roomPolicy = (sequence: NurtureSequence) =>
   `${sequence.reentry}${sequence.reentry === 'any-time' ? `, at most ${sequence.maxActivePerLead} active` : ''}`;
+
+/** The lead as this event's sequences see it, and whether it is in the table yet (a capture's new lead is written with its first enrolment or decision). */
+interface LeadSoFar {
+  lead: LeadItem | undefined;
+  stored: boolean;
+}
+
+/** One event against one sequence: enrols the lead or records why not. A capture's lead is made on first sight. */
+async function enrolInSequence(state: BatchState, event: TriggerEvent, active: ActiveSequence, sofar: LeadSoFar, outcome: EnrolmentOutcome): Promise<LeadSoFar> {
+  const { head, sequence, version } = active;
+  const { now } = state;
+  const leadId = leadIdOf(event);
+  let lead = sofar.lead;
+  if (!lead && event.trigger === 'Lead.Captured') {
+    const owner = item(state, recordKey(Users.type, sequence.trigger.assignCapturedLeadsTo!));
+    if (!owner) throw new Error(`the sequence ${head.sequenceId} assigns captured leads to ${sequence.trigger.assignCapturedLeadsTo}, who is not a user`);
+    lead = capturedLead(event.detail, leadId, owner, now);
+  }
+  if (!lead || lead.deletedAt) return { lead, stored: sofar.stored };
+  const isNew = !sofar.stored;
+  const triggerKey = triggerKeyOf(event, leadId);
+  const enrolmentId = `enr-${hashOf(head.sequenceId, leadId, triggerKey).slice(0, 40)}`;
+  const shard = statsShard(head.sequenceId, enrolmentId);
+  const suppression = typeof lead.email === 'string' ? item(state, nurtureKeys.suppression(lead.email)) : undefined;
+  const decision = decideEnrolment({
+    sequence, status: head.status, detail: event.detail, lead, place: placeOf(state, leadId, head.sequenceId),
+    ...(suppression ? { suppressed: String(suppression.reason) } : {}),
+  });
+
+  /** Records why not; true when that wrote a new lead with it. */
+  const refuse = async (reasons: string[]): Promise<boolean> => {
+    outcome.refused.push(head.sequenceId);
+    // an event the sequence does not listen for (another form) says nothing about why this lead is not in it
+    const eventCondition = sequence.trigger.eventCondition;
+    if (eventCondition && !evaluateCondition(eventCondition, event.detail)) return false;
+    const newLead = isNew ? leadWrite(lead, true, undefined, now) : undefined;
+    const writes: WriteItem[] = [
+      ...(newLead ? [newLead] : []),
+      {
+        Put: {
+          TableName: tableName(),
+          Item: { ...nurtureKeys.decision(leadId, head.sequenceId), sequenceId: head.sequenceId, sequenceName: sequence.name, at: now, trigger: event.detailType, triggerKey, reasons },
+          // the same event decided twice (a redelivery) is counted once
+          ConditionExpression: 'attribute_not_exists(pk) OR triggerKey <> :key',
+          ExpressionAttributeValues: { ':key': triggerKey },
+        },
+      },
+      { Update: { ...shard, UpdateExpression: 'ADD captured :one', ExpressionAttributeValues: { ':one': 1 } } },
+    ];
+    const failed = await writeTogether(writes);
+    if (failed === 0 && newLead) throw new LeadMovedOn(`lead ${leadId} was created meanwhile`);
+    return newLead !== undefined && failed === undefined;
+  };
+
+  if (!decision.enrol) {
+    const wroteLead = await refuse(decision.reasons);
+    return { lead, stored: sofar.stored || wroteLead };
+  }
+  const enrolment: Enrolment = {
+    enrolmentId, sequenceId: head.sequenceId, sequenceVersion: version, leadId, status: 'active', startedAt: now, trigger: event.detailType,
+  };
+  const nextStatus = lead.status === 'new' || lead.status === 'nurtured' ? 'nurturing' : undefined;
+  const writeLead = leadWrite(lead, isNew, nextStatus, now);
+  const room = roomFor(sequence);
+  const writes: WriteItem[] = [
+    {
+      Put: {
+        TableName: tableName(),
+        Item: { ...enrolment, ...nurtureKeys.enrolment(enrolmentId), ...nurtureKeys.enrolmentIndexes(leadId, head.sequenceId, now, enrolmentId) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Update: {
+        TableName: tableName(),
+        Key: nurtureKeys.leadInSequence(leadId, head.sequenceId),
+        UpdateExpression: 'ADD #active :one, #total :one',
+        ConditionExpression: room.condition,
+        ExpressionAttributeNames: { '#active': 'active', '#total': 'total' },
+        ExpressionAttributeValues: { ':one': 1, ...room.values },
+      },
+    },
+    { Put: timelineEntry(enrolmentId, now, 'enrolled', { sequenceVersion: version, trigger: event.detailType }) },
+    { Update: { ...shard, UpdateExpression: 'ADD captured :one, enrolled :one, active :one', ExpressionAttributeValues: { ':one': 1 } } },
+    ...(writeLead ? [writeLead] : []),
+  ];
+  const failed = await writeTogether(writes);
+  if (failed === 0) {
+    // enrolled already (a redelivered event): make sure its execution runs, count nothing
+    state.starts.push({ enrolmentId, firstStepId: firstStep(sequence).id });
+    return { lead, stored: true };
+  }
+  if (failed === 1) {
+    const reason = `another enrolment of this lead started at the same moment, and the sequence's re-entry policy (${roomPolicy(sequence)}) leaves no room for this one`;
+    const wroteLead = await refuse([reason]);
+    return { lead, stored: sofar.stored || wroteLead };
+  }
+  if (failed !== undefined) throw new LeadMovedOn(`lead ${leadId} changed while it was being enrolled`);
+
+  outcome.enrolled.push(enrolmentId);
+  const updated = { ...lead, ...(nextStatus ? { status: nextStatus } : {}), version: isNew ? 1 : Number(lead.version) + (nextStatus ? 1 : 0) } as LeadItem;
+  state.enrolled.push({ enrolmentId, sequenceId: head.sequenceId, sequenceVersion: version, leadId, enrolledAt: now });
+  state.starts.push({ enrolmentId, firstStepId: firstStep(sequence).id });
+  const fit = fitPoints(sequence, updated);
+  if (fit !== 0) state.afterwards.push(async () => void (await changeScore(enrolment, sequence, fit, now, 'fit')));
+  // the engine's own change to a lead that was enrolled elsewhere may meet another sequence's exit condition
+  if (!isNew && nextStatus) state.afterwards.push(() => onLeadChanged(leadId, now));
+  return { lead: updated, stored: true };
+}
+
+/** A created lead as a Record.Changed would describe it, for the sequences triggered by new leads. */
+const createdDetail = (lead: LeadItem): z.output<typeof RecordChanged.detail> => ({
+  recordType: Leads.type, id: lead.id, change: 'created', version: 1, changedFields: Object.keys(lead).filter((f) => !['id', 'version', 'createdAt', 'updatedAt'].includes(f)).sort(),
+  ownerId: lead.ownerId, departmentId: lead.departmentId, changedBy: ENGINE,
+});
+
+/**
+ * Enrols the leads of a batch of triggering events, each against every active sequence it triggers.
+ * Returns each event's outcome or what went wrong with it (the event is then delivered again).
+ * Events for the same lead run one after the other; different leads' events run side by side.
+ */
+export async function enrolAll(events: { key: string; event: TriggerEvent }[], now: string): Promise<Map<string, EnrolmentOutcome | Error>> {
+  const results = new Map<string, EnrolmentOutcome | Error>();
+  const sequences = await activeSequences();
+  const triggered = (trigger: TriggerEvent['trigger']) => sequences.filter((s) => s.head.triggerEvent === trigger);
+  const keys: { pk: string; sk: string }[] = [];
+  for (const { event } of events) {
+    const leadId = leadIdOf(event);
+    keys.push(recordKey(Leads.type, leadId));
+    if (event.trigger === 'Lead.Captured') keys.push(nurtureKeys.suppression(event.detail.email));
+    for (const s of [...triggered(event.trigger), ...triggered('Lead.Created')]) {
+      keys.push(nurtureKeys.leadInSequence(leadId, s.head.sequenceId));
+      if (s.sequence.trigger.assignCapturedLeadsTo) keys.push(recordKey(Users.type, s.sequence.trigger.assignCapturedLeadsTo));
+    }
+  }
+  const state: BatchState = { items: await getItems(keys), now, enrolled: [], starts: [], afterwards: [] };
+  // a lead created in the CRM is found only now: its suppression entry, in one more read
+  const emails = events.flatMap(({ event }) => {
+    const email = event.trigger === 'Lead.Created' ? item(state, recordKey(Leads.type, event.detail.id))?.email : undefined;
+    return typeof email === 'string' ? [nurtureKeys.suppression(email)] : [];
+  });
+  if (emails.length > 0) for (const [k, v] of await getItems(emails)) state.items.set(k, v);
+
+  const byLead = new Map<string, { key: string; event: TriggerEvent }[]>();
+  for (const entry of events) byLead.set(leadIdOf(entry.event), [...(byLead.get(leadIdOf(entry.event)) ?? []), entry]);
+  await Promise.all([...byLead.entries()].map(async ([leadId, entries]) => {
+    const existing = item(state, recordKey(Leads.type, leadId)) as LeadItem | undefined;
+    let sofar: LeadSoFar = { lead: existing, stored: existing !== undefined };
+    for (const { key, event } of entries) {
+      const outcome: EnrolmentOutcome = { enrolled: [], refused: [] };
+      try {
+        const storedBefore = sofar.stored;
+        for (const active of triggered(event.trigger)) sofar = await enrolInSequence(state, event, active, sofar, outcome);
+        // a capture's lead that no sequence took nor refused for a reason is still a lead
+        if (!sofar.stored && sofar.lead) {
+          if ((await writeTogether([leadWrite(sofar.lead, true, undefined, now)!])) === 0) throw new LeadMovedOn(`lead ${leadId} was created meanwhile`);
+          sofar = { ...sofar, stored: true };
+        }
+        // the engine's own new lead reaches no router as a Record.Changed: it is a new lead here and now
+        if (!storedBefore && sofar.lead && event.trigger === 'Lead.Captured') {
+          const asCreated: TriggerEvent = { trigger: 'Lead.Created', detailType: 'Record.Changed', detail: createdDetail(sofar.lead) };
+          for (const active of triggered('Lead.Created')) sofar = await enrolInSequence(state, asCreated, active, sofar, outcome);
+        }
+        results.set(key, outcome);
+      } catch (error) {
+        results.set(key, error as Error);
+        return;
+      }
+    }
+  }));
+  // announced and started only once written; a failure here fails the whole batch, whose redelivery finds every enrolment written
+  await publishAll(LeadEnrolled, state.enrolled);
+  for (const start of state.starts) await startEnrolmentExecution(start.enrolmentId, start.firstStepId);
+  for (const after of state.afterwards) await after();
+  return results;
+}

@@ -59,9 +59,10 @@ export const fitPoints = (sequence: NurtureSequence, lead: Lead): number =>
 // ---------------------------------------------------------------------------------------------------
 // Enrolment
 
-export interface ExistingEnrolment {
-  enrolmentId: string;
-  status: 'active' | 'completed' | 'exited';
+/** The lead's place in a sequence: how many of its enrolments there are active and ever were. */
+export interface PlaceInSequence {
+  active: number;
+  total: number;
 }
 
 export interface EnrolmentQuestion {
@@ -70,8 +71,8 @@ export interface EnrolmentQuestion {
   /** the triggering event's detail; undefined skips the event condition (a dry-run without a sample event) */
   detail?: unknown;
   lead: Lead;
-  /** this lead's enrolments in this sequence so far */
-  existing: ExistingEnrolment[];
+  /** this lead's place in this sequence so far */
+  place: PlaceInSequence;
   /** why the lead's address is suppressed, if it is */
   suppressed?: string;
 }
@@ -97,9 +98,9 @@ export function decideEnrolment(q: EnrolmentQuestion): EnrolmentDecision {
   if (q.suppressed) reasons.push(`the lead's address is on the suppression list (${q.suppressed})`);
   if (q.lead.status === 'converted' || q.lead.status === 'disqualified') reasons.push(`the lead is ${String(q.lead.status)}`);
   if (q.sequence.exitCondition && evaluateCondition(q.sequence.exitCondition, q.lead)) reasons.push('the lead already matches the exit condition');
-  const active = q.existing.filter((e) => e.status === 'active').length;
+  const { active, total } = q.place;
   const policy = q.sequence.reentry;
-  if (policy === 'never' && q.existing.length > 0) reasons.push('the lead was enrolled before and the sequence allows no re-entry');
+  if (policy === 'never' && total > 0) reasons.push('the lead was enrolled before and the sequence allows no re-entry');
   if (policy === 'after-exit' && active > 0) reasons.push('the lead is still enrolled; the sequence allows re-entry only after it ends');
   if (policy === 'any-time' && active >= q.sequence.maxActivePerLead) {
     reasons.push(`the lead already has ${active} active enrolment(s), the most this sequence allows (${q.sequence.maxActivePerLead})`);
@@ -134,7 +135,7 @@ export function dryRun(
   sequence: NurtureSequence, sampleLead: Lead, startAt: Date, engagement: Record<string, 'opened' | 'clicked' | 'none'> = {}, sampleEvent?: unknown,
 ): DryRun {
   const lead: Lead = { score: 0, ...sampleLead };
-  const decision = decideEnrolment({ sequence, status: 'active', detail: sampleEvent, lead, existing: [] });
+  const decision = decideEnrolment({ sequence, status: 'active', detail: sampleEvent, lead, place: { active: 0, total: 0 } });
   const result: DryRun = { enrols: decision.enrol, reasons: decision.reasons, path: [], mails: [] };
   if (!decision.enrol) return result;
   lead.score = Number(lead.score ?? 0) + fitPoints(sequence, lead);

@@ -3,13 +3,13 @@
  * immutable version on every edit, activate / pause / resume / archive, read with counters, dry-run;
  * and per lead, its enrolment timeline and why it was not enrolled.
  */
-import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { SequenceDryRunBodySchema, NurtureSequenceSchema, SequenceLifecycleBodySchema, type NurtureSequence, type SequenceHead, type SequenceStatus } from '../../schemas/nurture/sequence';
 import { nurtureKeys } from '../../schemas/keys';
 import { assertCan } from '../platform/access';
 import { conflict, forbidden, invalidField, notFound } from '../platform/errors';
 import { dryRun } from './nurture-plan';
-import { allHeads, enrolmentsOfLead, headItem, queryAll, readHead, readLead, type Enrolment } from './nurture-store';
+import { allHeads, enrolmentsOfLead, headItem, queryAll, readHead, readLead, sequencesChanged, type Enrolment } from './nurture-store';
 import { describeTimelineEntry, type TimelineEntry } from './nurture-timeline';
 import type { Principal } from '../platform/principal';
 import { toRecord } from '../records';
@@ -44,6 +44,7 @@ export async function createSequence(principal: Principal, body: unknown, now: s
       TransactItems: [
         { Put: { TableName: tableName(), Item: headItem(head), ConditionExpression: 'attribute_not_exists(pk)' } },
         { Put: { TableName: tableName(), Item: versionItem(sequence, 1, principal, now), ConditionExpression: 'attribute_not_exists(pk)' } },
+        sequencesChanged(sequence.id),
       ],
     }));
   } catch (error) {
@@ -78,6 +79,7 @@ export async function addVersion(principal: Principal, id: string, body: unknown
           },
         },
         { Put: { TableName: tableName(), Item: versionItem(sequence, version, principal, now), ConditionExpression: 'attribute_not_exists(pk)' } },
+        sequencesChanged(id),
       ],
     }));
   } catch (error) {
@@ -104,20 +106,27 @@ export async function changeLifecycle(principal: Principal, id: string, body: un
   if (activeVersion !== undefined && activeVersion > head.latestVersion) throw invalidField('body.version', `must be at most ${head.latestVersion}, the latest version`);
   const next: SequenceHead = { ...head, status: transition.to, updatedAt: now, ...(activeVersion !== undefined ? { activeVersion } : {}) };
   try {
-    await documentClient.send(new PutCommand({
-      TableName: tableName(), Item: headItem(next),
-      ConditionExpression: '#status = :seen AND latestVersion = :latest',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':seen': head.status, ':latest': head.latestVersion },
+    await documentClient.send(new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: tableName(), Item: headItem(next),
+            ConditionExpression: '#status = :seen AND latestVersion = :latest',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':seen': head.status, ':latest': head.latestVersion },
+          },
+        },
+        sequencesChanged(id, next.status === 'archived'),
+      ],
     }));
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') throw conflict(`sequence ${id} was changed meanwhile; read it again`);
+    if ((error as Error).name === 'TransactionCanceledException') throw conflict(`sequence ${id} was changed meanwhile; read it again`);
     throw error;
   }
   return next;
 }
 
-const STAT_FIELDS = ['enrolled', 'active', 'completed', 'sent', 'opens', 'clicks', 'conversions'];
+const STAT_FIELDS = ['captured', 'enrolled', 'waitingForWindow', 'active', 'completed', 'sent', 'opens', 'clicks', 'conversions'];
 
 /** A sequence with its versions, the document in force and its counters: one Query of its partition. */
 export async function readSequence(principal: Principal, id: string) {
@@ -126,7 +135,10 @@ export async function readSequence(principal: Principal, id: string) {
   const bySk = new Map(items.map((item) => [String(item.sk), item]));
   const head = bySk.get(nurtureKeys.sequenceHead(id).sk) as SequenceHead | undefined;
   if (!head) throw notFound(`no nurture sequence ${id}`);
-  const stats = bySk.get(nurtureKeys.sequenceStats(id).sk) ?? {};
+  const stats: Record<string, number> = {};
+  for (const item of items.filter((i) => String(i.sk).startsWith(nurtureKeys.sequenceStatsPrefix))) {
+    for (const [field, value] of Object.entries(item)) if (typeof value === 'number') stats[field] = (stats[field] ?? 0) + value;
+  }
   const exited = Object.fromEntries(Object.entries(stats).filter(([k]) => k.startsWith('exited.')).map(([k, v]) => [k.slice('exited.'.length), Number(v)]));
   const versionItems = items.filter((item) => String(item.sk).startsWith('VERSION#'));
   const inForce = bySk.get(nurtureKeys.sequenceVersion(id, head.activeVersion ?? head.latestVersion).sk);

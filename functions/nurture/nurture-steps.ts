@@ -1,13 +1,13 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { nurtureKeys } from '../../schemas/keys';
-import type { ExitReason, NurtureSequence, NurtureStep } from '../../schemas/nurture/sequence';
+import { nurtureKeys, recordKey } from '../../schemas/keys';
+import { Leads, Users } from '../../schemas/records';
+import type { ExitReason, NurtureSequence, NurtureStep, SequenceHead } from '../../schemas/nurture/sequence';
 import * as z from '../../schemas/zod';
 import { requiredEnv } from '../platform/env';
 import { linkSecrets } from '../platform/link-secret';
 import { sendMail } from '../platform/mail';
 import { logger } from '../platform/observability';
 import { LINK_PURPOSES, signLink } from '../platform/signed-links';
-import { documentClient, tableName } from '../platform/table';
+import { tableName } from '../platform/table';
 import { evaluateCondition } from '../rules/conditions';
 import { engaged, MAIL_TAGS } from './nurture-engagement';
 import { completeEnrolment, exitConverted, exitEnrolment } from './nurture-exits';
@@ -15,8 +15,8 @@ import { createOpportunity, createTask, notifyOwner } from './nurture-owner-task
 import { engagementDeadline, hasMarketingConsent, insideSendWindow, nextStepId, sendTime, stepById, timeZoneOf, waitEnd } from './nurture-plan';
 import { changeScore } from './nurture-scoring';
 import {
-  addToTimeline, count, getItem, putNew, readEnrolment, readHead, readLead, readUser, readVersion, suppressionOf, updateLead,
-  type Enrolment, type LeadItem,
+  addToTimeline, getItem, getItems, keyString, putNew, readEnrolment, readVersion, statsShard, timelineEntry, updateLead, writeTogether,
+  type Enrolment, type LeadItem, type UserItem, type WriteItem,
 } from './nurture-store';
 
 /*
@@ -45,6 +45,8 @@ export type StepOutput = { enrolmentId: string; stepId: string; resume: Record<s
   | { action: 'await'; timeoutSeconds: number; mailStep: string; engagement: 'opened' | 'clicked' }
   | { action: 'end' });
 
+/** A send-mail step's claim while its mail waits for the send window. */
+const WAITING_FOR_WINDOW = 'waiting-for-window';
 const PAUSED_RECHECK_MS = 3600_000;
 const CONVERSION_RECHECK_MS = 3600_000;
 const UNSUBSCRIBE_LINK_DAYS = 60;
@@ -61,12 +63,21 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
     await exitEnrolment(enrolment, 'failed', at, false);
     return end;
   }
-  const [sequence, head, lead] = await Promise.all([
-    readVersion(enrolment.sequenceId, enrolment.sequenceVersion), readHead(enrolment.sequenceId), readLead(enrolment.leadId),
+  const claimKey = nurtureKeys.stepClaim(enrolment.enrolmentId, input.stepId);
+  const [sequence, items] = await Promise.all([
+    readVersion(enrolment.sequenceId, enrolment.sequenceVersion),
+    getItems([nurtureKeys.sequenceHead(enrolment.sequenceId), recordKey(Leads.type, enrolment.leadId), claimKey]),
   ]);
+  const head = items.get(keyString(nurtureKeys.sequenceHead(enrolment.sequenceId))) as SequenceHead | undefined;
+  const lead = items.get(keyString(recordKey(Leads.type, enrolment.leadId))) as LeadItem | undefined;
+  /** this step's claim, if it was made (or the mail waits for the send window) */
+  const claimed = items.get(keyString(claimKey));
   if (!sequence || !lead) throw new Error(`enrolment ${input.enrolmentId} names a sequence version or lead that does not exist`);
   const exit = async (reason: ExitReason) => {
-    await exitEnrolment(enrolment, reason, at, false);
+    // a mail that waited for the window and now never goes waits no more
+    if ((await exitEnrolment(enrolment, reason, at, false)) && claimed?.status === WAITING_FOR_WINDOW) {
+      await writeTogether([{ Update: { ...statsShard(enrolment.sequenceId, enrolment.enrolmentId), UpdateExpression: 'ADD waitingForWindow :less', ExpressionAttributeValues: { ':less': -1 } } }]);
+    }
     return end;
   };
   if (head?.status === 'archived') return exit('archived');
@@ -84,16 +95,30 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
   const step = stepById(sequence, input.stepId);
   if (!step) throw new Error(`sequence ${sequence.id} v${enrolment.sequenceVersion} has no step ${input.stepId}`);
 
-  const goOn = async (outcome?: boolean): Promise<StepOutput> => {
+  const moveTo = (stepId: string): WriteItem => ({
+    Update: {
+      TableName: tableName(), Key: nurtureKeys.enrolment(enrolment.enrolmentId),
+      UpdateExpression: 'SET currentStep = :step', ExpressionAttributeValues: { ':step': stepId },
+    },
+  });
+  /** On to the next step, with this step's own writes (`pending`) in the same request. */
+  const goOn = async (outcome?: boolean, pending: WriteItem[] = []): Promise<StepOutput> => {
     const next = nextStepId(sequence, step, outcome);
     if (!next) {
+      if (pending.length > 0) await writeTogether(pending);
       await completeEnrolment(enrolment, at);
       return end;
     }
-    await documentClient.send(new UpdateCommand({
-      TableName: tableName(), Key: nurtureKeys.enrolment(enrolment.enrolmentId),
-      UpdateExpression: 'SET currentStep = :step', ExpressionAttributeValues: { ':step': next },
-    }));
+    // a wait that is not the sequence's last step only says when it ends: it starts here, in this
+    // invocation and this step's request, rather than in a run of its own
+    const following = stepById(sequence, next);
+    const afterWait = following?.type === 'wait' ? nextStepId(sequence, following) : undefined;
+    if (following?.type === 'wait' && afterWait) {
+      const until = waitEnd(sequence, following, lead, now).toISOString();
+      await writeTogether([...pending, { Put: timelineEntry(enrolment.enrolmentId, at, 'waiting', { stepId: following.id, until, timeZone: timeZoneOf(sequence, lead) }) }, moveTo(afterWait)]);
+      return { enrolmentId: enrolment.enrolmentId, stepId: afterWait, resume: {}, action: 'wait', waitUntil: until };
+    }
+    await writeTogether([...pending, moveTo(next)]);
     return { enrolmentId: enrolment.enrolmentId, stepId: next, resume: {}, action: 'continue' };
   };
   /** the first run of a step with a side effect; false on a retry or repeat */
@@ -101,22 +126,52 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
 
   switch (step.type) {
     case 'send-mail': {
+      const shard = statsShard(enrolment.sequenceId, enrolment.enrolmentId);
       if (!insideSendWindow(sequence, lead, now)) {
         const until = sendTime(sequence, lead, now).toISOString();
-        await addToTimeline(enrolment.enrolmentId, at, 'waiting-for-send-window', { stepId: step.id, until, timeZone: timeZoneOf(sequence, lead) });
+        // counted, and put on the timeline, once however often the step wakes before the window opens
+        if (!claimed) {
+          await writeTogether([
+            { Put: { TableName: tableName(), Item: { ...claimKey, stepId: step.id, type: step.type, at, status: WAITING_FOR_WINDOW }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Update: { ...shard, UpdateExpression: 'ADD waitingForWindow :one', ExpressionAttributeValues: { ':one': 1 } } },
+            { Put: timelineEntry(enrolment.enrolmentId, at, 'waiting-for-send-window', { stepId: step.id, until, timeZone: timeZoneOf(sequence, lead) }) },
+          ]);
+        }
         return { ...end, action: 'wait', waitUntil: until };
       }
       if (!hasMarketingConsent(lead)) return exit('no-consent');
-      const suppressed = await suppressionOf(lead.email);
-      if (suppressed) return exit(suppressed === 'unsubscribed' ? 'unsubscribed' : 'suppressed');
-      if (await claim({ status: 'sending' })) await sendNurtureMail(enrolment, sequence, step, lead, at);
-      return goOn();
+      const found = await getItems([nurtureKeys.suppression(String(lead.email)), recordKey(Users.type, lead.ownerId)]);
+      const suppression = found.get(keyString(nurtureKeys.suppression(String(lead.email))));
+      if (suppression) return exit(suppression.reason === 'unsubscribed' ? 'unsubscribed' : 'suppressed');
+      const waited = claimed?.status === WAITING_FOR_WINDOW;
+      const claimedNow = (await writeTogether([{
+        Put: {
+          TableName: tableName(), Item: { ...claimKey, stepId: step.id, type: step.type, at, status: 'sending' },
+          ConditionExpression: waited ? '#status = :waiting' : 'attribute_not_exists(pk)',
+          ...(waited ? { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':waiting': WAITING_FOR_WINDOW } } : {}),
+        },
+      }])) === undefined;
+      if (!claimedNow) return goOn();
+      const owner = found.get(keyString(recordKey(Users.type, lead.ownerId))) as UserItem | undefined;
+      const messageId = await sendNurtureMail(enrolment, sequence, step, lead, owner, at);
+      return goOn(undefined, [
+        {
+          Update: {
+            TableName: tableName(), Key: claimKey,
+            UpdateExpression: 'SET #status = :sent, messageId = :id, sentAt = :at',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':sent': 'sent', ':id': messageId ?? '', ':at': at },
+          },
+        },
+        { Update: { ...shard, UpdateExpression: `ADD sent :one${waited ? ', waitingForWindow :less' : ''}`, ExpressionAttributeValues: { ':one': 1, ...(waited ? { ':less': -1 } : {}) } } },
+        { Put: timelineEntry(enrolment.enrolmentId, at, 'mail-sent', { stepId: step.id, template: step.template, messageId }) },
+      ]);
     }
     case 'wait': {
       const last = !nextStepId(sequence, step);
       if (last) {
         // the sequence ends with this wait: the state machine waits, then runs this step again, which completes
-        const waited = await getItem(nurtureKeys.stepClaim(enrolment.enrolmentId, step.id));
+        const waited = claimed;
         if (typeof waited?.until === 'string') return waited.until <= at ? goOn() : { ...end, action: 'wait', waitUntil: waited.until };
       }
       const until = waitEnd(sequence, step, lead, now).toISOString();
@@ -163,8 +218,9 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
 }
 
 /** A send-mail step's mail, as the lead's owner (or the sequence's sender), with a signed one-click unsubscribe link. */
-async function sendNurtureMail(enrolment: Enrolment, sequence: NurtureSequence, step: Extract<NurtureStep, { type: 'send-mail' }>, lead: LeadItem, at: string): Promise<void> {
-  const owner = await readUser(lead.ownerId);
+async function sendNurtureMail(
+  enrolment: Enrolment, sequence: NurtureSequence, step: Extract<NurtureStep, { type: 'send-mail' }>, lead: LeadItem, owner: UserItem | undefined, at: string,
+): Promise<string | undefined> {
   const from = sequence.fromAddress ?? (owner ? `${owner.name} <${owner.email}>` : undefined);
   if (!from) throw new Error(`lead ${lead.id} has no owner to send as`);
   if (!lead.email) throw new Error(`lead ${lead.id} has no e-mail address to send to`);
@@ -190,12 +246,5 @@ async function sendNurtureMail(enrolment: Enrolment, sequence: NurtureSequence, 
       },
     },
   });
-  await documentClient.send(new UpdateCommand({
-    TableName: tableName(), Key: nurtureKeys.stepClaim(enrolment.enrolmentId, step.id),
-    UpdateExpression: 'SET #status = :sent, messageId = :id, sentAt = :at',
-    ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':sent': 'sent', ':id': messageId ?? '', ':at': at },
-  }));
-  await count(enrolment.sequenceId, { sent: 1 });
-  await addToTimeline(enrolment.enrolmentId, at, 'mail-sent', { stepId: step.id, template: step.template, messageId });
+  return messageId;
 }

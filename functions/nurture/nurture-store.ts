@@ -4,11 +4,14 @@
  * Every read is a GetItem or a Query on a key from schemas/keys/.
  */
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandOutput, type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { OwnershipSchema } from '../../schemas/common';
+import { NURTURE_ENGINE_WRITER } from '../../schemas/events';
 import { indexKeyAttributes, listPk, nurtureKeys, NURTURE_SEQUENCE_TYPE, recordKey } from '../../schemas/keys';
 import { NurtureSequenceSchema, type ExitReason, type NurtureSequence, type SequenceHead, type SequenceStatus } from '../../schemas/nurture/sequence';
-import { Leads, Users, type Lead, type User } from '../../schemas/records';
+import { Leads, type Lead, type User } from '../../schemas/records';
 import type * as z from '../../schemas/zod';
 import { conflict } from '../platform/errors';
 import { toRecord } from '../records';
@@ -42,6 +45,31 @@ export async function putNew(item: Item): Promise<boolean> {
   } catch (error) {
     if (isConditionFailure(error)) return false;
     throw error;
+  }
+}
+
+/** One write of an all-or-nothing change, as TransactWriteItems names it. */
+export type WriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * Writes the items all or nothing: a lone Put or Update as a request of its own (half a transaction's
+ * cost), more as one TransactWriteItems. Returns the index of the first item whose condition failed,
+ * undefined when all were written.
+ */
+export async function writeTogether(items: WriteItem[]): Promise<number | undefined> {
+  const [only] = items;
+  try {
+    if (items.length === 1 && only?.Put) await documentClient.send(new PutCommand(only.Put));
+    else if (items.length === 1 && only?.Update) await documentClient.send(new UpdateCommand(only.Update));
+    else await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
+    return undefined;
+  } catch (error) {
+    if (isConditionFailure(error)) return 0;
+    if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+    const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+    if (failed < 0) throw error;
+    return failed;
   }
 }
 
@@ -95,6 +123,49 @@ export async function readVersion(sequenceId: string, version: number): Promise<
   return document;
 }
 
+/**
+ * The transaction item that tells every router instance the sequences changed: the generation goes up,
+ * and the sequence is among those the router reads (an archived one leaves them, for good).
+ */
+export function sequencesChanged(sequenceId: string, archived = false) {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: nurtureKeys.sequencesGeneration(),
+      UpdateExpression: archived ? 'ADD generation :one DELETE sequenceIds :id' : 'ADD generation :one, sequenceIds :id',
+      ExpressionAttributeValues: { ':one': 1, ':id': new Set([sequenceId]) },
+    },
+  };
+}
+
+export interface SequencesGeneration { generation: number; sequenceIds: string[] }
+
+/** The generation item, read consistently (undefined before the first sequence change wrote it). */
+export async function readSequencesGeneration(): Promise<SequencesGeneration | undefined> {
+  const item = await getItem(nurtureKeys.sequencesGeneration());
+  if (!item) return undefined;
+  return { generation: Number(item.generation ?? 0), sequenceIds: [...((item.sequenceIds as Set<string> | undefined) ?? [])] };
+}
+
+/** Items by key in as few consistent BatchGetItem requests as the keys allow (100 a request), unprocessed keys asked again. */
+export async function getItems(keys: { pk: string; sk: string }[]): Promise<Map<string, Item>> {
+  const found = new Map<string, Item>();
+  const unique = [...new Map(keys.map((k) => [keyString(k), k])).values()];
+  for (let i = 0; i < unique.length; i += 100) {
+    let pending: Item[] | undefined = unique.slice(i, i + 100);
+    while (pending && pending.length > 0) {
+      const response: BatchGetCommandOutput = await documentClient.send(new BatchGetCommand({
+        RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } },
+      }));
+      for (const item of response.Responses?.[tableName()] ?? []) found.set(keyString(item as { pk: string; sk: string }), item);
+      pending = response.UnprocessedKeys?.[tableName()]?.Keys;
+    }
+  }
+  return found;
+}
+
+export const keyString = (key: { pk: unknown; sk: unknown }) => `${String(key.pk)}\u0000${String(key.sk)}`;
+
 export const activeHeads = async (): Promise<SequenceHead[]> =>
   (await queryAll({ index: 'byStatus', pk: listPk.byStatus(NURTURE_SEQUENCE_TYPE, 'active') })) as unknown as SequenceHead[];
 
@@ -118,7 +189,13 @@ export async function count(sequenceId: string, counters: Record<string, number>
   }));
 }
 
-const timelineEntry = (enrolmentId: string, at: string, what: string, detail: Item = {}) => ({
+/** The counter shard an enrolment's counts go to, as a transaction's Update names it. */
+export const statsShard = (sequenceId: string, enrolmentId: string) => ({
+  TableName: tableName(),
+  Key: nurtureKeys.sequenceStatsShard(sequenceId, Number.parseInt(hashOf(enrolmentId).slice(0, 1), 16)),
+});
+
+export const timelineEntry = (enrolmentId: string, at: string, what: string, detail: Item = {}) => ({
   TableName: tableName(),
   Item: { ...nurtureKeys.enrolmentEvent(enrolmentId, at, what), at, what, ...detail },
 });
@@ -149,46 +226,6 @@ export const readEnrolment = async (enrolmentId: string) => (await getItem(nurtu
 /** A lead's enrolments, in one sequence or in all, oldest first. */
 export async function enrolmentsOfLead(leadId: string, sequenceId?: string): Promise<Enrolment[]> {
   return (await queryAll({ index: 'byCollection', pk: nurtureKeys.enrolmentIndexes(leadId, '', '', '').byCollectionPk, skPrefix: nurtureKeys.enrolmentsOfLead(sequenceId) })) as unknown as Enrolment[];
-}
-
-/** What became of a new enrolment: written, the same one was there already, or the lead's place in the sequence is taken. */
-export type EnrolmentWrite = 'enrolled' | 'duplicate' | 'no-room';
-
-/** The condition on the lead's place in the sequence under which one more enrolment may start. */
-function roomFor(sequence: NurtureSequence): { condition: string; values: Item } {
-  if (sequence.reentry === 'never') return { condition: 'attribute_not_exists(#total)', values: {} };
-  const cap = sequence.reentry === 'after-exit' ? 1 : sequence.maxActivePerLead;
-  return { condition: 'attribute_not_exists(#active) OR #active < :cap', values: { ':cap': cap } };
-}
-
-/** Writes a new enrolment and takes its place in the sequence, both or neither. */
-export async function putEnrolment(item: Item, enrolment: Enrolment, sequence: NurtureSequence): Promise<EnrolmentWrite> {
-  const duplicate = conflict('the enrolment exists');
-  const noRoom = conflict('the lead has no room in the sequence');
-  const room = roomFor(sequence);
-  try {
-    await writeAllOrNothing([
-      { item: { Put: { TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }, whenConditionFails: duplicate },
-      {
-        item: {
-          Update: {
-            TableName: tableName(),
-            Key: nurtureKeys.leadInSequence(enrolment.leadId, enrolment.sequenceId),
-            UpdateExpression: 'ADD #active :one, #total :one',
-            ConditionExpression: room.condition,
-            ExpressionAttributeNames: { '#active': 'active', '#total': 'total' },
-            ExpressionAttributeValues: { ':one': 1, ...room.values },
-          },
-        },
-        whenConditionFails: noRoom,
-      },
-    ]);
-    return 'enrolled';
-  } catch (error) {
-    if (error === duplicate) return 'duplicate';
-    if (error === noRoom) return 'no-room';
-    throw error;
-  }
 }
 
 /** Ends an active enrolment and frees its place in the sequence; false when it had already ended (then nothing is counted twice). */
@@ -242,9 +279,17 @@ export async function activeEnrolmentsOfLead(leadId: string): Promise<number> {
 // ---------------------------------------------------------------------------------------------------
 // Leads, suppression
 
-export const readLead = async (leadId: string) => (await getItem(recordKey(Leads.type, leadId))) as LeadItem | undefined;
+/** Who the engine is, as Record.Changed names the writer of a change. */
+export const ENGINE = NURTURE_ENGINE_WRITER;
 
-export const readUser = async (userId: string) => (await getItem(recordKey(Users.type, userId))) as UserItem | undefined;
+/**
+ * Marks a lead's new version as the engine's: the table stream's Record.Changed then says so, and the
+ * router's rule leaves out the echoes of its own writes. The version tells a later write by someone
+ * else (which does not carry the mark forward) from this one.
+ */
+export const engineMark = (version: number) => ({ changedBy: ENGINE, changedByVersion: version });
+
+export const readLead = async (leadId: string) => (await getItem(recordKey(Leads.type, leadId))) as LeadItem | undefined;
 
 /** Changes a lead as the engine (a new version, so an editor holding the old one gets a 409). */
 export const updateLead = (leadId: string, set: Partial<Lead>, now: string, add?: { score: number }): Promise<LeadItem> =>
@@ -291,12 +336,6 @@ async function changeLead(leadId: string, set: Partial<Lead>, now: string, add?:
     ReturnValues: 'ALL_NEW',
   }));
   return Attributes as LeadItem;
-}
-
-export async function suppressionOf(email: unknown): Promise<string | undefined> {
-  if (typeof email !== 'string' || !email) return undefined;
-  const item = await getItem(nurtureKeys.suppression(email));
-  return item ? String(item.reason) : undefined;
 }
 
 export async function suppress(email: string, reason: 'unsubscribed' | 'bounced' | 'complained', at: string, leadId?: string): Promise<void> {

@@ -71,7 +71,11 @@ export function eventHandler<const E extends readonly DeliverableEvent[], O>(
   events: E,
   handle: (event: Delivered<E[number]>, now: string) => Promise<O>,
 ) {
-  const parse = (raw: unknown): Delivered<E[number]> => {
+  return stack(deliveredParser(events), (event) => event.id, handle);
+}
+
+function deliveredParser<const E extends readonly DeliverableEvent[]>(events: E) {
+  return (raw: unknown): Delivered<E[number]> => {
     const envelope = EnvelopeSchema.parse(raw);
     const detailType = envelope['detail-type'];
     const definition = events.find((e) => e.source === envelope.source && e.detailType === detailType);
@@ -79,5 +83,40 @@ export function eventHandler<const E extends readonly DeliverableEvent[], O>(
     const detail = definition.detail.parse(envelope.detail);
     return { id: envelope.id, source: envelope.source, detailType, time: envelope.time, definition, detail } as Delivered<E[number]>;
   };
-  return stack(parse, (event) => event.id, handle);
+}
+
+const QueueBatchSchema = z.object({ Records: z.array(z.object({ messageId: z.string(), body: z.string() })) });
+
+/** One message of a queued batch: its message id (what a partial failure names) and the event it carries. */
+export interface QueuedEvent<E extends DeliverableEvent> {
+  messageId: string;
+  event: Delivered<E>;
+}
+
+/**
+ * The target of a queue that rules fill with events (EventBridge -> SQS -> Lambda): the batch's events
+ * parsed as eventHandler parses one, handled together; `handle` returns the message ids that failed,
+ * and Lambda's partial batch response (ReportBatchItemFailures) hands only those back to the queue for
+ * another delivery. A message that is no event this function takes fails on its own, and after the
+ * queue's receive limit lands in its dead-letter queue.
+ */
+export function queuedEventsHandler<const E extends readonly DeliverableEvent[]>(
+  events: E,
+  handle: (batch: QueuedEvent<E[number]>[], now: string) => Promise<Iterable<string>>,
+) {
+  const parse = deliveredParser(events);
+  return stack((raw) => QueueBatchSchema.parse(raw), (batch) => batch.Records[0]?.messageId, async (batch, now) => {
+    const failed = new Set<string>();
+    const parsed: QueuedEvent<E[number]>[] = [];
+    for (const record of batch.Records) {
+      try {
+        parsed.push({ messageId: record.messageId, event: parse(JSON.parse(record.body)) });
+      } catch (error) {
+        logger.error('not an event this function takes', { messageId: record.messageId, error: error as Error });
+        failed.add(record.messageId);
+      }
+    }
+    for (const id of await handle(parsed, now)) failed.add(id);
+    return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+  });
 }

@@ -23,7 +23,7 @@ export interface StreamRecord {
 }
 
 /** Attributes that change on every write or only locate the item: not a change a subscriber cares about. */
-const BOOKKEEPING = new Set(['pk', 'sk', 'recordType', 'version', 'updatedAt', ...LISTING_ATTRIBUTES]);
+const BOOKKEEPING = new Set(['pk', 'sk', 'recordType', 'version', 'updatedAt', 'changedBy', 'changedByVersion', ...LISTING_ATTRIBUTES]);
 
 const image = (value: object | undefined): Item | undefined =>
   value ? unmarshall(value as Record<string, AttributeValue>) : undefined;
@@ -52,5 +52,7 @@ export function recordChangeOf(streamRecord: StreamRecord): Detail | undefined {
     changedFields: changedFields(before, after),
     ...(typeof current.ownerId === 'string' ? { ownerId: current.ownerId } : {}),
     ...(typeof current.departmentId === 'string' ? { departmentId: current.departmentId } : {}),
+    // the writer's mark holds for the version it wrote, not for later writes by others that kept the attribute
+    ...(typeof current.changedBy === 'string' && current.changedByVersion === current.version ? { changedBy: current.changedBy } : {}),
   };
 }

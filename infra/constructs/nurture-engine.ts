@@ -1,18 +1,22 @@
 import { ArnFormat, Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { CfnTemplate } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
-import { LeadCaptured, RecordChanged } from '../../schemas/events';
+import { LeadCaptured, NURTURE_ENGINE_WRITER, RecordChanged } from '../../schemas/events';
 import { nurtureWorkflow, NURTURE_WORKFLOW_NAME } from '../../workflows/nurture';
 import type { CrmApi } from './crm-api';
-import type { CrmEvents } from './crm-events';
+import type { CrmEvents, DeliveryOptions } from './crm-events';
 import type { CrmMail } from './crm-mail';
 import { CrmFunction } from './crm-function';
 import { CrmWorkflow } from './crm-workflow';
 
-const READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+const ROUTER_TIMEOUT_S = 30;
+const READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
 const WRITE = [...READ, 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
 /** The mail templates the sample sequences use; marketing adds its own with SES's CreateEmailTemplate. */
@@ -57,7 +61,7 @@ export class NurtureEngine extends Construct {
       environment: { ...common, ...mail.environment() },
     });
     const awaitEngagement = new CrmFunction(this, 'AwaitEngagement', { handler: 'nurture/await-engagement', environment: common });
-    const router = new CrmFunction(this, 'Router', { handler: 'nurture/route-nurture-events', timeout: Duration.seconds(30), environment: common });
+    const router = new CrmFunction(this, 'Router', { handler: 'nurture/route-nurture-events', timeout: Duration.seconds(ROUTER_TIMEOUT_S), environment: common });
 
     this.workflow = new CrmWorkflow(this, 'Workflow', {
       name: NURTURE_WORKFLOW_NAME,
@@ -108,21 +112,54 @@ export class NurtureEngine extends Construct {
       ack(this.workflow, `<${logicalId}.Arn>:*`, 'CDK grants the state machine each task function and its versions (function:*), as LambdaInvoke does for any workflow.');
     }
 
-    const deliver = (fn: CrmFunction) => (delivery: Parameters<Parameters<CrmEvents['addRule']>[1]['target']>[0]) => new LambdaFunction(fn.fn, delivery);
+    // The rules fill one queue and the router takes it ten events at a time: a launch's captures are
+    // enrolled in batches (one read of the sequences, one BatchGetItem, one PutEvents per batch), and a
+    // failed event goes back to the queue alone (partial batch responses). Its visibility timeout is six
+    // times the router's timeout, as Lambda advises for a queue it reads.
+    const routerDeadLetters = new Queue(this, 'RouterDeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    const routerQueue = new Queue(this, 'RouterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(6 * ROUTER_TIMEOUT_S),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: routerDeadLetters, maxReceiveCount: 5 },
+    });
+    new Alarm(this, 'RouterDeadLettersAlarm', {
+      alarmDescription: 'Nurture events failed five deliveries to the router: read them from its dead-letter queue',
+      metric: routerDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    new Alarm(this, 'RouterBacklogAlarm', {
+      alarmDescription: 'Nurture events have waited more than 15 minutes for the router: enrolments are falling behind',
+      metric: routerQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1) }),
+      threshold: 15 * 60,
+      evaluationPeriods: 3,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    router.fn.addEventSource(new SqsEventSource(routerQueue, { batchSize: 10, reportBatchItemFailures: true }));
+    const deliver = (delivery: DeliveryOptions) => new SqsQueue(routerQueue, delivery);
     events.addRule('NurtureTriggers', {
       eventPattern: { source: [LeadCaptured.source], detailType: [LeadCaptured.detailType] },
       description: 'Captured leads start nurture enrolments',
-      target: deliver(router),
+      target: deliver,
     });
     events.addRule('NurtureLeadChanges', {
-      eventPattern: { source: [RecordChanged.source], detailType: [RecordChanged.detailType], detail: { recordType: ['LEAD'] } },
-      description: 'New leads may enrol; changed leads may convert or meet an exit condition',
-      target: deliver(router),
+      eventPattern: {
+        source: [RecordChanged.source], detailType: [RecordChanged.detailType],
+        // the engine's own lead writes (new leads from captures, enrolled leads) would only echo back to it
+        detail: { recordType: ['LEAD'], changedBy: [{ 'anything-but': [NURTURE_ENGINE_WRITER] }, { exists: false }] as never },
+      },
+      description: 'New leads may enrol; changed leads may convert or meet an exit condition (not the engine\'s own changes)',
+      target: deliver,
     });
     events.addRule('NurtureMailEvents', {
       eventPattern: { source: ['aws.ses'], detailType: ['Email Opened', 'Email Clicked', 'Email Bounced', 'Email Complaint Received'] },
       description: 'Opens and clicks of nurture mail count and resume engagement waits; bounces and complaints suppress and exit',
-      target: deliver(router),
+      target: deliver,
     });
   }
 }

@@ -62,6 +62,8 @@ export interface FunctionRuntime {
   findByArn(arn: string): string | undefined;
   /** invocations running or waiting for their turn */
   inFlight(): number;
+  /** per function name: invocations run so far and their summed duration (what Lambda would bill, as run here) */
+  invocations(): Record<string, { count: number; ms: number; memorySize: number }>;
   stop(): Promise<void>;
 }
 
@@ -252,6 +254,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
   /** per function, by logical id: how many of its invocations run at once */
   const concurrency = new Map<string, LimitFunction>();
   let inFlight = 0;
+  const invocationCounts = new Map<string, { count: number; ms: number; memorySize: number }>();
 
   /**
    * As Lambda runs a function in at most so many environments at once, an invocation beyond
@@ -301,7 +304,10 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     try {
       return await outcome;
     } finally {
-      const duration = (performance.now() - started).toFixed(2);
+      const ms = performance.now() - started;
+      const counted = invocationCounts.get(fn.name) ?? { count: 0, ms: 0, memorySize: fn.memorySize };
+      invocationCounts.set(fn.name, { ...counted, count: counted.count + 1, ms: counted.ms + ms });
+      const duration = ms.toFixed(2);
       log(fn.name, `END RequestId: ${requestId}`);
       log(fn.name, `REPORT RequestId: ${requestId}\tDuration: ${duration} ms\tMemory Size: ${fn.memorySize} MB`);
     }
@@ -322,5 +328,8 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     logFiles.clear();
   }
 
-  return { invoke, functions: () => functions.map((f) => ({ ...f })), findByArn, inFlight: () => inFlight, stop };
+  return {
+    invoke, functions: () => functions.map((f) => ({ ...f })), findByArn, inFlight: () => inFlight, stop,
+    invocations: () => Object.fromEntries([...invocationCounts].map(([name, c]) => [name, { ...c }])),
+  };
 }

@@ -2,9 +2,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import path from 'node:path';
 import { Queue, type QueueSnapshot } from './queue';
 
+const FLUSH_INTERVAL_MS = 500;
+
 /**
- * The queues by name, each persisted as one JSON file under `dir` (written on the next tick after a
- * change, and at stop). A queue is found by its URL's last path segment, so that every URL form names
+ * The queues by name, each persisted as one JSON file under `dir` (written at most every half second
+ * after a change, and at stop). A queue is found by its URL's last path segment, so that every URL form names
  * it: the edge's (`http://127.0.0.1:4566/<account>/<name>`) and the template's `https://sqs.<region>...`.
  */
 export class QueueStore {
@@ -28,12 +30,22 @@ export class QueueStore {
     return new Queue(snapshot, this.now, () => this.markDirty(snapshot.name));
   }
 
+  private readonly listeners: ((queueName: string) => void)[] = [];
+
+  /** Called after every change of a queue (a message sent, received, deleted...). */
+  onChange(listener: (queueName: string) => void): void {
+    this.listeners.push(listener);
+  }
+
   private markDirty(name: string): void {
+    for (const listener of this.listeners) listener(name);
     if (!this.dir) return;
     this.dirty.add(name);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => this.flush());
+    // a queue's file is all its messages: written at most every FLUSH_INTERVAL_MS, or a launch putting
+    // thousands of messages one by one would write the growing file thousands of times
+    setTimeout(() => this.flush(), FLUSH_INTERVAL_MS).unref();
   }
 
   flush(): void {

@@ -141,7 +141,8 @@ function received(message: StoredMessage, input: Input) {
   };
 }
 
-function deadLetterOf(queue: Queue, ctx: SqsApiContext) {
+/** Where a queue's redrive policy sends a message received too often, if it has one. */
+export function deadLetterOf(queue: Queue, ctx: SqsApiContext) {
   const policy = queue.snapshot.attributes.RedrivePolicy;
   if (!policy) return undefined;
   const { deadLetterTargetArn, maxReceiveCount } = JSON.parse(policy) as { deadLetterTargetArn: string; maxReceiveCount: number | string };

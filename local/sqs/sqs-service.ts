@@ -3,6 +3,7 @@ import type { TemplateResource } from '../assembly/cloud-assembly';
 import type { Resolver } from '../assembly/cfn-intrinsics';
 import type { EmulatorOptions } from '../clock';
 import { serveAwsJsonAction, targetPrefixMatcher, type EdgeService } from '../edge/edge-server';
+import { queueMappings, startQueueEventSources, type QueueEventSources } from './queue-event-sources';
 import { QueueStore } from './queue-store';
 import { SQS_ACTIONS, SqsError, type SqsApiContext } from './sqs-api';
 
@@ -14,6 +15,10 @@ export interface SqsService {
   edgeService: EdgeService;
   /** Creates every AWS::SQS::Queue of the template (messages already persisted are kept). */
   loadTemplate(resources: Record<string, TemplateResource>, resolver: Pick<Resolver, 'resolve' | 'nameOf'>): string[];
+  /** Starts Lambda's pollers for the template's SQS event source mappings. */
+  startEventSources(resources: Record<string, TemplateResource>, resolver: Pick<Resolver, 'resolve'>, invoke: (functionName: string, event: unknown) => Promise<unknown>): void;
+  /** messages waiting in queues that functions read (the idle probe's business) */
+  pendingForFunctions(): number;
   /** The edge URL of a queue: `<edgeUrl>/<account>/<name>` */
   queueUrl(name: string): string;
   stop(): Promise<void>;
@@ -66,9 +71,27 @@ export function createSqsService(opts: SqsServiceOptions): SqsService {
       }),
   };
 
+  let eventSources: QueueEventSources | undefined;
+  const woken = new Set<string>();
+  // after the change that woke it, never inside it: a poller's own receive is a change too
+  store.onChange((name) => {
+    if (!eventSources || woken.has(name)) return;
+    woken.add(name);
+    setImmediate(() => {
+      woken.delete(name);
+      eventSources?.wake(name);
+    });
+  });
+
   return {
     edgeService,
     queueUrl,
+    startEventSources(resources, resolver, invoke) {
+      const mappings = queueMappings(resources, resolver);
+      eventSources = startQueueEventSources({ mappings, ctx, invoke, region: opts.region, accountId: opts.accountId, log });
+      log(`SQS: ${mappings.length} queue(s) feed functions`);
+    },
+    pendingForFunctions: () => eventSources?.pending() ?? 0,
     loadTemplate(resources, resolver) {
       const names: string[] = [];
       for (const [logicalId, resource] of Object.entries(resources)) {
@@ -89,6 +112,7 @@ export function createSqsService(opts: SqsServiceOptions): SqsService {
     },
     async stop() {
       stopped = true;
+      eventSources?.stop();
       store.flush();
     },
   };

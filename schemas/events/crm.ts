@@ -21,13 +21,16 @@ export const ActivityRecorded = defineEvent({
   }),
 });
 
+/** Record.Changed's changedBy for the nurture engine's own writes. */
+export const NURTURE_ENGINE_WRITER = 'nurture';
+
 export const RecordChanged = defineEvent({
   source: SOURCES.records,
   detailType: 'Record.Changed',
   direction: 'internal',
-  description: 'A CRM record was created, changed or (soft) deleted; published from the table\'s stream.',
+  description: 'A CRM record was created, changed or (soft) deleted; published from the table\'s stream. changedBy names the part of the CRM that made the change when it was not a person (nurture: the nurture engine), so that a consumer can leave out its own changes.',
   producers: ['function records/publish-record-changes (table stream)'],
-  consumers: ['value-transition triggers (planned)', 'other systems'],
+  consumers: ['nurture router (leads, but not the engine\'s own changes)', 'value-transition triggers (planned)', 'other systems'],
   detail: () => z.strictObject({
     recordType: z.string(),
     id: IdSchema,
@@ -36,5 +39,7 @@ export const RecordChanged = defineEvent({
     changedFields: z.array(z.string()),
     ownerId: z.optional(IdSchema),
     departmentId: z.optional(IdSchema),
+    /** the engine's own writes (a lead it created from a capture or moved to nurturing) say `nurture` */
+    changedBy: z.optional(z.string()),
   }),
 });

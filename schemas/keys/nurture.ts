@@ -17,6 +17,18 @@ export const nurtureKeys = {
   sequenceVersion: (sequenceId: string, version: number) => ({ pk: `${NURTURE_SEQUENCE_TYPE}#${sequenceId}`, sk: `VERSION#${version6(version)}` }),
   /** counters: enrolled, active, exited by reason, sent, opens, clicks, conversions */
   sequenceStats: (sequenceId: string) => ({ pk: `${NURTURE_SEQUENCE_TYPE}#${sequenceId}`, sk: 'STATS' }),
+  /**
+   * One of the sequence's counter shards, moved in the same transaction as the enrolment it counts (so a
+   * redelivered capture counts once); spread over 16 items so that concurrent enrolments rarely meet on
+   * one. A sequence's figures are the sum of STATS and its shards.
+   */
+  sequenceStatsShard: (sequenceId: string, shard: number) => ({ pk: `${NURTURE_SEQUENCE_TYPE}#${sequenceId}`, sk: `STATS#${shard.toString(16)}` }),
+  sequenceStatsPrefix: 'STATS',
+  /**
+   * Which sequences exist and a generation bumped by every change of one (new, new version, lifecycle):
+   * the router reads this one item per batch and reloads its sequences only when the generation moved.
+   */
+  sequencesGeneration: () => ({ pk: `${NURTURE_SEQUENCE_TYPE}S`, sk: 'GENERATION' }),
   /** a head is listed by status (the router reads the active ones) and with every other sequence by type */
   sequenceHeadIndexes: (sequenceId: string, status: string, name: string) => ({
     byStatusPk: listPk.byStatus(NURTURE_SEQUENCE_TYPE, status),

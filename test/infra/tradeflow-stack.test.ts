@@ -322,10 +322,16 @@ describe('the functions', () => {
     ]);
     const publisher = others.find((id) => id.startsWith('PublishRecordChanges'));
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
-    expect(mappings).toEqual([expect.objectContaining({
-      FunctionName: { Ref: publisher },
-      EventSourceArn: { 'Fn::GetAtt': [expect.any(String), 'StreamArn'] },
-    })]);
+    const router = others.find((id) => id.startsWith('NurtureRouter'));
+    expect(mappings).toEqual(expect.arrayContaining([
+      expect.objectContaining({ FunctionName: { Ref: publisher }, EventSourceArn: { 'Fn::GetAtt': [expect.any(String), 'StreamArn'] } }),
+      // the nurture router takes its queue in batches, handing back only the events that failed
+      expect.objectContaining({
+        FunctionName: { Ref: router }, EventSourceArn: { 'Fn::GetAtt': [expect.stringMatching(/RouterQueue/), 'Arn'] },
+        BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    ]));
+    expect(mappings).toHaveLength(2);
   });
 
   it('all run index.handler on nodejs22.x, arm64, with active X-Ray tracing', () => {

@@ -94,18 +94,18 @@ describe('the dry-run', () => {
 });
 
 describe('enrolment decisions', () => {
-  const ask = (reentry: NurtureSequence['reentry'], existing: { enrolmentId: string; status: 'active' | 'completed' | 'exited' }[]) =>
-    decideEnrolment({ sequence: { ...welcome(), reentry }, status: 'active', detail: { formId: 'webinar' }, lead, existing });
+  const ask = (reentry: NurtureSequence['reentry'], place: { active: number; total: number }) =>
+    decideEnrolment({ sequence: { ...welcome(), reentry }, status: 'active', detail: { formId: 'webinar' }, lead, place });
 
   it('applies the re-entry policies', () => {
-    expect(ask('never', [{ enrolmentId: 'a', status: 'completed' }]).enrol).toBe(false);
-    expect(ask('after-exit', [{ enrolmentId: 'a', status: 'active' }]).enrol).toBe(false);
-    expect(ask('after-exit', [{ enrolmentId: 'a', status: 'exited' }]).enrol).toBe(true);
-    expect(ask('any-time', [{ enrolmentId: 'a', status: 'active' }]).reasons[0]).toContain('the most this sequence allows (1)');
+    expect(ask('never', { active: 0, total: 1 }).enrol).toBe(false);
+    expect(ask('after-exit', { active: 1, total: 1 }).enrol).toBe(false);
+    expect(ask('after-exit', { active: 0, total: 1 }).enrol).toBe(true);
+    expect(ask('any-time', { active: 1, total: 1 }).reasons[0]).toContain('the most this sequence allows (1)');
   });
 
   it('explains every failed condition, not only the first', () => {
-    const decision = decideEnrolment({ sequence: welcome(), status: 'paused', detail: { formId: 'contact' }, lead: { ...lead, marketingConsent: { status: 'unknown' } }, existing: [] });
+    const decision = decideEnrolment({ sequence: welcome(), status: 'paused', detail: { formId: 'contact' }, lead: { ...lead, marketingConsent: { status: 'unknown' } }, place: { active: 0, total: 0 } });
     expect(decision.enrol).toBe(false);
     expect(decision.reasons).toHaveLength(3);
     expect(decision.reasons.join('\n')).toMatch(/paused[\s\S]*formId[\s\S]*consent/);

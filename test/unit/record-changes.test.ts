@@ -28,6 +28,16 @@ describe('record changes from the table stream', () => {
     expect(recordChangeOf(streamRecord('MODIFY', live, { ...live, version: 2, deletedAt: '2026-03-01T00:00:00Z' }))?.change).toBe('deleted');
   });
 
+  it('names the engine as the writer of the version it wrote, and nobody for a later change by someone else', () => {
+    const lead = { ...account, id: 'l1', status: 'new' };
+    const byEngine = itemFor('LEAD', { ...lead, version: 2, status: 'nurturing', changedBy: 'nurture', changedByVersion: 2 });
+    const engineChange = recordChangeOf(streamRecord('MODIFY', itemFor('LEAD', lead), byEngine));
+    expect(engineChange).toMatchObject({ change: 'updated', changedBy: 'nurture', changedFields: ['status'] });
+    // a later write that kept the attributes is not the engine's
+    const byPerson = { ...byEngine, version: 3, status: 'converted' };
+    expect(recordChangeOf(streamRecord('MODIFY', byEngine, byPerson))).not.toHaveProperty('changedBy');
+  });
+
   it('ignores items that are not records (receipts, unique values)', () => {
     expect(recordChangeOf(streamRecord('INSERT', undefined, { pk: 'INBOUND#erp#k', sk: 'RECEIPT', status: 'pending' }))).toBeUndefined();
   });
