@@ -15,6 +15,7 @@ import { CrmWorkflow } from '../constructs/crm-workflow';
 import { InboundSystems } from '../constructs/inbound-systems';
 // nurture sequences
 import { NurtureEngine } from '../constructs/nurture-engine';
+import { OutboxRelay } from '../constructs/outbox-relay';
 // trade promotions, funds, expense claims, campaign settlement
 import { TradePromotions } from '../constructs/trade-promotions';
 import { WebConsole } from '../constructs/web-console';
@@ -66,6 +67,8 @@ export class TradeflowStack extends Stack {
       // only CRM records (they carry recordType), not receipts or unique-value keys
       filters: [FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: FilterRule.isEqual('RECORD') } } } })],
     }));
+
+    new OutboxRelay(this, 'Outbox', { table: this.table.table, bus: this.events.bus, mail });
 
     const withdrawApproval = this.approvalEngine(mail);
     // nurture sequences
