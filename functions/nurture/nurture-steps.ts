@@ -4,10 +4,12 @@ import type { ExitReason, NurtureSequence, NurtureStep } from '../../schemas/nur
 import * as z from '../../schemas/zod';
 import { requiredEnv } from '../platform/env';
 import { linkSecrets } from '../platform/link-secret';
-import { sendMail } from '../platform/mail';
+import { conflict } from '../platform/errors';
 import { logger } from '../platform/observability';
+import { mailToSend } from '../platform/outbox';
 import { LINK_PURPOSES, signLink } from '../platform/signed-links';
 import { documentClient, tableName } from '../platform/table';
+import { writeAllOrNothing } from '../platform/transact';
 import { evaluateCondition } from '../rules/conditions';
 import { engaged, MAIL_TAGS } from './nurture-engagement';
 import { completeEnrolment, exitConverted, exitEnrolment } from './nurture-exits';
@@ -25,7 +27,9 @@ import {
  *
  * Exactly-once effects: every step with a side effect first claims (enrolment, step) with a conditional
  * put, so a retried step does nothing twice. A claim made just before a crash leaves that effect undone
- * rather than done twice: at most once.
+ * rather than done twice: at most once. A mail is not claimed that way: its claim and the mail are one
+ * transaction with the outbox (platform/outbox.ts), whose relay sends it at least once and, through its
+ * sending mark, to the lead once (see docs/decisions.md for the one window left).
  */
 
 export const StepInputSchema = z.object({
@@ -109,7 +113,7 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
       if (!hasMarketingConsent(lead)) return exit('no-consent');
       const suppressed = await suppressionOf(lead.email);
       if (suppressed) return exit(suppressed === 'unsubscribed' ? 'unsubscribed' : 'suppressed');
-      if (await claim({ status: 'sending' })) await sendNurtureMail(enrolment, sequence, step, lead, at);
+      await queueNurtureMail(enrolment, sequence, step, lead, at);
       return goOn();
     }
     case 'wait': {
@@ -162,8 +166,13 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
   }
 }
 
-/** A send-mail step's mail, as the lead's owner (or the sequence's sender), with a signed one-click unsubscribe link. */
-async function sendNurtureMail(enrolment: Enrolment, sequence: NurtureSequence, step: Extract<NurtureStep, { type: 'send-mail' }>, lead: LeadItem, at: string): Promise<void> {
+/**
+ * A send-mail step's mail, as the lead's owner (or the sequence's sender), with a signed one-click
+ * unsubscribe link: the step's claim and the mail go into the outbox together, so a retried step queues
+ * nothing twice and a crash after the commit still sends it. The claim is the mail's tracker: the relay
+ * marks it sent with SES's message id (or failed), which the engagement wait reads.
+ */
+async function queueNurtureMail(enrolment: Enrolment, sequence: NurtureSequence, step: Extract<NurtureStep, { type: 'send-mail' }>, lead: LeadItem, at: string): Promise<void> {
   const owner = await readUser(lead.ownerId);
   const from = sequence.fromAddress ?? (owner ? `${owner.name} <${owner.email}>` : undefined);
   if (!from) throw new Error(`lead ${lead.id} has no owner to send as`);
@@ -175,27 +184,35 @@ async function sendNurtureMail(enrolment: Enrolment, sequence: NurtureSequence, 
   }, await linkSecrets());
   const unsubscribeUrl = `${requiredEnv('PUBLIC_API_URL').replace(/\/+$/, '')}/unsubscribe/${token}`;
   const leadData = Object.fromEntries((['firstName', 'lastName', 'company', 'email', 'region', 'score'] as const).filter((f) => lead[f] !== undefined).map((f) => [f, lead[f]]));
-  const messageId = await sendMail({
-    FromEmailAddress: from,
-    Destination: { ToAddresses: [lead.email] },
-    EmailTags: [{ Name: MAIL_TAGS.enrolment, Value: enrolment.enrolmentId }, { Name: MAIL_TAGS.step, Value: step.id }],
-    Content: {
-      Template: {
-        TemplateName: step.template,
-        TemplateData: JSON.stringify({ ...step.data, lead: leadData, owner: { name: owner?.name, email: owner?.email }, unsubscribeUrl }),
-        Headers: [
-          { Name: 'List-Unsubscribe', Value: `<${unsubscribeUrl}>` },
-          { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
-        ],
+  const claimKey = nurtureKeys.stepClaim(enrolment.enrolmentId, step.id);
+  const queuedBefore = conflict(`the mail of ${step.id} is queued already`);
+  try {
+    await writeAllOrNothing([
+      {
+        item: { Put: { TableName: tableName(), Item: { ...claimKey, stepId: step.id, type: step.type, at, status: 'queued' }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        whenConditionFails: queuedBefore,
       },
-    },
-  });
-  await documentClient.send(new UpdateCommand({
-    TableName: tableName(), Key: nurtureKeys.stepClaim(enrolment.enrolmentId, step.id),
-    UpdateExpression: 'SET #status = :sent, messageId = :id, sentAt = :at',
-    ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':sent': 'sent', ':id': messageId ?? '', ':at': at },
-  }));
+      mailToSend(`nurture-mail#${enrolment.enrolmentId}#${step.id}`, {
+        FromEmailAddress: from,
+        Destination: { ToAddresses: [lead.email] },
+        EmailTags: [{ Name: MAIL_TAGS.enrolment, Value: enrolment.enrolmentId }, { Name: MAIL_TAGS.step, Value: step.id }],
+        Content: {
+          Template: {
+            TemplateName: step.template,
+            TemplateData: JSON.stringify({ ...step.data, lead: leadData, owner: { name: owner?.name, email: owner?.email }, unsubscribeUrl }),
+            Headers: [
+              { Name: 'List-Unsubscribe', Value: `<${unsubscribeUrl}>` },
+              { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+            ],
+          },
+        },
+      }, at, claimKey),
+    ]);
+  } catch (error) {
+    // a retried step: the mail is in the outbox already
+    if (error === queuedBefore) return;
+    throw error;
+  }
   await count(enrolment.sequenceId, { sent: 1 });
-  await addToTimeline(enrolment.enrolmentId, at, 'mail-sent', { stepId: step.id, template: step.template, messageId });
+  await addToTimeline(enrolment.enrolmentId, at, 'mail-sent', { stepId: step.id, template: step.template });
 }

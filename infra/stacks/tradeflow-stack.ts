@@ -97,7 +97,8 @@ export class TradeflowStack extends Stack {
       timeout: Duration.seconds(30),
     });
     table.grant(advance.fn, ...TABLE_ACTIONS.write);
-    mail.grantSend(advance.fn);
+    // its mail goes out through the outbox's relay; it signs the decision links
+    mail.linkSecret.grantRead(advance.fn);
     const awaitDecisions = new CrmFunction(this, 'AwaitApprovalDecisions', {
       handler: 'approvals/await-approval-decisions',
       environment: { TABLE_NAME: table.tableName },
