@@ -130,13 +130,17 @@ async function sendOnce(item: OutboxItem, nowMs: number): Promise<Delivery> {
       await finish(item, nowMs, { status: 'failed', failure: `${name}: ${(error as Error).message}` });
       return 'failed';
     }
-    // let the next attempt have it at once rather than after the lease
-    await documentClient.send(new UpdateCommand({
-      TableName: tableName(), Key: key, UpdateExpression: 'SET #status = :pending REMOVE sendingUntil',
-      ConditionExpression: '#status = :sending AND sendingUntil = :until',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending', ':until': nowMs + MAIL_LEASE_MS },
-    })).catch(() => undefined);
+    // let the next attempt have it at once rather than after the lease; failing that, the lease ends it
+    try {
+      await documentClient.send(new UpdateCommand({
+        TableName: tableName(), Key: key, UpdateExpression: 'SET #status = :pending REMOVE sendingUntil',
+        ConditionExpression: '#status = :sending AND sendingUntil = :until',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending', ':until': nowMs + MAIL_LEASE_MS },
+      }));
+    } catch (release) {
+      logger.warn('outbox mail kept until its lease ends', { outboxId: item.id, error: release as Error });
+    }
     throw error;
   }
   await finish(item, nowMs, { status: 'sent', messageId: messageId ?? '', sentAt: new Date(nowMs).toISOString() });
