@@ -116,8 +116,10 @@ async function sendOnce(item: OutboxItem, nowMs: number): Promise<Delivery> {
     }));
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    const now = await readItem(item.id);
-    if (now?.status === 'sending') throw new Error(`outbox mail ${item.id} is being sent by another attempt until ${new Date(now.sendingUntil ?? 0).toISOString()}; trying again later`);
+    const held = await readItem(item.id);
+    if (held?.status === 'sending') {
+      throw new Error(`outbox mail ${item.id} is being sent by another attempt until ${new Date(held.sendingUntil ?? 0).toISOString()}; trying again later`, { cause: error });
+    }
     return 'done before';
   }
   let messageId: string | undefined;

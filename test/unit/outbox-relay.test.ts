@@ -24,6 +24,8 @@ const submitted = {
 };
 /** the item an outbox write puts, as the table would return it */
 const stored = (write: ReturnType<typeof mailToSend>, extra: Record<string, unknown> = {}) => ({ ...write.item.Put!.Item, ...extra });
+/** the event an outbox write carries, as the bus will get it */
+const eventOf = (write: ReturnType<typeof eventToAnnounce>) => write.item.Put!.Item!.event as { detail: string };
 const mail = { FromEmailAddress: 'Tradeflow <no-reply@tradeflow.example>', Destination: { ToAddresses: ['manager@tradeflow.example'] }, Content: { Simple: { Subject: { Data: 'Approval needed' }, Body: { Text: { Data: 'Please decide' } } } } };
 const tracker = { pk: 'NURTURE_ENROLMENT#e-1', sk: 'STEP#welcome' };
 const conditionFailed = () => Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
@@ -35,7 +37,7 @@ describe('an outbox write', () => {
       Item: { ...outboxKey('promotion-submitted#p-1#1'), status: 'pending', event: { source: PromotionSubmitted.source, detailType: PromotionSubmitted.detailType } },
       ConditionExpression: 'attribute_not_exists(pk)',
     });
-    expect(JSON.parse(write.item.Put!.Item.event.detail)).toMatchObject({ promotionId: 'p-1', submission: 1 });
+    expect(JSON.parse(eventOf(write).detail)).toMatchObject({ promotionId: 'p-1', submission: 1 });
     expect(() => eventToAnnounce('x', PromotionSubmitted, { ...submitted, submission: 'one' } as never, '2026-12-05T10:00:00Z')).toThrow();
   });
 });
@@ -47,7 +49,7 @@ describe('the relay delivering an event', () => {
     bus.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'ev-1' }] });
     await expect(deliverOutboxItem('promotion-submitted#p-1#1', NOW)).resolves.toBe('delivered');
     expect(bus.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries).toEqual([{
-      EventBusName: 'crm', Source: PromotionSubmitted.source, DetailType: PromotionSubmitted.detailType, Detail: write.item.Put!.Item.event.detail,
+      EventBusName: 'crm', Source: PromotionSubmitted.source, DetailType: PromotionSubmitted.detailType, Detail: eventOf(write).detail,
     }]);
     const mark = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(mark.Key).toEqual(outboxKey('promotion-submitted#p-1#1'));
