@@ -5,9 +5,9 @@ import {
   Choice, Condition, Errors, JsonPath, Pass, Result, Succeed, TaskInput, Wait, WaitTime, type IChainable,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { DynamoAttributeValue, DynamoUpdateItem } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { DynamoAttributeValue, DynamoPutItem, DynamoUpdateItem } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { listPk, RECORD_SK, recordKey } from '../schemas/keys';
+import { lifecycleClaimKey, listPk, RECORD_SK, recordKey } from '../schemas/keys';
 import { Promotions } from '../schemas/promotions/records';
 import { PromotionApproved, PromotionClosedOut, PromotionSubmitted } from '../schemas/events';
 import { approvalThenDecision, lambdaWaitStep, putEventStep, withRetry } from './promotion-steps';
@@ -27,7 +27,8 @@ import { DYNAMO_TRANSIENT, failureState } from './task-failures';
  *   cancelled before the start → the Start's condition fails and it stops (the cancel released the money)
  *
  * The rep hears of the outcome once, from the approval engine (its outcome mail names the promotion,
- * its accounts, fund, amount and dates). Few coarse states on purpose: one promotion's happy path enters 11.
+ * its accounts, fund, amount and dates). Few coarse states on purpose: one promotion's happy path enters 12.
+ * A repeated Promotion.Submitted (the outbox delivers at least once) finds the submission claimed and ends.
  */
 export interface PromotionLifecycleProps {
   bus: IEventBus;
@@ -109,7 +110,25 @@ export function promotionLifecycle(scope: Construct, props: PromotionLifecyclePr
     .next(new Wait(scope, 'Wait for the end', { time: WaitTime.timestampPath('$.detail.endsAt') }))
     .next(firstAsk).next(askCloseOut).next(announceCloseOut).next(new Succeed(scope, 'Closed out'));
 
-  return ask.next(decide).next(new Choice(scope, 'Approved and reserved?')
+  // Promotion.Submitted comes from the outbox at least once: the first execution for a submission claims it,
+  // and one started by a repeated event ends here (its approval request would be a duplicate nobody answers)
+  const claimKey = lifecycleClaimKey('{}', '{}');
+  const claim = withRetry(new DynamoPutItem(scope, 'Claim the submission', {
+    table: props.table,
+    item: {
+      pk: DynamoAttributeValue.fromString(JsonPath.format(claimKey.pk, d('promotionId'))),
+      sk: DynamoAttributeValue.fromString(JsonPath.format(claimKey.sk, JsonPath.stringAt('$.detail.submission'))),
+      executionArn: DynamoAttributeValue.fromString(JsonPath.executionId),
+    },
+    conditionExpression: 'attribute_not_exists(pk)',
+    resultPath: JsonPath.DISCARD,
+  }), DYNAMO_TRANSIENT);
+  claim.addCatch(new Succeed(scope, 'Already running', { comment: `a repeated ${PromotionSubmitted.detailType}: another execution runs this submission` }), {
+    errors: ['DynamoDB.ConditionalCheckFailedException'],
+  });
+  onFailure(claim);
+
+  return claim.next(ask).next(decide).next(new Choice(scope, 'Approved and reserved?')
     .when(Condition.booleanEquals('$.reservation.reserved', true), runIt)
     .otherwise(new Succeed(scope, 'Returned to the rep', { comment: 'rejected, recalled, refused by the fund, or cancelled meanwhile' })));
 }

@@ -2,7 +2,6 @@ import { ApprovalRequested } from '../../schemas/events';
 import * as z from '../../schemas/zod';
 import { taskHandler } from '../platform/task-handler';
 import { advanceApproval, startApproval } from './approval-engine';
-import { sendApprovalMails } from './approval-mail';
 
 const AdvanceInputSchema = z.object({
   /** Begin: the Approval.Requested event as the rule delivered it, and the execution running it */
@@ -18,9 +17,8 @@ const AdvanceInputSchema = z.object({
  * state machine's Retry and Catch see it. The request's id is the correlation id of all its tasks.
  */
 export const handler = taskHandler(AdvanceInputSchema, async (input) => {
-  const deps = { sendMails: sendApprovalMails };
   const now = new Date();
-  if (input.requestId) return advanceApproval(input.requestId, now, deps);
+  if (input.requestId) return advanceApproval(input.requestId, now);
   if (!input.event || !input.executionArn) throw new Error('the approval task needs the Approval.Requested event and its execution (Begin) or a requestId (Advance)');
-  return startApproval({ detail: input.event.detail, ...(input.event.id ? { eventId: input.event.id } : {}), executionArn: input.executionArn }, now, deps);
+  return startApproval({ detail: input.event.detail, ...(input.event.id ? { eventId: input.event.id } : {}), executionArn: input.executionArn }, now);
 }, (input) => input.requestId ?? input.event?.detail.requestId);

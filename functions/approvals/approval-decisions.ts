@@ -2,7 +2,7 @@ import type { ApprovalRequestRecord, ApprovalTask, DecisionBody } from '../../sc
 import { approvalInboxKeys, approvalRequestKey, approvalTaskKey, APPROVAL_TASK_TYPE, usedLinkKey } from '../../schemas/keys';
 import { auditPut, loadDirectory, readApproval, findApprovalRequest, type ApprovalState } from './approval-store';
 import { stepOutcome, taskTimers } from './approval-outcome';
-import { sendApprovalMails } from './approval-mail';
+import { approvalMailWrites } from './approval-mail';
 import { reassignmentRefusal, resolveApprovers } from './approval-plan';
 import { conflict, DomainError, forbidden, invalidField, notFound } from '../platform/errors';
 import { logger } from '../platform/observability';
@@ -244,8 +244,8 @@ export async function reassignTask(requestId: string, taskId: string, assigneeId
     },
     signalRequest(request),
     audit(requestId, now, { actor: principal.userId, action: 'reassigned', stepIndex: task.stepIndex, taskId: newTaskId, assigneeId: replacement.assigneeId, comment: `from ${task.assigneeId}: ${comment}` }),
+    ...await approvalMailWrites([{ kind: 'reassignment', request, task: replacement, reassigned: { from: task.assigneeId, by: principal.userId } }], new Date(now)),
   ]);
-  await sendApprovalMails([{ kind: 'reassignment', request, task: replacement, reassigned: { from: task.assigneeId, by: principal.userId } }], new Date(now));
   await wakeApproval(requestId);
   return replacement;
 }

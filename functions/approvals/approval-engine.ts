@@ -8,7 +8,7 @@ import { planApproval, resolveApprovers, type ApprovalDirectory, type Resolution
 import { findPolicyFor } from './approval-policies';
 import { auditPut, loadDirectory, readApproval, type ApprovalState } from './approval-store';
 import { nextTimer, secondsUntil, stepOutcome, taskTimers } from './approval-outcome';
-import type { ApprovalMail } from './approval-mail';
+import { approvalMailWrites, type ApprovalMail } from './approval-mail';
 import { DEFAULT_CALENDAR } from '../../schemas/calendar';
 import { addBusinessDuration } from '../rules/business-time';
 import { documentClient, tableName } from '../platform/table';
@@ -30,8 +30,9 @@ import { conflict, DomainError } from '../platform/errors';
  * version too, so a write that raced with one is redone from a fresh read, never half-applied.
  * Running it twice changes nothing the second time, which is what makes retries and restarts safe.
  *
- * Mail is sent after the write commits (approvers must never get a task that does not exist); if
- * sending fails the request is still right, and the approver finds the task in their inbox.
+ * Mail goes in the same transaction, through the outbox (platform/outbox.ts): the relay sends it once the
+ * write commits and only then (approvers never get a task that does not exist), and a crash after the
+ * commit delays it, never loses it.
  */
 
 export type EngineStatus = ApprovalRequestRecord['status'] | 'duplicate';
@@ -108,9 +109,9 @@ class Changes {
   }
 }
 
-async function commit(changes: Changes, request: ApprovalRequestRecord, readVersion: number | undefined) {
+async function commit(changes: Changes, request: ApprovalRequestRecord, readVersion: number | undefined, now: Date) {
   const { taskToken: _t, ...stored } = request;
-  const writes = changes.writes();
+  const writes = [...changes.writes(), ...await approvalMailWrites(changes.mails, now)];
   writes.push({
     item: {
       Put: {
@@ -139,7 +140,7 @@ export interface StartInput {
 }
 
 /** Creates the request (pinning the policy version) and opens its first step; a redelivery finds it there. */
-export async function startApproval(input: StartInput, now: Date, deps: EngineDeps): Promise<EngineResult> {
+export async function startApproval(input: StartInput, now: Date): Promise<EngineResult> {
   const { detail } = input;
   const requestId = requestIdFor(detail, input.eventId);
   const existing = await readApproval(requestId).catch((error: unknown) => {
@@ -148,7 +149,7 @@ export async function startApproval(input: StartInput, now: Date, deps: EngineDe
   });
   if (existing) {
     if (existing.request.executionArn !== input.executionArn) return { ...resultOf(existing.request, now, []), status: 'duplicate' };
-    return advanceApproval(requestId, now, deps);
+    return advanceApproval(requestId, now);
   }
   const directory = await loadDirectory();
   const submitter = directory.getUser(detail.submitterId);
@@ -170,7 +171,7 @@ export async function startApproval(input: StartInput, now: Date, deps: EngineDe
     };
     changes.audit({ actor: detail.submitterId, action: 'requested', comment: `${detail.subject.type} ${detail.subject.id}` });
     changes.audit({ actor: ENGINE, action: 'completed', comment: request.reasons[0] });
-    await commit(changes, request, undefined);
+    await commit(changes, request, undefined, now);
     return resultOf(request, now, []);
   }
   const plan = planApproval({
@@ -185,8 +186,7 @@ export async function startApproval(input: StartInput, now: Date, deps: EngineDe
   const tasks: ApprovalTask[] = [];
   moveOn(request, tasks, changes, directory, now);
   request.round += 1;
-  await commit(changes, request, undefined);
-  await deps.sendMails(changes.mails, now);
+  await commit(changes, request, undefined, now);
   return resultOf(request, now, tasks);
 }
 
@@ -198,22 +198,18 @@ const placeholderPolicy = (subject: ApprovalSubject): ApprovalPolicy => ({
 // ---------------------------------------------------------------------------------------------------
 // Advance
 
-export interface EngineDeps {
-  sendMails(mails: ApprovalMail[], now: Date): Promise<void>;
-}
-
 /** Reconciles the request with its tasks, the clock and its policy; see the header. */
-export async function advanceApproval(requestId: string, now: Date, deps: EngineDeps): Promise<EngineResult> {
+export async function advanceApproval(requestId: string, now: Date): Promise<EngineResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await advanceOnce(requestId, now, deps);
+      return await advanceOnce(requestId, now);
     } catch (error) {
       if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
     }
   }
 }
 
-async function advanceOnce(requestId: string, now: Date, deps: EngineDeps): Promise<EngineResult> {
+async function advanceOnce(requestId: string, now: Date): Promise<EngineResult> {
   const state = await readApproval(requestId, { audit: false });
   const { request } = state;
   const readVersion = request.version;
@@ -234,8 +230,7 @@ async function advanceOnce(requestId: string, now: Date, deps: EngineDeps): Prom
   if (request.status === 'pending') request.round += 1;
   request.version = readVersion + 1;
   request.updatedAt = nowIso;
-  await commit(changes, request, readVersion);
-  await deps.sendMails(changes.mails, now);
+  await commit(changes, request, readVersion, now);
   return resultOf(request, now, tasks);
 }
 

@@ -6,10 +6,12 @@ import { formatDateTime, formatMoney, type Locale } from '../../schemas/format';
 import { readUserContact } from './approval-store';
 import { linkSecrets } from '../platform/link-secret';
 import { requiredEnv } from '../platform/env';
-import { sendMail, serviceSender } from '../platform/mail';
+import { serviceSender } from '../platform/mail';
 import { consoleLink, renderMail, type MailContent, type Reader } from '../platform/mail-content';
 import { logger } from '../platform/observability';
+import { mailToSend } from '../platform/outbox';
 import { LINK_PURPOSES, signLink } from '../platform/signed-links';
+import type { GuardedWrite } from '../platform/transact';
 
 /*
  * The approval engine's mail: a new task, a reminder, an escalation, a reassignment (to the approver),
@@ -140,33 +142,39 @@ export function composeApprovalMail(mail: ApprovalMail, context: ApprovalMailCon
   };
 }
 
+/** The outbox id of one approval mail: the request, what the mail is, its task, and the engine's clock. */
+const approvalMailId = (mail: ApprovalMail, now: Date) =>
+  `approval-mail#${mail.request.requestId}#${mail.kind}#${mail.task?.taskId ?? '-'}#${now.toISOString()}`;
+
 /**
- * Sends each mail; a failure is logged, not thrown: the task is in the approver's inbox either way.
- * `now` is the engine's (the local clock locally).
+ * Each mail as an outbox write (platform/outbox.ts), to go in the same transaction as the change it
+ * tells of: the relay sends it once that commits, and only then. A mail whose reader has no contact is
+ * left out (the task is in the approver's inbox either way). `now` is the engine's (the local clock locally).
  */
-export async function sendApprovalMails(mails: ApprovalMail[], now = new Date()): Promise<void> {
+export async function approvalMailWrites(mails: ApprovalMail[], now = new Date()): Promise<GuardedWrite[]> {
   const people = new Map<string, Promise<Reader | undefined>>();
   const person = (id: string) => people.get(id) ?? people.set(id, readUserContact(id)).get(id)!;
+  const writes: GuardedWrite[] = [];
   for (const mail of mails) {
-    try {
-      const reader = await person(mail.kind === 'outcome' ? mail.request.submitterId : mail.task?.assigneeId ?? '');
-      if (!reader || (mail.kind !== 'outcome' && !mail.task)) continue;
-      const named = new Map<string, string>();
-      for (const id of peopleNamed(mail)) named.set(id, (await person(id))?.name ?? id);
-      const content = composeApprovalMail(mail, {
-        reader, nameOf: (id) => named.get(id) ?? id, now,
-        ...(mail.kind !== 'outcome' && mail.task ? { decisionUrl: await decisionLink(mail.task) } : {}),
-        requestUrl: requestPageLink(mail.request.requestId),
-      });
-      const message = renderMail(content);
-      await sendMail({
-        FromEmailAddress: serviceSender(),
-        Destination: { ToAddresses: [reader.email] },
-        Content: { Simple: { Subject: { Data: message.subject }, Body: { Text: { Data: message.text }, Html: { Data: message.html } } } },
-        EmailTags: [{ Name: 'kind', Value: `approval-${mail.kind}` }],
-      });
-    } catch (error) {
-      logger.error('approval mail not sent', { kind: mail.kind, requestId: mail.request.requestId, taskId: mail.task?.taskId, error: error as Error });
+    const reader = await person(mail.kind === 'outcome' ? mail.request.submitterId : mail.task?.assigneeId ?? '');
+    if (!reader || (mail.kind !== 'outcome' && !mail.task)) {
+      logger.warn('approval mail has nobody to go to', { kind: mail.kind, requestId: mail.request.requestId, taskId: mail.task?.taskId });
+      continue;
     }
+    const named = new Map<string, string>();
+    for (const id of peopleNamed(mail)) named.set(id, (await person(id))?.name ?? id);
+    const content = composeApprovalMail(mail, {
+      reader, nameOf: (id) => named.get(id) ?? id, now,
+      ...(mail.kind !== 'outcome' && mail.task ? { decisionUrl: await decisionLink(mail.task) } : {}),
+      requestUrl: requestPageLink(mail.request.requestId),
+    });
+    const message = renderMail(content);
+    writes.push(mailToSend(approvalMailId(mail, now), {
+      FromEmailAddress: serviceSender(),
+      Destination: { ToAddresses: [reader.email] },
+      Content: { Simple: { Subject: { Data: message.subject }, Body: { Text: { Data: message.text }, Html: { Data: message.html } } } },
+      EmailTags: [{ Name: 'kind', Value: `approval-${mail.kind}` }],
+    }, now.toISOString()));
   }
+  return writes;
 }

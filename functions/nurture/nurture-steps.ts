@@ -4,8 +4,8 @@ import type { ExitReason, NurtureSequence, NurtureStep, SequenceHead } from '../
 import * as z from '../../schemas/zod';
 import { requiredEnv } from '../platform/env';
 import { linkSecrets } from '../platform/link-secret';
-import { sendMail } from '../platform/mail';
 import { logger } from '../platform/observability';
+import { mailToSend, type OutboxMail } from '../platform/outbox';
 import { LINK_PURPOSES, signLink } from '../platform/signed-links';
 import { tableName } from '../platform/table';
 import { evaluateCondition } from '../rules/conditions';
@@ -25,7 +25,9 @@ import {
  *
  * Exactly-once effects: every step with a side effect first claims (enrolment, step) with a conditional
  * put, so a retried step does nothing twice. A claim made just before a crash leaves that effect undone
- * rather than done twice: at most once.
+ * rather than done twice: at most once. A mail is not claimed that way: its claim and the mail are one
+ * transaction with the outbox (platform/outbox.ts), whose relay sends it at least once and, through its
+ * sending mark, to the lead once (see docs/decisions.md for the one window left).
  */
 
 export const StepInputSchema = z.object({
@@ -144,27 +146,23 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
       const suppression = found.get(keyString(nurtureKeys.suppression(String(lead.email))));
       if (suppression) return exit(suppression.reason === 'unsubscribed' ? 'unsubscribed' : 'suppressed');
       const waited = claimed?.status === WAITING_FOR_WINDOW;
-      const claimedNow = (await writeTogether([{
-        Put: {
-          TableName: tableName(), Item: { ...claimKey, stepId: step.id, type: step.type, at, status: 'sending' },
-          ConditionExpression: waited ? '#status = :waiting' : 'attribute_not_exists(pk)',
-          ...(waited ? { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':waiting': WAITING_FOR_WINDOW } } : {}),
-        },
-      }])) === undefined;
-      if (!claimedNow) return goOn();
+      // a retried step whose mail is queued already just goes on
+      if (claimed && !waited) return goOn();
       const owner = found.get(keyString(recordKey(Users.type, lead.ownerId))) as UserItem | undefined;
-      const messageId = await sendNurtureMail(enrolment, sequence, step, lead, owner, at);
+      const mail = await nurtureMail(enrolment, sequence, step, lead, owner, at);
+      // the claim, the mail's outbox item, the counter and the timeline line in one transaction: a crash
+      // before it sends nothing and the step runs again; a crash after it still sends (the relay does)
       return goOn(undefined, [
         {
-          Update: {
-            TableName: tableName(), Key: claimKey,
-            UpdateExpression: 'SET #status = :sent, messageId = :id, sentAt = :at',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':sent': 'sent', ':id': messageId ?? '', ':at': at },
+          Put: {
+            TableName: tableName(), Item: { ...claimKey, stepId: step.id, type: step.type, at, status: 'queued' },
+            ConditionExpression: waited ? '#status = :waiting' : 'attribute_not_exists(pk)',
+            ...(waited ? { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':waiting': WAITING_FOR_WINDOW } } : {}),
           },
         },
+        mailToSend(`nurture-mail#${enrolment.enrolmentId}#${step.id}`, mail, at, claimKey).item,
         { Update: { ...shard, UpdateExpression: `ADD sent :one${waited ? ', waitingForWindow :less' : ''}`, ExpressionAttributeValues: { ':one': 1, ...(waited ? { ':less': -1 } : {}) } } },
-        { Put: timelineEntry(enrolment.enrolmentId, at, 'mail-sent', { stepId: step.id, template: step.template, messageId }) },
+        { Put: timelineEntry(enrolment.enrolmentId, at, 'mail-sent', { stepId: step.id, template: step.template }) },
       ]);
     }
     case 'wait': {
@@ -217,10 +215,14 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
   }
 }
 
-/** A send-mail step's mail, as the lead's owner (or the sequence's sender), with a signed one-click unsubscribe link. */
-async function sendNurtureMail(
+/**
+ * A send-mail step's mail, as the lead's owner (or the sequence's sender), with a signed one-click
+ * unsubscribe link. It goes out through the outbox; its claim is the mail's tracker: the relay marks it
+ * sent with SES's message id (or failed), which the engagement wait reads.
+ */
+async function nurtureMail(
   enrolment: Enrolment, sequence: NurtureSequence, step: Extract<NurtureStep, { type: 'send-mail' }>, lead: LeadItem, owner: UserItem | undefined, at: string,
-): Promise<string | undefined> {
+): Promise<OutboxMail> {
   const from = sequence.fromAddress ?? (owner ? `${owner.name} <${owner.email}>` : undefined);
   if (!from) throw new Error(`lead ${lead.id} has no owner to send as`);
   if (!lead.email) throw new Error(`lead ${lead.id} has no e-mail address to send to`);
@@ -231,7 +233,7 @@ async function sendNurtureMail(
   }, await linkSecrets());
   const unsubscribeUrl = `${requiredEnv('PUBLIC_API_URL').replace(/\/+$/, '')}/unsubscribe/${token}`;
   const leadData = Object.fromEntries((['firstName', 'lastName', 'company', 'email', 'region', 'score'] as const).filter((f) => lead[f] !== undefined).map((f) => [f, lead[f]]));
-  const messageId = await sendMail({
+  return {
     FromEmailAddress: from,
     Destination: { ToAddresses: [lead.email] },
     EmailTags: [{ Name: MAIL_TAGS.enrolment, Value: enrolment.enrolmentId }, { Name: MAIL_TAGS.step, Value: step.id }],
@@ -245,6 +247,5 @@ async function sendNurtureMail(
         ],
       },
     },
-  });
-  return messageId;
+  };
 }

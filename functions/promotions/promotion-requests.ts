@@ -8,7 +8,7 @@ import {
 import { referencesIn } from '../../schemas/references';
 import { assertCan } from '../platform/access';
 import { conflict, invalid, invalidField, type FieldIssue } from '../platform/errors';
-import { publish } from '../platform/event-bus';
+import { eventToAnnounce } from '../platform/outbox';
 import { moveFunds } from './fund-ledger';
 import type { Principal } from '../platform/principal';
 import { assertReadableReferences, referenceGuards } from '../platform/references';
@@ -109,7 +109,8 @@ export async function updatePromotion(principal: Principal, id: string, body: un
 
 /**
  * Submit for approval: validates dates, lines, fund and currency (a 400 naming each field), marks it
- * submitted (submission + 1) and announces Promotion.Submitted, which starts the lifecycle workflow.
+ * submitted (submission + 1) and announces Promotion.Submitted in the same transaction (the outbox), which
+ * starts the lifecycle workflow.
  */
 export async function submitPromotion(principal: Principal, id: string, now: string) {
   const current = await readLivePromotion(id);
@@ -124,30 +125,23 @@ export async function submitPromotion(principal: Principal, id: string, now: str
   const submission = current.submission + 1;
   const money = emptyMoney(fund.currency, budgetMinor);
   const accountNames = await Promise.all(current.accountIds.map(async (accountId) => (await readRecord(Accounts.type, accountId))?.name ?? accountId));
-  await writeAllOrNothing([recordUpdate({
-    type: TYPE, id, now, status: 'submitted',
-    set: { submission, money, submittedAt: now },
-    remove: ['rejectionReasons'],
-    condition: '#version = :version',
-    values: { ':version': current.version },
-    whenConditionFails: conflict(`promotion ${id} changed while it was being submitted; read it again`),
-  })]);
-  try {
-    await publish(PromotionSubmitted, {
+  await writeAllOrNothing([
+    recordUpdate({
+      type: TYPE, id, now, status: 'submitted',
+      set: { submission, money, submittedAt: now },
+      remove: ['rejectionReasons'],
+      condition: '#version = :version',
+      values: { ':version': current.version },
+      whenConditionFails: conflict(`promotion ${id} changed while it was being submitted; read it again`),
+    }),
+    // announced in the same transaction: the lifecycle starts however the request ends after this
+    eventToAnnounce(`promotion-submitted#${id}#${submission}`, PromotionSubmitted, {
       promotionId: id, name: current.name, accountNames, fundName: fund.name,
       submission, submitterId: principal.userId, ownerId: current.ownerId, departmentId: current.departmentId,
       fundId: current.fundId, ...(current.campaignId ? { campaignId: current.campaignId } : {}), type: current.type, region: current.region,
       amount: { amountMinor: budgetMinor, currency: money.currency }, startsAt: current.startsAt, endsAt: current.endsAt,
-    });
-  } catch (error) {
-    // nothing will run it: give it back to the rep as it was
-    await writeAllOrNothing([recordUpdate({
-      type: TYPE, id, now, status: current.status, set: { submission: current.submission },
-      condition: '#status = :submitted AND submission = :submission', values: { ':submitted': 'submitted', ':submission': submission },
-      whenConditionFails: conflict(`promotion ${id} moved on`),
-    })]);
-    throw error;
-  }
+    }, now),
+  ]);
   return promotionView({ ...current, status: 'submitted', submission, money, version: current.version + 1, updatedAt: now, submittedAt: now });
 }
 

@@ -25,7 +25,7 @@ export const TABLE_ACTIONS = {
   write: [...READ_ACTIONS, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
 };
 
-type ApiUse = 'eventBus' | 'inboundSecrets' | 'approvalSignals' | 'promotionSignals' | 'mail' | 'linkSecret' | 'userSignIn';
+type ApiUse = 'eventBus' | 'inboundSecrets' | 'approvalSignals' | 'promotionSignals' | 'linkSecret' | 'userSignIn';
 
 /**
  * What each domain's API function may reach: the table (none, read, write) and the other services its
@@ -34,7 +34,7 @@ type ApiUse = 'eventBus' | 'inboundSecrets' | 'approvalSignals' | 'promotionSign
 export const API_FUNCTION_GRANTS: Record<string, { table: keyof typeof TABLE_ACTIONS | 'none'; uses: ApiUse[] }> = {
   // a user set inactive or deleted is disabled in the user pool and signed out; set active, enabled again
   records: { table: 'write', uses: ['userSignIn'] },
-  approvals: { table: 'write', uses: ['eventBus', 'approvalSignals', 'mail', 'linkSecret'] },
+  approvals: { table: 'write', uses: ['eventBus', 'approvalSignals', 'linkSecret'] },
   promotions: { table: 'write', uses: ['eventBus', 'promotionSignals'] },
   // and stopping a lead's enrolments when they unsubscribe: granted with the nurture engine
   nurture: { table: 'write', uses: ['eventBus', 'linkSecret'] },
@@ -149,15 +149,14 @@ export class CrmApi extends Construct {
           ...(grants.table === 'none' ? {} : { TABLE_NAME: props.table.tableName }),
           ...(uses.has('eventBus') ? { EVENT_BUS_NAME: props.bus.eventBusName } : {}),
           ...(uses.has('inboundSecrets') ? { INBOUND_SECRET_IDS: props.inbound.secretIds() } : {}),
-          ...(uses.has('mail') || uses.has('linkSecret') ? props.mail.environment() : {}),
+          ...(uses.has('linkSecret') ? props.mail.environment() : {}),
           ...(uses.has('userSignIn') ? { USER_POOL_ID: this.userPool.userPoolId } : {}),
         },
       });
       if (grants.table !== 'none') props.table.grant(fn.fn, ...TABLE_ACTIONS[grants.table]);
       if (uses.has('eventBus')) props.bus.grantPutEventsTo(fn.fn);
       if (uses.has('inboundSecrets')) for (const secret of Object.values(props.inbound.secrets)) secret.grantRead(fn.fn);
-      if (uses.has('mail')) props.mail.grantSend(fn.fn);
-      else if (uses.has('linkSecret')) props.mail.linkSecret.grantRead(fn.fn);
+      if (uses.has('linkSecret')) props.mail.linkSecret.grantRead(fn.fn);
       if (uses.has('userSignIn')) this.userPool.grant(fn.fn, 'cognito-idp:AdminDisableUser', 'cognito-idp:AdminEnableUser', 'cognito-idp:AdminUserGlobalSignOut');
       this.domainFunctions.set(domain, fn);
       this.functions.push(fn);

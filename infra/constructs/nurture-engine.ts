@@ -89,24 +89,12 @@ export class NurtureEngine extends Construct {
     for (const fn of [router, unsubscribe]) {
       fn.fn.addToRolePolicy(new PolicyStatement({ actions: ['states:StopExecution'], resources: [executions] }));
     }
-    runStep.fn.addToRolePolicy(new PolicyStatement({
-      actions: ['ses:SendEmail'],
-      resources: [
-        stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }),
-        stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: events.configurationSet.configurationSetName }),
-        stack.formatArn({ service: 'ses', resource: 'template', resourceName: '*' }),
-      ],
-    }));
     const ack = (target: Construct, resource: string, reason: string) => Validations.of(target).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
     // the unsubscribe route's role is the API's, shared by routes granted the same: the finding is on the role
     for (const target of [router.fn, unsubscribe.fn.role!]) {
       ack(target, `arn:<AWS::Partition>:states:${stack.region}:<AWS::AccountId>:execution:${machineName}:*`,
         'A lead exits by stopping its enrolments\' executions: one per enrolment, named at run time, all of the nurture state machine and of no other.');
     }
-    ack(runStep.fn, `arn:<AWS::Partition>:ses:${stack.region}:<AWS::AccountId>:identity/*`,
-      'Nurture mail goes out as the lead\'s owner, from whichever verified identity that owner\'s address belongs to; only SendEmail is allowed.');
-    ack(runStep.fn, `arn:<AWS::Partition>:ses:${stack.region}:<AWS::AccountId>:template/*`,
-      'Marketing chooses any SES template for a send-mail step without a deploy; only SendEmail is allowed, with the tradeflow configuration set.');
     for (const fn of [runStep, awaitEngagement]) {
       const logicalId = stack.getLogicalId(fn.fn.node.defaultChild as CfnElement);
       ack(this.workflow, `<${logicalId}.Arn>:*`, 'CDK grants the state machine each task function and its versions (function:*), as LambdaInvoke does for any workflow.');

@@ -15,6 +15,7 @@ import { CrmWorkflow } from '../constructs/crm-workflow';
 import { InboundSystems } from '../constructs/inbound-systems';
 // nurture sequences
 import { NurtureEngine } from '../constructs/nurture-engine';
+import { OutboxRelay } from '../constructs/outbox-relay';
 // trade promotions, funds, expense claims, campaign settlement
 import { TradePromotions } from '../constructs/trade-promotions';
 import { WebConsole } from '../constructs/web-console';
@@ -67,6 +68,8 @@ export class TradeflowStack extends Stack {
       filters: [FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: FilterRule.isEqual('RECORD') } } } })],
     }));
 
+    new OutboxRelay(this, 'Outbox', { table: this.table.table, bus: this.events.bus, mail });
+
     const withdrawApproval = this.approvalEngine(mail);
     // nurture sequences
     new NurtureEngine(this, 'Nurture', { table: this.table.table, events: this.events, api: this.api, mail });
@@ -94,7 +97,8 @@ export class TradeflowStack extends Stack {
       timeout: Duration.seconds(30),
     });
     table.grant(advance.fn, ...TABLE_ACTIONS.write);
-    mail.grantSend(advance.fn);
+    // its mail goes out through the outbox's relay; it signs the decision links
+    mail.linkSecret.grantRead(advance.fn);
     const awaitDecisions = new CrmFunction(this, 'AwaitApprovalDecisions', {
       handler: 'approvals/await-approval-decisions',
       environment: { TABLE_NAME: table.tableName },

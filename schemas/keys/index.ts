@@ -6,4 +6,5 @@ export * from './links';
 export * from './promotions';
 export * from './approvals';
 export * from './nurture';
+export * from './outbox';
 export * from './demo-data';

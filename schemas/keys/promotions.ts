@@ -30,3 +30,12 @@ export const effectReportKey = (targetType: SettlementTargetType, targetId: stri
 
 /** A claim's evidence reference (receipt, photo): held by one live claim, so it is never claimed twice. */
 export const evidenceRefKey = (evidenceRef: string) => uniqueValueKey('CLAIM', 'evidenceRef', evidenceRef.toLowerCase());
+
+/**
+ * The lifecycle execution that runs one submission of a promotion: its first state claims this item, so
+ * a Promotion.Submitted delivered twice starts one lifecycle, and the second execution ends at once.
+ */
+export const lifecycleClaimKey = (promotionId: string, submission: number | string) => ({
+  pk: recordKey('PROMOTION', promotionId).pk,
+  sk: `LIFECYCLE#${submission}`,
+});

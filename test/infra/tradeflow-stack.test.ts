@@ -309,11 +309,12 @@ describe('the functions', () => {
     expect(domains.sort()).toEqual(Object.keys(API_FUNCTION_GRANTS).sort());
   });
 
-  it('behind no route, only the stream publisher (fed by the table stream) and the approval, nurture and promotion workflows\' tasks', () => {
+  it('behind no route, only the stream publisher and the outbox relay (fed by the table stream) and the approval, nurture and promotion workflows\' tasks', () => {
     const routed = new Set(routeFunctions.map((r) => r.functionId));
     const others = crmFunctions().map(([id]) => id).filter((id) => !routed.has(id));
     expect(others.map((id) => id.replace(/Function[0-9A-F]{8}$/, '')).sort()).toEqual([
       'AdvanceApproval', 'AwaitApprovalDecisions', 'NurtureAwaitEngagement', 'NurtureRouter', 'NurtureRunStep',
+      'OutboxRelay',
       // trade promotions: workflow tasks and the ERP events' rule target
       'PromotionsApplyClaimDecision', 'PromotionsApplyPromotionDecision', 'PromotionsReceiveErpEvent', 'PromotionsRequestCloseOut', 'PromotionsSettleCampaign',
       'PublishRecordChanges',
@@ -323,15 +324,16 @@ describe('the functions', () => {
     const publisher = others.find((id) => id.startsWith('PublishRecordChanges'));
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
     const router = others.find((id) => id.startsWith('NurtureRouter'));
+    const relay = others.find((id) => id.startsWith('OutboxRelay'));
     expect(mappings).toEqual(expect.arrayContaining([
-      expect.objectContaining({ FunctionName: { Ref: publisher }, EventSourceArn: { 'Fn::GetAtt': [expect.any(String), 'StreamArn'] } }),
+      ...[publisher, relay].map((fn) => expect.objectContaining({ FunctionName: { Ref: fn }, EventSourceArn: { 'Fn::GetAtt': [expect.any(String), 'StreamArn'] } })),
       // the nurture router takes its queue in batches, handing back only the events that failed
       expect.objectContaining({
         FunctionName: { Ref: router }, EventSourceArn: { 'Fn::GetAtt': [expect.stringMatching(/RouterQueue/), 'Arn'] },
         BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'],
       }),
     ]));
-    expect(mappings).toHaveLength(2);
+    expect(mappings).toHaveLength(3);
   });
 
   it('all run index.handler on nodejs22.x, arm64, with active X-Ray tracing', () => {
@@ -544,16 +546,49 @@ describe('the event backbone', () => {
   });
 });
 
+describe('the outbox relay', () => {
+  const relayId = () => ofType('AWS::Lambda::Function').map(([id]) => id).find((id) => id.startsWith('OutboxRelay'))!;
+  const allowed = () => statementsOf(relayId()).filter((s) => s.Effect === 'Allow');
+
+  it('is woken by new outbox items only, and a failed item is retried (not dropped) without redelivering those before it', () => {
+    const [mapping] = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => refs(m.Properties.FunctionName).includes(relayId()));
+    expect(mapping![1].Properties).toMatchObject({
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['OUTBOX'] } } } }) }] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      StartingPosition: 'TRIM_HORIZON',
+    });
+    expect(mapping![1].Properties.MaximumRetryAttempts).toBeUndefined();
+  });
+
+  it('may read and mark items, put events on the CRM bus and send mail with the CRM\'s configuration set, and nothing else', () => {
+    const actions = allowed().flatMap(actionsOf);
+    expect(actions.filter((a: string) => /^dynamodb:/.test(a) && !/Stream|Shard|Records/.test(a)).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(actions.filter((a: string) => !/^(dynamodb:|xray:|events:PutEvents$|ses:SendEmail$)/.test(a))).toEqual([]);
+    const putEvents = allowed().find((s) => actionsOf(s).includes('events:PutEvents'))!;
+    expect([...refs(putEvents.Resource), ...getAttIds(putEvents.Resource)].some((id) => resources[id ?? '']?.Type === 'AWS::Events::EventBus')).toBe(true);
+    const send = allowed().find((s) => actionsOf(s).includes('ses:SendEmail'))!;
+    expect(JSON.stringify(send.Resource)).toContain('configuration-set/');
+  });
+
+  it('is the only sender of approval and nurture mail: the approval engine and API and the nurture step only queue it', () => {
+    const approvals = routeFunctions.find((r) => r.route.operation.startsWith('approvals/'))!.functionId!;
+    const idOf = (prefix: string) => ofType('AWS::Lambda::Function').map(([id]) => id).find((id) => id.startsWith(prefix))!;
+    for (const id of [approvals, idOf('AdvanceApproval'), idOf('NurtureRunStep')]) {
+      expect(statementsOf(id).some((s) => s.Effect === 'Allow' && actionsOf(s).includes('ses:SendEmail'))).toBe(false);
+    }
+  });
+});
+
 describe('the nurture engine', () => {
   const idOf = (prefix: string) => ofType('AWS::Lambda::Function').map(([id]) => id).find((id) => id.startsWith(prefix))!;
   const allows = (functionId: string, action: string) =>
     statementsOf(functionId).some((s) => s.Effect === 'Allow' && actionsOf(s).includes(action));
 
-  it('lets only its router and the unsubscribe link stop enrolments, and only its step function send nurture mail', () => {
+  it('lets only its router and the unsubscribe link stop enrolments, and sends no mail itself (its step queues mail in the outbox)', () => {
     const unsubscribe = routeFunctions.find((r) => r.route.operation === 'nurture/unsubscribe-lead')!.functionId!;
     const stoppers = ofType('AWS::Lambda::Function').map(([id]) => id).filter((id) => allows(id, 'states:StopExecution'));
     expect(stoppers.sort()).toEqual([idOf('NurtureRouter'), unsubscribe].sort());
-    expect(allows(idOf('NurtureRunStep'), 'ses:SendEmail')).toBe(true);
+    expect(allows(idOf('NurtureRunStep'), 'ses:SendEmail')).toBe(false);
     expect(allows(idOf('NurtureRouter'), 'ses:SendEmail')).toBe(false);
     expect(allows(idOf('NurtureAwaitEngagement'), 'states:StartExecution')).toBe(false);
   });

@@ -1,0 +1,172 @@
+import type { SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { outboxKey, OUTBOX_KEEP_DELIVERED_DAYS, TTL_ATTRIBUTE } from '../../schemas/keys';
+import * as z from '../../schemas/zod';
+import { conflict } from './errors';
+import { busEntry, checkedEvent, putEntries, type DetailOf } from './event-bus';
+import { sendMail } from './mail';
+import { logger } from './observability';
+import { documentClient, tableName } from './table';
+import type { GuardedWrite } from './transact';
+import type { EventDefinition } from '../../schemas/events';
+
+/*
+ * The outbox: a change and what it announces are one transaction. A write that announces an event or
+ * sends a mail adds an outbox item (eventToAnnounce, mailToSend) to its own writeAllOrNothing; the table's
+ * stream wakes the relay (relay-outbox.ts) for each new item, which delivers it (deliverOutboxItem) and
+ * marks it done. A crash anywhere delays the effect until the stream's retry, never loses it.
+ *
+ * Deduplication: an item is named by the business id of what it announces (a promotion's submission, an
+ * approval task's mail, an enrolment's step), so a retried change writes it once. An event is put again
+ * only when the relay crashed between PutEvents and its mark; its consumers key on that same business id
+ * (the promotion lifecycle claims its promotion and submission). A mail is claimed ("sending", with a
+ * lease) before SES is called and marked "sent" with SES's message id at once after: see
+ * docs/decisions.md for the one window left, a crash between SES accepting and that mark.
+ */
+
+/** A mail as sendMail takes it (the configuration set is added when it is sent). */
+export type OutboxMail = Omit<SendEmailCommandInput, 'ConfigurationSetName'>;
+/** The item that follows a mail's fate (a nurture step's claim): it gets status, messageId and sentAt too. */
+export interface MailTracker { pk: string; sk: string }
+
+type CatalogueEvent = Pick<EventDefinition, 'source' | 'detailType' | 'detail' | 'direction'>;
+
+const OutboxItemSchema = z.object({
+  id: z.string(),
+  status: z.enum(['pending', 'sending', 'delivered', 'sent', 'failed']),
+  /** a mail being sent: until when (epoch ms) that attempt holds it */
+  sendingUntil: z.optional(z.number()),
+  event: z.optional(z.object({ source: z.string(), detailType: z.string(), detail: z.string() })),
+  mail: z.optional(z.record(z.string(), z.unknown())),
+  tracker: z.optional(z.object({ pk: z.string(), sk: z.string() })),
+});
+type OutboxItem = z.output<typeof OutboxItemSchema>;
+
+/** How long one attempt holds a mail it is sending: past the relay's timeout, so a crashed attempt's hold ends. */
+export const MAIL_LEASE_MS = 60_000;
+
+/** SES errors that another attempt would meet again: the mail is marked failed, not retried. */
+const PERMANENT_MAIL_ERRORS = new Set(['MessageRejected', 'NotFoundException', 'BadRequestException', 'MailFromDomainNotVerifiedException']);
+
+function outboxPut(id: string, now: string, fields: Partial<OutboxItem>): GuardedWrite {
+  return {
+    item: {
+      Put: {
+        TableName: tableName(),
+        Item: { ...outboxKey(id), id, status: 'pending', createdAt: now, ...fields },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    whenConditionFails: conflict(`this change was announced already (${id}); read it again`),
+  };
+}
+
+/** The write that announces one of the CRM's events, checked against the catalogue now, delivered by the relay. */
+export function eventToAnnounce<E extends CatalogueEvent>(id: string, event: E, detail: DetailOf<E>, now: string): GuardedWrite {
+  return outboxPut(id, now, { event: checkedEvent(event, detail) });
+}
+
+/** The write that sends one mail through the relay; the tracker, if any, learns that it was sent (or failed). */
+export function mailToSend(id: string, mail: OutboxMail, now: string, tracker?: MailTracker): GuardedWrite {
+  return outboxPut(id, now, { mail: mail as Record<string, unknown>, ...(tracker ? { tracker } : {}) });
+}
+
+const expiresAt = (nowMs: number) => Math.floor(nowMs / 1000) + OUTBOX_KEEP_DELIVERED_DAYS * 86_400;
+
+async function readItem(id: string): Promise<OutboxItem | undefined> {
+  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: outboxKey(id), ConsistentRead: true }));
+  return Item ? OutboxItemSchema.parse(Item) : undefined;
+}
+
+const isConditionFailure = (error: unknown) => error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
+export type Delivery = 'delivered' | 'sent' | 'failed' | 'done before';
+
+/**
+ * Delivers one outbox item at least once and marks it: an event is put on the bus; a mail is sent once
+ * per item (see the header). Throws when it should be tried again (the bus or SES is unreachable, or
+ * another attempt holds the mail), which the stream's retry does.
+ */
+export async function deliverOutboxItem(id: string, nowMs = Date.now()): Promise<Delivery> {
+  const item = await readItem(id);
+  if (!item || item.status === 'delivered' || item.status === 'sent' || item.status === 'failed') return 'done before';
+  if (item.event) {
+    const [eventId] = await putEntries([busEntry(item.event)]);
+    await documentClient.send(new UpdateCommand({
+      TableName: tableName(), Key: outboxKey(id),
+      UpdateExpression: 'SET #status = :delivered, eventId = :eventId, deliveredAt = :at, #ttl = :ttl',
+      ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE },
+      ExpressionAttributeValues: { ':delivered': 'delivered', ':eventId': eventId, ':at': new Date(nowMs).toISOString(), ':ttl': expiresAt(nowMs) },
+    }));
+    return 'delivered';
+  }
+  if (item.mail) return sendOnce(item, nowMs);
+  throw new Error(`outbox item ${id} carries neither an event nor a mail`);
+}
+
+async function sendOnce(item: OutboxItem, nowMs: number): Promise<Delivery> {
+  const key = outboxKey(item.id);
+  try {
+    await documentClient.send(new UpdateCommand({
+      TableName: tableName(), Key: key,
+      UpdateExpression: 'SET #status = :sending, sendingUntil = :until ADD attempts :one',
+      ConditionExpression: '#status = :pending OR (#status = :sending AND sendingUntil < :now)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':until': nowMs + MAIL_LEASE_MS, ':now': nowMs, ':one': 1 },
+    }));
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const held = await readItem(item.id);
+    if (held?.status === 'sending') {
+      throw new Error(`outbox mail ${item.id} is being sent by another attempt until ${new Date(held.sendingUntil ?? 0).toISOString()}; trying again later`, { cause: error });
+    }
+    return 'done before';
+  }
+  let messageId: string | undefined;
+  try {
+    messageId = await sendMail(item.mail as OutboxMail);
+  } catch (error) {
+    const name = (error as Error).name;
+    if (PERMANENT_MAIL_ERRORS.has(name)) {
+      logger.error('outbox mail refused by SES for good', { outboxId: item.id, error: error as Error });
+      await finish(item, nowMs, { status: 'failed', failure: `${name}: ${(error as Error).message}` });
+      return 'failed';
+    }
+    // let the next attempt have it at once rather than after the lease; failing that, the lease ends it
+    try {
+      await documentClient.send(new UpdateCommand({
+        TableName: tableName(), Key: key, UpdateExpression: 'SET #status = :pending REMOVE sendingUntil',
+        ConditionExpression: '#status = :sending AND sendingUntil = :until',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending', ':until': nowMs + MAIL_LEASE_MS },
+      }));
+    } catch (release) {
+      logger.warn('outbox mail kept until its lease ends', { outboxId: item.id, error: release as Error });
+    }
+    throw error;
+  }
+  await finish(item, nowMs, { status: 'sent', messageId: messageId ?? '', sentAt: new Date(nowMs).toISOString() });
+  return 'sent';
+}
+
+/** The mail's mark, and its tracker's, in one transaction; the mark keeps no hold and expires. */
+async function finish(item: OutboxItem, nowMs: number, fields: Record<string, string>) {
+  const names = Object.fromEntries(Object.keys(fields).map((f) => [`#${f}`, f]));
+  const values = Object.fromEntries(Object.entries(fields).map(([f, v]) => [`:${f}`, v]));
+  const set = Object.keys(fields).map((f) => `#${f} = :${f}`).join(', ');
+  await documentClient.send(new TransactWriteCommand({
+    TransactItems: [
+      {
+        Update: {
+          TableName: tableName(), Key: outboxKey(item.id),
+          UpdateExpression: `SET ${set}, #ttl = :ttl REMOVE sendingUntil`,
+          ExpressionAttributeNames: { ...names, '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ...values, ':ttl': expiresAt(nowMs) },
+        },
+      },
+      ...(item.tracker ? [{
+        Update: { TableName: tableName(), Key: item.tracker, UpdateExpression: `SET ${set}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values },
+      }] : []),
+    ],
+  }));
+}

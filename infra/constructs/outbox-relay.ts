@@ -1,0 +1,54 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Construct } from 'constructs';
+import { OUTBOX_SK } from '../../schemas/keys';
+import type { CrmMail } from './crm-mail';
+import { CrmFunction } from './crm-function';
+
+/**
+ * The outbox's relay (functions/platform/relay-outbox.ts): the table's stream hands it each new outbox
+ * item, which it puts on the bus or sends through SES, then marks. It may read and mark items, put
+ * events on the CRM's bus and send mail with the CRM's configuration set, as any identity and template
+ * (nurture mail goes out as the lead's owner, with the template marketing chose), and nothing else.
+ */
+export class OutboxRelay extends Construct {
+  readonly relay: CrmFunction;
+
+  constructor(scope: Construct, id: string, props: { table: ITable; bus: IEventBus; mail: CrmMail }) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.relay = new CrmFunction(this, 'Relay', {
+      handler: 'platform/relay-outbox',
+      environment: { TABLE_NAME: props.table.tableName, EVENT_BUS_NAME: props.bus.eventBusName, ...props.mail.environment({ links: false }) },
+      timeout: Duration.seconds(30),
+    });
+    const fn = this.relay.fn;
+    props.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    props.bus.grantPutEventsTo(fn);
+    fn.addToRolePolicy(new PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [
+        stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }),
+        stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: props.mail.configurationSetName }),
+        stack.formatArn({ service: 'ses', resource: 'template', resourceName: '*' }),
+      ],
+    }));
+    fn.addEventSource(new DynamoEventSource(props.table, {
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: 10,
+      // retried until the stream drops the record (24 hours): an effect is delayed, not given up
+      bisectBatchOnError: false,
+      reportBatchItemFailures: true,
+      filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { Keys: { sk: { S: FilterRule.isEqual(OUTBOX_SK) } } } })],
+    }));
+    const ack = (resource: string, reason: string) => Validations.of(fn).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+    ack(`arn:<AWS::Partition>:ses:${stack.region}:<AWS::AccountId>:identity/*`,
+      'Nurture mail goes out as the lead\'s owner, from whichever verified identity that owner\'s address belongs to; only SendEmail is allowed.');
+    ack(`arn:<AWS::Partition>:ses:${stack.region}:<AWS::AccountId>:template/*`,
+      'Marketing chooses any SES template for a send-mail step without a deploy; only SendEmail is allowed, with the tradeflow configuration set.');
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * The outbox: what a change announces (an event, a mail), written in the same transaction as the change
+ * and delivered by the relay (functions/platform/relay-outbox.ts), which the table's stream wakes for
+ * each new item. Named by the business id of what it announces, so a retried change writes it once.
+ */
+export const OUTBOX_SK = 'OUTBOX';
+export const outboxKey = (id: string) => ({ pk: `OUTBOX#${id}`, sk: OUTBOX_SK });
+
+/** How long a delivered item stays readable (for support) before the table's TTL removes it. */
+export const OUTBOX_KEEP_DELIVERED_DAYS = 7;

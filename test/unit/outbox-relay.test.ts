@@ -1,0 +1,140 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { PromotionSubmitted } from '../../schemas/events';
+import { outboxKey } from '../../schemas/keys';
+import { deliverOutboxItem, eventToAnnounce, MAIL_LEASE_MS, mailToSend } from '../../functions/platform/outbox';
+import { handler } from '../../functions/platform/relay-outbox';
+
+// the relay's environment, before its modules load
+vi.hoisted(() => Object.assign(process.env, { TABLE_NAME: 'crm', EVENT_BUS_NAME: 'crm', MAIL_CONFIGURATION_SET: 'tradeflow' }));
+const dynamo = mockClient(DynamoDBDocumentClient);
+const bus = mockClient(EventBridgeClient);
+const ses = mockClient(SESv2Client);
+afterEach(() => { dynamo.reset(); bus.reset(); ses.reset(); });
+
+const NOW = Date.parse('2026-12-05T10:00:00Z');
+const submitted = {
+  promotionId: 'p-1', name: 'Summer display', accountNames: ['Corner shop'], fundName: 'North fund', submission: 1, submitterId: 'u-rep',
+  ownerId: 'u-rep', departmentId: 'd-north', fundId: 'f-1', type: 'display', region: 'north',
+  amount: { amountMinor: 10_000, currency: 'EUR' }, startsAt: '2027-01-01T00:00:00Z', endsAt: '2027-01-31T00:00:00Z',
+};
+/** the item an outbox write puts, as the table would return it */
+const stored = (write: ReturnType<typeof mailToSend>, extra: Record<string, unknown> = {}) => ({ ...write.item.Put!.Item, ...extra });
+/** the event an outbox write carries, as the bus will get it */
+const eventOf = (write: ReturnType<typeof eventToAnnounce>) => write.item.Put!.Item!.event as { detail: string };
+const mail = { FromEmailAddress: 'Tradeflow <no-reply@tradeflow.example>', Destination: { ToAddresses: ['manager@tradeflow.example'] }, Content: { Simple: { Subject: { Data: 'Approval needed' }, Body: { Text: { Data: 'Please decide' } } } } };
+const tracker = { pk: 'NURTURE_ENROLMENT#e-1', sk: 'STEP#welcome' };
+const conditionFailed = () => Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
+
+describe('an outbox write', () => {
+  it('is a conditional put of the catalogue-checked event, so a change announced twice fails instead of announcing twice', () => {
+    const write = eventToAnnounce('promotion-submitted#p-1#1', PromotionSubmitted, submitted, '2026-12-05T10:00:00Z');
+    expect(write.item.Put).toMatchObject({
+      Item: { ...outboxKey('promotion-submitted#p-1#1'), status: 'pending', event: { source: PromotionSubmitted.source, detailType: PromotionSubmitted.detailType } },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    expect(JSON.parse(eventOf(write).detail)).toMatchObject({ promotionId: 'p-1', submission: 1 });
+    expect(() => eventToAnnounce('x', PromotionSubmitted, { ...submitted, submission: 'one' } as never, '2026-12-05T10:00:00Z')).toThrow();
+  });
+});
+
+describe('the relay delivering an event', () => {
+  it('puts it on the CRM bus and then marks it delivered with the bus\'s event id, to expire', async () => {
+    const write = eventToAnnounce('promotion-submitted#p-1#1', PromotionSubmitted, submitted, '2026-12-05T10:00:00Z');
+    dynamo.on(GetCommand).resolves({ Item: stored(write) });
+    bus.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'ev-1' }] });
+    await expect(deliverOutboxItem('promotion-submitted#p-1#1', NOW)).resolves.toBe('delivered');
+    expect(bus.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries).toEqual([{
+      EventBusName: 'crm', Source: PromotionSubmitted.source, DetailType: PromotionSubmitted.detailType, Detail: eventOf(write).detail,
+    }]);
+    const mark = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(mark.Key).toEqual(outboxKey('promotion-submitted#p-1#1'));
+    expect(mark.ExpressionAttributeValues).toMatchObject({ ':delivered': 'delivered', ':eventId': 'ev-1', ':ttl': NOW / 1000 + 7 * 86_400 });
+  });
+
+  it('puts nothing for an item delivered before (a redelivered stream record)', async () => {
+    const write = eventToAnnounce('promotion-submitted#p-1#1', PromotionSubmitted, submitted, '2026-12-05T10:00:00Z');
+    dynamo.on(GetCommand).resolves({ Item: stored(write, { status: 'delivered' }) });
+    await expect(deliverOutboxItem('promotion-submitted#p-1#1', NOW)).resolves.toBe('done before');
+    expect(bus.commandCalls(PutEventsCommand)).toHaveLength(0);
+  });
+
+  it('leaves it pending when the bus refuses it, so the stream tries again', async () => {
+    const write = eventToAnnounce('promotion-submitted#p-1#1', PromotionSubmitted, submitted, '2026-12-05T10:00:00Z');
+    dynamo.on(GetCommand).resolves({ Item: stored(write) });
+    bus.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
+    await expect(deliverOutboxItem('promotion-submitted#p-1#1', NOW)).rejects.toThrow(/refused/);
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+});
+
+describe('the relay sending a mail', () => {
+  const write = mailToSend('nurture-mail#e-1#welcome', mail, '2026-12-05T10:00:00Z', tracker);
+
+  it('holds it, sends it with the CRM\'s configuration set, then marks it and its tracker sent with SES\'s message id', async () => {
+    dynamo.on(GetCommand).resolves({ Item: stored(write) });
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+    await expect(deliverOutboxItem('nurture-mail#e-1#welcome', NOW)).resolves.toBe('sent');
+    const hold = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(hold.ConditionExpression).toBe('#status = :pending OR (#status = :sending AND sendingUntil < :now)');
+    expect(hold.ExpressionAttributeValues).toMatchObject({ ':sending': 'sending', ':until': NOW + MAIL_LEASE_MS, ':now': NOW });
+    expect(ses.commandCalls(SendEmailCommand)[0]!.args[0].input).toEqual({ ...mail, ConfigurationSetName: 'tradeflow' });
+    const [outbox, tracked] = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(outbox!.Update).toMatchObject({ Key: outboxKey('nurture-mail#e-1#welcome'), ExpressionAttributeValues: { ':status': 'sent', ':messageId': 'm-1' } });
+    expect(tracked!.Update).toMatchObject({ Key: tracker, ExpressionAttributeValues: { ':status': 'sent', ':messageId': 'm-1' } });
+  });
+
+  it('sends nothing while another attempt holds it, and says so, so the stream tries again after the hold', async () => {
+    dynamo.on(GetCommand).resolvesOnce({ Item: stored(write) }).resolves({ Item: stored(write, { status: 'sending', sendingUntil: NOW + 30_000 }) });
+    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    await expect(deliverOutboxItem('nurture-mail#e-1#welcome', NOW)).rejects.toThrow(/another attempt/);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+
+  it('sends nothing when it was sent meanwhile', async () => {
+    dynamo.on(GetCommand).resolvesOnce({ Item: stored(write) }).resolves({ Item: stored(write, { status: 'sent' }) });
+    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    await expect(deliverOutboxItem('nurture-mail#e-1#welcome', NOW)).resolves.toBe('done before');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+
+  it('marks it failed, with the reason, when SES refuses it for good (no retry would send it)', async () => {
+    dynamo.on(GetCommand).resolves({ Item: stored(write) });
+    ses.on(SendEmailCommand).rejects(Object.assign(new Error('Template nurture-gone does not exist'), { name: 'NotFoundException' }));
+    await expect(deliverOutboxItem('nurture-mail#e-1#welcome', NOW)).resolves.toBe('failed');
+    const [outbox, tracked] = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(outbox!.Update!.ExpressionAttributeValues).toMatchObject({ ':status': 'failed', ':failure': expect.stringContaining('Template nurture-gone') });
+    expect(tracked!.Update!.ExpressionAttributeValues).toMatchObject({ ':status': 'failed' });
+  });
+
+  it('lets go of it and throws when SES fails for now, so the next attempt sends it at once', async () => {
+    dynamo.on(GetCommand).resolves({ Item: stored(write) });
+    ses.on(SendEmailCommand).rejects(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' }));
+    await expect(deliverOutboxItem('nurture-mail#e-1#welcome', NOW)).rejects.toThrow('slow down');
+    const release = dynamo.commandCalls(UpdateCommand)[1]!.args[0].input;
+    expect(release).toMatchObject({ UpdateExpression: 'SET #status = :pending REMOVE sendingUntil', ExpressionAttributeValues: { ':until': NOW + MAIL_LEASE_MS } });
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
+
+describe('the relay\'s stream batch', () => {
+  const record = (id: string, sequence: string) => ({
+    eventName: 'INSERT', dynamodb: { SequenceNumber: sequence, Keys: { pk: { S: `OUTBOX#${id}` }, sk: { S: 'OUTBOX' } }, NewImage: { id: { S: id } } },
+  });
+
+  it('delivers in order and hands the first failure and all after it back to the stream', async () => {
+    const ok = eventToAnnounce('a', PromotionSubmitted, submitted, '2026-12-05T10:00:00Z');
+    const failing = eventToAnnounce('b', PromotionSubmitted, { ...submitted, submission: 2 }, '2026-12-05T10:00:00Z');
+    dynamo.on(GetCommand, { Key: outboxKey('a') }).resolves({ Item: stored(ok) })
+      .on(GetCommand, { Key: outboxKey('b') }).resolves({ Item: stored(failing) });
+    bus.on(PutEventsCommand).resolvesOnce({ FailedEntryCount: 0, Entries: [{ EventId: 'ev-a' }] }).rejects(new Error('the bus is away'));
+    const result = await handler({ Records: [record('a', '1'), record('b', '2'), record('c', '3')] }, { awsRequestId: 'r-1' } as Context);
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '2' }, { itemIdentifier: '3' }] });
+    expect(bus.commandCalls(PutEventsCommand)).toHaveLength(2);
+    expect(dynamo.commandCalls(GetCommand).map((c) => c.args[0].input.Key)).toEqual([outboxKey('a'), outboxKey('b')]);
+  });
+});
