@@ -70,13 +70,15 @@ async function call(apiUrl: string, method: string, path: string, token: string 
   return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: parsed };
 }
 
-function caller(apiUrl: string, token: () => Promise<string | undefined>): Caller {
+/** A caller on one API, or on whichever runtime `apiUrl` names at the time of each call (one restarted on its data). */
+export function caller(apiUrl: string | (() => Promise<string>), token: () => Promise<string | undefined>): Caller {
+  const url = async () => (typeof apiUrl === 'string' ? apiUrl : apiUrl());
   return {
-    get: async (path) => call(apiUrl, 'GET', path, await token()),
-    post: async (path, body) => call(apiUrl, 'POST', path, await token(), body),
-    put: async (path, body) => call(apiUrl, 'PUT', path, await token(), body),
-    patch: async (path, body) => call(apiUrl, 'PATCH', path, await token(), body),
-    delete: async (path) => call(apiUrl, 'DELETE', path, await token()),
+    get: async (path) => call(await url(), 'GET', path, await token()),
+    post: async (path, body) => call(await url(), 'POST', path, await token(), body),
+    put: async (path, body) => call(await url(), 'PUT', path, await token(), body),
+    patch: async (path, body) => call(await url(), 'PATCH', path, await token(), body),
+    delete: async (path) => call(await url(), 'DELETE', path, await token()),
   };
 }
 
