@@ -15,7 +15,7 @@ import { createOpportunity, createTask, notifyOwner } from './nurture-owner-task
 import { engagementDeadline, hasMarketingConsent, insideSendWindow, nextStepId, sendTime, stepById, timeZoneOf, waitEnd } from './nurture-plan';
 import { changeScore } from './nurture-scoring';
 import {
-  addToTimeline, getItem, getItems, keyString, putNew, readEnrolment, readVersion, statsShard, timelineEntry, updateLead, writeTogether,
+  getItem, getItems, keyString, putNew, readEnrolment, readVersion, statsShard, timelineEntry, updateLead, writeTogether,
   type Enrolment, type LeadItem, type UserItem, type WriteItem,
 } from './nurture-store';
 
@@ -60,6 +60,11 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
   const end: StepOutput = { enrolmentId: input.enrolmentId, stepId: input.stepId, resume: {}, action: 'end' };
   const enrolment = await readEnrolment(input.enrolmentId);
   if (!enrolment || enrolment.status !== 'active') return end;
+  /** what an earlier attempt of this step decided, once it moved the enrolment on */
+  const decidedBefore = (e: Enrolment): StepOutput => (e.status !== 'active' || !e.currentStep ? end
+    : e.nextRunAt ? { ...end, stepId: e.currentStep, action: 'wait', waitUntil: e.nextRunAt } : { ...end, stepId: e.currentStep, action: 'continue' });
+  // a retry of a step that committed before its attempt died (a crash, a timeout): it does nothing again
+  if (enrolment.currentStep !== undefined && enrolment.currentStep !== input.stepId) return decidedBefore(enrolment);
   if (input.failure !== undefined) {
     logger.error('nurture step failed', { enrolmentId: input.enrolmentId, stepId: input.stepId, failure: input.failure as never });
     await exitEnrolment(enrolment, 'failed', at, false);
@@ -97,14 +102,27 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
   const step = stepById(sequence, input.stepId);
   if (!step) throw new Error(`sequence ${sequence.id} v${enrolment.sequenceVersion} has no step ${input.stepId}`);
 
-  const moveTo = (stepId: string): WriteItem => ({
+  /** The enrolment moves on from this step (and only from this step: a concurrent attempt moves it once), saying when the next one runs. */
+  const moveTo = (stepId: string, waitUntil?: string): WriteItem => ({
     Update: {
       TableName: tableName(), Key: nurtureKeys.enrolment(enrolment.enrolmentId),
-      UpdateExpression: 'SET currentStep = :step', ExpressionAttributeValues: { ':step': stepId },
+      UpdateExpression: waitUntil ? 'SET currentStep = :step, nextRunAt = :until' : 'SET currentStep = :step REMOVE nextRunAt',
+      ConditionExpression: 'attribute_not_exists(currentStep) OR currentStep = :from',
+      ExpressionAttributeValues: { ':step': stepId, ':from': step.id, ...(waitUntil ? { ':until': waitUntil } : {}) },
     },
   });
-  /** On to the next step, with this step's own writes (`pending`) in the same request. */
-  const goOn = async (outcome?: boolean, pending: WriteItem[] = []): Promise<StepOutput> => {
+  /** Writes the move with this step's own writes; when another attempt got there first, says what it decided. */
+  const move = async (writes: WriteItem[], output: StepOutput): Promise<StepOutput> => {
+    if ((await writeTogether(writes)) === undefined) return output;
+    const latest = await readEnrolment(enrolment.enrolmentId);
+    if (!latest || latest.currentStep === step.id) throw new Error(`enrolment ${enrolment.enrolmentId} could not move on from ${step.id}`);
+    return decidedBefore(latest);
+  };
+  /**
+   * On to the next step, with this step's own writes (`pending`) in the same request; `waitUntil`: the
+   * next step runs then (this step was a wait).
+   */
+  const goOn = async (outcome?: boolean, pending: WriteItem[] = [], waitUntil?: string): Promise<StepOutput> => {
     const next = nextStepId(sequence, step, outcome);
     if (!next) {
       if (pending.length > 0) await writeTogether(pending);
@@ -114,14 +132,24 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
     // a wait that is not the sequence's last step only says when it ends: it starts here, in this
     // invocation and this step's request, rather than in a run of its own
     const following = stepById(sequence, next);
-    const afterWait = following?.type === 'wait' ? nextStepId(sequence, following) : undefined;
+    const afterWait = following?.type === 'wait' && !waitUntil ? nextStepId(sequence, following) : undefined;
     if (following?.type === 'wait' && afterWait) {
       const until = waitEnd(sequence, following, lead, now).toISOString();
-      await writeTogether([...pending, { Put: timelineEntry(enrolment.enrolmentId, at, 'waiting', { stepId: following.id, until, timeZone: timeZoneOf(sequence, lead) }) }, moveTo(afterWait)]);
-      return { enrolmentId: enrolment.enrolmentId, stepId: afterWait, resume: {}, action: 'wait', waitUntil: until };
+      return move(
+        [...pending, { Put: timelineEntry(enrolment.enrolmentId, at, 'waiting', { stepId: following.id, until, timeZone: timeZoneOf(sequence, lead) }) }, moveTo(afterWait, until)],
+        { enrolmentId: enrolment.enrolmentId, stepId: afterWait, resume: {}, action: 'wait', waitUntil: until },
+      );
     }
-    await writeTogether([...pending, moveTo(next)]);
-    return { enrolmentId: enrolment.enrolmentId, stepId: next, resume: {}, action: 'continue' };
+    return move([...pending, moveTo(next, waitUntil)], waitUntil
+      ? { enrolmentId: enrolment.enrolmentId, stepId: next, resume: {}, action: 'wait', waitUntil }
+      : { enrolmentId: enrolment.enrolmentId, stepId: next, resume: {}, action: 'continue' });
+  };
+  /** This step's claim with `fields`, written with `write` the first time; on a retry, the first attempt's claim. */
+  const onceWith = async (write: WriteItem, fields: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    if (claimed) return claimed;
+    const item = { ...claimKey, stepId: step.id, type: step.type, at, ...fields };
+    const written = await writeTogether([{ Put: { TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }, write]);
+    return written === undefined ? item : (await getItem(claimKey)) ?? item;
   };
   /** the first run of a step with a side effect; false on a retry or repeat */
   const claim = (extra: Record<string, unknown> = {}) => putNew({ ...nurtureKeys.stepClaim(enrolment.enrolmentId, step.id), stepId: step.id, type: step.type, at, ...extra });
@@ -173,23 +201,22 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
         if (typeof waited?.until === 'string') return waited.until <= at ? goOn() : { ...end, action: 'wait', waitUntil: waited.until };
       }
       const until = waitEnd(sequence, step, lead, now).toISOString();
-      await addToTimeline(enrolment.enrolmentId, at, 'waiting', { stepId: step.id, until, timeZone: timeZoneOf(sequence, lead) });
-      if (last) {
-        await claim({ until });
-        return { ...end, action: 'wait', waitUntil: until };
-      }
-      return { ...(await goOn()), action: 'wait', waitUntil: until };
+      const waiting: WriteItem = { Put: timelineEntry(enrolment.enrolmentId, at, 'waiting', { stepId: step.id, until, timeZone: timeZoneOf(sequence, lead) }) };
+      if (!last) return goOn(undefined, [waiting], until);
+      const started = await onceWith(waiting, { until });
+      return { ...end, action: 'wait', waitUntil: String(started.until) };
     }
     case 'wait-for-engagement': {
       if (typeof input.resume?.engaged === 'boolean') return goOn(input.resume.engaged);
       const mail = await getItem(nurtureKeys.stepClaim(enrolment.enrolmentId, step.mailStep));
       if (engaged(mail, step.engagement)) return goOn(true);
       if (!mail) return goOn(false);
-      const deadline = engagementDeadline(step, now);
-      const timeoutSeconds = Math.max(1, Math.ceil((deadline.getTime() - nowMs) / 1000));
-      await addToTimeline(enrolment.enrolmentId, at, 'waiting-for-engagement', {
-        stepId: step.id, mailStep: step.mailStep, engagement: step.engagement, until: deadline.toISOString(), timeZone: timeZoneOf(sequence, lead),
-      });
+      // the deadline, and its timeline line, are the first attempt's
+      const until = engagementDeadline(step, now).toISOString();
+      const started = await onceWith({
+        Put: timelineEntry(enrolment.enrolmentId, at, 'waiting-for-engagement', { stepId: step.id, mailStep: step.mailStep, engagement: step.engagement, until, timeZone: timeZoneOf(sequence, lead) }),
+      }, { until });
+      const timeoutSeconds = Math.max(1, Math.ceil((Date.parse(String(started.until)) - nowMs) / 1000));
       return { enrolmentId: enrolment.enrolmentId, stepId: step.id, resume: {}, action: 'await', timeoutSeconds, mailStep: step.mailStep, engagement: step.engagement };
     }
     case 'branch':

@@ -217,7 +217,9 @@ export interface Enrolment {
   startedAt: string;
   endedAt?: string;
   exitReason?: ExitReason;
+  /** the step the enrolment is at, and when it runs if it waits (set by the step before it) */
   currentStep?: string;
+  nextRunAt?: string;
   trigger: string;
 }
 

@@ -73,13 +73,14 @@ async function capture(email: string, formId: string, options: { consent?: boole
 const nurtureOf = async (email: string) => (await crm.as('u-marketing').get(`/nurture/leads/${leadIdOf(email)}`)).body;
 const enrolmentsOf = async (email: string) => {
   const view = await nurtureOf(email);
-  return (view?.enrolments ?? []) as { enrolmentId: string; sequenceId: string; status: string; exitReason?: string; timeline: { what: string }[] }[];
+  return (view?.enrolments ?? []) as { enrolmentId: string; sequenceId: string; status: string; exitReason?: string; timeline: { what: string; until?: string }[] }[];
 };
 let lastEnrolment: string | undefined;
 /** until the enrolment has entered its n-th wait (the step has computed when the wait ends) */
 async function untilWaiting(email: string, n: number) {
   const enrolments = await crm.eventually(() => enrolmentsOf(email), (e) => (e[0]?.timeline.filter((t) => t.what === 'waiting').length ?? 0) >= n);
   lastEnrolment = enrolments[0]?.enrolmentId;
+  return enrolments;
 }
 const untilEnrolment = (email: string, done: (e: Awaited<ReturnType<typeof enrolmentsOf>>) => boolean) => crm.eventually(() => enrolmentsOf(email), done);
 const executionStatus = async (enrolmentId: string) =>
@@ -175,6 +176,49 @@ describe('a three-mail sequence', () => {
     const mails = await untilMails(email, 3);
     expect(mails.map((m) => m.template?.name)).toEqual(['nurture-welcome', 'nurture-follow-up', 'nurture-reminder']);
     expect(berlin(mails[2]!.timestamp)).toMatch(/^Monday.* 09:0/);
+  });
+});
+
+describe('a step run again (its attempt died after it committed, or timed out)', () => {
+  const runStepFunction = () => Object.entries(loadCloudAssembly(DEFAULT_CDK_OUT).stacks[0]!.resources)
+    .find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('NurtureRunStep'))![0];
+  const runStepAgain = async (enrolmentId: string, stepId: string) => {
+    const { Payload, FunctionError } = await client(LambdaClient).send(new InvokeCommand({
+      FunctionName: runStepFunction(), Payload: Buffer.from(JSON.stringify({ enrolmentId, stepId })),
+    }));
+    expect(FunctionError).toBeUndefined();
+    return JSON.parse(Buffer.from(Payload!).toString()) as { stepId: string; action: string; waitUntil?: string; timeoutSeconds?: number };
+  };
+
+  it('does nothing twice: no second mail or timeline line, and the same next step and time as the first attempt', async () => {
+    await advanceTo(await nextMonday());
+    const email = 'retried@example.com';
+    await capture(email, 'webinar');
+    await untilMails(email, 1);
+    const [waiting] = await untilWaiting(email, 1);
+    const firstUntil = waiting!.timeline.find((t) => t.what === 'waiting')!.until;
+    await crm.untilIdle();
+    // a second attempt of the welcome step, a while later
+    await crm.advanceClock(HOUR);
+    const again = await runStepAgain(waiting!.enrolmentId, 'welcome');
+    expect(again).toMatchObject({ stepId: 'follow-up', action: 'wait', waitUntil: firstUntil });
+    await crm.untilIdle();
+    const [after] = await enrolmentsOf(email);
+    expect(after!.timeline.map((t) => t.what)).toEqual(waiting!.timeline.map((t) => t.what));
+    expect(await templatesTo(email)).toEqual(['nurture-welcome']);
+
+    // on to the engagement wait: its deadline, and its line, are the first attempt's
+    await crm.advanceClock(2 * DAY);
+    await untilMails(email, 2);
+    const [awaiting] = await untilEnrolment(email, (e) => e[0]?.timeline.some((t) => t.what === 'waiting-for-engagement') ?? false);
+    const deadline = awaiting!.timeline.find((t) => t.what === 'waiting-for-engagement')!.until!;
+    await crm.untilIdle();
+    await crm.advanceClock(HOUR);
+    const awaitAgain = await runStepAgain(awaiting!.enrolmentId, 'opened');
+    expect(awaitAgain.action).toBe('await');
+    expect(await nowMs() + awaitAgain.timeoutSeconds! * 1000).toBeLessThanOrEqual(Date.parse(deadline) + 2000);
+    const [later] = await enrolmentsOf(email);
+    expect(later!.timeline.filter((t) => t.what === 'waiting-for-engagement')).toHaveLength(1);
   });
 });
 
