@@ -5,9 +5,9 @@ import { stepOutcome, taskTimers } from './approval-outcome';
 import { approvalMailWrites } from './approval-mail';
 import { reassignmentRefusal, resolveApprovers } from './approval-plan';
 import { conflict, DomainError, forbidden, invalidField, notFound } from '../platform/errors';
-import { logger } from '../platform/observability';
 import type { Principal } from '../platform/principal';
-import { completeTask } from '../platform/step-functions';
+import { waitToWake } from '../platform/outbox';
+import { wakeWaitOn } from '../platform/step-functions';
 import { tableName } from '../platform/table';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
 
@@ -15,7 +15,9 @@ import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
  * What people do to a running approval: decide a task, recall a request, reassign a task.
  * Each is one transaction that also bumps the request's `signals` and `version` (so an engine step that
  * read the request before is redone, never half-applied), then wakes the workflow's wait with the
- * token stored on the request (DESIGN decision 5).
+ * token stored on the request (DESIGN decision 5). The wake is in the transaction too (the outbox), so
+ * a crash right after the commit delays it rather than leaving the request waiting for its next timer.
+ * It is also tried at once, for speed; whichever comes second finds the wait has seen the change.
  *
  * Segregation of duties is enforced here, on the server, whatever the client shows: nobody decides a
  * request they submitted, nobody decides on a record they own (unless the policy named the owner as
@@ -69,16 +71,12 @@ const signalRequest = (request: ApprovalRequestRecord, set = '', values: Record<
   whenConditionFails: conflict(`approval ${request.requestId} has already ended`),
 });
 
-/** Ends the workflow's current wait, so it acts on what changed. A wait already over needs no wake. */
-export async function wakeApproval(requestId: string): Promise<void> {
-  const request = await findApprovalRequest(requestId);
-  if (!request?.taskToken) return;
-  try {
-    await completeTask(request.taskToken, { woken: true });
-  } catch (error) {
-    // the wait timed out or was woken already: the engine re-reads everything when it runs
-    logger.info('approval wait already over', { requestId, error: (error as Error).name });
-  }
+/** The engine's wait woken once the change commits (`why` names the change, once per request). */
+const wakeOnCommit = (requestId: string, why: string, now: string) => waitToWake(`approval-wake#${requestId}#${why}`, approvalRequestKey(requestId), now);
+
+/** Ends the workflow's current wait at once, so it acts on what changed. A wait already over needs no wake. */
+async function wakeApproval(requestId: string): Promise<void> {
+  await wakeWaitOn(approvalRequestKey(requestId));
 }
 
 export function assertMayDecide(state: ApprovalState, task: ApprovalTask, deciderId: string) {
@@ -110,6 +108,11 @@ export async function decideTask(
   assertMayDecide(state, task, deciderId);
   assertOpen(state.request, task);
   const status = body.decision === 'approve' ? 'approved' : body.decision === 'reject' ? 'rejected' : 'changes-requested';
+  const decided: ApprovalTask = { ...task, status, decidedAt: now, decidedBy: deciderId, ...(body.comment ? { comment: body.comment } : {}), version: task.version + 1 };
+  const step = state.request.policy.steps[task.stepIndex];
+  const stepTasks = state.tasks.filter((t) => t.stepIndex === task.stepIndex).map((t) => (t.taskId === taskId ? decided : t));
+  // only a decision that settles the step needs the engine now; the others are counted when it does
+  const settlesStep = step !== undefined && stepOutcome(step.mode, stepTasks).outcome !== 'pending';
   const writes: GuardedWrite[] = [
     ...(link
       ? [{
@@ -133,13 +136,10 @@ export async function decideTask(
     },
     signalRequest(state.request),
     audit(requestId, now, { actor: deciderId, action: status, stepIndex: task.stepIndex, taskId, assigneeId: deciderId, ...(body.comment ? { comment: body.comment } : {}) }),
+    ...(settlesStep ? [wakeOnCommit(requestId, `decided#${taskId}`, now)] : []),
   ];
   await writeAllOrNothing(writes);
-  const decided: ApprovalTask = { ...task, status, decidedAt: now, decidedBy: deciderId, ...(body.comment ? { comment: body.comment } : {}), version: task.version + 1 };
-  const step = state.request.policy.steps[task.stepIndex];
-  const stepTasks = state.tasks.filter((t) => t.stepIndex === task.stepIndex).map((t) => (t.taskId === taskId ? decided : t));
-  // only a decision that settles the step needs the engine now; the others are counted when it does
-  if (step && stepOutcome(step.mode, stepTasks).outcome !== 'pending') await wakeApproval(requestId);
+  if (settlesStep) await wakeApproval(requestId);
   return { task: decided, request: state.request };
 }
 
@@ -148,6 +148,7 @@ async function endOnRequest(request: ApprovalRequestRecord, recall: NonNullable<
   await writeAllOrNothing([
     signalRequest(request, ', recall = :recall', { ':recall': recall }),
     audit(request.requestId, recall.at, { actor: recall.by, action: recall.withdrawn ? 'withdrawn' : 'recalled', ...(recall.reason ? { comment: recall.reason } : {}) }),
+    wakeOnCommit(request.requestId, 'recalled', recall.at),
   ]);
   await wakeApproval(request.requestId);
 }
@@ -245,6 +246,7 @@ export async function reassignTask(requestId: string, taskId: string, assigneeId
     signalRequest(request),
     audit(requestId, now, { actor: principal.userId, action: 'reassigned', stepIndex: task.stepIndex, taskId: newTaskId, assigneeId: replacement.assigneeId, comment: `from ${task.assigneeId}: ${comment}` }),
     ...await approvalMailWrites([{ kind: 'reassignment', request, task: replacement, reassigned: { from: task.assigneeId, by: principal.userId } }], new Date(now)),
+    wakeOnCommit(requestId, `reassigned#${taskId}`, now),
   ]);
   await wakeApproval(requestId);
   return replacement;

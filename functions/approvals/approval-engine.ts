@@ -446,10 +446,10 @@ export async function storeWaitToken(requestId: string, round: number, signalsSe
     const { Attributes } = await documentClient.send(new UpdateCommand({
       TableName: tableName(),
       Key: approvalRequestKey(requestId),
-      UpdateExpression: 'SET taskToken = :token',
+      UpdateExpression: 'SET taskToken = :token, tokenSignals = :seen',
       ConditionExpression: '#status = :pending AND round = :round',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':token': token, ':pending': 'pending', ':round': round },
+      ExpressionAttributeValues: { ':token': token, ':seen': signalsSeen, ':pending': 'pending', ':round': round },
       ReturnValues: 'ALL_NEW',
     }));
     return Number(Attributes?.signals ?? 0) > signalsSeen;

@@ -7,14 +7,15 @@ import { busEntry, checkedEvent, putEntries, type DetailOf } from './event-bus';
 import { sendMail } from './mail';
 import { logger } from './observability';
 import { documentClient, tableName } from './table';
+import { wakeWaitOn, type SignalledItemKey } from './step-functions';
 import type { GuardedWrite } from './transact';
 import type { EventDefinition } from '../../schemas/events';
 
 /*
- * The outbox: a change and what it announces are one transaction. A write that announces an event or
- * sends a mail adds an outbox item (eventToAnnounce, mailToSend) to its own writeAllOrNothing; the table's
- * stream wakes the relay (relay-outbox.ts) for each new item, which delivers it (deliverOutboxItem) and
- * marks it done. A crash anywhere delays the effect until the stream's retry, never loses it.
+ * The outbox: a change and what it announces are one transaction. A write that announces an event,
+ * sends a mail or must wake a waiting workflow adds an outbox item (eventToAnnounce, mailToSend,
+ * waitToWake) to its own writeAllOrNothing; the table's stream wakes the relay (relay-outbox.ts) for
+ * each new item, which delivers it (deliverOutboxItem) and marks it done. A crash anywhere delays the effect until the stream's retry, never loses it.
  *
  * Deduplication: an item is named by the business id of what it announces (a promotion's submission, an
  * approval task's mail, an enrolment's step), so a retried change writes it once. An event is put again
@@ -39,6 +40,8 @@ const OutboxItemSchema = z.object({
   event: z.optional(z.object({ source: z.string(), detailType: z.string(), detail: z.string() })),
   mail: z.optional(z.record(z.string(), z.unknown())),
   tracker: z.optional(z.object({ pk: z.string(), sk: z.string() })),
+  /** a workflow's wait on this item to wake (step-functions.ts) */
+  wake: z.optional(z.object({ pk: z.string(), sk: z.string() })),
 });
 type OutboxItem = z.output<typeof OutboxItemSchema>;
 
@@ -71,6 +74,11 @@ export function mailToSend(id: string, mail: OutboxMail, now: string, tracker?: 
   return outboxPut(id, now, { mail: mail as Record<string, unknown>, ...(tracker ? { tracker } : {}) });
 }
 
+/** The write that wakes the workflow waiting on `key` once the change commits (a decision, a recall), unless it saw the change already. */
+export function waitToWake(id: string, key: SignalledItemKey, now: string): GuardedWrite {
+  return outboxPut(id, now, { wake: { pk: key.pk, sk: key.sk } });
+}
+
 const expiresAt = (nowMs: number) => Math.floor(nowMs / 1000) + OUTBOX_KEEP_DELIVERED_DAYS * 86_400;
 
 async function readItem(id: string): Promise<OutboxItem | undefined> {
@@ -92,16 +100,24 @@ export async function deliverOutboxItem(id: string, nowMs = Date.now()): Promise
   if (!item || item.status === 'delivered' || item.status === 'sent' || item.status === 'failed') return 'done before';
   if (item.event) {
     const [eventId] = await putEntries([busEntry(item.event)]);
-    await documentClient.send(new UpdateCommand({
-      TableName: tableName(), Key: outboxKey(id),
-      UpdateExpression: 'SET #status = :delivered, eventId = :eventId, deliveredAt = :at, #ttl = :ttl',
-      ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE },
-      ExpressionAttributeValues: { ':delivered': 'delivered', ':eventId': eventId, ':at': new Date(nowMs).toISOString(), ':ttl': expiresAt(nowMs) },
-    }));
-    return 'delivered';
+    return markDelivered(id, nowMs, eventId);
   }
   if (item.mail) return sendOnce(item, nowMs);
-  throw new Error(`outbox item ${id} carries neither an event nor a mail`);
+  if (item.wake) {
+    await wakeWaitOn(item.wake);
+    return markDelivered(id, nowMs);
+  }
+  throw new Error(`outbox item ${id} carries neither an event, a mail nor a wait to wake`);
+}
+
+async function markDelivered(id: string, nowMs: number, eventId?: string): Promise<Delivery> {
+  await documentClient.send(new UpdateCommand({
+    TableName: tableName(), Key: outboxKey(id),
+    UpdateExpression: `SET #status = :delivered, deliveredAt = :at, #ttl = :ttl${eventId ? ', eventId = :eventId' : ''}`,
+    ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE },
+    ExpressionAttributeValues: { ':delivered': 'delivered', ':at': new Date(nowMs).toISOString(), ':ttl': expiresAt(nowMs), ...(eventId ? { ':eventId': eventId } : {}) },
+  }));
+  return 'delivered';
 }
 
 async function sendOnce(item: OutboxItem, nowMs: number): Promise<Delivery> {

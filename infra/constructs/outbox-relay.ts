@@ -11,9 +11,10 @@ import { CrmFunction } from './crm-function';
 
 /**
  * The outbox's relay (functions/platform/relay-outbox.ts): the table's stream hands it each new outbox
- * item, which it puts on the bus or sends through SES, then marks. It may read and mark items, put
- * events on the CRM's bus and send mail with the CRM's configuration set, as any identity and template
- * (nurture mail goes out as the lead's owner, with the template marketing chose), and nothing else.
+ * item, which it puts on the bus, sends through SES or wakes a workflow with, then marks. It may read and
+ * mark items, put events on the CRM's bus and send mail with the CRM's configuration set, as any identity
+ * and template (nurture mail goes out as the lead's owner, with the template marketing chose); the
+ * workflows that wait on an item grant it their task responses (the approval engine does).
  */
 export class OutboxRelay extends Construct {
   readonly relay: CrmFunction;

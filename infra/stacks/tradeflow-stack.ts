@@ -68,9 +68,9 @@ export class TradeflowStack extends Stack {
       filters: [FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: FilterRule.isEqual('RECORD') } } } })],
     }));
 
-    new OutboxRelay(this, 'Outbox', { table: this.table.table, bus: this.events.bus, mail });
+    const outbox = new OutboxRelay(this, 'Outbox', { table: this.table.table, bus: this.events.bus, mail });
 
-    const withdrawApproval = this.approvalEngine(mail);
+    const withdrawApproval = this.approvalEngine(mail, outbox.relay);
     // nurture sequences
     new NurtureEngine(this, 'Nurture', { table: this.table.table, events: this.events, api: this.api, mail });
     // trade promotions, funds, expense claims, campaign settlement
@@ -86,10 +86,11 @@ export class TradeflowStack extends Stack {
   }
 
   /**
-   * The approval engine: its state machine, its two workflow functions, its trigger, and who may wake it.
+   * The approval engine: its state machine, its two workflow functions, its trigger, and who may wake it
+   * (the API's decisions, recalls and reassignments, at once and through the outbox's relay).
    * Returns the task function with which a workflow that asked withdraws a request it stopped waiting for.
    */
-  private approvalEngine(mail: CrmMail): IFunction {
+  private approvalEngine(mail: CrmMail, outboxRelay: CrmFunction): IFunction {
     const table = this.table.table;
     const advance = new CrmFunction(this, 'AdvanceApproval', {
       handler: 'approvals/advance-approval',
@@ -122,7 +123,7 @@ export class TradeflowStack extends Stack {
       actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
       resources: [this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: approval.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
     });
-    for (const fn of [awaitDecisions, withdraw, ...this.api.functionsThatUse('approvalSignals')]) fn.fn.addToRolePolicy(wakeApproval);
+    for (const fn of [awaitDecisions, withdraw, outboxRelay, ...this.api.functionsThatUse('approvalSignals')]) fn.fn.addToRolePolicy(wakeApproval);
     for (const fn of [advance, awaitDecisions]) {
       Validations.of(approval.stateMachine).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.fn.node.defaultChild as CfnElement)}.Arn>:*]`,

@@ -560,10 +560,12 @@ describe('the outbox relay', () => {
     expect(mapping![1].Properties.MaximumRetryAttempts).toBeUndefined();
   });
 
-  it('may read and mark items, put events on the CRM bus and send mail with the CRM\'s configuration set, and nothing else', () => {
+  it('may read and mark items, put events on the CRM bus, send mail with the CRM\'s configuration set and wake the approval engine, and nothing else', () => {
     const actions = allowed().flatMap(actionsOf);
     expect(actions.filter((a: string) => /^dynamodb:/.test(a) && !/Stream|Shard|Records/.test(a)).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    expect(actions.filter((a: string) => !/^(dynamodb:|xray:|events:PutEvents$|ses:SendEmail$)/.test(a))).toEqual([]);
+    expect(actions.filter((a: string) => !/^(dynamodb:|xray:|events:PutEvents$|ses:SendEmail$|states:SendTask(Success|Failure|Heartbeat)$)/.test(a))).toEqual([]);
+    const wake = allowed().find((s) => actionsOf(s).includes('states:SendTaskSuccess'))!;
+    expect(JSON.stringify(wake.Resource)).toContain(':stateMachine:tradeflow-approval');
     const putEvents = allowed().find((s) => actionsOf(s).includes('events:PutEvents'))!;
     expect([...refs(putEvents.Resource), ...getAttIds(putEvents.Resource)].some((id) => resources[id ?? '']?.Type === 'AWS::Events::EventBus')).toBe(true);
     const send = allowed().find((s) => actionsOf(s).includes('ses:SendEmail'))!;

@@ -1,12 +1,13 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PromotionSubmitted } from '../../schemas/events';
 import { outboxKey } from '../../schemas/keys';
-import { deliverOutboxItem, eventToAnnounce, MAIL_LEASE_MS, mailToSend } from '../../functions/platform/outbox';
+import { deliverOutboxItem, eventToAnnounce, MAIL_LEASE_MS, mailToSend, waitToWake } from '../../functions/platform/outbox';
 import { handler } from '../../functions/platform/relay-outbox';
 
 // the relay's environment, before its modules load
@@ -14,7 +15,8 @@ vi.hoisted(() => Object.assign(process.env, { TABLE_NAME: 'crm', EVENT_BUS_NAME:
 const dynamo = mockClient(DynamoDBDocumentClient);
 const bus = mockClient(EventBridgeClient);
 const ses = mockClient(SESv2Client);
-afterEach(() => { dynamo.reset(); bus.reset(); ses.reset(); });
+const sfn = mockClient(SFNClient);
+afterEach(() => { dynamo.reset(); bus.reset(); ses.reset(); sfn.reset(); });
 
 const NOW = Date.parse('2026-12-05T10:00:00Z');
 const submitted = {
@@ -39,6 +41,32 @@ describe('an outbox write', () => {
     });
     expect(JSON.parse(eventOf(write).detail)).toMatchObject({ promotionId: 'p-1', submission: 1 });
     expect(() => eventToAnnounce('x', PromotionSubmitted, { ...submitted, submission: 'one' } as never, '2026-12-05T10:00:00Z')).toThrow();
+  });
+});
+
+describe('the relay waking a workflow that waits on an item (an approval request after a decision)', () => {
+  const request = { pk: 'APPROVAL#r-1', sk: 'REQUEST' };
+  const write = waitToWake('approval-wake#r-1#decided#t-1', request, '2026-12-05T10:00:00Z');
+  const readsOf = (waiting: Record<string, unknown>) => dynamo.on(GetCommand, { Key: outboxKey('approval-wake#r-1#decided#t-1') }).resolves({ Item: stored(write) })
+    .on(GetCommand, { Key: request }).resolves({ Item: { ...request, ...waiting } });
+
+  it('completes the wait\'s token when the wait has not seen the change, then marks the item delivered', async () => {
+    readsOf({ taskToken: 'token-3', signals: 4, tokenSignals: 3 });
+    await expect(deliverOutboxItem('approval-wake#r-1#decided#t-1', NOW)).resolves.toBe('delivered');
+    expect(sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input)).toEqual([{ taskToken: 'token-3', output: JSON.stringify({ woken: true }) }]);
+    expect(dynamo.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':delivered': 'delivered' });
+  });
+
+  it('leaves a wait that started after the change alone (it was woken at once, and the engine counted the change)', async () => {
+    readsOf({ taskToken: 'token-4', signals: 4, tokenSignals: 4 });
+    await expect(deliverOutboxItem('approval-wake#r-1#decided#t-1', NOW)).resolves.toBe('delivered');
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
+
+  it('is done when the wait is over already (timed out, or woken by the API at once)', async () => {
+    readsOf({ taskToken: 'token-3', signals: 4, tokenSignals: 3 });
+    sfn.on(SendTaskSuccessCommand).rejects(Object.assign(new Error('Task Timed Out'), { name: 'TaskTimedOut' }));
+    await expect(deliverOutboxItem('approval-wake#r-1#decided#t-1', NOW)).resolves.toBe('delivered');
   });
 });
 
