@@ -189,6 +189,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     for (const machine of stateMachines) stepFunctions.createStateMachine(machine.name, machine.definition);
     await stepFunctions.resumeAll();
     eventBridge.resumeDeliveries();
+    await ses.publishUnrecordedEvents();
     log(`${stateMachines.length} state machines ready; buses, rules, queues, mail and secrets from the template`);
 
     sqs.startEventSources(stack.resources, resolver, (name, event) => functions.invoke(name, event));

@@ -2,6 +2,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { nurtureKeys } from '../../schemas/keys';
 import * as z from '../../schemas/zod';
 import { logger } from '../platform/observability';
+import { sesMailEvent, type SesMailEventDetail } from '../platform/ses-mail-events';
 import { completeTask } from '../platform/step-functions';
 import { documentClient, tableName } from '../platform/table';
 import { exitLead } from './nurture-exits';
@@ -16,16 +17,10 @@ import { addToTimeline, count, isConditionFailure, readEnrolment, readLead, read
 
 export const MAIL_TAGS = { enrolment: 'nurture-enrolment', step: 'nurture-step' } as const;
 
-/** What the engine reads of an SES mail event: the mail's tags (SES sends each as a list of values). */
-const SesMailEventDetailSchema = z.looseObject({
-  mail: z.optional(z.looseObject({ tags: z.optional(z.record(z.string(), z.array(z.string()))) })),
-});
-const sesMailEvent = (detailType: string) => ({ source: 'aws.ses', detailType, detail: SesMailEventDetailSchema });
 /** SES's mail events the nurture router is sent (infra's NurtureMailEvents rule), described as the event catalogue describes ours. */
 export const SES_MAIL_EVENTS = [
   sesMailEvent('Email Opened'), sesMailEvent('Email Clicked'), sesMailEvent('Email Bounced'), sesMailEvent('Email Complaint Received'),
 ] as const;
-export type SesMailEventDetail = z.output<typeof SesMailEventDetailSchema>;
 
 type StepClaim = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import type { SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { outboxKey, OUTBOX_KEEP_DELIVERED_DAYS, TTL_ATTRIBUTE } from '../../schemas/keys';
+import { outboxKey, OUTBOX_KEEP_DELIVERED_DAYS, OUTBOX_MAIL_TAG, TTL_ATTRIBUTE } from '../../schemas/keys';
 import * as z from '../../schemas/zod';
 import { conflict } from './errors';
 import { busEntry, checkedEvent, putEntries, type DetailOf } from './event-bus';
@@ -21,8 +21,10 @@ import type { EventDefinition } from '../../schemas/events';
  * approval task's mail, an enrolment's step), so a retried change writes it once. An event is put again
  * only when the relay crashed between PutEvents and its mark; its consumers key on that same business id
  * (the promotion lifecycle claims its promotion and submission). A mail is claimed ("sending", with a
- * lease) before SES is called and marked "sent" with SES's message id at once after: see
- * docs/decisions.md for the one window left, a crash between SES accepting and that mark.
+ * lease) before SES is called and marked "sent" with SES's message id at once after. A crash between SES
+ * accepting and that mark is closed by SES's own Send event: the mail carries its outbox id as a tag, and
+ * confirmSentBySes marks it sent from that event, long before the lease lets another attempt send it
+ * (docs/decisions.md).
  */
 
 /** A mail as sendMail takes it (the configuration set is added when it is sent). */
@@ -44,6 +46,15 @@ const OutboxItemSchema = z.object({
   wake: z.optional(z.object({ pk: z.string(), sk: z.string() })),
 });
 type OutboxItem = z.output<typeof OutboxItemSchema>;
+
+/** The outbox id as an SES tag value (which allows only [A-Za-z0-9_.@-]). */
+const tagOf = (id: string) => Buffer.from(id).toString('base64url');
+export const outboxIdOfTag = (value: string) => Buffer.from(value, 'base64url').toString();
+
+/** The mail as the relay hands it to SES: tagged with its outbox item, so SES's events name it. */
+export function mailAsSent(id: string, mail: OutboxMail): OutboxMail {
+  return { ...mail, EmailTags: [...(mail.EmailTags ?? []), { Name: OUTBOX_MAIL_TAG, Value: tagOf(id) }] };
+}
 
 /** How long one attempt holds a mail it is sending: past the relay's timeout, so a crashed attempt's hold ends. */
 export const MAIL_LEASE_MS = 60_000;
@@ -140,7 +151,7 @@ async function sendOnce(item: OutboxItem, nowMs: number): Promise<Delivery> {
   }
   let messageId: string | undefined;
   try {
-    messageId = await sendMail(item.mail as OutboxMail);
+    messageId = await sendMail(mailAsSent(item.id, item.mail as OutboxMail));
   } catch (error) {
     const name = (error as Error).name;
     if (PERMANENT_MAIL_ERRORS.has(name)) {
@@ -163,6 +174,17 @@ async function sendOnce(item: OutboxItem, nowMs: number): Promise<Delivery> {
   }
   await finish(item, nowMs, { status: 'sent', messageId: messageId ?? '', sentAt: new Date(nowMs).toISOString() });
   return 'sent';
+}
+
+/**
+ * SES's Send event for an outbox mail: it was accepted. An attempt that died before its own mark leaves the
+ * mail held; this marks it sent (with its tracker), so the attempt after the lease sends nothing.
+ */
+export async function confirmSentBySes(id: string, messageId: string, nowMs = Date.now()): Promise<boolean> {
+  const item = await readItem(id);
+  if (!item?.mail || (item.status !== 'pending' && item.status !== 'sending')) return false;
+  await finish(item, nowMs, { status: 'sent', messageId, sentAt: new Date(nowMs).toISOString() });
+  return true;
 }
 
 /** The mail's mark, and its tracker's, in one transaction; the mark keeps no hold and expires. */

@@ -1,11 +1,12 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
-import { OUTBOX_SK } from '../../schemas/keys';
+import { OUTBOX_MAIL_TAG, OUTBOX_SK } from '../../schemas/keys';
+import type { CrmEvents } from './crm-events';
 import type { CrmMail } from './crm-mail';
 import { CrmFunction } from './crm-function';
 
@@ -15,21 +16,25 @@ import { CrmFunction } from './crm-function';
  * mark items, put events on the CRM's bus and send mail with the CRM's configuration set, as any identity
  * and template (nurture mail goes out as the lead's owner, with the template marketing chose); the
  * workflows that wait on an item grant it their task responses (the approval engine does).
+ *
+ * Beside it, the confirmer: SES's Send event of a relayed mail (tagged with its outbox item) marks the mail
+ * sent, closing the window where a relay died after SES accepted and before its own mark.
  */
 export class OutboxRelay extends Construct {
   readonly relay: CrmFunction;
+  readonly confirmer: CrmFunction;
 
-  constructor(scope: Construct, id: string, props: { table: ITable; bus: IEventBus; mail: CrmMail }) {
+  constructor(scope: Construct, id: string, props: { table: ITable; events: CrmEvents; mail: CrmMail }) {
     super(scope, id);
     const stack = Stack.of(this);
     this.relay = new CrmFunction(this, 'Relay', {
       handler: 'platform/relay-outbox',
-      environment: { TABLE_NAME: props.table.tableName, EVENT_BUS_NAME: props.bus.eventBusName, ...props.mail.environment({ links: false }) },
+      environment: { TABLE_NAME: props.table.tableName, EVENT_BUS_NAME: props.events.bus.eventBusName, ...props.mail.environment({ links: false }) },
       timeout: Duration.seconds(30),
     });
     const fn = this.relay.fn;
     props.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-    props.bus.grantPutEventsTo(fn);
+    props.events.bus.grantPutEventsTo(fn);
     fn.addToRolePolicy(new PolicyStatement({
       actions: ['ses:SendEmail'],
       resources: [
@@ -46,6 +51,18 @@ export class OutboxRelay extends Construct {
       reportBatchItemFailures: true,
       filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { Keys: { sk: { S: FilterRule.isEqual(OUTBOX_SK) } } } })],
     }));
+
+    this.confirmer = new CrmFunction(this, 'ConfirmSent', {
+      handler: 'platform/confirm-sent-mail',
+      environment: { TABLE_NAME: props.table.tableName },
+      timeout: Duration.seconds(10),
+    });
+    props.table.grant(this.confirmer.fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    props.events.addRule('OutboxMailSent', {
+      eventPattern: { source: ['aws.ses'], detailType: ['Email Sent'], detail: { mail: { tags: { [OUTBOX_MAIL_TAG]: [{ exists: true }] } } } as never },
+      description: 'SES accepted a mail the outbox relayed: it is marked sent even if the relay died before marking it',
+      target: (delivery) => new LambdaFunction(this.confirmer.fn, delivery),
+    });
     const ack = (resource: string, reason: string) => Validations.of(fn).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
     ack(`arn:<AWS::Partition>:ses:${stack.region}:<AWS::AccountId>:identity/*`,
       'Nurture mail goes out as the lead\'s owner, from whichever verified identity that owner\'s address belongs to; only SendEmail is allowed.');

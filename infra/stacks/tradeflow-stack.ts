@@ -68,7 +68,7 @@ export class TradeflowStack extends Stack {
       filters: [FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: FilterRule.isEqual('RECORD') } } } })],
     }));
 
-    const outbox = new OutboxRelay(this, 'Outbox', { table: this.table.table, bus: this.events.bus, mail });
+    const outbox = new OutboxRelay(this, 'Outbox', { table: this.table.table, events: this.events, mail });
 
     const withdrawApproval = this.approvalEngine(mail, outbox.relay);
     // nurture sequences

@@ -9,7 +9,7 @@ import { SesError } from './ses-errors';
 import { handleMailViewer } from './mail-viewer';
 import type { ConfigurationSet, EmailTemplate, StoredMessage } from './ses-model';
 import { createRecordStore } from './record-store';
-import { createEventPublisher } from './ses-events';
+import { createEventPublisher, sendingEvents } from './ses-events';
 import { handleSesV2 } from './sesv2-api';
 import { readSesResources } from './ses-from-template';
 
@@ -21,6 +21,11 @@ export interface SesService {
   edgeService: EdgeService;
   /** Takes the template's configuration sets, their EventBridge destinations and its AWS::SES::Template resources. */
   loadTemplate(resources: Record<string, TemplateResource>, resolver: Pick<Resolver, 'resolve' | 'physicalId'>): void;
+  /**
+   * Publishes the sending events (Send, Delivery...) of mail accepted just before the runtime died, which
+   * SES would publish whatever became of the caller; call it once the buses take events. Resolves with how many.
+   */
+  publishUnrecordedEvents(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -69,6 +74,12 @@ export function createSesService(opts: SesServiceOptions): SesService {
       for (const template of found.templates) ctx.templates.put(template.name, template);
       const destinations = found.configurationSets.flatMap((s) => s.destinations.map((d) => `${s.name} → bus ${d.busName} (${[...d.eventTypes].join(', ')})`));
       log(`SES: ${found.configurationSets.length} configuration set(s)${destinations.length ? `: ${destinations.join('; ')}` : ''}, ${found.templates.length} template(s)`);
+    },
+    async publishUnrecordedEvents() {
+      const accepted = ctx.messages.values().filter((m) => m.events.length === 0);
+      for (const message of accepted) await ctx.recordEvents(message, sendingEvents(message, ctx.clock.nowIso(), 0));
+      if (accepted.length > 0) log(`SES: published the sending events of ${accepted.length} mail(s) accepted before a restart`);
+      return accepted.length;
     },
     async stop() {
       publisher.stop();

@@ -4,6 +4,8 @@
  * each new item. Named by the business id of what it announces, so a retried change writes it once.
  */
 export const OUTBOX_SK = 'OUTBOX';
+/** The SES message tag that names a relayed mail's outbox item, so SES's events about it find the item. */
+export const OUTBOX_MAIL_TAG = 'outbox';
 export const outboxKey = (id: string) => ({ pk: `OUTBOX#${id}`, sk: OUTBOX_SK });
 
 /** How long a delivered item stays readable (for support) before the table's TTL removes it. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
@@ -158,6 +158,28 @@ describe('the local SES', () => {
     const delivered = JSON.parse(putEvents[1].Detail);
     expect(delivered.eventType).toBe('Delivery');
     expect(delivered.delivery).toMatchObject({ recipients: ['ann@example.com', 'cc@example.com', 'bcc@example.com'], smtpResponse: expect.any(String) });
+  });
+
+  it('publishes after a restart the Send and Delivery of mail it accepted just before it died, once', async () => {
+    const { MessageId } = await client.send(new SendEmailCommand({
+      FromEmailAddress: 'noreply@tradeflow.example', Destination: { ToAddresses: ['crash@example.com'] },
+      Content: { Simple: { Subject: { Data: 'Accepted, then the runtime died' }, Body: { Text: { Data: '...' } } } },
+      ConfigurationSetName: 'crm-mail',
+    }));
+    // as a kill -9 between keeping the mail and recording its events leaves it
+    const file = path.join(dataDir, 'messages', `${encodeURIComponent(MessageId!)}.json`);
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), events: [] }));
+    putEvents = [];
+    const restarted = createSesService({ edgeUrl: edge.url, clock: createLocalClock(), dataDir, region: REGION, accountId: ACCOUNT });
+    try {
+      restarted.loadTemplate(RESOURCES, createResolver({ template: { Resources: RESOURCES }, resources: RESOURCES }, { region: REGION, accountId: ACCOUNT, stackName: 'Tradeflow' }));
+      expect(await restarted.publishUnrecordedEvents()).toBe(1);
+      expect(putEvents.map((e) => [e.DetailType, JSON.parse(e.Detail).mail.messageId])).toEqual([['Email Sent', MessageId], ['Email Delivered', MessageId]]);
+      expect(await restarted.publishUnrecordedEvents()).toBe(0);
+      expect(putEvents).toHaveLength(2);
+    } finally {
+      await restarted.stop();
+    }
   });
 
   it('reads raw MIME mail: multipart bodies, encoded subject, List-Unsubscribe, recipients from the headers', async () => {

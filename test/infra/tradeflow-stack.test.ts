@@ -309,12 +309,12 @@ describe('the functions', () => {
     expect(domains.sort()).toEqual(Object.keys(API_FUNCTION_GRANTS).sort());
   });
 
-  it('behind no route, only the stream publisher and the outbox relay (fed by the table stream) and the approval, nurture and promotion workflows\' tasks', () => {
+  it('behind no route, only the stream publisher, the outbox relay (fed by the table stream) and its confirmer (fed by SES\'s Send events), and the approval, nurture and promotion workflows\' tasks', () => {
     const routed = new Set(routeFunctions.map((r) => r.functionId));
     const others = crmFunctions().map(([id]) => id).filter((id) => !routed.has(id));
     expect(others.map((id) => id.replace(/Function[0-9A-F]{8}$/, '')).sort()).toEqual([
       'AdvanceApproval', 'AwaitApprovalDecisions', 'NurtureAwaitEngagement', 'NurtureRouter', 'NurtureRunStep',
-      'OutboxRelay',
+      'OutboxConfirmSent', 'OutboxRelay',
       // trade promotions: workflow tasks and the ERP events' rule target
       'PromotionsApplyClaimDecision', 'PromotionsApplyPromotionDecision', 'PromotionsReceiveErpEvent', 'PromotionsRequestCloseOut', 'PromotionsSettleCampaign',
       'PublishRecordChanges',
@@ -570,6 +570,14 @@ describe('the outbox relay', () => {
     expect([...refs(putEvents.Resource), ...getAttIds(putEvents.Resource)].some((id) => resources[id ?? '']?.Type === 'AWS::Events::EventBus')).toBe(true);
     const send = allowed().find((s) => actionsOf(s).includes('ses:SendEmail'))!;
     expect(JSON.stringify(send.Resource)).toContain('configuration-set/');
+  });
+
+  it('is told by SES\'s Send events of relayed mail only, through a confirmer that may read and mark items and nothing else', () => {
+    const confirmer = ofType('AWS::Lambda::Function').map(([id]) => id).find((id) => id.startsWith('OutboxConfirmSent'))!;
+    const rule = ofType('AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties.Targets ?? []).includes(confirmer))!;
+    expect(rule[1].Properties.EventPattern).toEqual({ source: ['aws.ses'], 'detail-type': ['Email Sent'], detail: { mail: { tags: { outbox: [{ exists: true }] } } } });
+    const actions = statementsOf(confirmer).filter((s) => s.Effect === 'Allow').flatMap(actionsOf);
+    expect(actions.filter((a: string) => !/^xray:/.test(a)).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
   });
 
   it('is the only sender of approval and nurture mail: the approval engine and API and the nurture step only queue it', () => {

@@ -1,9 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mailToSend } from '../../functions/platform/outbox';
+import { mailAsSent, mailToSend } from '../../functions/platform/outbox';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 import { outboxKey } from '../../schemas/keys';
 import { startLocalCrm, type LocalCrm } from './support/local-crm';
@@ -11,7 +12,8 @@ import { startLocalCrm, type LocalCrm } from './support/local-crm';
 /**
  * The outbox's relay against the whole local runtime: a stream record delivered again (Lambda retries a
  * batch, or the relay died after its mark) reaches nobody twice, and a mail whose sending attempt died
- * before SES answered is sent once its hold ends.
+ * before SES answered is sent once its hold ends, while one whose attempt died after SES accepted it is
+ * marked sent by SES's Send event and not sent again.
  */
 let crm: LocalCrm;
 let documents: DynamoDBDocumentClient;
@@ -74,5 +76,25 @@ describe('the outbox relay', () => {
     await redeliver(id);
     await crm.untilIdle();
     expect((await mailsTo('held@example.com')).map((m) => m.subject)).toEqual(['Held mail']);
+  });
+  it('does not send again a mail SES accepted whose attempt died before marking it: SES\'s Send event marks it', async () => {
+    const id = 'test-mail#accepted-then-its-sender-died';
+    const mail = {
+      FromEmailAddress: 'Tradeflow <no-reply@tradeflow.example>', Destination: { ToAddresses: ['accepted@example.com'] },
+      Content: { Simple: { Subject: { Data: 'Accepted mail' }, Body: { Text: { Data: 'SES took it; its sender died before the mark.' } } } },
+    };
+    const clockNow = ((await (await fetch(`${crm.runtime.edgeUrl}/_local/clock`)).json()) as { epochMillis: number }).epochMillis;
+    // held by an attempt whose hold has not passed yet...
+    const write = mailToSend(id, mail, new Date(clockNow).toISOString());
+    await documents.send(new PutCommand({ TableName: crm.runtime.tableName, Item: { ...write.item.Put!.Item, status: 'sending', sendingUntil: clockNow + 600_000, attempts: 1 } }));
+    // ...which got as far as SES accepting the mail, as the relay hands it over
+    const ses = new SESv2Client({ endpoint: crm.runtime.edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const { MessageId } = await ses.send(new SendEmailCommand({ ...mailAsSent(id, mail), ConfigurationSetName: 'tradeflow' }));
+    ses.destroy();
+    await crm.eventually(() => outboxItem(id), (item) => item?.status === 'sent');
+    expect(await outboxItem(id)).toMatchObject({ status: 'sent', messageId: MessageId, attempts: 1 });
+    expect(await redeliver(id)).toEqual({ batchItemFailures: [] });
+    await crm.untilIdle();
+    expect((await mailsTo('accepted@example.com')).map((m) => m.subject)).toEqual(['Accepted mail']);
   });
 });

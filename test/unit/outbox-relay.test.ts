@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PromotionSubmitted } from '../../schemas/events';
 import { outboxKey } from '../../schemas/keys';
-import { deliverOutboxItem, eventToAnnounce, MAIL_LEASE_MS, mailToSend, waitToWake } from '../../functions/platform/outbox';
+import { confirmSentBySes, deliverOutboxItem, eventToAnnounce, MAIL_LEASE_MS, mailToSend, waitToWake } from '../../functions/platform/outbox';
 import { handler } from '../../functions/platform/relay-outbox';
 
 // the relay's environment, before its modules load
@@ -110,10 +110,27 @@ describe('the relay sending a mail', () => {
     const hold = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(hold.ConditionExpression).toBe('#status = :pending OR (#status = :sending AND sendingUntil < :now)');
     expect(hold.ExpressionAttributeValues).toMatchObject({ ':sending': 'sending', ':until': NOW + MAIL_LEASE_MS, ':now': NOW });
-    expect(ses.commandCalls(SendEmailCommand)[0]!.args[0].input).toEqual({ ...mail, ConfigurationSetName: 'tradeflow' });
+    // tagged with its outbox item, so SES's Send event can mark it if this attempt dies before its own mark
+    expect(ses.commandCalls(SendEmailCommand)[0]!.args[0].input).toEqual({
+      ...mail, ConfigurationSetName: 'tradeflow', EmailTags: [{ Name: 'outbox', Value: Buffer.from('nurture-mail#e-1#welcome').toString('base64url') }],
+    });
     const [outbox, tracked] = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(outbox!.Update).toMatchObject({ Key: outboxKey('nurture-mail#e-1#welcome'), ExpressionAttributeValues: { ':status': 'sent', ':messageId': 'm-1' } });
     expect(tracked!.Update).toMatchObject({ Key: tracker, ExpressionAttributeValues: { ':status': 'sent', ':messageId': 'm-1' } });
+  });
+
+  it('is marked sent, with its tracker, from SES\'s Send event when the attempt that sent it died before its mark', async () => {
+    dynamo.on(GetCommand).resolves({ Item: stored(write, { status: 'sending', sendingUntil: NOW + 30_000 }) });
+    await expect(confirmSentBySes('nurture-mail#e-1#welcome', 'm-1', NOW)).resolves.toBe(true);
+    const [outbox, tracked] = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(outbox!.Update).toMatchObject({ Key: outboxKey('nurture-mail#e-1#welcome'), ExpressionAttributeValues: { ':status': 'sent', ':messageId': 'm-1' } });
+    expect(tracked!.Update).toMatchObject({ Key: tracker, ExpressionAttributeValues: { ':status': 'sent', ':messageId': 'm-1' } });
+  });
+
+  it('is left as it is by SES\'s Send event once its own attempt marked it', async () => {
+    dynamo.on(GetCommand).resolves({ Item: stored(write, { status: 'sent', messageId: 'm-1' }) });
+    await expect(confirmSentBySes('nurture-mail#e-1#welcome', 'm-1', NOW)).resolves.toBe(false);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
   it('sends nothing while another attempt holds it, and says so, so the stream tries again after the hold', async () => {
