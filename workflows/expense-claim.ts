@@ -1,10 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Choice, Condition, JsonPath, Succeed, TaskInput, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ClaimApproved, ClaimSubmitted } from '../schemas/events';
-import { approvalThenDecision, putEventStep } from './promotion-steps';
+import { Claims } from '../schemas/promotions/records';
+import { approvalThenDecision, claimSubmission, putEventStep } from './promotion-steps';
 import { failureState } from './task-failures';
 
 /**
@@ -14,6 +16,7 @@ import { failureState } from './task-failures';
  *   Request approval (finance policy) → Apply the decision ─(approved: reserved → spent, claimed total
  *     up, claim approved)→ Announce Claim.Approved (the ERP pays it; its Claim.Paid marks it paid)
  *   rejected / recalled / no decision in 30 days (the approval request withdrawn) → returned by Apply the decision (reasons; hold released)
+ *   a repeated Claim.Submitted (the outbox delivers at least once) finds the submission claimed and ends
  */
 export interface ExpenseClaimProps {
   bus: IEventBus;
@@ -21,6 +24,8 @@ export interface ExpenseClaimProps {
   applyDecision: IFunction;
   /** the approvals domain's task that withdraws a request nobody decided in time */
   withdrawApproval: IFunction;
+  /** where the claim's submission is claimed by its one run */
+  table: ITable;
 }
 
 export function expenseClaim(scope: Construct, props: ExpenseClaimProps): IChainable {
@@ -44,7 +49,8 @@ export function expenseClaim(scope: Construct, props: ExpenseClaimProps): IChain
     payeeId: JsonPath.stringAt('$.posted.payeeId'), amount: JsonPath.objectAt('$.posted.amount'), approvedAt: JsonPath.stringAt('$.posted.approvedAt'),
   })));
 
-  return ask.next(decide).next(new Choice(scope, 'Approved and posted?')
+  const claim = claimSubmission(scope, { table: props.table, recordType: Claims.type, idField: 'claimId', event: ClaimSubmitted, onFailure });
+  return claim.next(ask).next(decide).next(new Choice(scope, 'Approved and posted?')
     .when(Condition.booleanEquals('$.posted.posted', true), announce.next(new Succeed(scope, 'Payable')))
     .otherwise(new Succeed(scope, 'Returned to the rep', { comment: 'rejected, recalled, or no longer awaiting this decision' })));
 }

@@ -5,12 +5,12 @@ import {
   Choice, Condition, Errors, JsonPath, Pass, Result, Succeed, TaskInput, Wait, WaitTime, type IChainable,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { DynamoAttributeValue, DynamoPutItem, DynamoUpdateItem } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { DynamoAttributeValue, DynamoUpdateItem } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { lifecycleClaimKey, listPk, RECORD_SK, recordKey } from '../schemas/keys';
+import { listPk, RECORD_SK, recordKey } from '../schemas/keys';
 import { Promotions } from '../schemas/promotions/records';
 import { PromotionApproved, PromotionClosedOut, PromotionSubmitted } from '../schemas/events';
-import { approvalThenDecision, lambdaWaitStep, putEventStep, withRetry } from './promotion-steps';
+import { approvalThenDecision, claimSubmission, lambdaWaitStep, putEventStep, withRetry } from './promotion-steps';
 import { DYNAMO_TRANSIENT, failureState } from './task-failures';
 
 /**
@@ -110,24 +110,7 @@ export function promotionLifecycle(scope: Construct, props: PromotionLifecyclePr
     .next(new Wait(scope, 'Wait for the end', { time: WaitTime.timestampPath('$.detail.endsAt') }))
     .next(firstAsk).next(askCloseOut).next(announceCloseOut).next(new Succeed(scope, 'Closed out'));
 
-  // Promotion.Submitted comes from the outbox at least once: the first execution for a submission claims it,
-  // and one started by a repeated event ends here (its approval request would be a duplicate nobody answers)
-  const claimKey = lifecycleClaimKey('{}', '{}');
-  const claim = withRetry(new DynamoPutItem(scope, 'Claim the submission', {
-    table: props.table,
-    item: {
-      pk: DynamoAttributeValue.fromString(JsonPath.format(claimKey.pk, d('promotionId'))),
-      sk: DynamoAttributeValue.fromString(JsonPath.format(claimKey.sk, JsonPath.stringAt('$.detail.submission'))),
-      executionArn: DynamoAttributeValue.fromString(JsonPath.executionId),
-    },
-    conditionExpression: 'attribute_not_exists(pk)',
-    resultPath: JsonPath.DISCARD,
-  }), DYNAMO_TRANSIENT);
-  claim.addCatch(new Succeed(scope, 'Already running', { comment: `a repeated ${PromotionSubmitted.detailType}: another execution runs this submission` }), {
-    errors: ['DynamoDB.ConditionalCheckFailedException'],
-  });
-  onFailure(claim);
-
+  const claim = claimSubmission(scope, { table: props.table, recordType: Promotions.type, idField: 'promotionId', event: PromotionSubmitted, onFailure });
   return claim.next(ask).next(decide).next(new Choice(scope, 'Approved and reserved?')
     .when(Condition.booleanEquals('$.reservation.reserved', true), runIt)
     .otherwise(new Succeed(scope, 'Returned to the rep', { comment: 'rejected, recalled, refused by the fund, or cancelled meanwhile' })));

@@ -1,13 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import {
-  Errors, IntegrationPattern, JitterType, JsonPath, TaskInput, Timeout, type TaskStateBase,
+  Errors, IntegrationPattern, JitterType, JsonPath, Succeed, TaskInput, Timeout, type TaskStateBase,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { CallAwsService, EventBridgePutEvents, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { CallAwsService, DynamoAttributeValue, DynamoPutItem, EventBridgePutEvents, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { ApprovalRequested, type EventDefinition } from '../schemas/events';
-import { LAMBDA_TRANSIENT } from './task-failures';
+import { submissionRunKey } from '../schemas/keys';
+import { DYNAMO_TRANSIENT, LAMBDA_TRANSIENT } from './task-failures';
 
 /*
  * The building blocks the trade-promotion workflows share (promotion-lifecycle, expense-claim,
@@ -33,6 +35,30 @@ export function lambdaWaitStep(scope: Construct, name: string, fn: IFunction, pa
     lambdaFunction: fn, integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN, payload: TaskInput.fromObject(payload),
     retryOnServiceExceptions: false, resultPath, taskTimeout: Timeout.duration(timeout),
   }), LAMBDA_TRANSIENT);
+}
+
+/**
+ * The first state of a workflow a Submitted event starts: it claims the submission (the record's id and
+ * submission number in the event's detail). The event comes from the outbox at least once; an execution
+ * started by a repeated one finds the claim taken and ends here, since its approval request would be a
+ * duplicate that nobody answers.
+ */
+export function claimSubmission(scope: Construct, props: { table: ITable; recordType: string; idField: string; event: EventDefinition; onFailure: <T extends TaskStateBase>(task: T) => T }) {
+  const key = submissionRunKey(props.recordType, '{}', '{}');
+  const claim = withRetry(new DynamoPutItem(scope, 'Claim the submission', {
+    table: props.table,
+    item: {
+      pk: DynamoAttributeValue.fromString(JsonPath.format(key.pk, JsonPath.stringAt(`$.detail.${props.idField}`))),
+      sk: DynamoAttributeValue.fromString(JsonPath.format(key.sk, JsonPath.stringAt('$.detail.submission'))),
+      executionArn: DynamoAttributeValue.fromString(JsonPath.executionId),
+    },
+    conditionExpression: 'attribute_not_exists(pk)',
+    resultPath: JsonPath.DISCARD,
+  }), DYNAMO_TRANSIENT);
+  claim.addCatch(new Succeed(scope, 'Already running', { comment: `a repeated ${props.event.detailType}: another execution runs this submission` }), {
+    errors: ['DynamoDB.ConditionalCheckFailedException'],
+  });
+  return props.onFailure(claim);
 }
 
 export function putEventStep(scope: Construct, name: string, bus: IEventBus, event: EventDefinition, detail: TaskInput) {

@@ -7,7 +7,7 @@ import { Campaigns, Promotions, type EffectReport } from '../../schemas/promotio
 import { referencesIn } from '../../schemas/references';
 import { assertCan, covers, scopeOf } from '../platform/access';
 import { conflict, invalidField, notFound } from '../platform/errors';
-import { publish } from '../platform/event-bus';
+import { eventToAnnounce } from '../platform/outbox';
 import type { Principal } from '../platform/principal';
 import { assertReadableReferences, referenceGuards } from '../platform/references';
 import type { Delivered } from '../platform/task-handler';
@@ -39,15 +39,16 @@ export async function createCampaign(principal: Principal, body: unknown, now: s
   assertCan(principal, 'write', Campaigns.type, record);
   const references = referencesIn(Campaigns.record, record);
   await assertReadableReferences(principal, references);
+  const settleAt = new Date(Date.parse(input.endsAt) + input.settlementDelayDays * DAY_MS).toISOString();
   await writeAllOrNothing([
     {
       item: { Put: { TableName: tableName(), Item: itemFor(Campaigns.type, record), ConditionExpression: 'attribute_not_exists(pk)' } },
       whenConditionFails: conflict(`campaign ${record.id} exists`),
     },
     ...referenceGuards(references),
+    // announced in the same transaction: its settlement is scheduled however the request ends after this
+    eventToAnnounce(`campaign-planned#${record.id}`, CampaignPlanned, { campaignId: record.id, settlement: { target: { type: 'campaign', id: record.id }, settleAt } }, now),
   ]);
-  const settleAt = new Date(Date.parse(input.endsAt) + input.settlementDelayDays * DAY_MS).toISOString();
-  await publish(CampaignPlanned, { campaignId: record.id, settlement: { target: { type: 'campaign', id: record.id }, settleAt } });
   return promotionView(record);
 }
 

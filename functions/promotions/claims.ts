@@ -5,7 +5,7 @@ import { Claims, Promotions } from '../../schemas/promotions/records';
 import { referencesIn } from '../../schemas/references';
 import { assertCan } from '../platform/access';
 import { conflict, invalid, invalidField, notFound } from '../platform/errors';
-import { publish } from '../platform/event-bus';
+import { eventToAnnounce } from '../platform/outbox';
 import type { Principal } from '../platform/principal';
 import { assertReadableReferences, referenceGuards } from '../platform/references';
 import { formatMoney, repeatedEvidence, sumInCurrency } from './promotion-money';
@@ -145,12 +145,13 @@ export async function submitClaim(principal: Principal, id: string, now: string)
       whenConditionFails: overBudget,
     }),
     ...evidenceWrites,
+    // announced in the same transaction: its workflow starts however the request ends after this
+    eventToAnnounce(`claim-submitted#${id}#${submission}`, ClaimSubmitted, {
+      claimId: id, submission, promotionId: claim.promotionId, promotionName: promotion.name, submitterId: principal.userId,
+      ownerId: claim.ownerId, departmentId: claim.departmentId, region: promotion.region,
+      amount: { amountMinor: total, currency: promotion.money.currency },
+    }, now),
   ]);
-  await publish(ClaimSubmitted, {
-    claimId: id, submission, promotionId: claim.promotionId, promotionName: promotion.name, submitterId: principal.userId,
-    ownerId: claim.ownerId, departmentId: claim.departmentId, region: promotion.region,
-    amount: { amountMinor: total, currency: promotion.money.currency },
-  });
   return getClaim(principal, id);
 }
 

@@ -35,7 +35,8 @@ export const API_FUNCTION_GRANTS: Record<string, { table: keyof typeof TABLE_ACT
   // a user set inactive or deleted is disabled in the user pool and signed out; set active, enabled again
   records: { table: 'write', uses: ['userSignIn'] },
   approvals: { table: 'write', uses: ['eventBus', 'approvalSignals', 'linkSecret'] },
-  promotions: { table: 'write', uses: ['eventBus', 'promotionSignals'] },
+  // what it announces goes through the outbox
+  promotions: { table: 'write', uses: ['promotionSignals'] },
   // and stopping a lead's enrolments when they unsubscribe: granted with the nurture engine
   nurture: { table: 'write', uses: ['eventBus', 'linkSecret'] },
   events: { table: 'write', uses: ['eventBus', 'inboundSecrets'] },

@@ -84,7 +84,7 @@ export class TradePromotions extends Construct {
       name: 'expense-claim',
       comment: 'An expense claim through finance approval to payable (spent from the fund)',
       definition: expenseClaim(new Construct(this, 'ClaimStates'), {
-        bus, applyDecision: task('ApplyClaimDecision', 'promotions/apply-claim-decision'), withdrawApproval: props.withdrawApproval,
+        bus, applyDecision: task('ApplyClaimDecision', 'promotions/apply-claim-decision'), withdrawApproval: props.withdrawApproval, table,
       }),
     });
     this.settlement = new CrmWorkflow(this, 'CampaignSettlement', {

@@ -32,10 +32,11 @@ export const effectReportKey = (targetType: SettlementTargetType, targetId: stri
 export const evidenceRefKey = (evidenceRef: string) => uniqueValueKey('CLAIM', 'evidenceRef', evidenceRef.toLowerCase());
 
 /**
- * The lifecycle execution that runs one submission of a promotion: its first state claims this item, so
- * a Promotion.Submitted delivered twice starts one lifecycle, and the second execution ends at once.
+ * The workflow execution that runs one submission of a promotion or claim (the record's type, id and
+ * submission): its first state claims this item, so a Submitted event delivered twice starts one run,
+ * and the second execution ends at once.
  */
-export const lifecycleClaimKey = (promotionId: string, submission: number | string) => ({
-  pk: recordKey('PROMOTION', promotionId).pk,
+export const submissionRunKey = (recordType: string, id: string, submission: number | string) => ({
+  pk: recordKey(recordType, id).pk,
   sk: `LIFECYCLE#${submission}`,
 });

@@ -137,6 +137,15 @@ describe('a promotion through its whole life', () => {
       { kind: 'display', amount: eur(500_00), evidenceRef: 'RCPT-2' }, { kind: 'tasting', amount: eur(300_00), evidenceRef: 'RCPT-3' },
     ] });
     expect((await crm.as('u-sales').post(`/claims/${claim.body.id}/submit`, {})).status).toBe(202);
+    // Claim.Submitted comes from the outbox at least once: put again (a relay killed between the bus and its
+    // mark), it starts no second run, and the claim is approved and posted once
+    const submitted = await until(() => crm.busEvents(), (events) => events.some((e) => e['detail-type'] === 'Claim.Submitted' && e.detail.claimId === claim.body.id));
+    const again = submitted.find((e) => e['detail-type'] === 'Claim.Submitted' && e.detail.claimId === claim.body.id)!;
+    const bus = new EventBridgeClient({ endpoint: crm.runtime.edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    await bus.send(new PutEventsCommand({ Entries: [{ EventBusName: 'crm', Source: again.source, DetailType: again['detail-type'], Detail: JSON.stringify(again.detail) }] }));
+    bus.destroy();
+    const repeated = await until(() => crm.finishedExecutions('tradeflow-expense-claim'), (runs) => runs.some((r) => r.input?.detail?.claimId === claim.body.id));
+    expect(repeated.filter((r) => r.input?.detail?.claimId === claim.body.id).map((r) => r.status)).toEqual(['SUCCEEDED']);
     const dup = await crm.as('u-sales').post('/claims', { promotionId: id, lines: [{ kind: 'gift', amount: eur(10_00), evidenceRef: 'rcpt-2' }] });
     const dupRefused = await crm.as('u-sales').post(`/claims/${dup.body.id}/submit`, {});
     expect(dupRefused.status).toBe(400);
@@ -145,8 +154,8 @@ describe('a promotion through its whole life', () => {
     await decideApproval(crm, { subjectType: 'expense-claim', subjectId: claim.body.id, outcome: 'approved' });
     await until(() => crm.as('u-sales').get(`/claims/${claim.body.id}`).then((r) => r.body), (c) => c.status === 'approved');
     expect((await promotion(id)).money).toMatchObject({ claimedMinor: 800_00, reservedMinor: 200_00, pendingClaimMinor: 0 });
-    const claimApproved = (await crm.busEvents()).find((e) => e['detail-type'] === 'Claim.Approved' && e.detail.claimId === claim.body.id);
-    expect(claimApproved?.detail.amount).toEqual(eur(800_00));
+    const claimApproved = (await crm.busEvents()).filter((e) => e['detail-type'] === 'Claim.Approved' && e.detail.claimId === claim.body.id);
+    expect(claimApproved.map((e) => e.detail.amount)).toEqual([eur(800_00)]);
     await putErpEvent('Claim.Paid', { claimId: claim.body.id, paidAt: at(26), amount: eur(800_00), paymentReference: 'PAYOUT-1' });
     await until(() => crm.as('u-sales').get(`/claims/${claim.body.id}`).then((r) => r.body), (c) => c.status === 'paid');
 
