@@ -1,11 +1,14 @@
 import { LeadConverted, LeadExitedSequence } from '../../schemas/events';
 import { nurtureKeys } from '../../schemas/keys';
 import type { ExitReason, NurtureSequence } from '../../schemas/nurture/sequence';
-import { publish } from '../platform/event-bus';
+import { conflict } from '../platform/errors';
+import { eventToAnnounce } from '../platform/outbox';
+import { tableName } from '../platform/table';
+import type { GuardedWrite } from '../platform/transact';
 import { evaluateCondition } from '../rules/conditions';
 import { stopEnrolmentExecution } from './nurture-executions';
 import {
-  activeEnrolmentsOfLead, count, endEnrolment, enrolmentsOfLead, moveLeadStatus, putNew, readLead, readVersion, type Enrolment, type LeadItem,
+  activeEnrolmentsOfLead, endEnrolment, enrolmentsOfLead, moveLeadStatus, readLead, readVersion, type EndWrites, type Enrolment, type LeadItem,
 } from './nurture-store';
 
 /*
@@ -32,17 +35,22 @@ export async function completeEnrolment(enrolment: Enrolment, now: string): Prom
   await leaveNurture(enrolment, now);
 }
 
-/** Ends one enrolment for a reason and (unless the execution itself is ending it) stops its execution at once. */
-export async function exitEnrolment(enrolment: Enrolment, reason: ExitReason, now: string, stopExecution = true): Promise<boolean> {
-  const ended = await endEnrolment(enrolment, 'exited', now, reason);
+/**
+ * Ends one enrolment for a reason, announcing it (Lead.ExitedSequence, with `also`) in the same transaction,
+ * and (unless the execution itself is ending it) stops its execution at once.
+ */
+export async function exitEnrolment(enrolment: Enrolment, reason: ExitReason, now: string, stopExecution = true, also: EndWrites = {}): Promise<boolean> {
+  const ended = await endEnrolment(enrolment, 'exited', now, reason, { ...also, writes: [
+    eventToAnnounce(`lead-exited#${enrolment.enrolmentId}`, LeadExitedSequence, {
+      enrolmentId: enrolment.enrolmentId, sequenceId: enrolment.sequenceId, sequenceVersion: enrolment.sequenceVersion,
+      leadId: enrolment.leadId, reason, exitedAt: now,
+    }, now),
+    ...also.writes ?? [],
+  ] });
   await leaveNurture(enrolment, now);
-  if (!ended) return false;
-  if (stopExecution) await stopEnrolmentExecution(enrolment.enrolmentId, reason);
-  await publish(LeadExitedSequence, {
-    enrolmentId: enrolment.enrolmentId, sequenceId: enrolment.sequenceId, sequenceVersion: enrolment.sequenceVersion,
-    leadId: enrolment.leadId, reason, exitedAt: now,
-  });
-  return true;
+  // an execution whose enrolment ended by an earlier attempt ends at its next step
+  if (ended && stopExecution) await stopEnrolmentExecution(enrolment.enrolmentId, reason);
+  return ended;
 }
 
 /** Every active enrolment of the lead exits (unsubscribe, bounce, complaint, conversion). */
@@ -72,21 +80,38 @@ export async function onLeadChanged(leadId: string, now: string): Promise<void> 
   }
 }
 
-/** The lead converted: the enrolment exits (its execution stopped, unless the execution itself is ending it) and the conversion is attributed once. */
+/**
+ * The lead converted: the enrolment exits (its execution stopped, unless the execution itself is ending it)
+ * and, in the same transaction, the conversion is attributed to the sequence and its campaign, counted
+ * and announced (Lead.Converted), once per enrolment.
+ */
 export async function exitConverted(enrolment: Enrolment, sequence: NurtureSequence, lead: LeadItem, now: string, stopExecution = true): Promise<void> {
-  if (await exitEnrolment(enrolment, 'converted', now, stopExecution)) await attributeConversion(enrolment, sequence, lead, now);
+  await exitEnrolment(enrolment, 'converted', now, stopExecution, { writes: conversionWrites(enrolment, sequence, lead, now), counts: { conversions: 1 } });
 }
 
-async function attributeConversion(enrolment: Enrolment, sequence: NurtureSequence, lead: LeadItem, now: string): Promise<void> {
+/** The campaign's conversion item (the first conversion of the lead in the sequence is kept) and its event. */
+function conversionWrites(enrolment: Enrolment, sequence: NurtureSequence, lead: LeadItem, now: string): GuardedWrite[] {
   const campaignId = sequence.campaignId ?? lead.campaignId;
-  const stored = await putNew({
-    ...nurtureKeys.conversion(campaignId, enrolment.sequenceId, enrolment.leadId),
+  const fields = {
     campaignId: campaignId ?? null, sequenceId: enrolment.sequenceId, sequenceVersion: enrolment.sequenceVersion,
     enrolmentId: enrolment.enrolmentId, leadId: enrolment.leadId, convertedAt: now,
-  });
-  if (!stored) return;
-  await count(enrolment.sequenceId, { conversions: 1 });
-  await publish(LeadConverted, {
-    leadId: enrolment.leadId, sequenceId: enrolment.sequenceId, ...(campaignId ? { campaignId } : {}), convertedAt: now,
-  });
+  };
+  const names = Object.keys(fields);
+  const nothingFails = conflict('a conversion is never refused');
+  return [
+    {
+      item: {
+        Update: {
+          TableName: tableName(), Key: nurtureKeys.conversion(campaignId, enrolment.sequenceId, enrolment.leadId),
+          UpdateExpression: `SET ${names.map((n, i) => `#f${i} = if_not_exists(#f${i}, :f${i})`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#f${i}`, n])),
+          ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:f${i}`, fields[n as keyof typeof fields]])),
+        },
+      },
+      whenConditionFails: nothingFails,
+    },
+    eventToAnnounce(`lead-converted#${enrolment.enrolmentId}`, LeadConverted, {
+      leadId: enrolment.leadId, sequenceId: enrolment.sequenceId, ...(campaignId ? { campaignId } : {}), convertedAt: now,
+    }, now),
+  ];
 }

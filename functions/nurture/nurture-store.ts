@@ -16,7 +16,7 @@ import type * as z from '../../schemas/zod';
 import { conflict } from '../platform/errors';
 import { toRecord } from '../records';
 import { documentClient, tableName } from '../platform/table';
-import { writeAllOrNothing } from '../platform/transact';
+import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
 
 type Item = Record<string, unknown>;
 
@@ -230,8 +230,16 @@ export async function enrolmentsOfLead(leadId: string, sequenceId?: string): Pro
   return (await queryAll({ index: 'byCollection', pk: nurtureKeys.enrolmentIndexes(leadId, '', '', '').byCollectionPk, skPrefix: nurtureKeys.enrolmentsOfLead(sequenceId) })) as unknown as Enrolment[];
 }
 
-/** Ends an active enrolment and frees its place in the sequence; false when it had already ended (then nothing is counted twice). */
-export async function endEnrolment(enrolment: Enrolment, status: 'completed' | 'exited', at: string, reason?: ExitReason): Promise<boolean> {
+/** What else an enrolment's end writes in its transaction: other items, and more counters on its shard. */
+export interface EndWrites { writes?: GuardedWrite[]; counts?: Record<string, number> }
+
+/**
+ * Ends an active enrolment, frees its place in the sequence and counts it, with what the end announces
+ * (`also`) in the same transaction; false when it had already ended (then nothing happens twice).
+ */
+export async function endEnrolment(enrolment: Enrolment, status: 'completed' | 'exited', at: string, reason?: ExitReason, also: EndWrites = {}): Promise<boolean> {
+  const counts = { active: -1, [status === 'completed' ? 'completed' : `exited.${reason}`]: 1, ...also.counts };
+  const names = Object.keys(counts);
   const ended = conflict('the enrolment has ended already');
   try {
     await writeAllOrNothing([
@@ -262,12 +270,23 @@ export async function endEnrolment(enrolment: Enrolment, status: 'completed' | '
       },
       // in the same transaction, so whoever reads the enrolment ended finds the end on its timeline
       { item: { Put: timelineEntry(enrolment.enrolmentId, at, status === 'completed' ? 'completed' : 'exited', reason ? { reason } : {}) }, whenConditionFails: ended },
+      {
+        item: {
+          Update: {
+            ...statsShard(enrolment.sequenceId, enrolment.enrolmentId),
+            UpdateExpression: `ADD ${names.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
+            ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#c${i}`, n])),
+            ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:c${i}`, counts[n]])),
+          },
+        },
+        whenConditionFails: ended,
+      },
+      ...also.writes ?? [],
     ]);
   } catch (error) {
     if (error === ended) return false;
     throw error;
   }
-  await count(enrolment.sequenceId, { active: -1, [status === 'completed' ? 'completed' : `exited.${reason}`]: 1 });
   return true;
 }
 
