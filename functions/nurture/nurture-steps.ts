@@ -23,11 +23,11 @@ import {
  * The step runner: the nurture state machine's one task runs the enrolment's current step and says
  * what comes next (continue, wait until, await engagement, end).
  *
- * Exactly-once effects: every step with a side effect first claims (enrolment, step) with a conditional
- * put, so a retried step does nothing twice. A claim made just before a crash leaves that effect undone
- * rather than done twice: at most once. A mail is not claimed that way: its claim and the mail are one
- * transaction with the outbox (platform/outbox.ts), whose relay sends it at least once and, through its
- * sending mark, to the lead once (see docs/decisions.md for the one window left).
+ * Effects once: a step that committed moves the enrolment on in the same transaction, and a retry of it
+ * answers with what that run decided. A mail's claim, its outbox item, counter and timeline line are that
+ * transaction (the relay sends it once, platform/outbox.ts); notes, tasks and opportunities are named
+ * after the enrolment and step, so a run after a crash writes the same one. A score change and a set
+ * status still claim first: a crash between the claim and the change leaves it undone (at most once).
  */
 
 export const StepInputSchema = z.object({
@@ -224,14 +224,15 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
     case 'change-score':
       if (await claim()) await changeScore(enrolment, sequence, step.by, at, 'step');
       return goOn();
+    // named after the enrolment and step, so a run after a crash creates the same record once more: at least once, never twice
     case 'notify-owner':
-      if (await claim()) await notifyOwner(lead, step.message, `${enrolment.enrolmentId}|${step.id}`, at);
+      await notifyOwner(lead, step.message, `${enrolment.enrolmentId}|${step.id}`, at);
       return goOn();
     case 'create-task':
-      if (await claim()) await createTask(lead, step.subject, `${enrolment.enrolmentId}|${step.id}`, at);
+      await createTask(lead, step.subject, `${enrolment.enrolmentId}|${step.id}`, at);
       return goOn();
     case 'create-opportunity':
-      if (await claim()) await createOpportunity(lead, step.opportunity, `${enrolment.enrolmentId}|${step.id}`, at);
+      await createOpportunity(lead, step.opportunity, `${enrolment.enrolmentId}|${step.id}`, at);
       return goOn();
     case 'set-status':
       if (await claim()) await updateLead(enrolment.leadId, { status: step.status }, at);
