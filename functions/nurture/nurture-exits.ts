@@ -24,7 +24,7 @@ import {
  * second write after the enrolment's end, made again by any retry, so a reader may see the enrolment
  * ended a moment before the lead moves.
  */
-async function leaveNurture(enrolment: Enrolment, now: string): Promise<void> {
+export async function leaveNurture(enrolment: Enrolment, now: string): Promise<void> {
   if (await activeEnrolmentsOfLead(enrolment.leadId) > 0) return;
   await moveLeadStatus(enrolment.leadId, 'nurturing', 'nurtured', now);
 }

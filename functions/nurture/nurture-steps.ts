@@ -10,7 +10,7 @@ import { LINK_PURPOSES, signLink } from '../platform/signed-links';
 import { tableName } from '../platform/table';
 import { evaluateCondition } from '../rules/conditions';
 import { engaged, MAIL_TAGS } from './nurture-engagement';
-import { completeEnrolment, exitConverted, exitEnrolment } from './nurture-exits';
+import { completeEnrolment, exitConverted, exitEnrolment, leaveNurture } from './nurture-exits';
 import { createOpportunity, createTask, notifyOwner } from './nurture-owner-tasks';
 import { engagementDeadline, hasMarketingConsent, insideSendWindow, nextStepId, sendTime, stepById, timeZoneOf, waitEnd } from './nurture-plan';
 import { changeScore } from './nurture-scoring';
@@ -59,7 +59,12 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
   const at = now.toISOString();
   const end: StepOutput = { enrolmentId: input.enrolmentId, stepId: input.stepId, resume: {}, action: 'end' };
   const enrolment = await readEnrolment(input.enrolmentId);
-  if (!enrolment || enrolment.status !== 'active') return end;
+  if (!enrolment) return end;
+  if (enrolment.status !== 'active') {
+    // a run again after the end committed and before the lead moved on (the attempt died in between)
+    await leaveNurture(enrolment, at);
+    return end;
+  }
   /** what an earlier attempt of this step decided, once it moved the enrolment on */
   const decidedBefore = (e: Enrolment): StepOutput => (e.status !== 'active' || !e.currentStep ? end
     : e.nextRunAt ? { ...end, stepId: e.currentStep, action: 'wait', waitUntil: e.nextRunAt } : { ...end, stepId: e.currentStep, action: 'continue' });

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordKey } from '../../schemas/keys';
 import { loadCloudAssembly } from '../../local/assembly/cloud-assembly';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 import { DEFAULT_CDK_OUT } from '../../local/synth';
@@ -219,6 +222,22 @@ describe('a step run again (its attempt died after it committed, or timed out)',
     expect(await nowMs() + awaitAgain.timeoutSeconds! * 1000).toBeLessThanOrEqual(Date.parse(deadline) + 2000);
     const [later] = await enrolmentsOf(email);
     expect(later!.timeline.filter((t) => t.what === 'waiting-for-engagement')).toHaveLength(1);
+
+    // the lead opens the follow-up and completes the sequence: nurtured
+    const [, followUp] = await mailsTo(email);
+    expect((await fetch(`${crm.runtime.edgeUrl}/_local/ses/messages/${followUp!.id}/open`, { method: 'POST' })).status).toBe(200);
+    await untilEnrolment(email, (e) => e[0]?.status === 'completed');
+    await crm.eventually(() => crm.as('u-sales').get(`/leads/${leadIdOf(email)}`), (r) => r.body.status === 'nurtured');
+    await crm.untilIdle();
+    // as an attempt that died after the end committed and before the lead moved on leaves it; its step runs again
+    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: crm.runtime.dynamoDbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
+    await documents.send(new UpdateCommand({
+      TableName: crm.runtime.tableName, Key: recordKey('LEAD', leadIdOf(email)),
+      UpdateExpression: 'SET #status = :nurturing', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':nurturing': 'nurturing' },
+    }));
+    documents.destroy();
+    expect(await runStepAgain(awaiting!.enrolmentId, 'done')).toMatchObject({ action: 'end' });
+    expect((await crm.as('u-sales').get(`/leads/${leadIdOf(email)}`)).body.status).toBe('nurtured');
   });
 });
 

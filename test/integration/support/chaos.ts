@@ -28,6 +28,10 @@ const DAY_MS = 86_400_000;
 const SETTLE_TIMEOUT_MS = 120_000;
 /** how long a sender retries one delivery (on 409, 5xx or a broken connection): well past the events function's timeout */
 const DELIVERY_RETRY_MS = 60_000;
+/** past the longest visibility timeout of the template's queues (the nurture router's: 6 x its 30 s timeout) */
+const QUEUE_VISIBILITY_S = 181;
+/** how long the runtime waits on hidden queue messages alone before the clock moves past their timeout */
+const HIDDEN_MESSAGES_PATIENCE_MS = 10_000;
 /** the latest point after a step's start at which the kill may land */
 const MAX_KILL_DELAY_MS = 2_000;
 
@@ -138,13 +142,26 @@ interface ProcessPlan {
   checks: ChaosCheck[];
 }
 
-/** Waits until `done(read())`, or until the runtime is idle without it: then the effect is lost. */
+/**
+ * Waits until `done(read())`, or until the runtime is idle without it: then the effect is lost. Queue
+ * messages a killed runtime had received stay hidden for their queue's visibility timeout (minutes), as
+ * in SQS; when they are all the runtime still waits on, the local clock moves past that timeout, as time
+ * passing would, so they are delivered again.
+ */
 async function settled<T>(ctx: RunContext, what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  let onlyHiddenMessagesSince: number | undefined;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    const { idle } = await ctx.session.edge<{ idle: boolean }>('/_local/idle?waitSeconds=2');
+    const { idle, busy = [] } = await ctx.session.edge<{ idle: boolean; busy?: string[] }>('/_local/idle?waitSeconds=2');
+    const onlyHiddenMessages = busy.length > 0 && busy.every((b) => b.includes('SQS message'));
+    onlyHiddenMessagesSince = onlyHiddenMessages ? onlyHiddenMessagesSince ?? Date.now() : undefined;
+    if (onlyHiddenMessagesSince !== undefined && Date.now() - onlyHiddenMessagesSince > HIDDEN_MESSAGES_PATIENCE_MS) {
+      ctx.tried.push(`the local clock moved ${QUEUE_VISIBILITY_S} s on: queue messages the killed runtime had received were hidden until then`);
+      await ctx.session.edge('/_local/clock', 'POST', { advanceSeconds: QUEUE_VISIBILITY_S });
+      onlyHiddenMessagesSince = undefined;
+    }
     if (idle) {
       const again = await read();
       if (done(again)) return again;
