@@ -86,10 +86,8 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
   const claimed = items.get(keyString(claimKey));
   if (!sequence || !lead) throw new Error(`enrolment ${input.enrolmentId} names a sequence version or lead that does not exist`);
   const exit = async (reason: ExitReason) => {
-    // a mail that waited for the window and now never goes waits no more
-    if ((await exitEnrolment(enrolment, reason, at, false)) && claimed?.status === WAITING_FOR_WINDOW) {
-      await writeTogether([{ Update: { ...statsShard(enrolment.sequenceId, enrolment.enrolmentId), UpdateExpression: 'ADD waitingForWindow :less', ExpressionAttributeValues: { ':less': -1 } } }]);
-    }
+    // a mail that waited for the window and now never goes waits no more, counted with the end
+    await exitEnrolment(enrolment, reason, at, false, claimed?.status === WAITING_FOR_WINDOW ? { counts: { waitingForWindow: -1 } } : {});
     return end;
   };
   if (head?.status === 'archived') return exit('archived');
@@ -149,15 +147,17 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
       ? { enrolmentId: enrolment.enrolmentId, stepId: next, resume: {}, action: 'wait', waitUntil }
       : { enrolmentId: enrolment.enrolmentId, stepId: next, resume: {}, action: 'continue' });
   };
+  /** This step's claim item, with what it records. */
+  const claimItem = (fields: Record<string, unknown> = {}) => ({ ...claimKey, stepId: step.id, type: step.type, at, ...fields });
   /** This step's claim with `fields`, written with `write` the first time; on a retry, the first attempt's claim. */
   const onceWith = async (write: WriteItem, fields: Record<string, unknown>): Promise<Record<string, unknown>> => {
     if (claimed) return claimed;
-    const item = { ...claimKey, stepId: step.id, type: step.type, at, ...fields };
+    const item = claimItem(fields);
     const written = await writeTogether([{ Put: { TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }, write]);
     return written === undefined ? item : (await getItem(claimKey)) ?? item;
   };
   /** the first run of a step with a side effect; false on a retry or repeat */
-  const claim = (extra: Record<string, unknown> = {}) => putNew({ ...nurtureKeys.stepClaim(enrolment.enrolmentId, step.id), stepId: step.id, type: step.type, at, ...extra });
+  const claim = () => putNew(claimItem());
 
   switch (step.type) {
     case 'send-mail': {
@@ -167,7 +167,7 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
         // counted, and put on the timeline, once however often the step wakes before the window opens
         if (!claimed) {
           await writeTogether([
-            { Put: { TableName: tableName(), Item: { ...claimKey, stepId: step.id, type: step.type, at, status: WAITING_FOR_WINDOW }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: tableName(), Item: claimItem({ status: WAITING_FOR_WINDOW }), ConditionExpression: 'attribute_not_exists(pk)' } },
             { Update: { ...shard, UpdateExpression: 'ADD waitingForWindow :one', ExpressionAttributeValues: { ':one': 1 } } },
             { Put: timelineEntry(enrolment.enrolmentId, at, 'waiting-for-send-window', { stepId: step.id, until, timeZone: timeZoneOf(sequence, lead) }) },
           ]);
@@ -188,7 +188,7 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
       return goOn(undefined, [
         {
           Put: {
-            TableName: tableName(), Item: { ...claimKey, stepId: step.id, type: step.type, at, status: 'queued' },
+            TableName: tableName(), Item: claimItem({ status: 'queued' }),
             ConditionExpression: waited ? '#status = :waiting' : 'attribute_not_exists(pk)',
             ...(waited ? { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':waiting': WAITING_FOR_WINDOW } } : {}),
           },

@@ -15,7 +15,8 @@ import type { EventDefinition } from '../../schemas/events';
  * The outbox: a change and what it announces are one transaction. A write that announces an event,
  * sends a mail or must wake a waiting workflow adds an outbox item (eventToAnnounce, mailToSend,
  * waitToWake) to its own writeAllOrNothing; the table's stream wakes the relay (relay-outbox.ts) for
- * each new item, which delivers it (deliverOutboxItem) and marks it done. A crash anywhere delays the effect until the stream's retry, never loses it.
+ * each new item, which delivers it (deliverOutboxItem) and marks it done. A crash anywhere delays the
+ * effect until the stream's retry, never loses it.
  *
  * Deduplication: an item is named by the business id of what it announces (a promotion's submission, an
  * approval task's mail, an enrolment's step), so a retried change writes it once. An event is put again
