@@ -33,6 +33,8 @@ export default defineConfig({
           // a whole journey waits on the workflows; under the full suite's load on 2 cores it can take minutes
           testTimeout: 300_000,
           hookTimeout: 240_000,
+          // what a page shows after a request to the API: as long as the browser's own waits (support/console.ts)
+          expect: { poll: { timeout: 30_000 } },
           // each file starts its own local runtime and browser
           maxWorkers: 2,
           sequence: { groupOrder: 4 },

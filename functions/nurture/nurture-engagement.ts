@@ -6,8 +6,10 @@ import { sesMailEvent, type SesMailEventDetail } from '../platform/ses-mail-even
 import { completeTask } from '../platform/step-functions';
 import { documentClient, tableName } from '../platform/table';
 import { exitLead } from './nurture-exits';
-import { changeScore } from './nurture-scoring';
-import { addToTimeline, count, isConditionFailure, readEnrolment, readLead, readVersion, suppress } from './nurture-store';
+import { changeScore, resumeHandOff } from './nurture-scoring';
+import {
+  getItem, isConditionFailure, readEnrolment, readLead, readVersion, statsShard, suppress, timelineEntry, writeTogether, type WriteItem,
+} from './nurture-store';
 
 /*
  * Engagement with nurture mail, from SES's events on the bus: opens and clicks count once per mail,
@@ -44,34 +46,45 @@ export async function onMailEvent(detailType: string, detail: SesMailEventDetail
   }
   const kind = detailType === 'Email Opened' ? 'opened' : detailType === 'Email Clicked' ? 'clicked' : undefined;
   if (!kind) return;
+  const claimKey = nurtureKeys.stepClaim(enrolmentId, stepId);
+  const [claim, sequence] = await Promise.all([getItem(claimKey), readVersion(enrolment.sequenceId, enrolment.sequenceVersion)]);
+  if (!claim) return;
   // a click is also an open (images may be blocked)
-  const fields = kind === 'clicked' ? ['clickedAt', 'openedAt'] : ['openedAt'];
-  const firsts: string[] = [];
-  let claim: StepClaim | undefined;
-  for (const field of fields) {
-    try {
-      const { Attributes } = await documentClient.send(new UpdateCommand({
-        TableName: tableName(),
-        Key: nurtureKeys.stepClaim(enrolmentId, stepId),
-        UpdateExpression: 'SET #f = :now',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#f)',
-        ExpressionAttributeNames: { '#f': field },
+  const firsts = (kind === 'clicked' ? ['clickedAt', 'openedAt'] as const : ['openedAt'] as const).filter((f) => !claim[f]);
+  if (firsts.length > 0) {
+    // the mark on the mail, its counts, timeline lines and score in one transaction: counted once, lost never
+    const marked: WriteItem = {
+      Update: {
+        TableName: tableName(), Key: claimKey,
+        UpdateExpression: `SET ${firsts.map((_, i) => `#f${i} = :now`).join(', ')}`,
+        ConditionExpression: ['attribute_exists(pk)', ...firsts.map((_, i) => `attribute_not_exists(#f${i})`)].join(' AND '),
+        ExpressionAttributeNames: Object.fromEntries(firsts.map((f, i) => [`#f${i}`, f])),
         ExpressionAttributeValues: { ':now': now },
-        ReturnValues: 'ALL_NEW',
-      }));
-      claim = Attributes;
-      firsts.push(field);
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      },
+    };
+    const counted = firsts.map((f) => (f === 'openedAt' ? 'opens' : 'clicks'));
+    const writes: WriteItem[] = [
+      marked,
+      {
+        Update: {
+          ...statsShard(enrolment.sequenceId, enrolmentId),
+          UpdateExpression: `ADD ${counted.map((_, i) => `#c${i} :one`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(counted.map((c, i) => [`#c${i}`, c])),
+          ExpressionAttributeValues: { ':one': 1 },
+        },
+      },
+      ...firsts.map((f) => ({ Put: timelineEntry(enrolmentId, now, f === 'openedAt' ? 'mail-opened' : 'mail-clicked', { stepId }) })),
+    ];
+    const points = firsts.reduce((sum, f) => sum + (f === 'openedAt' ? sequence?.scoring?.opened ?? 0 : sequence?.scoring?.clicked ?? 0), 0);
+    const scored = sequence && points !== 0 && enrolment.status === 'active';
+    // another delivery of this event marked the mail first: it counted, and this one finishes what it may not have
+    const done = scored ? !(await changeScore(enrolment, sequence, points, now, kind, writes)) : (await writeTogether(writes)) !== undefined;
+    if (done) await resumeHandOff(enrolment, sequence, now);
+  } else {
+    await resumeHandOff(enrolment, sequence, now);
   }
-  if (firsts.length === 0) return;
-  const sequence = await readVersion(enrolment.sequenceId, enrolment.sequenceVersion);
-  await count(enrolment.sequenceId, Object.fromEntries(firsts.map((f) => [f === 'openedAt' ? 'opens' : 'clicks', 1])));
-  for (const field of firsts) await addToTimeline(enrolmentId, now, field === 'openedAt' ? 'mail-opened' : 'mail-clicked', { stepId });
-  const points = firsts.reduce((sum, f) => sum + (f === 'openedAt' ? sequence?.scoring?.opened ?? 0 : sequence?.scoring?.clicked ?? 0), 0);
-  if (sequence && points !== 0 && enrolment.status === 'active') await changeScore(enrolment, sequence, points, now, kind);
-  await resumeIfAwaiting(claim);
+  // read after the mark: an engagement wait that left its token before it is resumed here, one after it resumes itself
+  await resumeIfAwaiting(await getItem(claimKey));
 }
 
 async function resumeIfAwaiting(claim: StepClaim | undefined): Promise<void> {

@@ -10,7 +10,7 @@ import { activeSequences, type ActiveSequence } from './nurture-active-sequences
 import { startEnrolmentExecution } from './nurture-executions';
 import { onLeadChanged } from './nurture-exits';
 import { decideEnrolment, firstStep, fitPoints, type PlaceInSequence } from './nurture-plan';
-import { changeScore } from './nurture-scoring';
+import { handOff, qualification, qualifies, resumeHandOff } from './nurture-scoring';
 import {
   ENGINE, engineMark, getItems, hashOf, keyString, statsShard, timelineEntry, writeTogether, type Enrolment, type LeadItem, type WriteItem,
 } from './nurture-store';
@@ -80,23 +80,32 @@ function placeOf(state: BatchState, leadId: string, sequenceId: string): PlaceIn
   return { active: Number(place?.active ?? 0), total: Number(place?.total ?? 0) };
 }
 
-/** The lead's item as a transaction writes it: put when new, else its status moved on, conditional on the version read. */
-function leadWrite(lead: LeadItem, isNew: boolean, status: string | undefined, now: string) {
+/**
+ * The lead's item as a transaction writes it: put when new, else changed (its status moved on, fit points
+ * added), conditional on the version read.
+ */
+function leadWrite(lead: LeadItem, isNew: boolean, change: { status?: string; addScore?: number }, now: string): WriteItem | undefined {
+  const { status, addScore = 0 } = change;
   if (isNew) {
-    const created = { ...lead, ...(status ? { status } : {}) };
+    const created = { ...lead, ...(status ? { status } : {}), ...(addScore !== 0 ? { score: Number(lead.score ?? 0) + addScore } : {}) };
     return { Put: { TableName: tableName(), Item: { ...itemFor(Leads.type, created), ...engineMark(1) }, ConditionExpression: 'attribute_not_exists(pk)' } };
   }
-  if (!status) return undefined;
+  if (!status && addScore === 0) return undefined;
   const version = Number(lead.version);
   return {
     Update: {
       TableName: tableName(),
       Key: recordKey(Leads.type, lead.id),
-      UpdateExpression: 'SET #status = :status, byStatusPk = :statusPk, updatedAt = :now, #version = :next, changedBy = :by, changedByVersion = :next',
+      UpdateExpression: [
+        `SET ${status ? '#status = :status, byStatusPk = :statusPk, ' : ''}updatedAt = :now, #version = :next, changedBy = :by, changedByVersion = :next`,
+        ...(addScore !== 0 ? ['ADD score :fit'] : []),
+      ].join(' '),
       ConditionExpression: '#version = :seen',
-      ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+      ExpressionAttributeNames: { '#version': 'version', ...(status ? { '#status': 'status' } : {}) },
       ExpressionAttributeValues: {
-        ':status': status, ':statusPk': listPk.byStatus(Leads.type, status), ':now': now, ':next': version + 1, ':seen': version, ':by': ENGINE,
+        ':now': now, ':next': version + 1, ':seen': version, ':by': ENGINE,
+        ...(status ? { ':status': status, ':statusPk': listPk.byStatus(Leads.type, status) } : {}),
+        ...(addScore !== 0 ? { ':fit': addScore } : {}),
       },
     },
   };
@@ -146,7 +155,7 @@ async function enrolInSequence(state: BatchState, event: TriggerEvent, active: A
     // an event the sequence does not listen for (another form) says nothing about why this lead is not in it
     const eventCondition = sequence.trigger.eventCondition;
     if (eventCondition && !evaluateCondition(eventCondition, event.detail)) return false;
-    const newLead = isNew ? leadWrite(lead, true, undefined, now) : undefined;
+    const newLead = isNew ? leadWrite(lead, true, {}, now) : undefined;
     const writes: WriteItem[] = [
       ...(newLead ? [newLead] : []),
       {
@@ -172,8 +181,13 @@ async function enrolInSequence(state: BatchState, event: TriggerEvent, active: A
   const enrolment: Enrolment = {
     enrolmentId, sequenceId: head.sequenceId, sequenceVersion: version, leadId, status: 'active', startedAt: now, trigger: event.detailType,
   };
-  const nextStatus = lead.status === 'new' || lead.status === 'nurtured' ? 'nurturing' : undefined;
-  const writeLead = leadWrite(lead, isNew, nextStatus, now);
+  const enrolledStatus = lead.status === 'new' || lead.status === 'nurtured' ? 'nurturing' : lead.status;
+  // fit points and, should they cross the threshold, the qualification are written with the enrolment
+  const fit = fitPoints(sequence, { ...lead, status: enrolledStatus });
+  const score = Number(lead.score ?? 0) + fit;
+  const qualified = qualifies(sequence, enrolledStatus, Number(lead.score ?? 0), score);
+  const nextStatus = qualified ? 'qualified' : enrolledStatus !== lead.status ? enrolledStatus : undefined;
+  const writeLead = leadWrite(lead, isNew, { ...(nextStatus ? { status: nextStatus } : {}), addScore: fit }, now);
   const room = roomFor(sequence);
   const writes: WriteItem[] = [
     {
@@ -196,11 +210,15 @@ async function enrolInSequence(state: BatchState, event: TriggerEvent, active: A
     { Put: timelineEntry(enrolmentId, now, 'enrolled', { sequenceVersion: version, trigger: event.detailType }) },
     { Update: { ...shard, UpdateExpression: 'ADD captured :one, enrolled :one, active :one', ExpressionAttributeValues: { ':one': 1 } } },
     ...(writeLead ? [writeLead] : []),
+    ...(qualified ? qualification(enrolment, sequence, { ownerId: lead.ownerId, version: isNew ? 0 : lead.version }, score, now) : []),
   ];
   const failed = await writeTogether(writes);
   if (failed === 0) {
-    // enrolled already (a redelivered event): make sure its execution runs, count nothing
+    // enrolled already (a redelivered event): make sure it was announced, its execution runs and its
+    // hand-off is done, count nothing
+    state.enrolled.push({ enrolmentId, sequenceId: head.sequenceId, sequenceVersion: version, leadId, enrolledAt: now });
     state.starts.push({ enrolmentId, firstStepId: firstStep(sequence).id });
+    state.afterwards.push(() => resumeHandOff(enrolment, sequence, now));
     return { lead, stored: true };
   }
   if (failed === 1) {
@@ -211,13 +229,14 @@ async function enrolInSequence(state: BatchState, event: TriggerEvent, active: A
   if (failed !== undefined) throw new LeadMovedOn(`lead ${leadId} changed while it was being enrolled`);
 
   outcome.enrolled.push(enrolmentId);
-  const updated = { ...lead, ...(nextStatus ? { status: nextStatus } : {}), version: isNew ? 1 : Number(lead.version) + (nextStatus ? 1 : 0) } as LeadItem;
+  const updated = {
+    ...lead, ...(nextStatus ? { status: nextStatus } : {}), ...(fit !== 0 ? { score } : {}), version: isNew ? 1 : Number(lead.version) + (writeLead ? 1 : 0),
+  } as LeadItem;
   state.enrolled.push({ enrolmentId, sequenceId: head.sequenceId, sequenceVersion: version, leadId, enrolledAt: now });
   state.starts.push({ enrolmentId, firstStepId: firstStep(sequence).id });
-  const fit = fitPoints(sequence, updated);
-  if (fit !== 0) state.afterwards.push(async () => void (await changeScore(enrolment, sequence, fit, now, 'fit')));
+  if (qualified) state.afterwards.push(() => handOff(enrolment, sequence, updated, now));
   // the engine's own change to a lead that was enrolled elsewhere may meet another sequence's exit condition
-  if (!isNew && nextStatus) state.afterwards.push(() => onLeadChanged(leadId, now));
+  if (!isNew && writeLead) state.afterwards.push(() => onLeadChanged(leadId, now));
   return { lead: updated, stored: true };
 }
 
@@ -266,7 +285,7 @@ export async function enrolAll(events: { key: string; event: TriggerEvent }[], n
         for (const active of triggered(event.trigger)) sofar = await enrolInSequence(state, event, active, sofar, outcome);
         // a capture's lead that no sequence took nor refused for a reason is still a lead
         if (!sofar.stored && sofar.lead) {
-          if ((await writeTogether([leadWrite(sofar.lead, true, undefined, now)!])) === 0) throw new LeadMovedOn(`lead ${leadId} was created meanwhile`);
+          if ((await writeTogether([leadWrite(sofar.lead, true, {}, now)!])) === 0) throw new LeadMovedOn(`lead ${leadId} was created meanwhile`);
           sofar = { ...sofar, stored: true };
         }
         // the engine's own new lead reaches no router as a Record.Changed: it is a new lead here and now

@@ -28,6 +28,9 @@ export async function createTask(lead: LeadItem, subject: string, key: string, n
   await putNew(itemFor('ACTIVITY', record));
 }
 
+/** The id of the opportunity created under `key`, known before it is. */
+export const opportunityIdFor = (key: string) => `opp-${shortId(key)}`;
+
 /** An opportunity for the lead's owner; a lead without an account gets a prospect account first (once). */
 export async function createOpportunity(lead: LeadItem, spec: OpportunitySpec, key: string, now: string): Promise<string> {
   let { accountId } = lead;
@@ -50,7 +53,7 @@ export async function createOpportunity(lead: LeadItem, spec: OpportunitySpec, k
     }
     await updateLead(lead.id, { accountId }, now);
   }
-  const id = `opp-${shortId(key)}`;
+  const id = opportunityIdFor(key);
   const close = new Date(Date.parse(now) + spec.closesInDays * 86_400_000).toISOString().slice(0, 10);
   const record = Opportunities.record.parse({
     ...system(id, now), ...owned(lead), accountId, name: spec.name, stage: 'qualification', amount: spec.amount,

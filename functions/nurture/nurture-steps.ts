@@ -13,9 +13,9 @@ import { engaged, MAIL_TAGS } from './nurture-engagement';
 import { completeEnrolment, exitConverted, exitEnrolment, leaveNurture } from './nurture-exits';
 import { createOpportunity, createTask, notifyOwner } from './nurture-owner-tasks';
 import { engagementDeadline, hasMarketingConsent, insideSendWindow, nextStepId, sendTime, stepById, timeZoneOf, waitEnd } from './nurture-plan';
-import { changeScore } from './nurture-scoring';
+import { changeScore, resumeHandOff } from './nurture-scoring';
 import {
-  getItem, getItems, keyString, putNew, readEnrolment, readVersion, statsShard, timelineEntry, updateLead, writeTogether,
+  getItem, getItems, keyString, leadChange, readEnrolment, readVersion, statsShard, timelineEntry, writeTogether,
   type Enrolment, type LeadItem, type UserItem, type WriteItem,
 } from './nurture-store';
 
@@ -25,9 +25,9 @@ import {
  *
  * Effects once: a step that committed moves the enrolment on in the same transaction, and a retry of it
  * answers with what that run decided. A mail's claim, its outbox item, counter and timeline line are that
- * transaction (the relay sends it once, platform/outbox.ts); notes, tasks and opportunities are named
- * after the enrolment and step, so a run after a crash writes the same one. A score change and a set
- * status still claim first: a crash between the claim and the change leaves it undone (at most once).
+ * transaction (the relay sends it once, platform/outbox.ts), and so is a set-status's change of the lead;
+ * a score change is one with its claim (nurture-scoring.ts); notes, tasks and opportunities are named
+ * after the enrolment and step, so a run after a crash writes the same one.
  */
 
 export const StepInputSchema = z.object({
@@ -156,8 +156,6 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
     const written = await writeTogether([{ Put: { TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }, write]);
     return written === undefined ? item : (await getItem(claimKey)) ?? item;
   };
-  /** the first run of a step with a side effect; false on a retry or repeat */
-  const claim = () => putNew(claimItem());
 
   switch (step.type) {
     case 'send-mail': {
@@ -226,9 +224,14 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
     }
     case 'branch':
       return goOn(evaluateCondition(step.condition, lead));
-    case 'change-score':
-      if (await claim()) await changeScore(enrolment, sequence, step.by, at, 'step');
+    case 'change-score': {
+      // the score and this step's claim in one transaction; a retry finishes a hand-off a crash cut short
+      const changed = !claimed && await changeScore(enrolment, sequence, step.by, at, 'step', [
+        { Put: { TableName: tableName(), Item: claimItem(), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ]);
+      if (!changed) await resumeHandOff(enrolment, sequence, at);
       return goOn();
+    }
     // named after the enrolment and step, so a run after a crash creates the same record once more: at least once, never twice
     case 'notify-owner':
       await notifyOwner(lead, step.message, `${enrolment.enrolmentId}|${step.id}`, at);
@@ -240,8 +243,8 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
       await createOpportunity(lead, step.opportunity, `${enrolment.enrolmentId}|${step.id}`, at);
       return goOn();
     case 'set-status':
-      if (await claim()) await updateLead(enrolment.leadId, { status: step.status }, at);
-      return goOn();
+      // with the move on: once
+      return goOn(undefined, [leadChange(enrolment.leadId, { set: { status: step.status } }, at)]);
     case 'end':
       await completeEnrolment(enrolment, at);
       return end;

@@ -177,33 +177,17 @@ export const isSequenceStatus = (value: unknown): value is SequenceStatus => ['d
 // ---------------------------------------------------------------------------------------------------
 // Counters and timelines
 
-export async function count(sequenceId: string, counters: Record<string, number>): Promise<void> {
-  const names = Object.keys(counters);
-  if (names.length === 0) return;
-  await documentClient.send(new UpdateCommand({
-    TableName: tableName(),
-    Key: nurtureKeys.sequenceStats(sequenceId),
-    UpdateExpression: `ADD ${names.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
-    ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#c${i}`, n])),
-    ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:c${i}`, counters[n]])),
-  }));
-}
-
 /** The counter shard an enrolment's counts go to, as a transaction's Update names it. */
 export const statsShard = (sequenceId: string, enrolmentId: string) => ({
   TableName: tableName(),
   Key: nurtureKeys.sequenceStatsShard(sequenceId, Number.parseInt(hashOf(enrolmentId).slice(0, 1), 16)),
 });
 
+/** One entry of an enrolment's timeline, as a Put names it; the same entry written twice stays one. */
 export const timelineEntry = (enrolmentId: string, at: string, what: string, detail: Item = {}) => ({
   TableName: tableName(),
   Item: { ...nurtureKeys.enrolmentEvent(enrolmentId, at, what), at, what, ...detail },
 });
-
-/** One entry of an enrolment's timeline; the same entry written twice stays one. */
-export async function addToTimeline(enrolmentId: string, at: string, what: string, detail: Item = {}): Promise<void> {
-  await documentClient.send(new PutCommand(timelineEntry(enrolmentId, at, what, detail)));
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Enrolments
@@ -327,41 +311,65 @@ export async function moveLeadStatus(leadId: string, from: Lead['status'], to: L
   }
 }
 
-async function changeLead(leadId: string, set: Partial<Lead>, now: string, add?: { score: number }, ifStatus?: Lead['status']): Promise<LeadItem> {
+/** The engine's change to a lead as an UpdateCommand's input; on `seenVersion`, only if the lead is still at the version read. */
+function leadChangeInput(leadId: string, change: { set?: Partial<Lead>; addScore?: number }, now: string, condition: { ifStatus?: Lead['status']; seenVersion?: number } = {}) {
   const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
   const values: Record<string, unknown> = { ':one': 1, ':now': now };
   const sets = ['#updatedAt = :now'];
-  Object.entries(set).forEach(([field, value], i) => {
+  Object.entries(change.set ?? {}).forEach(([field, value], i) => {
     names[`#f${i}`] = field;
     values[`:v${i}`] = value;
     sets.push(`#f${i} = :v${i}`);
   });
-  if (set.status !== undefined) {
+  if (change.set?.status !== undefined) {
     names['#statusPk'] = 'byStatusPk';
-    values[':statusPk'] = listPk.byStatus(Leads.type, set.status);
+    values[':statusPk'] = listPk.byStatus(Leads.type, change.set.status);
     sets.push('#statusPk = :statusPk');
   }
   const adds = ['#version :one'];
-  if (add) {
+  if (change.addScore !== undefined) {
     names['#score'] = 'score';
-    values[':by'] = add.score;
+    values[':by'] = change.addScore;
     adds.push('#score :by');
   }
-  const { Attributes } = await documentClient.send(new UpdateCommand({
+  const conditions = ['attribute_exists(pk)'];
+  if (condition.ifStatus) {
+    names['#status'] = 'status';
+    values[':ifStatus'] = condition.ifStatus;
+    conditions.push('#status = :ifStatus');
+  }
+  if (condition.seenVersion !== undefined) {
+    values[':seen'] = condition.seenVersion;
+    conditions.push('#version = :seen');
+  }
+  return {
     TableName: tableName(),
     Key: recordKey(Leads.type, leadId),
     UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
-    ConditionExpression: ifStatus ? 'attribute_exists(pk) AND #status = :ifStatus' : 'attribute_exists(pk)',
-    ExpressionAttributeNames: { ...names, ...(ifStatus ? { '#status': 'status' } : {}) },
-    ExpressionAttributeValues: { ...values, ...(ifStatus ? { ':ifStatus': ifStatus } : {}) },
+    ConditionExpression: conditions.join(' AND '),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** The engine's change to a lead as one write of a transaction (see leadChangeInput). */
+export const leadChange = (leadId: string, change: { set?: Partial<Lead>; addScore?: number }, now: string, seenVersion?: number): WriteItem =>
+  ({ Update: leadChangeInput(leadId, change, now, seenVersion === undefined ? {} : { seenVersion }) });
+
+async function changeLead(leadId: string, set: Partial<Lead>, now: string, add?: { score: number }, ifStatus?: Lead['status']): Promise<LeadItem> {
+  const { Attributes } = await documentClient.send(new UpdateCommand({
+    ...leadChangeInput(leadId, { set, ...(add ? { addScore: add.score } : {}) }, now, ifStatus ? { ifStatus } : {}),
     ReturnValues: 'ALL_NEW',
   }));
   return Attributes as LeadItem;
 }
 
+/** An address on the suppression list, as a Put names it. */
+export const suppressionEntry = (email: string, reason: 'unsubscribed' | 'bounced' | 'complained', at: string, leadId?: string) => ({
+  TableName: tableName(),
+  Item: { ...nurtureKeys.suppression(email), email: email.toLowerCase(), reason, at, ...(leadId ? { leadId } : {}) },
+});
+
 export async function suppress(email: string, reason: 'unsubscribed' | 'bounced' | 'complained', at: string, leadId?: string): Promise<void> {
-  await documentClient.send(new PutCommand({
-    TableName: tableName(),
-    Item: { ...nurtureKeys.suppression(email), email: email.toLowerCase(), reason, at, ...(leadId ? { leadId } : {}) },
-  }));
+  await documentClient.send(new PutCommand(suppressionEntry(email, reason, at, leadId)));
 }

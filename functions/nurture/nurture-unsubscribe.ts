@@ -1,9 +1,9 @@
 import { LeadUnsubscribed } from '../../schemas/events';
-import { publish } from '../platform/event-bus';
 import { linkSecrets } from '../platform/link-secret';
+import { eventToAnnounce } from '../platform/outbox';
 import { LINK_PURPOSES, verifyLink } from '../platform/signed-links';
 import { exitLead } from './nurture-exits';
-import { readLead, suppress, updateLead, type LeadItem } from './nurture-store';
+import { leadChange, readLead, suppressionEntry, writeTogether, type LeadItem } from './nurture-store';
 
 /*
  * Unsubscribe (RFC 8058 one-click: no login, the signed token in the mail's link is the only
@@ -27,9 +27,15 @@ export async function unsubscribe(token: string, now: string): Promise<Unsubscri
   const opened = await openUnsubscribeLink(token, now);
   if (!opened.ok) return opened;
   const { leadId, lead } = opened;
-  if (lead.email) await suppress(lead.email, 'unsubscribed', now, leadId);
-  await updateLead(leadId, { marketingConsent: { status: 'withdrawn', at: now, source: 'one-click unsubscribe' } }, now);
+  // the address suppressed, consent withdrawn and the unsubscribe announced together, once; a second
+  // click (or a retry after a crash) finds them done and stops what still runs
+  if (lead.marketingConsent?.status !== 'withdrawn') {
+    await writeTogether([
+      ...(lead.email ? [{ Put: suppressionEntry(lead.email, 'unsubscribed', now, leadId) }] : []),
+      leadChange(leadId, { set: { marketingConsent: { status: 'withdrawn', at: now, source: 'one-click unsubscribe' } } }, now),
+      eventToAnnounce(`lead-unsubscribed#${leadId}#${lead.version}`, LeadUnsubscribed, { leadId, unsubscribedAt: now }, now).item,
+    ]);
+  }
   const exited = await exitLead(leadId, 'unsubscribed', now);
-  await publish(LeadUnsubscribed, { leadId, unsubscribedAt: now });
   return { ok: true, leadId, exited: exited.length };
 }

@@ -38,7 +38,7 @@ export const API_FUNCTION_GRANTS: Record<string, { table: keyof typeof TABLE_ACT
   // what it announces goes through the outbox
   promotions: { table: 'write', uses: ['promotionSignals'] },
   // and stopping a lead's enrolments when they unsubscribe: granted with the nurture engine
-  nurture: { table: 'write', uses: ['eventBus', 'linkSecret'] },
+  nurture: { table: 'write', uses: ['linkSecret'] },
   events: { table: 'write', uses: ['eventBus', 'inboundSecrets'] },
   docs: { table: 'none', uses: [] },
 };

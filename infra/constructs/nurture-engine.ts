@@ -80,7 +80,8 @@ export class NurtureEngine extends Construct {
     for (const fn of [router, unsubscribe]) fn.fn.addEnvironment('NURTURE_STATE_MACHINE_ARN', machine.stateMachineArn);
 
     for (const fn of [runStep, awaitEngagement, router]) table.grant(fn.fn, ...WRITE);
-    for (const fn of [runStep, router, unsubscribe]) events.bus.grantPutEventsTo(fn.fn);
+    // the router announces enrolments; everything else the engine announces goes through the outbox
+    events.bus.grantPutEventsTo(router.fn);
     mail.linkSecret.grantRead(runStep.fn);
     machine.grantStartExecution(router.fn);
     for (const fn of [router, awaitEngagement]) {

@@ -59,6 +59,8 @@ export const nurtureKeys = {
    * also carries the SES message id, its opens and clicks, and an engagement wait's task token.
    */
   stepClaim: (enrolmentId: string, stepId: string) => ({ pk: `NURTURE_ENROLMENT#${enrolmentId}`, sk: `STEP#${stepId}` }),
+  /** the mark that the enrolment qualified its lead: the owner's hand-off is due (and re-done by a retry) */
+  handOff: (enrolmentId: string) => ({ pk: `NURTURE_ENROLMENT#${enrolmentId}`, sk: 'HAND_OFF' }),
   /** the account-level suppression list: unsubscribed, bounced, complained */
   suppression: (email: string) => ({ pk: `NURTURE_SUPPRESSION#${email.toLowerCase()}`, sk: 'SUPPRESSION' }),
   /** the latest "not enrolled" decision for a lead and a sequence, with its reasons */
