@@ -15,7 +15,7 @@ import { Leads, type Lead, type User } from '../../schemas/records';
 import type * as z from '../../schemas/zod';
 import { conflict } from '../platform/errors';
 import { toRecord } from '../records';
-import { documentClient, tableName } from '../platform/table';
+import { documentClient, tableName, type TableItem } from '../platform/table';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
 
 type Item = Record<string, unknown>;
@@ -73,8 +73,8 @@ export async function writeTogether(items: WriteItem[]): Promise<number | undefi
   }
 }
 
-export async function queryAll(params: { index?: string; pk: string; skPrefix?: string; pkAttr?: string; skAttr?: string; limit?: number; consistent?: boolean }): Promise<Item[]> {
-  const items: Item[] = [];
+export async function queryAll(params: { index?: string; pk: string; skPrefix?: string; pkAttr?: string; skAttr?: string; limit?: number; consistent?: boolean }): Promise<TableItem[]> {
+  const items: TableItem[] = [];
   let start: Item | undefined;
   const attrs = params.index ? indexKeyAttributes(params.index as 'byCollection') : { pk: 'pk', sk: 'sk' };
   do {
@@ -88,7 +88,7 @@ export async function queryAll(params: { index?: string; pk: string; skPrefix?: 
       ...(params.limit ? { Limit: params.limit } : {}),
       ...(params.consistent && !params.index ? { ConsistentRead: true } : {}),
     }));
-    items.push(...(page.Items ?? []));
+    items.push(...((page.Items ?? []) as TableItem[]));
     start = params.limit ? undefined : page.LastEvaluatedKey;
   } while (start);
   return items;

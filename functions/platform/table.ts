@@ -13,3 +13,8 @@ export const dynamoDbClient = sdkClient(new DynamoDBClient({}));
 export const documentClient = DynamoDBDocumentClient.from(dynamoDbClient, {
   marshallOptions: { removeUndefinedValues: true },
 });
+
+/** An item of the one table: its key, and the attributes its record type gives it. */
+export type TableItem = { pk: string; sk: string } & Record<string, unknown>;
+/** A record as stored: the fields its zod schema infers, and the item's key and index attributes. */
+export type StoredItem<T> = T & TableItem;
