@@ -11,7 +11,7 @@ import type { Principal } from '../platform/principal';
 import { assertReadableReferences, referenceGuards } from '../platform/references';
 import { formatMoney } from './promotion-money';
 import { toRecord } from '../records';
-import { documentClient, tableName } from '../platform/table';
+import { documentClient, tableName, type StoredItem } from '../platform/table';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
 import { parseInput } from '../platform/validation';
 
@@ -57,7 +57,7 @@ const FROM_TO: Record<MovementKind, { from: string; to: string }> = {
 
 async function readFundItem(fundId: string) {
   const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: recordKey(Funds.type, fundId), ConsistentRead: true }));
-  return Item as (FundRecord & Record<string, unknown>) | undefined;
+  return Item as StoredItem<FundRecord> | undefined;
 }
 
 const MAX_CONFLICT_RETRIES = 12;
