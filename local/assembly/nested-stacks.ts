@@ -140,17 +140,25 @@ function mergeOne(logicalId: string, resource: TemplateResource, nested: CloudFo
     mapping: prefixed,
   };
 
+  const conditions = Object.fromEntries(Object.entries(nested.Conditions ?? {}).map(([name, c]) => [prefixed(name), rewrite(c, scope, true)]));
+  // a nested stack deployed under a condition deploys its resources under it, and under their own
+  const conditionOf = (own: string | undefined) => {
+    if (!resource.Condition || !own) return own ? prefixed(own) : resource.Condition;
+    const both = prefixed(`${own}AndStack`);
+    conditions[both] = { 'Fn::And': [{ Condition: prefixed(own) }, { Condition: resource.Condition }] };
+    return both;
+  };
   const merged: Record<string, TemplateResource> = {};
   for (const [id, r] of Object.entries(resources)) {
     const { Properties, DependsOn, Condition, ...rest } = r;
+    const condition = conditionOf(Condition);
     merged[prefixed(id)] = {
       ...rest,
       ...(Properties ? { Properties: rewrite(Properties, scope) as Record<string, unknown> } : {}),
       ...(DependsOn ? { DependsOn: typeof DependsOn === 'string' ? prefixed(DependsOn) : DependsOn.map(prefixed) } : {}),
-      ...(Condition ? { Condition: prefixed(Condition) } : {}),
+      ...(condition ? { Condition: condition } : {}),
     };
   }
-  const conditions = Object.fromEntries(Object.entries(nested.Conditions ?? {}).map(([name, c]) => [prefixed(name), rewrite(c, scope, true)]));
   const mappings = Object.fromEntries(Object.entries(nested.Mappings ?? {}).map(([name, m]) => [prefixed(name), m]));
   const outputs = Object.fromEntries(Object.entries(nested.Outputs ?? {}).map(([name, o]) => [name, rewrite(o.Value, scope)]));
   return { resources: merged, conditions, mappings, outputs };

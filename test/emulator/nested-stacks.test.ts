@@ -175,13 +175,26 @@ describe('a cloud assembly with nested stacks (fixture)', () => {
   });
 });
 
-describe('nested stacks the local runtime refuses, with a reason', () => {
-  const stackResource = (parameters: Record<string, unknown> = {}) => ({
-    Type: 'AWS::CloudFormation::Stack', Properties: { Parameters: parameters, TemplateURL: templateUrl('ccc333') },
-  });
-  const merge = (parent: CloudFormationTemplate, nested: CloudFormationTemplate) =>
-    mergeNestedStacks(parent, () => ({ templateFile: 'nested.template.json', template: nested }));
+const stackResource = (parameters: Record<string, unknown> = {}) => ({
+  Type: 'AWS::CloudFormation::Stack', Properties: { Parameters: parameters, TemplateURL: templateUrl('ccc333') },
+});
+/** merges one nested template into `parent`, whatever its TemplateURL */
+const merge = (parent: CloudFormationTemplate, nested: CloudFormationTemplate) =>
+  mergeNestedStacks(parent, () => ({ templateFile: 'nested.template.json', template: nested }));
 
+describe('a nested stack deployed under a condition', () => {
+  it('puts its resources under its condition too, and under their own', () => {
+    const { template } = merge(
+      { Conditions: { Wanted: true }, Resources: { N: { ...stackResource(), Condition: 'Wanted' } } },
+      { Conditions: { Own: false }, Resources: { Plain: { Type: 'AWS::SQS::Queue' }, Conditional: { Type: 'AWS::SQS::Queue', Condition: 'Own' } } },
+    );
+    expect(template.Resources!.NPlain!.Condition).toBe('Wanted');
+    const both = template.Resources!.NConditional!.Condition!;
+    expect(template.Conditions![both]).toEqual({ 'Fn::And': [{ Condition: 'NOwn' }, { Condition: 'Wanted' }] });
+  });
+});
+
+describe('nested stacks the local runtime refuses, with a reason', () => {
   it('a nested stack inside a nested stack', () => {
     expect(() => merge({ Resources: { Outer: stackResource() } }, { Resources: { Inner: stackResource() } }))
       .toThrow("Nested stack 'Outer' holds a nested stack of its own ('Inner'): the local runtime reads one level of nested stacks only");
