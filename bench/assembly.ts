@@ -1,13 +1,14 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { loadCloudAssembly } from '../local/assembly/cloud-assembly';
 import { DEFAULT_CDK_OUT, PROJECT_ROOT, synthesize } from '../local/synth';
 import { progress } from './support';
 
 /**
- * The synthesized Tradeflow stack as the foundation benchmark reads it: its resources, the functions
- * behind the HTTP API, and each function's bundle with the environment a deployed function would see.
- * Only the template and the bundles are read, never the catalogue or infra code, so the same reading
- * works on any commit's cdk.out.
+ * The synthesized Tradeflow stack as the foundation benchmark reads it: its resources (and its nested
+ * stacks'), the functions behind the HTTP API, and each function's bundle with the environment a deployed
+ * function would see. Only the templates and the bundles are read, never the catalogue or infra code, so
+ * the same reading works on any commit's cdk.out.
  */
 
 export const CACHE_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'tradeflow-bench');
@@ -37,6 +38,27 @@ export interface FunctionBundle {
 }
 
 export const readTemplate = (cdkOut: string) => JSON.parse(readFileSync(path.join(cdkOut, TEMPLATE_FILE), 'utf8')) as Template;
+
+export interface StackTemplates {
+  /** the stack's own template (what its budget counts) */
+  parent: Template;
+  /** each nested stack's own template, by its logical id in the parent */
+  nested: { logicalId: string; template: Template }[];
+  /** the parent with its nested stacks' resources merged in, as the local runtime reads it */
+  merged: Template;
+}
+
+/** The Tradeflow stack's templates: its own, each nested stack's, and all of them merged (local/assembly). */
+export function readStackTemplates(cdkOut: string): StackTemplates {
+  const stack = loadCloudAssembly(cdkOut).stacks.find((s) => path.basename(s.templateFile) === TEMPLATE_FILE);
+  if (!stack) throw new Error(`no ${TEMPLATE_FILE} in ${cdkOut}`);
+  const asTemplate = (resources: Record<string, TemplateResource> | undefined): Template => ({ Resources: resources ?? {} });
+  return {
+    parent: readTemplate(cdkOut),
+    nested: stack.nestedStacks.map((n) => ({ logicalId: n.logicalId, template: asTemplate(n.template.Resources) })),
+    merged: asTemplate(stack.resources),
+  };
+}
 
 /**
  * The functions behind the HTTP API: every Lambda function that an `AWS::ApiGatewayV2::Integration`'s
@@ -148,6 +170,9 @@ function lambdaEnvironment(logicalId: string, properties: Record<string, unknown
 export function loadBundles(cdkOut: string, template: Template): FunctionBundle[] {
   const api = apiFunctionIds(template);
   const sources = functionSources();
+  // a nested stack's resources are merged under ids prefixed with the nested stack's; names go by their own
+  const nestedStacks = Object.keys(template.Resources).filter((id) => template.Resources[id]!.Type === 'AWS::CloudFormation::Stack');
+  const ownId = (id: string) => id.slice(nestedStacks.find((prefix) => id.startsWith(prefix) && id !== prefix)?.length ?? 0);
   const bundles: FunctionBundle[] = [];
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
@@ -156,7 +181,7 @@ export function loadBundles(cdkOut: string, template: Template): FunctionBundle[
     const file = path.join(cdkOut, assetPath, 'index.mjs');
     if (!existsSync(file)) continue;
     bundles.push({
-      name: sourceOf(logicalId, sources) ?? logicalId,
+      name: sourceOf(ownId(logicalId), sources) ?? ownId(logicalId),
       logicalId,
       api: api.has(logicalId),
       file,

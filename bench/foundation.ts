@@ -3,7 +3,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../local/synth';
 import { ROUTES } from '../schemas/api/routes';
-import { loadBundles, readTemplate, snapshotAssembly, TEMPLATE_FILE, type FunctionBundle, type Template } from './assembly';
+import { loadBundles, readStackTemplates, snapshotAssembly, TEMPLATE_FILE, type FunctionBundle, type StackTemplates } from './assembly';
 import { composition, measureImports, type ImportRuns } from './imports';
 import { processTree, startNpmStart, type NpmStart } from './npm-start';
 import { sequence } from './nurture';
@@ -13,7 +13,8 @@ import { figure, fixed1, median, pad, padStart, progress, report, type Benchmark
 /**
  * The foundation benchmark: what the stack, every function and the local runtime cost before any work.
  *
- *  a. the synthesized template: its resources and the functions behind the HTTP API;
+ *  a. the synthesized templates: the stack's resources and each nested stack's (each has the same budget),
+ *     and the functions behind the HTTP API;
  *  b. bundle size of each function's index.mjs (as deployed: minified, AWS SDK external);
  *  c. import time of each API function's bundle over an SDK-only bundle of the clients it imports
  *     (measured last, in rounds that get the time the rest left of the 5 minutes the benchmark may take);
@@ -37,15 +38,25 @@ const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
 // ---------------------------------------------------------------------------------------------- a.
 
-function measureTemplate(template: Template, bundles: FunctionBundle[]): void {
-  const resources = Object.values(template.Resources);
-  const byType = new Map<string, number>();
-  for (const r of resources) byType.set(r.Type, (byType.get(r.Type) ?? 0) + 1);
-  const count = (type: string) => byType.get(type) ?? 0;
+function measureTemplate(templates: StackTemplates, bundles: FunctionBundle[]): void {
+  const resources = Object.values(templates.parent.Resources);
+  const typeCounts = (all: { Type: string }[]) => {
+    const byType = new Map<string, number>();
+    for (const r of all) byType.set(r.Type, (byType.get(r.Type) ?? 0) + 1);
+    return byType;
+  };
+  const byType = typeCounts(resources);
   report(`${TEMPLATE_FILE}: ${resources.length} resources; most: ${[...byType.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([t, n]) => `${t.replace(/^AWS::/, '')} ${n}`).join(', ')}`
-    + (count('AWS::CloudFormation::Stack') > 0 ? `; ${count('AWS::CloudFormation::Stack')} nested stacks (their resources not counted)` : ''));
+    + `; ${templates.nested.length} nested stacks`);
   figure('stack-resources', resources.length, 'resources');
   report(`target: <= ${TARGET_RESOURCES} resources -> ${met(resources.length <= TARGET_RESOURCES)}`);
+  const nestedCounts = templates.nested.map((n) => ({ id: n.logicalId, resources: Object.keys(n.template.Resources).length }));
+  for (const n of nestedCounts) report(`nested stack ${n.id}: ${n.resources} resources`);
+  const maxNested = Math.max(0, ...nestedCounts.map((n) => n.resources));
+  figure('stack-resources-max-nested', maxNested, 'resources');
+  report(`target: <= ${TARGET_RESOURCES} resources in each nested stack -> ${met(maxNested <= TARGET_RESOURCES)}`);
+  // functions and integrations over all the stacks: a domain's functions may live in its nested stack
+  const count = (type: string) => typeCounts(Object.values(templates.merged.Resources)).get(type) ?? 0;
   const api = bundles.filter((b) => b.api);
   report(`${count('AWS::Lambda::Function')} functions, ${count('AWS::ApiGatewayV2::Integration')} HTTP API integrations, ${count('AWS::ApiGatewayV2::Route')} routes`
     + ` (${ROUTES.length} in the catalogue); behind the integrations: ${api.map((b) => b.name).join(', ')}`);
@@ -204,11 +215,11 @@ export const foundation: Benchmark = {
     report(`load average at the start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const cdkOut = await snapshotAssembly();
     try {
-      const template = readTemplate(cdkOut);
-      const bundles = loadBundles(cdkOut, template);
+      const templates = readStackTemplates(cdkOut);
+      const bundles = loadBundles(cdkOut, templates.merged);
       if (bundles.length === 0) throw new Error(`no bundled functions in ${cdkOut}`);
       progress(`${bundles.length} function bundles, ${bundles.filter((b) => b.api).length} behind the HTTP API`);
-      measureTemplate(template, bundles);
+      measureTemplate(templates, bundles);
       await measureBundles(bundles);
       await measureRuntime();
       // 21 rounds take about a minute on an idle machine; on a loaded one the rounds get what is left of

@@ -1,4 +1,4 @@
-import { Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
+import { Names, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 
 /**
@@ -6,7 +6,9 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
  * fails the infra tests (and `cdk synth`).
  */
 export function acknowledgeAcceptedFindings(stack: Stack, table: TableV2) {
-  const tableId = stack.getLogicalId(table.node.defaultChild as CfnElement);
+  const tableElement = table.node.defaultChild as CfnElement;
+  // in a nested stack the table's ARN is a parameter, which CDK names referenceto<the table's unique id>Arn
+  const tableArn = Stack.of(table) === stack ? `${stack.getLogicalId(tableElement)}.Arn` : `referenceto${Names.nodeUniqueId(tableElement.node)}Arn`;
   const accepted: { id: string; reason: string }[] = [
     {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -17,7 +19,7 @@ export function acknowledgeAcceptedFindings(stack: Stack, table: TableV2) {
       reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions, and neither does states:SendTaskSuccess to a task token the approval engine is handed by the workflow waiting for it.',
     },
     {
-      id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
+      id: `AwsSolutions-IAM5[Resource::<${tableArn}>/index/*]`,
       reason: 'Table grants cover the table\'s own indexes (table/<name>/index/*) and nothing else; lists and the account 360 query the indexes.',
     },
     {

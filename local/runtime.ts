@@ -116,6 +116,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const assembly = loadCloudAssembly(options.cdkOut ?? DEFAULT_CDK_OUT);
     const stack = assembly.stacks[0];
     if (!stack) throw new Error(`no stack in ${options.cdkOut ?? DEFAULT_CDK_OUT}`);
+    for (const nested of stack.nestedStacks) {
+      log(`nested stack ${nested.logicalId}: ${Object.keys(nested.template.Resources ?? {}).length} resources from ${path.basename(nested.templateFile)}, merged`);
+    }
     // functions resolve their environment when they first start, after the API listens: a mail link built
     // from the API's endpoint then points at the local API
     const localApi: { url?: string } = {};

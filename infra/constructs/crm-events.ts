@@ -64,15 +64,18 @@ export class CrmEvents extends Construct {
 
   /**
    * A rule on the crm bus (or another) whose target retries for a day and then lands in the rule's own
-   * dead-letter queue; an alarm fires as soon as one message waits there.
+   * dead-letter queue; an alarm fires as soon as one message waits there. `scope`: where the rule, its
+   * queue and alarm are made (a domain's own construct, in its own stack); omitted, the backbone.
    */
   addRule(id: string, props: {
     eventPattern: EventPattern;
     target: (delivery: DeliveryOptions) => IRuleTarget;
     description: string;
     eventBus?: EventBus | ReturnType<typeof EventBus.fromEventBusName>;
+    scope?: Construct;
   }): Rule {
-    const deadLetterQueue = new Queue(this, `${id}DeadLetters`, {
+    const scope = props.scope ?? this;
+    const deadLetterQueue = new Queue(scope, `${id}DeadLetters`, {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
@@ -82,7 +85,7 @@ export class CrmEvents extends Construct {
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself a dead-letter queue: of an EventBridge rule target, which cdk-nag does not recognise as one.',
     });
-    new Alarm(this, `${id}DeadLettersAlarm`, {
+    new Alarm(scope, `${id}DeadLettersAlarm`, {
       alarmDescription: `Events for rule ${id} could not be delivered: read them from its dead-letter queue`,
       metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
       threshold: 1,
@@ -90,7 +93,7 @@ export class CrmEvents extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    return new Rule(this, id, {
+    return new Rule(scope, id, {
       eventBus: props.eventBus ?? this.bus,
       eventPattern: props.eventPattern,
       description: props.description,

@@ -1,5 +1,4 @@
 import { ArnFormat, Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
-import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -9,11 +8,10 @@ import { CfnTemplate } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { LeadCaptured, NURTURE_ENGINE_WRITER, RecordChanged } from '../../schemas/events';
 import { nurtureWorkflow, NURTURE_WORKFLOW_NAME } from '../../workflows/nurture';
-import type { CrmApi } from './crm-api';
-import type { CrmEvents, DeliveryOptions } from './crm-events';
-import type { CrmMail } from './crm-mail';
+import type { DeliveryOptions } from './crm-events';
 import { CrmFunction } from './crm-function';
 import { CrmWorkflow } from './crm-workflow';
+import type { SharedParts } from './domain-stack';
 
 const ROUTER_TIMEOUT_S = 30;
 const READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
@@ -37,7 +35,7 @@ const TEMPLATES: { name: string; subject: string; body: string }[] = [
 export class NurtureEngine extends Construct {
   readonly workflow: CrmWorkflow;
 
-  constructor(scope: Construct, id: string, props: { table: TableV2; events: CrmEvents; api: CrmApi; mail: CrmMail }) {
+  constructor(scope: Construct, id: string, props: Pick<SharedParts, 'table' | 'events' | 'api' | 'mail'>) {
     super(scope, id);
     const { table, events, api, mail } = props;
     const stack = Stack.of(this);
@@ -132,11 +130,13 @@ export class NurtureEngine extends Construct {
     router.fn.addEventSource(new SqsEventSource(routerQueue, { batchSize: 10, reportBatchItemFailures: true }));
     const deliver = (delivery: DeliveryOptions) => new SqsQueue(routerQueue, delivery);
     events.addRule('NurtureTriggers', {
+      scope: this,
       eventPattern: { source: [LeadCaptured.source], detailType: [LeadCaptured.detailType] },
       description: 'Captured leads start nurture enrolments',
       target: deliver,
     });
     events.addRule('NurtureLeadChanges', {
+      scope: this,
       eventPattern: {
         source: [RecordChanged.source], detailType: [RecordChanged.detailType],
         // the engine's own lead writes (new leads from captures, enrolled leads) would only echo back to it
@@ -146,6 +146,7 @@ export class NurtureEngine extends Construct {
       target: deliver,
     });
     events.addRule('NurtureMailEvents', {
+      scope: this,
       eventPattern: { source: ['aws.ses'], detailType: ['Email Opened', 'Email Clicked', 'Email Bounced', 'Email Complaint Received'] },
       description: 'Opens and clicks of nurture mail count and resume engagement waits; bounces and complaints suppress and exit',
       target: deliver,

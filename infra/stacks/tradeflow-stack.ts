@@ -12,6 +12,7 @@ import { CrmEvents } from '../constructs/crm-events';
 import { CrmFunction } from '../constructs/crm-function';
 import { CrmTable } from '../constructs/crm-table';
 import { CrmWorkflow } from '../constructs/crm-workflow';
+import { DomainStack, type SharedParts } from '../constructs/domain-stack';
 import { InboundSystems } from '../constructs/inbound-systems';
 // nurture sequences
 import { NurtureEngine } from '../constructs/nurture-engine';
@@ -71,8 +72,13 @@ export class TradeflowStack extends Stack {
     const outbox = new OutboxRelay(this, 'Outbox', { table: this.table.table, events: this.events, mail });
 
     const withdrawApproval = this.approvalEngine(mail, outbox.relay);
-    // nurture sequences
-    new NurtureEngine(this, 'Nurture', { table: this.table.table, events: this.events, api: this.api, mail });
+    const shared: SharedParts = { table: this.table.table, events: this.events, api: this.api, mail, outbox };
+    // nurture sequences, in a stack of their own (a domain per nested stack keeps each within its budget)
+    new DomainStack(this, 'Nurture', {
+      description: 'Tradeflow nurture sequences: the engine\'s state machine, its router and step functions, rules, queues and mail templates',
+      shared,
+      build: (scope, parts) => new NurtureEngine(scope, 'Nurture', parts),
+    });
     // trade promotions, funds, expense claims, campaign settlement
     new TradePromotions(this, 'Promotions', { table: this.table.table, events: this.events, api: this.api, mail, withdrawApproval });
 

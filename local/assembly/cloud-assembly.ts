@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { mergeNestedStacks, type NestedStack } from './nested-stacks';
 
 /**
- * Reads a synthesized CDK cloud assembly (`cdk.out`): the stacks it would deploy, with their templates,
- * and where each stack's file assets (Lambda bundles) were staged.
+ * Reads a synthesized CDK cloud assembly (`cdk.out`): the stacks it would deploy, with their templates
+ * (each one's nested stacks merged in, nested-stacks.ts), and where each stack's file assets (Lambda
+ * bundles, nested templates) were staged.
  */
 
 export interface TemplateResource {
@@ -28,8 +30,11 @@ export interface StackArtifact {
   artifactId: string;
   /** Absolute path of the template file. */
   templateFile: string;
+  /** The stack's template with its nested stacks' resources merged in (under ids prefixed with the nested stack's). */
   template: CloudFormationTemplate;
   resources: Record<string, TemplateResource>;
+  /** The nested stacks merged into `template`, each with its own template as synthesized. */
+  nestedStacks: NestedStack[];
   /** Account and region the stack was synthesized for, when it was given an explicit environment. */
   account?: string;
   region?: string;
@@ -71,12 +76,16 @@ export function loadCloudAssembly(cdkOutDir: string): CloudAssembly {
     if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) continue;
 
     const templateFile = join(dir, artifact.properties.templateFile);
-    const template = readJson<CloudFormationTemplate>(templateFile);
     const [account, region] = parseEnvironment(artifact.environment);
     const assetManifests = (artifact.dependencies ?? [])
       .map((id) => artifacts[id])
       .filter((a) => a?.type === 'cdk:asset-manifest' && a.properties?.file)
       .map((a) => join(dir, a!.properties!.file!));
+    const assetsByObjectKey: Record<string, string> = Object.assign({}, ...assetManifests.map((file) => assetsOf(file, dir)));
+    const { template, nestedStacks } = mergeNestedStacks(readJson<CloudFormationTemplate>(templateFile), (logicalId, resource) => {
+      const file = nestedTemplateFile(logicalId, resource, dir, assetsByObjectKey);
+      return { templateFile: file, template: readJson<CloudFormationTemplate>(file) };
+    });
 
     stacks.push({
       stackName: artifact.properties.stackName ?? artifactId,
@@ -84,13 +93,35 @@ export function loadCloudAssembly(cdkOutDir: string): CloudAssembly {
       templateFile,
       template,
       resources: template.Resources ?? {},
+      nestedStacks,
       account,
       region,
       cdkOutDir: dir,
-      assetsByObjectKey: Object.assign({}, ...assetManifests.map((file) => assetsOf(file, dir))),
+      assetsByObjectKey,
     });
   }
   return { stacks };
+}
+
+/**
+ * Where a nested stack's template lies in the assembly: its TemplateURL ends in the object key of a file
+ * asset (`https://s3.<region>.<suffix>/<bucket>/<hash>.json`, built with Fn::Join and Fn::Sub), which the
+ * stack's asset manifest maps to the file; else the resource's `aws:asset:path` metadata names it.
+ */
+function nestedTemplateFile(logicalId: string, resource: TemplateResource, dir: string, assetsByObjectKey: Record<string, string>): string {
+  const strings = (value: unknown): string[] =>
+    typeof value === 'string' ? [value] : Array.isArray(value) ? value.flatMap(strings)
+      : value && typeof value === 'object' ? Object.values(value).flatMap(strings) : [];
+  const fromUrl = strings(resource.Properties?.TemplateURL)
+    .map((text) => assetsByObjectKey[text.slice(text.lastIndexOf('/') + 1)])
+    .find((file) => file !== undefined);
+  if (fromUrl) return fromUrl;
+  const metadataPath = resource.Metadata?.['aws:asset:path'];
+  if (typeof metadataPath === 'string') return isAbsolute(metadataPath) ? metadataPath : resolve(dir, metadataPath);
+  throw new Error(
+    `Nested stack '${logicalId}': its TemplateURL names no file asset of this cloud assembly (and it has no 'aws:asset:path' ` +
+      'metadata); the local runtime reads only nested stacks whose templates were synthesized with the app',
+  );
 }
 
 /** `aws://123456789012/eu-west-1`; CDK writes `unknown-account`/`unknown-region` for agnostic stacks. */

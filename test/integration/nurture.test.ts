@@ -184,7 +184,7 @@ describe('a three-mail sequence', () => {
 
 describe('a step run again (its attempt died after it committed, or timed out)', () => {
   const runStepFunction = () => Object.entries(loadCloudAssembly(DEFAULT_CDK_OUT).stacks[0]!.resources)
-    .find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('NurtureRunStep'))![0];
+    .find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.includes('NurtureRunStepFunction'))![0];
   const runStepAgain = async (enrolmentId: string, stepId: string) => {
     const { Payload, FunctionError } = await client(LambdaClient).send(new InvokeCommand({
       FunctionName: runStepFunction(), Payload: Buffer.from(JSON.stringify({ enrolmentId, stepId })),
