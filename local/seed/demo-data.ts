@@ -18,6 +18,7 @@ const DEPARTMENTS = [
   { id: 'd-marketing', name: 'Marketing', kind: 'office', parentId: 'd-company', managerUserId: 'u-marketing' },
   { id: 'd-finance', name: 'Finance', kind: 'office', parentId: 'd-company', managerUserId: 'u-finance-director' },
   { id: 'd-ops', name: 'Sales Operations', kind: 'office', parentId: 'd-company', managerUserId: 'u-ops' },
+  { id: 'd-care', name: 'Customer Care', kind: 'team', parentId: 'd-company', managerUserId: 'u-care-manager' },
 ];
 
 const eur = (euros: number) => ({ amountMinor: Math.round(euros * 100), currency: 'EUR' });
