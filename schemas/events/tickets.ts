@@ -41,16 +41,6 @@ export const TicketReopened = defineEvent({
   detail: TicketStartSchema,
 });
 
-export const TicketFirstResponded = defineEvent({
-  source: SOURCES.tickets,
-  detailType: 'Ticket.FirstResponded',
-  direction: 'internal',
-  description: 'An agent answered the customer for the first time in this cycle.',
-  producers: ['POST /tickets/{id}/respond'],
-  consumers: ['other systems (the measures: time to first response)'],
-  detail: () => z.strictObject({ ticketId: IdSchema, cycle: z.int(), teamId: IdSchema, at: TimestampSchema, dueAt: TimestampSchema, withinSla: z.boolean() }),
-});
-
 export const TicketBreached = defineEvent({
   source: SOURCES.tickets,
   detailType: 'Ticket.Breached',
@@ -70,8 +60,18 @@ export const TicketClosed = defineEvent({
   direction: 'internal',
   description: 'A ticket was closed; its satisfaction survey is mailed.',
   producers: ['POST /tickets/{id}/close'],
-  consumers: ['other systems (the measures: time to resolution)'],
-  detail: () => z.strictObject({ ticketId: IdSchema, cycle: z.int(), teamId: IdSchema, accountId: IdSchema, openedAt: TimestampSchema, resolvedAt: TimestampSchema, closedAt: TimestampSchema }),
+  consumers: ['other systems (the measures: time to first response, time to resolution, breach rate)'],
+  detail: () => z.strictObject({
+    ticketId: IdSchema, cycle: z.int(), teamId: IdSchema, accountId: IdSchema, priority: TicketPrioritySchema, category: TicketCategorySchema,
+    /** when this cycle's SLA started (opened, or reopened) */
+    openedAt: TimestampSchema,
+    /** the first answer to the customer in this cycle, and whether it met its target */
+    firstRespondedAt: TimestampSchema,
+    firstResponseWithinSla: z.boolean(),
+    resolvedAt: TimestampSchema,
+    resolutionWithinSla: z.boolean(),
+    closedAt: TimestampSchema,
+  }),
 });
 
 export const TicketRated = defineEvent({

@@ -4,6 +4,7 @@
  * domain's module.
  */
 import { CLOSED_STAGES } from '../records/opportunity';
+import { UNFINISHED_TICKET_STATUSES, type TicketStatus } from '../tickets/records';
 import { indexKeyAttributes, listPk, SEARCH_ATTRIBUTE, type IndexName } from './table';
 
 export const RECORD_SK = 'RECORD';
@@ -88,11 +89,12 @@ export const statusOf = (record: Item) => str(record.stage) ?? str(record.status
 
 /**
  * What a list of this type is sorted by within an index: names alphabetically, activities by time,
- * tickets by when their SLA next falls due (those whose clock is stopped or done after all of those).
+ * tickets as a team's queue: unfinished ones by when their SLA next falls due (those whose clock is
+ * stopped after those), then the finished ones.
  */
 const sortValue = (type: string, record: Item) =>
   type === 'TICKET'
-    ? str(record.dueAt) ?? `~${String(record.createdAt)}`
+    ? UNFINISHED_TICKET_STATUSES.includes(record.status as TicketStatus) ? `0#${str(record.dueAt) ?? `~${String(record.createdAt)}`}` : `1#${String(record.updatedAt)}`
     : str(record.occurredAt) ?? str(record.code) ?? str(record.name)?.toLowerCase() ?? String(record.createdAt);
 
 /** The record types whose lists take a text search (`q`), and the fields it looks in. */

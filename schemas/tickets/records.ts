@@ -42,7 +42,7 @@ export const SlaTargetsSchema = z.strictObject({
   resolutionMinutes: WorkingMinutesSchema,
 });
 
-/** PUT /sla-policies/{teamId}: what ops write. */
+/** PUT /tickets/sla-policies/{teamId}: what ops write. */
 export const SlaPolicyBodySchema = z.strictObject({
   name: NameSchema,
   /** the zone the team's calendar is read in */
