@@ -80,7 +80,9 @@ export async function beginSla(ticketId: string, cycle: number, executionArn: st
       TableName: tableName(),
       Key: recordKey(TYPE, ticketId),
       UpdateExpression: 'SET slaRun = :run',
-      ConditionExpression: 'attribute_exists(pk) AND cycle = :cycle AND (attribute_not_exists(slaRun) OR slaRun.cycle < :cycle OR slaRun.executionArn = :arn)',
+      // cycle is one of DynamoDB's reserved words
+      ConditionExpression: 'attribute_exists(pk) AND #cycle = :cycle AND (attribute_not_exists(slaRun) OR slaRun.#cycle < :cycle OR slaRun.executionArn = :arn)',
+      ExpressionAttributeNames: { '#cycle': 'cycle' },
       ExpressionAttributeValues: { ':run': { cycle, executionArn }, ':cycle': cycle, ':arn': executionArn },
     }));
   } catch (error) {
@@ -168,8 +170,8 @@ export async function storeWaitToken(ticketId: string, cycle: number, signalsSee
       TableName: tableName(),
       Key: recordKey(TYPE, ticketId),
       UpdateExpression: 'SET taskToken = :token, tokenSignals = :seen',
-      ConditionExpression: 'cycle = :cycle AND #status IN (:open, :waiting)',
-      ExpressionAttributeNames: { '#status': 'status' },
+      ConditionExpression: '#cycle = :cycle AND #status IN (:open, :waiting)',
+      ExpressionAttributeNames: { '#status': 'status', '#cycle': 'cycle' },
       ExpressionAttributeValues: { ':token': token, ':seen': signalsSeen, ':cycle': cycle, ':open': 'open', ':waiting': 'waiting-on-customer' },
       ReturnValues: 'ALL_NEW',
     }));
