@@ -2,11 +2,11 @@ import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
-  Choice, Condition, Errors, IntegrationPattern, JitterType, JsonPath, Succeed, TaskInput, Timeout, type IChainable, type TaskStateBase,
+  Choice, Condition, IntegrationPattern, JitterType, JsonPath, Succeed, TaskInput, Timeout, type IChainable, type TaskStateBase,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { TicketCreated, TicketReopened } from '../schemas/events';
-import { failureState, LAMBDA_TRANSIENT } from './task-failures';
+import { failureState, LAMBDA_TRANSIENT, signalledWait } from './task-failures';
 
 /**
  * A ticket's SLA, one execution per ticket and cycle (a reopening starts the next), on the approval
@@ -54,10 +54,8 @@ export function ticketSlaWorkflow(scope: Construct, props: { task: IFunction }):
     retryOnServiceExceptions: false,
     resultPath: JsonPath.DISCARD,
   });
-  awaitClock.addRetry({ errors: LAMBDA_TRANSIENT, interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 6, jitterStrategy: JitterType.FULL });
   // the timeout is the timer: a reminder or an escalation is due, so the engine advances
-  awaitClock.addCatch(advance, { errors: [Errors.TIMEOUT], resultPath: JsonPath.DISCARD });
-  onFailure(awaitClock);
+  signalledWait(awaitClock, advance, onFailure);
 
   const whereNow = new Choice(scope, 'Where now?')
     .when(Condition.stringEquals('$.status', 'running'), awaitClock)
