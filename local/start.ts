@@ -70,7 +70,7 @@ async function main() {
   step(seeded ? 'demo data loaded (Tradeflow Foods)' : 'demo data already present');
   if (loadedEdition < DEMO_DATA_EDITION) {
     step(`the data in ${dataDir} holds an older edition of the demo data (${loadedEdition} of ${DEMO_DATA_EDITION}): it lacks ` +
-      `${loadedEdition < 2 ? 'the approval policies and approvers, ' : ''}the trade promotions' fund and campaign. Start with npm start -- --fresh to load them (your own data goes with that folder).`);
+      `${loadedEdition < 2 ? 'the approval policies and approvers, ' : ''}${loadedEdition < 3 ? "the trade promotions' fund and campaign, " : ''}Customer Care and its SLA policy. Start with npm start -- --fresh to load them (your own data goes with that folder).`);
   }
 
   const roles = DEMO_USERS.map((u) => `    ${u.id.padEnd(15)} ${u.roles.join(',').padEnd(10)} ${u.name} (${u.departmentId})`).join('\n');

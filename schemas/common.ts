@@ -39,7 +39,8 @@ export const MoneySchema = z.strictObject({
 });
 export type Money = z.infer<typeof MoneySchema>;
 
-export const RoleSchema = z.enum(['admin', 'ops', 'marketing', 'finance', 'sales']);
+/** service: the customer-care agents who work service tickets */
+export const RoleSchema = z.enum(['admin', 'ops', 'marketing', 'finance', 'sales', 'service']);
 export type Role = z.infer<typeof RoleSchema>;
 export const ROLES = RoleSchema.options;
 

@@ -7,7 +7,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { CallAwsService, EventBridgePutEvents, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { ApprovalRequested, SOURCES } from '../schemas/events';
-import { failureState, LAMBDA_TRANSIENT } from './task-failures';
+import { failureState, LAMBDA_TRANSIENT, signalledWait } from './task-failures';
 
 /**
  * The one approval engine: every approval in the product runs through this state machine,
@@ -63,10 +63,8 @@ export function approvalWorkflow(scope: Construct, props: {
     retryOnServiceExceptions: false,
     resultPath: JsonPath.DISCARD,
   });
-  awaitDecisions.addRetry({ errors: LAMBDA_TRANSIENT, interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 6, jitterStrategy: JitterType.FULL });
   // the timeout is the timer: a reminder or a deadline is due, so the engine advances
-  awaitDecisions.addCatch(advance, { errors: [Errors.TIMEOUT], resultPath: JsonPath.DISCARD });
-  onFailure(awaitDecisions);
+  signalledWait(awaitDecisions, advance, onFailure);
 
   const announce = retrying(new EventBridgePutEvents(scope, 'Announce the outcome', {
     entries: [{

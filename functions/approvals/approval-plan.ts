@@ -5,6 +5,7 @@ import type { BusinessCalendar, BusinessDuration } from '../../schemas/calendar'
 import type { ConditionExplanation } from '../rules/conditions';
 import { explainCondition } from '../rules/conditions';
 import { addBusinessDuration, zonedTimeToInstant } from '../rules/business-time';
+import { managersUp } from '../rules/department-tree';
 import { parseIsoInstant } from '../../schemas/conditions';
 
 /*
@@ -156,8 +157,6 @@ export interface PlanApprovalInput {
 }
 
 export const MAX_DELEGATION_HOPS = 3;
-/** Department trees deeper than this are treated as broken (a cycle the visited set did not catch). */
-const MAX_TREE_DEPTH = 64;
 
 // ---------------------------------------------------------------------------------------------------
 // Resolution
@@ -182,20 +181,9 @@ export const requesterOf = (ctx: ResolutionContext): { userId: string; departmen
 
 /** The managers of a department and up, nearest first, past the requester, the submitter and manager-less departments. */
 const managersUpFrom = (from: string, ctx: ResolutionContext): { managers: string[]; problem?: string } => {
-  const passOver = new Set([requesterOf(ctx).userId, ctx.submitter.userId]);
-  const managers: string[] = [];
-  const visited = new Set<string>();
-  let departmentId: string | undefined = from;
-  while (departmentId !== undefined && !visited.has(departmentId) && visited.size < MAX_TREE_DEPTH) {
-    visited.add(departmentId);
-    const department = ctx.directory.getDepartment(departmentId);
-    if (!department) return { managers, problem: `department ${departmentId} is unknown, so the requester's manager cannot be found` };
-    if (department.managerUserId !== undefined && !passOver.has(department.managerUserId) && !managers.includes(department.managerUserId)) {
-      managers.push(department.managerUserId);
-    }
-    departmentId = department.parentId;
-  }
-  if (departmentId !== undefined) return { managers, problem: `the department tree above ${from} loops at ${departmentId}` };
+  const { managers, unknownDepartment, loopsAt } = managersUp(from, (id) => ctx.directory.getDepartment(id), new Set([requesterOf(ctx).userId, ctx.submitter.userId]));
+  if (unknownDepartment !== undefined) return { managers, problem: `department ${unknownDepartment} is unknown, so the requester's manager cannot be found` };
+  if (loopsAt !== undefined) return { managers, problem: `the department tree above ${from} loops at ${loopsAt}` };
   return managers.length ? { managers } : { managers, problem: `no department from ${from} up to the top has a manager other than the requester or submitter` };
 };
 

@@ -1,4 +1,4 @@
-import type { Role } from '../../schemas/common';
+import { ROLES, type Role } from '../../schemas/common';
 import { forbidden } from './errors';
 import type { Principal } from './principal';
 
@@ -16,10 +16,12 @@ const customerRecord: Record<Role, Rule> = {
   marketing: { read: 'all', write: 'none' },
   finance: { read: 'all', write: 'none' },
   sales: { read: 'department', write: 'own' },
+  // customer care reads the customer to help them, and changes nothing of it
+  service: { read: 'all', write: 'none' },
 };
 const directory = (writers: Role[]): Record<Role, Rule> =>
   Object.fromEntries(
-    (['admin', 'ops', 'marketing', 'finance', 'sales'] as const).map((role) => [
+    ROLES.map((role) => [
       role,
       { read: 'all', write: writers.includes(role) ? 'all' : 'none' },
     ]),
@@ -29,17 +31,20 @@ const RULES: Record<string, Record<Role, Rule>> = {
   ACCOUNT: customerRecord,
   OPPORTUNITY: customerRecord,
   CONTACT: { ...customerRecord, marketing: { read: 'all', write: 'all' } },
-  LEAD: { ...customerRecord, marketing: { read: 'all', write: 'all' }, finance: { read: 'none', write: 'none' } },
-  ACTIVITY: { ...customerRecord, marketing: { read: 'all', write: 'own' }, finance: { read: 'all', write: 'own' } },
+  LEAD: { ...customerRecord, marketing: { read: 'all', write: 'all' }, finance: { read: 'none', write: 'none' }, service: { read: 'none', write: 'none' } },
+  ACTIVITY: { ...customerRecord, marketing: { read: 'all', write: 'own' }, finance: { read: 'all', write: 'own' }, service: { read: 'all', write: 'own' } },
   PRODUCT: directory(['admin', 'ops']),
   USER: directory(['admin']),
   DEPARTMENT: directory(['admin']),
   // trade promotions: finance controls funds; marketing runs campaigns; sales apply for
   // promotions and claim them (own records, department visible); approvals go through the engine
-  FUND: { ...directory(['admin']), finance: { read: 'all', write: 'all' }, sales: { read: 'department', write: 'none' } },
+  FUND: { ...directory(['admin']), finance: { read: 'all', write: 'all' }, sales: { read: 'department', write: 'none' }, service: { read: 'none', write: 'none' } },
   CAMPAIGN: { ...directory(['admin']), marketing: { read: 'all', write: 'all' } },
-  PROMOTION: { ...customerRecord, marketing: { read: 'all', write: 'all' } },
-  CLAIM: { ...customerRecord, marketing: { read: 'all', write: 'none' } },
+  PROMOTION: { ...customerRecord, marketing: { read: 'all', write: 'all' }, service: { read: 'none', write: 'none' } },
+  CLAIM: { ...customerRecord, marketing: { read: 'all', write: 'none' }, service: { read: 'none', write: 'none' } },
+  // service tickets belong to the team that works them: its agents read and work all of the team's
+  // (a ticket waits for whoever takes it); sales reps read those of their own department, like accounts
+  TICKET: { ...customerRecord, sales: { read: 'department', write: 'none' }, service: { read: 'department', write: 'department' } },
 };
 
 const WIDTH: Record<Scope, number> = { none: 0, own: 1, department: 2, all: 3 };

@@ -30,6 +30,7 @@ const COLLECTION_PREFIX: Record<string, string | undefined> = {
   ACTIVITY: ACCOUNT_COLLECTION.activity,
   DEPARTMENT: SUB_DEPARTMENT_PREFIX,
   CLAIM: PROMOTION_COLLECTION.claim,
+  TICKET: ACCOUNT_COLLECTION.ticket,
 };
 
 /** The list partitions (schemas/keys) a filter's value names. */

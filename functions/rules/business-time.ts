@@ -295,6 +295,25 @@ function nextWorkingMs(ms: number, calendar: BusinessCalendar, timeZone: string)
   throw new Error('unreachable');
 }
 
+/** The instant at which `workingMs` of working time has passed since `start` (the SLA clock's unit). */
+export function addWorkingMilliseconds(start: Date, workingMs: number, calendar: BusinessCalendar, timeZone: string): Date {
+  if (!Number.isFinite(workingMs) || workingMs < 0) throw new RangeError(`working time must be 0 or more milliseconds, got ${workingMs}`);
+  return new Date(addWorkingTime(checkInstant(start, 'start'), workingMs, calendar, timeZone));
+}
+
+/** How much working time (ms) lies in [from, to); 0 when `to` is not after `from`. */
+export function workingTimeBetween(from: Date, to: Date, calendar: BusinessCalendar, timeZone: string): number {
+  const start = checkInstant(from, 'from');
+  const end = checkInstant(to, 'to');
+  let total = 0;
+  if (end <= start) return total;
+  for (const day of workingDates(localDateOf(start, timeZone), calendar, timeZone)) {
+    if (day.start >= end) return total;
+    total += Math.max(0, Math.min(day.end, end) - Math.max(day.start, start));
+  }
+  throw new Error('unreachable');
+}
+
 function addWorkingTime(ms: number, amount: number, calendar: BusinessCalendar, timeZone: string): number {
   let remaining = amount;
   for (const day of workingDates(localDateOf(ms, timeZone), calendar, timeZone)) {

@@ -27,7 +27,7 @@ export const TABLE_ACTIONS = {
   write: [...READ_ACTIONS, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
 };
 
-type ApiUse = 'eventBus' | 'inboundSecrets' | 'approvalSignals' | 'promotionSignals' | 'linkSecret' | 'userSignIn';
+type ApiUse = 'eventBus' | 'inboundSecrets' | 'approvalSignals' | 'promotionSignals' | 'ticketSignals' | 'linkSecret' | 'userSignIn';
 
 /**
  * What each domain's API function may reach: the table (none, read, write) and the other services its
@@ -42,6 +42,8 @@ export const API_FUNCTION_GRANTS: Record<string, { table: keyof typeof TABLE_ACT
   // and stopping a lead's enrolments when they unsubscribe: granted with the nurture engine
   nurture: { table: 'write', uses: ['linkSecret'] },
   events: { table: 'write', uses: ['eventBus', 'inboundSecrets'] },
+  // an agent's action wakes the ticket's SLA wait; a closed ticket's survey mail carries signed links
+  tickets: { table: 'write', uses: ['ticketSignals', 'linkSecret'] },
   docs: { table: 'none', uses: [] },
 };
 

@@ -17,6 +17,8 @@ import { InboundSystems } from '../constructs/inbound-systems';
 // nurture sequences
 import { NurtureEngine } from '../constructs/nurture-engine';
 import { OutboxRelay } from '../constructs/outbox-relay';
+// service tickets and their SLAs
+import { ServiceTickets } from '../constructs/service-tickets';
 // trade promotions, funds, expense claims, campaign settlement
 import { TradePromotions } from '../constructs/trade-promotions';
 import { WebConsole } from '../constructs/web-console';
@@ -81,6 +83,8 @@ export class TradeflowStack extends Stack {
     });
     // trade promotions, funds, expense claims, campaign settlement
     new TradePromotions(this, 'Promotions', { table: this.table.table, events: this.events, api: this.api, mail, withdrawApproval });
+    // service tickets and their SLAs
+    new ServiceTickets(this, 'Tickets', { table: this.table.table, events: this.events, api: this.api, mail, wakers: [outbox.relay] });
 
     this.webConsole = new WebConsole(this, 'Console', {
       distDir: props.consoleDist, api: this.api.api, userPool: this.api.userPool, client: this.api.client,

@@ -18,6 +18,7 @@ const DEPARTMENTS = [
   { id: 'd-marketing', name: 'Marketing', kind: 'office', parentId: 'd-company', managerUserId: 'u-marketing' },
   { id: 'd-finance', name: 'Finance', kind: 'office', parentId: 'd-company', managerUserId: 'u-finance-director' },
   { id: 'd-ops', name: 'Sales Operations', kind: 'office', parentId: 'd-company', managerUserId: 'u-ops' },
+  { id: 'd-care', name: 'Customer Care', kind: 'team', parentId: 'd-company', managerUserId: 'u-care-manager' },
 ];
 
 const eur = (euros: number) => ({ amountMinor: Math.round(euros * 100), currency: 'EUR' });
@@ -37,14 +38,14 @@ interface Api {
   tokenFor(userIdOrRole: string): Promise<string>;
 }
 
-async function post(api: Api, userId: string, path: string, body: unknown): Promise<{ id: string }> {
+async function post(api: Api, userId: string, path: string, body: unknown, method: 'POST' | 'PUT' = 'POST'): Promise<{ id: string }> {
   const response = await fetch(`${api.apiUrl}${path}`, {
-    method: 'POST',
+    method,
     headers: { authorization: `Bearer ${await api.tokenFor(userId)}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   const text = await response.text();
-  if (response.status !== 201) throw new Error(`demo data: POST ${path} as ${userId} answered ${response.status}: ${text}`);
+  if (response.status !== (method === 'POST' ? 201 : 200)) throw new Error(`demo data: ${method} ${path} as ${userId} answered ${response.status}: ${text}`);
   return JSON.parse(text) as { id: string };
 }
 
@@ -70,7 +71,7 @@ async function createApprovalPolicies(api: Api) {
   }
 }
 
-async function createBusinessRecords(api: Api): Promise<{ nordic: { id: string }; freshmart: { id: string } }> {
+async function createBusinessRecords(api: Api): Promise<{ nordic: { id: string }; freshmart: { id: string }; anna: { id: string } }> {
   for (const product of PRODUCTS) await post(api, 'u-ops', '/products', product);
 
   const account = (owner: string, body: Record<string, unknown>) => post(api, owner, '/accounts', body);
@@ -119,7 +120,7 @@ async function createBusinessRecords(api: Api): Promise<{ nordic: { id: string }
   await lead('u-marketing', { firstName: 'Mia', lastName: 'Schulz', company: 'Bio Markt Kiel', email: 'mia@biomarkt-kiel.example', source: 'web-form', region: 'North', interests: ['beverages'], timeZone: 'Europe/Berlin' });
   await lead('u-marketing', { firstName: 'Pablo', lastName: 'Garcia', company: 'Tiendas Luna', email: 'pablo@tiendas-luna.example', source: 'event', region: 'South', score: 35, status: 'nurturing', timeZone: 'Europe/Madrid' });
   await lead('u-sales', { firstName: 'Tom', lastName: 'Krüger', company: 'Kiosk am Hafen', phone: '+49 40 555 0199', source: 'call-centre', region: 'North', marketingConsent: { status: 'unknown' } });
-  return { nordic, freshmart };
+  return { nordic, freshmart, anna };
 }
 
 /**
@@ -148,11 +149,35 @@ async function createTradePromotions(api: Api, accounts: { nordic: { id: string 
 }
 
 /**
+ * Customer Care's SLA policy (Monday to Friday 09:00-17:00 in Berlin; the intake team for the call
+ * centre's tickets) and a ticket the agent is working on.
+ */
+async function createServiceTickets(api: Api, records: { nordic: { id: string }; anna: { id: string } }) {
+  const minutes = (hours: number) => hours * 60;
+  await post(api, 'u-ops', '/tickets/sla-policies/d-care', {
+    name: 'Customer Care', timeZone: 'Europe/Berlin',
+    calendar: { id: 'care-hours', name: 'Monday to Friday, 09:00-17:00', workingDays: ['mon', 'tue', 'wed', 'thu', 'fri'], workingHours: { start: '09:00', end: '17:00' }, holidays: ['2026-12-24', '2026-12-25', '2026-12-26', '2027-01-01'] },
+    targets: [
+      { priority: 'urgent', firstResponseMinutes: 30, resolutionMinutes: minutes(4) },
+      { priority: 'high', firstResponseMinutes: minutes(2), resolutionMinutes: minutes(16) },
+      { priority: 'normal', firstResponseMinutes: minutes(8), resolutionMinutes: minutes(40) },
+      { priority: 'low', firstResponseMinutes: minutes(16), resolutionMinutes: minutes(80) },
+      { priority: 'high', category: 'complaint', firstResponseMinutes: minutes(1), resolutionMinutes: minutes(8) },
+    ],
+    remindBeforeMinutes: 30, escalateEveryMinutes: 60, reopenWithinDays: 7, intake: true,
+  }, 'PUT');
+  await post(api, 'u-service', '/tickets', {
+    accountId: records.nordic.id, contactId: records.anna.id, subject: 'Damaged pallet in delivery 4711', category: 'delivery', priority: 'high',
+    description: 'Two cases of sparkling water arrived broken; Anna asks for a replacement with the next delivery.',
+  });
+}
+
+/**
  * The demo data's edition, kept in the marker: 1 the company and its records, 2 the approval policies
- * and approvers, 3 the trade promotions. A table loaded by an older edition is left as it is, and
+ * and approvers, 3 the trade promotions, 4 Customer Care with its SLA policy and a ticket. A table loaded by an older edition is left as it is, and
  * `npm start` says what it lacks.
  */
-export const DEMO_DATA_EDITION = 3;
+export const DEMO_DATA_EDITION = 4;
 
 /**
  * Loads the demo data once: a table with the marker that a complete load leaves is left as it is
@@ -169,6 +194,7 @@ export async function seedDemoData(api: Api, dynamoDbEndpoint: string, tableName
     const accounts = await createBusinessRecords(api);
     await createApprovalPolicies(api);
     await createTradePromotions(api, accounts);
+    await createServiceTickets(api, accounts);
     await documents.send(new PutCommand({ TableName: tableName, Item: { ...demoDataMarkerKey, at: now, edition: DEMO_DATA_EDITION } }));
     return { seeded: true, loadedEdition: DEMO_DATA_EDITION };
   } finally {

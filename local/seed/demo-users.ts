@@ -26,6 +26,9 @@ export const DEMO_USERS: DemoUser[] = [
   { id: 'u-south-manager', name: 'Diego South', email: 'manager.south@tradeflow.example', roles: ['sales'], departmentId: 'd-south', timeZone: 'Europe/Madrid' },
   { id: 'u-sales-director', name: 'Dora Director', email: 'sales.director@tradeflow.example', roles: ['sales'], departmentId: 'd-company', timeZone: 'Europe/Berlin' },
   { id: 'u-finance-director', name: 'Felix Finance', email: 'finance.director@tradeflow.example', roles: ['finance'], departmentId: 'd-finance', timeZone: 'Europe/Berlin' },
+  // Customer Care: an agent and the team's manager (a ticket's first escalation)
+  { id: 'u-service', name: 'Cara Care', email: 'care@tradeflow.example', roles: ['service'], departmentId: 'd-care', timeZone: 'Europe/Berlin' },
+  { id: 'u-care-manager', name: 'Carl Care', email: 'manager.care@tradeflow.example', roles: ['service'], departmentId: 'd-care', timeZone: 'Europe/Berlin' },
 ];
 
 /** `npm start` prints a token command per role; the role's first user is the one it signs for. */

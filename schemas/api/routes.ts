@@ -9,6 +9,7 @@ import { EVENT_ROUTES } from './routes/events';
 import { NURTURE_ROUTES } from './routes/nurture';
 import { PROMOTION_ROUTES } from './routes/promotions';
 import { RECORD_ROUTES } from './routes/records';
+import { TICKET_ROUTES } from './routes/tickets';
 import type { RouteSpec } from './route-spec';
 
 export * from './route-spec';
@@ -18,5 +19,6 @@ export * from './routes/events';
 export * from './routes/nurture';
 export * from './routes/promotions';
 export * from './routes/records';
+export * from './routes/tickets';
 
-export const ROUTES: RouteSpec[] = [...RECORD_ROUTES, ...EVENT_ROUTES, ...PROMOTION_ROUTES, ...APPROVAL_ROUTES, ...NURTURE_ROUTES, ...DOCS_ROUTES];
+export const ROUTES: RouteSpec[] = [...RECORD_ROUTES, ...EVENT_ROUTES, ...PROMOTION_ROUTES, ...APPROVAL_ROUTES, ...NURTURE_ROUTES, ...TICKET_ROUTES, ...DOCS_ROUTES];

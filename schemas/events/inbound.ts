@@ -1,5 +1,6 @@
 import * as z from '../zod';
 import { DateSchema, EmailSchema, IdSchema, MoneySchema, NameSchema, PhoneSchema, ShortTextSchema, TimeZoneSchema, TimestampSchema } from '../common';
+import { TicketCategorySchema, TicketPrioritySchema } from '../tickets/records';
 import { defineEvent } from './define';
 import { SOURCES } from './sources';
 
@@ -94,15 +95,18 @@ export const TicketOpened = defineEvent({
   source: SOURCES.callCentre,
   detailType: 'Ticket.Opened',
   direction: 'inbound',
-  description: 'The call centre opened a service ticket (a complaint or a request) with its SLA.',
+  description: 'The call centre opened a service ticket (a complaint or a request). It becomes a ticket of the intake team, under that team\'s SLA policy.',
   producers: ['call centre (POST /events)'],
-  consumers: ['service tickets (planned: SLA escalation)'],
+  consumers: ['service tickets (function tickets/ticket-task: creates the ticket once per ticketId, which starts its SLA workflow)'],
   detail: () => z.strictObject({
     ticketId: ExternalIdSchema,
     openedAt: TimestampSchema,
     subject: NameSchema,
-    priority: z.enum(['low', 'normal', 'high', 'urgent']),
+    priority: TicketPrioritySchema,
+    /** what the call centre promised the caller; the team's SLA policy sets the targets, this is kept on the ticket's notes */
     slaHours: z.int().check(z.gte(1), z.lte(24 * 90)),
+    category: z.optional(TicketCategorySchema),
+    description: z.optional(z.string().check(z.maxLength(10_000))),
     accountCode: z.optional(AccountCodeSchema),
     contactEmail: z.optional(EmailSchema),
     dueDate: z.optional(DateSchema),

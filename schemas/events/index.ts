@@ -9,12 +9,15 @@ import {
 } from './promotions';
 // nurture sequences
 import { LeadConverted, LeadEnrolled, LeadExitedSequence, LeadQualified, LeadUnsubscribed } from './nurture';
+// service tickets
+import { TicketBreached, TicketClosed, TicketCreated, TicketRated, TicketReopened } from './tickets';
 
 export * from './approvals';
 export * from './crm';
 export * from './inbound';
 export * from './promotions';
 export * from './nurture';
+export * from './tickets';
 export * from './sources';
 export type { EventDefinition } from './define';
 
@@ -26,6 +29,8 @@ export const EVENT_CATALOGUE: EventDefinition[] = [
   PromotionSubmitted, PromotionApproved, PromotionClosedOut, CampaignPlanned, ClaimSubmitted, ClaimApproved, CampaignSettled,
   // nurture sequences
   LeadEnrolled, LeadExitedSequence, LeadQualified, LeadConverted, LeadUnsubscribed,
+  // service tickets
+  TicketCreated, TicketReopened, TicketBreached, TicketClosed, TicketRated,
 ];
 
 export const findEvent = (source: string, detailType: string) =>

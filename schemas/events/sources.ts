@@ -10,6 +10,8 @@ export const SOURCES = {
   promotions: 'crm.promotions',
   // nurture sequences
   nurture: 'crm.nurture',
+  /** service tickets and their SLAs */
+  tickets: 'crm.tickets',
   erp: 'ext.erp',
   webForms: 'ext.web-forms',
   callCentre: 'ext.call-centre',

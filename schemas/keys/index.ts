@@ -6,5 +6,6 @@ export * from './links';
 export * from './promotions';
 export * from './approvals';
 export * from './nurture';
+export * from './tickets';
 export * from './outbox';
 export * from './demo-data';

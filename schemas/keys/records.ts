@@ -4,6 +4,7 @@
  * domain's module.
  */
 import { CLOSED_STAGES } from '../records/opportunity';
+import { UNFINISHED_TICKET_STATUSES, type TicketStatus } from '../tickets/records';
 import { indexKeyAttributes, listPk, SEARCH_ATTRIBUTE, type IndexName } from './table';
 
 export const RECORD_SK = 'RECORD';
@@ -20,6 +21,8 @@ export const ACCOUNT_COLLECTION = {
   openOpportunity: '2#OPPORTUNITY#',
   activity: '1#ACTIVITY#',
   closedOpportunity: '0#OPPORTUNITY#',
+  /** service tickets: below what the 360 shows (the timeline carries their activities) */
+  ticket: '0#TICKET#',
   /** lower bound of what the 360 shows */
   shownFrom: '1',
 } as const;
@@ -70,6 +73,8 @@ function collectionKey(type: string, record: Item, closed: (r: Item) => boolean)
       const campaignId = str(record.campaignId);
       return campaignId ? [collectionPk.campaign(campaignId), `PROMOTION#${id}`] : undefined;
     }
+    case 'TICKET':
+      return accountId ? [collectionPk.account(accountId), `${ACCOUNT_COLLECTION.ticket}${id}`] : undefined;
     case 'CLAIM': {
       const promotionId = str(record.promotionId);
       return promotionId ? [collectionPk.promotion(promotionId), `${PROMOTION_COLLECTION.claim}${id}`] : undefined;
@@ -82,9 +87,15 @@ function collectionKey(type: string, record: Item, closed: (r: Item) => boolean)
 /** The value a record is listed by in byStatus: opportunities by stage, the rest by status. */
 export const statusOf = (record: Item) => str(record.stage) ?? str(record.status);
 
-/** What a list of this type is sorted by within an index: names alphabetically, activities by time. */
-const sortValue = (record: Item) =>
-  str(record.occurredAt) ?? str(record.code) ?? str(record.name)?.toLowerCase() ?? String(record.createdAt);
+/**
+ * What a list of this type is sorted by within an index: names alphabetically, activities by time,
+ * tickets as a team's queue: unfinished ones by when their SLA next falls due (those whose clock is
+ * stopped after those), then the finished ones.
+ */
+const sortValue = (type: string, record: Item) =>
+  type === 'TICKET'
+    ? UNFINISHED_TICKET_STATUSES.includes(record.status as TicketStatus) ? `0#${str(record.dueAt) ?? `~${String(record.createdAt)}`}` : `1#${String(record.updatedAt)}`
+    : str(record.occurredAt) ?? str(record.code) ?? str(record.name)?.toLowerCase() ?? String(record.createdAt);
 
 /** The record types whose lists take a text search (`q`), and the fields it looks in. */
 export const SEARCHABLE_FIELDS: Partial<Record<string, readonly string[]>> = {
@@ -103,7 +114,7 @@ export const searchNormalized = (text: string) =>
  */
 export function indexKeysFor(type: string, record: Item, isClosed: (r: Item) => boolean = () => false): Item {
   const id = String(record.id);
-  const sort = `${sortValue(record)}#${id}`;
+  const sort = `${sortValue(type, record)}#${id}`;
   const keys: Item = {};
   const set = (index: IndexName, pk: string | undefined, sk: string) => {
     if (pk === undefined) return;

@@ -51,6 +51,10 @@ try {
   const finance = await world.as('u-finance');
   await shoot(finance, 'finance.png', '/app/finance', (p) => p.page.getByRole('link', { name: 'North trade fund 2027 H1' }).waitFor());
   await shoot(finance, 'fund-statement.png', `/app/funds/${fund}`, heading(/statement/));
+  const agent = await world.as('u-service');
+  const ticket = ((await crm.as('u-service').get('/tickets?departmentId=d-care')).body.items as { id: string }[])[0]!.id;
+  await shoot(agent, 'ticket-queue.png', '/app/tickets', (p) => p.page.getByRole('link', { name: /Damaged pallet/ }).waitFor());
+  await shoot(agent, 'ticket.png', `/app/tickets/${ticket}`, (p) => p.page.getByRole('heading', { name: 'Work the ticket' }).waitFor());
 } finally {
   await world.stop();
 }

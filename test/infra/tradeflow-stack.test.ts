@@ -233,7 +233,7 @@ describe('sign-in (Cognito)', () => {
   it('has a group per role in the pool', () => {
     const [poolId] = ofType('AWS::Cognito::UserPool')[0]!;
     const groups = ofType('AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties);
-    expect(groups.map((g) => g.GroupName).sort()).toEqual(['admin', 'finance', 'marketing', 'ops', 'sales']);
+    expect(groups.map((g) => g.GroupName).sort()).toEqual(['admin', 'finance', 'marketing', 'ops', 'sales', 'service']);
     for (const group of groups) expect(group.UserPoolId).toEqual({ Ref: poolId });
   });
 
@@ -322,7 +322,7 @@ describe('the functions', () => {
     expect(domains.sort()).toEqual(Object.keys(API_FUNCTION_GRANTS).sort());
   });
 
-  it('behind no route, only the stream publisher, the outbox relay (fed by the table stream) and its confirmer (fed by SES\'s Send events), and the approval, nurture and promotion workflows\' tasks', () => {
+  it('behind no route, only the stream publisher, the outbox relay (fed by the table stream) and its confirmer (fed by SES\'s Send events), and the approval, nurture, promotion and ticket workflows\' tasks', () => {
     const routed = new Set(routeFunctions.map((r) => r.functionId));
     const others = crmFunctions().map(([id]) => id).filter((id) => !routed.has(id));
     expect(others.map((id) => ownId(id).replace(/Function[0-9A-F]{8}$/, '')).sort()).toEqual([
@@ -331,6 +331,8 @@ describe('the functions', () => {
       // trade promotions: workflow tasks and the ERP events' rule target
       'PromotionsApplyClaimDecision', 'PromotionsApplyPromotionDecision', 'PromotionsReceiveErpEvent', 'PromotionsRequestCloseOut', 'PromotionsSettleCampaign',
       'PublishRecordChanges',
+      // service tickets: the SLA workflow's one task function
+      'TicketsTicketTask',
       // the approval engine's task with which a workflow withdraws a request it stopped waiting for
       'WithdrawApproval',
     ]);

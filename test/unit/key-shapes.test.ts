@@ -32,7 +32,7 @@ describe('record keys', () => {
     expect(RECORD_SK).toBe('RECORD');
     expect(recordKey('ACCOUNT', 'a1')).toEqual({ pk: 'ACCOUNT#a1', sk: 'RECORD' });
     expect(ACCOUNT_COLLECTION).toEqual({
-      account: '4#ACCOUNT', contact: '3#CONTACT#', openOpportunity: '2#OPPORTUNITY#', activity: '1#ACTIVITY#', closedOpportunity: '0#OPPORTUNITY#', shownFrom: '1',
+      account: '4#ACCOUNT', contact: '3#CONTACT#', openOpportunity: '2#OPPORTUNITY#', activity: '1#ACTIVITY#', closedOpportunity: '0#OPPORTUNITY#', ticket: '0#TICKET#', shownFrom: '1',
     });
     expect(SUB_DEPARTMENT_PREFIX).toBe('DEPARTMENT#');
     expect(PROMOTION_COLLECTION).toEqual({ claim: 'CLAIM#' });

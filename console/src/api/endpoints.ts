@@ -8,6 +8,7 @@ import type {
   claimRecordSchema, Claims, CloseOutSchema, fundRecordSchema, fundStatementSchema, promotionRecordSchema, Promotions,
 } from '../../../schemas/promotions/records';
 import type { Accounts, Activities, AwayBodySchema, Contacts, Departments, Leads, Opportunities, Products, Users } from '../../../schemas/records';
+import type { TicketActionBodySchema, Tickets } from '../../../schemas/tickets/records';
 
 /*
  * The part of the route catalogue (schemas/api/routes.ts) the console calls, each typed with the
@@ -37,6 +38,7 @@ export type ApprovalRequest = Out<typeof ApprovalRequestRecordSchema>;
 export type ApprovalTask = Out<typeof ApprovalTaskSchema>;
 export type AuditEntry = Out<typeof AuditEntrySchema>;
 export type ApprovalPolicy = Out<typeof ApprovalPolicySchema>;
+export type Ticket = Owned<Out<typeof Tickets.record>>;
 export type Account360 = Omit<Out<ReturnType<typeof account360Schema>>, 'account' | 'contacts' | 'openOpportunities' | 'latestActivities'>
   & { account: Account; contacts: Contact[]; openOpportunities: Opportunity[]; latestActivities: Activity[] };
 
@@ -76,6 +78,10 @@ export const ENDPOINTS = {
   'GET /approvals/{id}/audit': endpoint<{ items: AuditEntry[] }>(),
   'POST /approvals/{id}/recall': endpoint<unknown, In<typeof RecallBodySchema>>(),
   'POST /approvals/{id}/tasks/{taskId}/decision': endpoint<ApprovalTask, In<typeof DecisionBodySchema>>(),
+  'GET /tickets': endpoint<Page<Ticket>, undefined, Filters<'departmentId' | 'ownerId' | 'status' | 'accountId'>>(),
+  'POST /tickets': endpoint<Ticket, In<typeof Tickets.create>>(),
+  'GET /tickets/{id}': endpoint<Ticket>(),
+  'POST /tickets/{id}/{action}': endpoint<Ticket, In<typeof TicketActionBodySchema>>(),
 };
 
 export type EndpointKey = keyof typeof ENDPOINTS;

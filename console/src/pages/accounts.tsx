@@ -10,6 +10,7 @@ import { SelectField, TextArea, TextField } from '../ui/fields';
 import { CalendarDate, Money, Status, When } from '../ui/format';
 import { ErrorView, FormError, QueryView } from '../ui/states';
 import type { AccountSearch } from '../router';
+import { AccountTickets } from './tickets';
 
 const REGIONS = ['North', 'South', 'East', 'West'];
 const PAGE = 20;
@@ -126,6 +127,7 @@ export function AccountPage() {
                 )}
               </section>
             </div>
+            <AccountTickets accountId={id} />
             <LogActivity accountId={id} />
             <section aria-labelledby="timeline" className="card">
               <h2 id="timeline">Timeline</h2>
