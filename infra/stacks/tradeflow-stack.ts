@@ -19,6 +19,8 @@ import { OutboxRelay } from '../constructs/outbox-relay';
 // trade promotions, funds, expense claims, campaign settlement
 import { TradePromotions } from '../constructs/trade-promotions';
 import { WebConsole } from '../constructs/web-console';
+// work handover
+import { WorkHandover } from '../constructs/work-handover';
 import { acknowledgeAcceptedFindings } from '../nag-suppressions';
 
 export interface TradeflowStackProps extends StackProps {
@@ -70,11 +72,13 @@ export class TradeflowStack extends Stack {
 
     const outbox = new OutboxRelay(this, 'Outbox', { table: this.table.table, events: this.events, mail });
 
-    const withdrawApproval = this.approvalEngine(mail, outbox.relay);
+    const { withdrawApproval, wakeApproval } = this.approvalEngine(mail, outbox.relay);
     // nurture sequences
     new NurtureEngine(this, 'Nurture', { table: this.table.table, events: this.events, api: this.api, mail });
     // trade promotions, funds, expense claims, campaign settlement
     new TradePromotions(this, 'Promotions', { table: this.table.table, events: this.events, api: this.api, mail, withdrawApproval });
+    // work handover
+    new WorkHandover(this, 'Handover', { table: this.table.table, api: this.api, mail, outboxRelay: outbox.relay, wakeApproval });
 
     this.webConsole = new WebConsole(this, 'Console', {
       distDir: props.consoleDist, api: this.api.api, userPool: this.api.userPool, client: this.api.client,
@@ -88,9 +92,10 @@ export class TradeflowStack extends Stack {
   /**
    * The approval engine: its state machine, its two workflow functions, its trigger, and who may wake it
    * (the API's decisions, recalls and reassignments, at once and through the outbox's relay).
-   * Returns the task function with which a workflow that asked withdraws a request it stopped waiting for.
+   * Returns the task function with which a workflow that asked withdraws a request it stopped waiting for,
+   * and the statement that lets a function wake the engine's waits (a handover reassigns tasks).
    */
-  private approvalEngine(mail: CrmMail, outboxRelay: CrmFunction): IFunction {
+  private approvalEngine(mail: CrmMail, outboxRelay: CrmFunction): { withdrawApproval: IFunction; wakeApproval: PolicyStatement } {
     const table = this.table.table;
     const advance = new CrmFunction(this, 'AdvanceApproval', {
       handler: 'approvals/advance-approval',
@@ -135,6 +140,6 @@ export class TradeflowStack extends Stack {
       description: 'Approval.Requested starts the approval engine',
       target: (delivery) => new SfnStateMachine(approval.stateMachine, delivery),
     });
-    return withdraw.fn;
+    return { withdrawApproval: withdraw.fn, wakeApproval };
   }
 }

@@ -8,3 +8,4 @@ export * from './approvals';
 export * from './nurture';
 export * from './outbox';
 export * from './demo-data';
+export * from './handover';
