@@ -9,6 +9,7 @@ import { PipelinePage } from './pages/pipeline';
 import { PromotionsPage, PromotionNewPage, PromotionPage, PromotionEditPage } from './pages/promotions';
 import { ApprovalsPage, ApprovalPage, AwayPage } from './pages/approvals';
 import { FinancePage, FundPage } from './pages/finance';
+import { HandoverPage, HandoversPage } from './pages/handovers';
 import { NotFoundPage } from './pages/not-found';
 
 const root = createRootRouteWithContext<{ app: AppContext }>()({ component: Outlet, notFoundComponent: NotFoundPage });
@@ -62,6 +63,8 @@ const r_approvals__id = createRoute({ getParentRoute: () => signedIn, path: '/ap
 const r_away = createRoute({ getParentRoute: () => signedIn, path: '/away', component: AwayPage });
 const r_finance = createRoute({ getParentRoute: () => signedIn, path: '/finance', component: FinancePage });
 const r_funds__id = createRoute({ getParentRoute: () => signedIn, path: '/funds/$id', component: FundPage });
+const r_handovers = createRoute({ getParentRoute: () => signedIn, path: '/handovers', component: HandoversPage });
+const r_handovers__id = createRoute({ getParentRoute: () => signedIn, path: '/handovers/$id', component: HandoverPage });
 
 const routeTree = root.addChildren([
   signIn,
@@ -82,6 +85,8 @@ const routeTree = root.addChildren([
     r_away,
     r_finance,
     r_funds__id,
+    r_handovers,
+    r_handovers__id,
   ]),
 ]);
 

@@ -7,7 +7,8 @@ import { lazy } from '../lazy';
  * The kinds of item a book holds are one list; each kind says how it is found and moved
  * (functions/handover/handover-kinds.ts), so a new kind (tickets) is one entry there and one name here.
  */
-export const HANDOVER_ITEM_KINDS = ['account', 'contact', 'lead', 'opportunity', 'promotion', 'approval-task'] as const;
+// in the order a book is listed and moved: the customers first, the leads (often the bulk) last
+export const HANDOVER_ITEM_KINDS = ['account', 'contact', 'opportunity', 'promotion', 'approval-task', 'lead'] as const;
 export const HandoverItemKindSchema = z.enum(HANDOVER_ITEM_KINDS);
 export type HandoverItemKind = (typeof HANDOVER_ITEM_KINDS)[number];
 

@@ -7,6 +7,7 @@ import type { account360Schema } from '../../../schemas/api/routes';
 import type {
   claimRecordSchema, Claims, CloseOutSchema, fundRecordSchema, fundStatementSchema, promotionRecordSchema, Promotions,
 } from '../../../schemas/promotions/records';
+import type { HandoverBodySchema, handoverPreviewSchema, handoverRecordSchema } from '../../../schemas/handover/handover';
 import type { Accounts, Activities, AwayBodySchema, Contacts, Departments, Leads, Opportunities, Products, Users } from '../../../schemas/records';
 
 /*
@@ -37,6 +38,9 @@ export type ApprovalRequest = Out<typeof ApprovalRequestRecordSchema>;
 export type ApprovalTask = Out<typeof ApprovalTaskSchema>;
 export type AuditEntry = Out<typeof AuditEntrySchema>;
 export type ApprovalPolicy = Out<typeof ApprovalPolicySchema>;
+export type HandoverBody = In<typeof HandoverBodySchema>;
+export type HandoverPreview = Out<ReturnType<typeof handoverPreviewSchema>>;
+export type Handover = Out<ReturnType<typeof handoverRecordSchema>>;
 export type Account360 = Omit<Out<ReturnType<typeof account360Schema>>, 'account' | 'contacts' | 'openOpportunities' | 'latestActivities'>
   & { account: Account; contacts: Contact[]; openOpportunities: Opportunity[]; latestActivities: Activity[] };
 
@@ -76,6 +80,10 @@ export const ENDPOINTS = {
   'GET /approvals/{id}/audit': endpoint<{ items: AuditEntry[] }>(),
   'POST /approvals/{id}/recall': endpoint<unknown, In<typeof RecallBodySchema>>(),
   'POST /approvals/{id}/tasks/{taskId}/decision': endpoint<ApprovalTask, In<typeof DecisionBodySchema>>(),
+  'POST /handovers/preview': endpoint<HandoverPreview, HandoverBody>(),
+  'POST /handovers': endpoint<Handover, HandoverBody>(),
+  'GET /handovers': endpoint<{ items: Handover[] }>(),
+  'GET /handovers/{id}': endpoint<Handover>(),
 };
 
 export type EndpointKey = keyof typeof ENDPOINTS;
