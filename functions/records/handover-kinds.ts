@@ -45,6 +45,8 @@ export interface HandoverKind {
   refusal(item: HandoverItem, receiver: Receiver, startedBy: Principal, now: string): Promise<string | undefined>;
   /** moves the item with `mark` in the same transaction; returns why not when it could not (the mark is then the caller's to write) */
   move(item: HandoverItem, fromUserId: string, receiver: Receiver, mark: GuardedWrite, startedBy: Principal, now: string): Promise<string | undefined>;
+  /** a kind whose move is one conditional write may move many items in one transaction with their marks: that write */
+  moveWrite?(item: HandoverItem, fromUserId: string, receiver: Receiver, now: string): GuardedWrite;
 }
 
 async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Item[]> {
@@ -89,18 +91,19 @@ function recordKind(type: string, describe: (record: Item) => string, state: (re
       if (!covers(scopeOf(startedBy, type, 'write'), startedBy, next)) return `you may not hand ${kind} records to department ${receiver.departmentId}`;
       return undefined;
     },
+    moveWrite: (item, fromUserId, receiver, now) => recordUpdate({
+      type, id: item.id, now,
+      set: {
+        ownerId: receiver.userId, departmentId: receiver.departmentId,
+        byOwnerPk: listPk.byOwner(type, receiver.userId), byDepartmentPk: listPk.byDepartment(type, receiver.departmentId),
+      },
+      condition: 'ownerId = :from AND attribute_not_exists(deletedAt)',
+      values: { ':from': fromUserId },
+      whenConditionFails: conflict(`is no longer ${fromUserId}'s (deleted or handed to someone else meanwhile)`),
+    }),
     async move(item, fromUserId, receiver, mark, _startedBy, now) {
       try {
-        await writeAllOrNothing([recordUpdate({
-          type, id: item.id, now,
-          set: {
-            ownerId: receiver.userId, departmentId: receiver.departmentId,
-            byOwnerPk: listPk.byOwner(type, receiver.userId), byDepartmentPk: listPk.byDepartment(type, receiver.departmentId),
-          },
-          condition: 'ownerId = :from AND attribute_not_exists(deletedAt)',
-          values: { ':from': fromUserId },
-          whenConditionFails: conflict(`is no longer ${fromUserId}'s (deleted or handed to someone else meanwhile)`),
-        }), mark]);
+        await writeAllOrNothing([this.moveWrite!(item, fromUserId, receiver, now), mark]);
         return undefined;
       } catch (error) {
         if (error instanceof DomainError && error.kind === 'conflict' && !isMarked(error) && !error.message.startsWith('another change')) return error.message;

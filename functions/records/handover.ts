@@ -21,8 +21,9 @@ import { applySignIn } from './user-sign-in';
 /*
  * Work handover (DOMAIN.md process 6): a leaver's book (handover-kinds.ts) goes to other users in one
  * request. POST /handovers writes the handover and, in the same transaction, the outbox's start of its
- * workflow (tradeflow-work-handover): Plan writes the book in pages, a Map moves page by page (each item
- * one conditional transaction with its outcome mark), Finish deactivates the leaver if asked. Every
+ * workflow (tradeflow-work-handover): Plan writes the book in pages, a Map moves page by page (each item's
+ * conditional move in one transaction with its outcome mark, records up to 25 to a transaction), Finish
+ * deactivates the leaver if asked. Every
  * step can run again after a crash: a planned book is not planned again, a marked item is not moved again.
  */
 
@@ -239,18 +240,25 @@ export async function planHandover(handoverId: string, now: string): Promise<{ p
   return { pages: range(pages.length) };
 }
 
-const markWrite = (handoverId: string, page: number, index: number, outcome: HandoverOutcome): GuardedWrite => ({
-  item: {
-    Update: {
-      TableName: tableName(), Key: handoverPageKey(handoverId, page),
-      UpdateExpression: 'SET outcomes.#i = :outcome ADD #counter :one',
-      ConditionExpression: 'attribute_not_exists(outcomes.#i)',
-      ExpressionAttributeNames: { '#i': `i${index}`, '#counter': outcome.outcome === 'moved' ? 'moved' : 'notMoved' },
-      ExpressionAttributeValues: { ':outcome': outcome, ':one': 1 },
+/** The outcome marks of items of a page, each only if the item has none yet, with the page's counter. */
+const markWrite = (handoverId: string, page: number, indexes: number[], outcome: HandoverOutcome): GuardedWrite => {
+  const names = Object.fromEntries(indexes.map((index, n) => [`#i${n}`, `i${index}`]));
+  return {
+    item: {
+      Update: {
+        TableName: tableName(), Key: handoverPageKey(handoverId, page),
+        UpdateExpression: `SET ${Object.keys(names).map((name) => `outcomes.${name} = :outcome`).join(', ')} ADD #counter :count`,
+        ConditionExpression: Object.keys(names).map((name) => `attribute_not_exists(outcomes.${name})`).join(' AND '),
+        ExpressionAttributeNames: { ...names, '#counter': outcome.outcome === 'moved' ? 'moved' : 'notMoved' },
+        ExpressionAttributeValues: { ':outcome': outcome, ':count': indexes.length },
+      },
     },
-  },
-  whenConditionFails: conflict(ALREADY_MARKED),
-});
+    whenConditionFails: conflict(ALREADY_MARKED),
+  };
+};
+
+/** Items a page moves in one transaction when their kind moves with one write (DynamoDB takes 100 writes in one). */
+const MOVES_PER_TRANSACTION = 25;
 
 const isMarked = (error: unknown) => error instanceof DomainError && error.message === ALREADY_MARKED;
 
@@ -270,20 +278,48 @@ export async function moveHandoverPage(handoverId: string, number: number, now: 
   };
   let moved = 0;
   let notMoved = 0;
-  for (const [index, item] of pageItems(page).entries()) {
-    if (outcomeOf(page, index)) continue;
+  const moveOne = async (index: number, item: HandoverItem) => {
     const receiver = await receiverOf(item.toUserId);
     try {
       const reason = item.blocked ?? (receiver ? undefined : `${item.toUserId} is no longer an active user`)
-        ?? await HANDOVER_KINDS[item.kind].move(item, fromUserId, receiver!, markWrite(handoverId, number, index, { outcome: 'moved', at: now }), starter, now);
-      if (reason) await writeAllOrNothing([markWrite(handoverId, number, index, { outcome: 'not-moved', reason, at: now })]);
+        ?? await HANDOVER_KINDS[item.kind].move(item, fromUserId, receiver!, markWrite(handoverId, number, [index], { outcome: 'moved', at: now }), starter, now);
+      if (reason) await writeAllOrNothing([markWrite(handoverId, number, [index], { outcome: 'not-moved', reason, at: now })]);
       if (reason) notMoved++;
       else moved++;
     } catch (error) {
       // an earlier attempt at this page marked the item already
       if (!isMarked(error)) throw error;
     }
+  };
+  // items of kinds that move with one write go many to a transaction, with their marks; when one of them
+  // cannot move (or the transaction met another), each is tried alone, which says which and why
+  let batch: [number, HandoverItem, Receiver][] = [];
+  const flush = async () => {
+    const chunk = batch;
+    batch = [];
+    if (chunk.length === 0) return;
+    try {
+      await writeAllOrNothing([
+        ...chunk.map(([, item, receiver]) => HANDOVER_KINDS[item.kind].moveWrite!(item, fromUserId, receiver, now)),
+        markWrite(handoverId, number, chunk.map(([index]) => index), { outcome: 'moved', at: now }),
+      ]);
+      moved += chunk.length;
+    } catch (error) {
+      if (!(error instanceof DomainError && error.kind === 'conflict')) throw error;
+      for (const [index, item] of chunk) await moveOne(index, item);
+    }
+  };
+  for (const [index, item] of pageItems(page).entries()) {
+    if (outcomeOf(page, index)) continue;
+    const receiver = await receiverOf(item.toUserId);
+    if (!item.blocked && receiver && HANDOVER_KINDS[item.kind].moveWrite) {
+      batch.push([index, item, receiver]);
+      if (batch.length === MOVES_PER_TRANSACTION) await flush();
+      continue;
+    }
+    await moveOne(index, item);
   }
+  await flush();
   return { page: number, moved, notMoved };
 }
 

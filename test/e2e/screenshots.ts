@@ -51,6 +51,11 @@ try {
   const finance = await world.as('u-finance');
   await shoot(finance, 'finance.png', '/app/finance', (p) => p.page.getByRole('link', { name: 'North trade fund 2027 H1' }).waitFor());
   await shoot(finance, 'fund-statement.png', `/app/funds/${fund}`, heading(/statement/));
+  // a finished handover of the South rep's book to the area's manager
+  const handover = await crm.as('u-ops').post('/handovers', { fromUserId: 'u-sales-south', toUserId: 'u-south-manager' });
+  await crm.eventually(() => crm.as('u-ops').get(`/handovers/${String(handover.body.id)}`), (r) => r.body.status === 'completed', 60_000);
+  const ops = await world.as('u-ops');
+  await shoot(ops, 'handover.png', `/app/handovers/${String(handover.body.id)}`, (p) => p.page.getByText('Everything moved.').waitFor());
 } finally {
   await world.stop();
 }
