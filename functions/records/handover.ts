@@ -58,7 +58,7 @@ async function checkedPeople(body: HandoverBody, principal: Principal) {
 }
 
 /** Who gets a book item: the first split naming one of its accounts or its region (an account's, for its contacts and deals), else toUserId. */
-function receiverOf(item: BookItem, body: HandoverBody, accountRegions: Map<string, string>): string {
+export function receiverOf(item: BookItem, body: HandoverBody, accountRegions: Map<string, string>): string {
   const regions = item.region ? [item.region] : item.accountIds.flatMap((id) => accountRegions.get(id) ?? []);
   const split = (body.split ?? []).find((s) => item.accountIds.some((id) => s.accountIds?.includes(id)) || regions.some((r) => s.regions?.includes(r)));
   return split?.toUserId ?? body.toUserId;
