@@ -10,6 +10,7 @@ import { PromotionsPage, PromotionNewPage, PromotionPage, PromotionEditPage } fr
 import { ApprovalsPage, ApprovalPage, AwayPage } from './pages/approvals';
 import { FinancePage, FundPage } from './pages/finance';
 import { TicketPage, TicketsPage } from './pages/tickets';
+import { HandoverPage, HandoversPage } from './pages/handovers';
 import { NotFoundPage } from './pages/not-found';
 
 const root = createRootRouteWithContext<{ app: AppContext }>()({ component: Outlet, notFoundComponent: NotFoundPage });
@@ -65,6 +66,8 @@ const r_finance = createRoute({ getParentRoute: () => signedIn, path: '/finance'
 const r_funds__id = createRoute({ getParentRoute: () => signedIn, path: '/funds/$id', component: FundPage });
 const r_tickets = createRoute({ getParentRoute: () => signedIn, path: '/tickets', component: TicketsPage });
 const r_tickets__id = createRoute({ getParentRoute: () => signedIn, path: '/tickets/$id', component: TicketPage });
+const r_handovers = createRoute({ getParentRoute: () => signedIn, path: '/handovers', component: HandoversPage });
+const r_handovers__id = createRoute({ getParentRoute: () => signedIn, path: '/handovers/$id', component: HandoverPage });
 
 const routeTree = root.addChildren([
   signIn,
@@ -87,6 +90,8 @@ const routeTree = root.addChildren([
     r_funds__id,
     r_tickets,
     r_tickets__id,
+    r_handovers,
+    r_handovers__id,
   ]),
 ]);
 

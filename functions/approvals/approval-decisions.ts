@@ -188,8 +188,32 @@ export async function withdrawApproval(requestId: string, by: string, reason: st
   return withdrawn;
 }
 
-/** Ops hands a pending task to someone else: the same place in the step, a fresh deadline, a mail to the new assignee. */
-export async function reassignTask(requestId: string, taskId: string, assigneeId: string, comment: string, principal: Principal, now: string) {
+/**
+ * Ops hands a pending task to someone else: the same place in the step, a fresh deadline, a mail to the new
+ * assignee. `alsoWrite` joins the same transaction (a handover's outcome mark for the task).
+ */
+export async function reassignTask(
+  requestId: string, taskId: string, assigneeId: string, comment: string, principal: Principal, now: string, alsoWrite: GuardedWrite[] = [],
+) {
+  const { replacement, writes } = await reassignment(requestId, taskId, assigneeId, comment, principal, now);
+  await writeAllOrNothing([...writes, ...alsoWrite]);
+  await wakeApproval(requestId);
+  return replacement;
+}
+
+/** Why a task may not be handed to `assigneeId` now (the checks of reassignTask, nothing written); undefined when it may. */
+export async function reassignmentRefused(requestId: string, taskId: string, assigneeId: string, principal: Principal, now: string): Promise<string | undefined> {
+  try {
+    await checkedReassignment(requestId, taskId, assigneeId, principal, now);
+    return undefined;
+  } catch (error) {
+    if (error instanceof DomainError) return error.message;
+    throw error;
+  }
+}
+
+/** The reassignment's checks: who may hand it over, to whom, while the task is open. */
+async function checkedReassignment(requestId: string, taskId: string, assigneeId: string, principal: Principal, now: string) {
   if (!principal.roles.some((r) => r === 'ops' || r === 'admin')) throw forbidden('only ops and admin reassign approval tasks');
   const state = await readApproval(requestId, { audit: false });
   const { request } = state;
@@ -208,6 +232,11 @@ export async function reassignTask(requestId: string, taskId: string, assigneeId
   if (state.tasks.some((t) => t.stepIndex === task.stepIndex && t.assigneeId === assigneeId && t.status === 'pending')) {
     throw conflict(`${assigneeId} already has an open task in step "${task.stepName}"`);
   }
+  return { state, request, task, step, context, user };
+}
+
+async function reassignment(requestId: string, taskId: string, assigneeId: string, comment: string, principal: Principal, now: string) {
+  const { state, request, task, step, context, user } = await checkedReassignment(requestId, taskId, assigneeId, principal, now);
   const [resolved] = resolveApprovers([{ kind: 'user', userId: assigneeId }], context).approvers;
   const newTaskId = `s${task.stepIndex}-t${String(state.tasks.length + 1).padStart(3, '0')}`;
   const replacement: ApprovalTask = {
@@ -219,7 +248,7 @@ export async function reassignTask(requestId: string, taskId: string, assigneeId
   Object.assign(replacement, taskTimers(request, step, user.timeZone, new Date(now)));
   const { dueAt } = replacement;
   delete replacement.overdue;
-  await writeAllOrNothing([
+  const writes: GuardedWrite[] = [
     {
       item: {
         Update: {
@@ -247,7 +276,6 @@ export async function reassignTask(requestId: string, taskId: string, assigneeId
     audit(requestId, now, { actor: principal.userId, action: 'reassigned', stepIndex: task.stepIndex, taskId: newTaskId, assigneeId: replacement.assigneeId, comment: `from ${task.assigneeId}: ${comment}` }),
     ...await approvalMailWrites([{ kind: 'reassignment', request, task: replacement, reassigned: { from: task.assigneeId, by: principal.userId } }], new Date(now)),
     wakeOnCommit(requestId, `reassigned#${taskId}`, now),
-  ]);
-  await wakeApproval(requestId);
-  return replacement;
+  ];
+  return { replacement, writes };
 }

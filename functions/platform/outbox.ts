@@ -7,14 +7,14 @@ import { busEntry, checkedEvent, putEntries, type DetailOf } from './event-bus';
 import { sendMail } from './mail';
 import { logger } from './observability';
 import { documentClient, tableName } from './table';
-import { wakeWaitOn, type SignalledItemKey } from './step-functions';
+import { startNamedExecution, wakeWaitOn, type SignalledItemKey } from './step-functions';
 import type { GuardedWrite } from './transact';
 import type { EventDefinition } from '../../schemas/events';
 
 /*
  * The outbox: a change and what it announces are one transaction. A write that announces an event,
- * sends a mail or must wake a waiting workflow adds an outbox item (eventToAnnounce, mailToSend,
- * waitToWake) to its own writeAllOrNothing; the table's stream wakes the relay (relay-outbox.ts) for
+ * sends a mail, must wake a waiting workflow or start one adds an outbox item (eventToAnnounce, mailToSend,
+ * waitToWake, workflowToStart) to its own writeAllOrNothing; the table's stream wakes the relay (relay-outbox.ts) for
  * each new item, which delivers it (deliverOutboxItem) and marks it done. A crash anywhere delays the
  * effect until the stream's retry, never loses it.
  *
@@ -45,6 +45,8 @@ const OutboxItemSchema = z.object({
   tracker: z.optional(z.object({ pk: z.string(), sk: z.string() })),
   /** a workflow's wait on this item to wake (step-functions.ts) */
   wake: z.optional(z.object({ pk: z.string(), sk: z.string() })),
+  /** a named execution to start (a second start of the same name is a no-op) */
+  start: z.optional(z.object({ stateMachineArn: z.string(), name: z.string(), input: z.string() })),
 });
 type OutboxItem = z.output<typeof OutboxItemSchema>;
 
@@ -91,6 +93,11 @@ export function waitToWake(id: string, key: SignalledItemKey, now: string): Guar
   return outboxPut(id, now, { wake: { pk: key.pk, sk: key.sk } });
 }
 
+/** The write that starts a named execution once the change commits (a handover's workflow). */
+export function workflowToStart(id: string, start: { stateMachineArn: string; name: string; input: unknown }, now: string): GuardedWrite {
+  return outboxPut(id, now, { start: { ...start, input: JSON.stringify(start.input) } });
+}
+
 const expiresAt = (nowMs: number) => Math.floor(nowMs / 1000) + OUTBOX_KEEP_DELIVERED_DAYS * 86_400;
 
 async function readItem(id: string): Promise<OutboxItem | undefined> {
@@ -119,7 +126,11 @@ export async function deliverOutboxItem(id: string, nowMs = Date.now()): Promise
     await wakeWaitOn(item.wake);
     return markDelivered(id, nowMs);
   }
-  throw new Error(`outbox item ${id} carries neither an event, a mail nor a wait to wake`);
+  if (item.start) {
+    await startNamedExecution(item.start.stateMachineArn, item.start.name, JSON.parse(item.start.input));
+    return markDelivered(id, nowMs);
+  }
+  throw new Error(`outbox item ${id} carries neither an event, a mail, a wait to wake nor a workflow to start`);
 }
 
 async function markDelivered(id: string, nowMs: number, eventId?: string): Promise<Delivery> {

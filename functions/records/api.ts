@@ -1,8 +1,11 @@
+import { HANDOVER_ROUTES, HandoverItemsQuerySchema } from '../../schemas/api/routes/handover';
 import { RECORD_RESOURCES, RECORD_ROUTES, recordListQuerySchema } from '../../schemas/api/routes/records';
+import { HandoverBodySchema } from '../../schemas/handover/handover';
 import { AwayBodySchema, Users } from '../../schemas/records';
 import { parseInput } from '../platform/validation';
 import { getAccount360 } from './record-lists';
 import { createRecordRoute, deleteRecordRoute, getRecordRoute, listRecordsRoute, updateRecordRoute } from './record-routes';
+import { getHandover, getHandoverItems, listHandovers, previewHandover, startHandover } from './handover';
 import { setAway } from './user-away';
 import { applySignIn } from './user-sign-in';
 import { apiRouter, type ApiRoute } from '../platform/api-handler';
@@ -53,8 +56,20 @@ const deleteUserRoute: ApiRoute = async (request) => {
   return result;
 };
 
-/** The records API: one function behind a router over the route catalogue's records routes. */
-export const handler = apiRouter('records', RECORD_ROUTES, {
+const handoverRoutes: Record<string, ApiRoute> = {
+  'preview-handover': async (request) => ({ status: 200, body: await previewHandover(parseInput(HandoverBodySchema, request.body(), 'body'), request.principal(), request.now) }),
+  'start-handover': async (request) => ({ status: 202, body: await startHandover(parseInput(HandoverBodySchema, request.body(), 'body'), request.principal(), request.now) }),
+  'list-handovers': async (request) => ({ status: 200, body: await listHandovers(request.principal()) }),
+  'get-handover': async (request) => ({ status: 200, body: await getHandover(request.path('id'), request.principal()) }),
+  'list-handover-items': async (request) => {
+    const { cursor } = parseInput(HandoverItemsQuerySchema, request.query, 'query');
+    return { status: 200, body: await getHandoverItems(request.path('id'), request.principal(), cursor) };
+  },
+};
+
+/** The records API: one function behind a router over the route catalogue's records and handover routes. */
+export const handler = apiRouter('records', [...RECORD_ROUTES, ...HANDOVER_ROUTES], {
+  ...handoverRoutes,
   ...recordOperations,
   'get-account-360': getAccount360Route,
   'set-user-away': setUserAwayRoute,

@@ -22,6 +22,8 @@ import { ServiceTickets } from '../constructs/service-tickets';
 // trade promotions, funds, expense claims, campaign settlement
 import { TradePromotions } from '../constructs/trade-promotions';
 import { WebConsole } from '../constructs/web-console';
+// work handover
+import { WorkHandover } from '../constructs/work-handover';
 import { acknowledgeAcceptedFindings } from '../nag-suppressions';
 
 export interface TradeflowStackProps extends StackProps {
@@ -73,7 +75,7 @@ export class TradeflowStack extends Stack {
 
     const outbox = new OutboxRelay(this, 'Outbox', { table: this.table.table, events: this.events, mail });
 
-    const withdrawApproval = this.approvalEngine(mail, outbox.relay);
+    const { withdrawApproval, wakeApproval } = this.approvalEngine(mail, outbox.relay);
     const shared: SharedParts = { table: this.table.table, events: this.events, api: this.api, mail, outbox };
     // nurture sequences, in a stack of their own (a domain per nested stack keeps each within its budget)
     new DomainStack(this, 'Nurture', {
@@ -85,6 +87,8 @@ export class TradeflowStack extends Stack {
     new TradePromotions(this, 'Promotions', { table: this.table.table, events: this.events, api: this.api, mail, withdrawApproval });
     // service tickets and their SLAs
     new ServiceTickets(this, 'Tickets', { table: this.table.table, events: this.events, api: this.api, mail, wakers: [outbox.relay] });
+    // work handover
+    new WorkHandover(this, 'Handover', { table: this.table.table, api: this.api, mail, outboxRelay: outbox.relay, wakeApproval });
 
     this.webConsole = new WebConsole(this, 'Console', {
       distDir: props.consoleDist, api: this.api.api, userPool: this.api.userPool, client: this.api.client,
@@ -98,9 +102,10 @@ export class TradeflowStack extends Stack {
   /**
    * The approval engine: its state machine, its two workflow functions, its trigger, and who may wake it
    * (the API's decisions, recalls and reassignments, at once and through the outbox's relay).
-   * Returns the task function with which a workflow that asked withdraws a request it stopped waiting for.
+   * Returns the task function with which a workflow that asked withdraws a request it stopped waiting for,
+   * and the statement that lets a function wake the engine's waits (a handover reassigns tasks).
    */
-  private approvalEngine(mail: CrmMail, outboxRelay: CrmFunction): IFunction {
+  private approvalEngine(mail: CrmMail, outboxRelay: CrmFunction): { withdrawApproval: IFunction; wakeApproval: PolicyStatement } {
     const table = this.table.table;
     const advance = new CrmFunction(this, 'AdvanceApproval', {
       handler: 'approvals/advance-approval',
@@ -145,6 +150,6 @@ export class TradeflowStack extends Stack {
       description: 'Approval.Requested starts the approval engine',
       target: (delivery) => new SfnStateMachine(approval.stateMachine, delivery),
     });
-    return withdraw.fn;
+    return { withdrawApproval: withdraw.fn, wakeApproval };
   }
 }

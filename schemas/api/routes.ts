@@ -6,6 +6,7 @@
 import { APPROVAL_ROUTES } from './routes/approvals';
 import { DOCS_ROUTES } from './routes/docs';
 import { EVENT_ROUTES } from './routes/events';
+import { HANDOVER_ROUTES } from './routes/handover';
 import { NURTURE_ROUTES } from './routes/nurture';
 import { PROMOTION_ROUTES } from './routes/promotions';
 import { RECORD_ROUTES } from './routes/records';
@@ -16,9 +17,10 @@ export * from './route-spec';
 export * from './routes/approvals';
 export * from './routes/docs';
 export * from './routes/events';
+export * from './routes/handover';
 export * from './routes/nurture';
 export * from './routes/promotions';
 export * from './routes/records';
 export * from './routes/tickets';
 
-export const ROUTES: RouteSpec[] = [...RECORD_ROUTES, ...EVENT_ROUTES, ...PROMOTION_ROUTES, ...APPROVAL_ROUTES, ...NURTURE_ROUTES, ...TICKET_ROUTES, ...DOCS_ROUTES];
+export const ROUTES: RouteSpec[] = [...RECORD_ROUTES, ...HANDOVER_ROUTES, ...EVENT_ROUTES, ...PROMOTION_ROUTES, ...APPROVAL_ROUTES, ...NURTURE_ROUTES, ...TICKET_ROUTES, ...DOCS_ROUTES];

@@ -9,3 +9,4 @@ export * from './nurture';
 export * from './tickets';
 export * from './outbox';
 export * from './demo-data';
+export * from './handover';

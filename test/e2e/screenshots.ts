@@ -55,6 +55,11 @@ try {
   const ticket = ((await crm.as('u-service').get('/tickets?departmentId=d-care')).body.items as { id: string }[])[0]!.id;
   await shoot(agent, 'ticket-queue.png', '/app/tickets', (p) => p.page.getByRole('link', { name: /Damaged pallet/ }).waitFor());
   await shoot(agent, 'ticket.png', `/app/tickets/${ticket}`, (p) => p.page.getByRole('heading', { name: 'Work the ticket' }).waitFor());
+  // a finished handover of the South rep's book to the area's manager
+  const handover = await crm.as('u-ops').post('/handovers', { fromUserId: 'u-sales-south', toUserId: 'u-south-manager' });
+  await crm.eventually(() => crm.as('u-ops').get(`/handovers/${String(handover.body.id)}`), (r) => r.body.status === 'completed', 60_000);
+  const ops = await world.as('u-ops');
+  await shoot(ops, 'handover.png', `/app/handovers/${String(handover.body.id)}`, (p) => p.page.getByText('Everything moved.').waitFor());
 } finally {
   await world.stop();
 }

@@ -242,16 +242,21 @@ describe('sign-in (Cognito)', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', { UserPoolId: { Ref: poolId } });
   });
 
-  it('lets only the records function disable, enable and sign out users, of this pool alone', () => {
+  it('lets only the records function disable, enable and sign out users, and the handover\'s task disable and sign out its leaver, of this pool alone', () => {
     const [poolId] = ofType('AWS::Cognito::UserPool')[0]!;
     const grants = ofType('AWS::Lambda::Function').flatMap(([id]) => statementsOf(id)
       .filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => /^cognito-idp:/.test(a)))
-      .map((s) => ({ functionName: functionProps(id).FunctionName, actions: [...actionsOf(s)].sort(), resource: s.Resource })));
-    expect(grants).toEqual([{
+      .map((s) => ({ functionName: functionProps(id).FunctionName ?? id.replace(/Function[0-9A-F]{8}$/, ''), actions: [...actionsOf(s)].sort(), resource: s.Resource })));
+    expect(grants).toEqual(expect.arrayContaining([{
       functionName: 'Tradeflow-api-records',
       actions: ['cognito-idp:AdminDisableUser', 'cognito-idp:AdminEnableUser', 'cognito-idp:AdminUserGlobalSignOut'],
       resource: { 'Fn::GetAtt': [poolId, 'Arn'] },
-    }]);
+    }, {
+      functionName: 'HandoverStep',
+      actions: ['cognito-idp:AdminDisableUser', 'cognito-idp:AdminUserGlobalSignOut'],
+      resource: { 'Fn::GetAtt': [poolId, 'Arn'] },
+    }]));
+    expect(grants).toHaveLength(2);
     expect(functionProps(ofType('AWS::Lambda::Function').find(([id]) => functionProps(id).FunctionName === 'Tradeflow-api-records')![0]).Environment?.Variables?.USER_POOL_ID)
       .toEqual({ Ref: poolId });
   });
@@ -322,11 +327,14 @@ describe('the functions', () => {
     expect(domains.sort()).toEqual(Object.keys(API_FUNCTION_GRANTS).sort());
   });
 
-  it('behind no route, only the stream publisher, the outbox relay (fed by the table stream) and its confirmer (fed by SES\'s Send events), and the approval, nurture, promotion and ticket workflows\' tasks', () => {
+  it('behind no route, only the stream publisher, the outbox relay (fed by the table stream) and its confirmer (fed by SES\'s Send events), and the approval, nurture, promotion ticket and handover workflows\' tasks', () => {
     const routed = new Set(routeFunctions.map((r) => r.functionId));
     const others = crmFunctions().map(([id]) => id).filter((id) => !routed.has(id));
     expect(others.map((id) => ownId(id).replace(/Function[0-9A-F]{8}$/, '')).sort()).toEqual([
-      'AdvanceApproval', 'AwaitApprovalDecisions', 'NurtureAwaitEngagement', 'NurtureRouter', 'NurtureRunStep',
+      'AdvanceApproval', 'AwaitApprovalDecisions',
+      // work handover: the workflow's one task
+      'HandoverStep',
+      'NurtureAwaitEngagement', 'NurtureRouter', 'NurtureRunStep',
       'OutboxConfirmSent', 'OutboxRelay',
       // trade promotions: workflow tasks and the ERP events' rule target
       'PromotionsApplyClaimDecision', 'PromotionsApplyPromotionDecision', 'PromotionsReceiveErpEvent', 'PromotionsRequestCloseOut', 'PromotionsSettleCampaign',
@@ -583,10 +591,13 @@ describe('the outbox relay', () => {
     expect(mapping![1].Properties.MaximumRetryAttempts).toBeUndefined();
   });
 
-  it('may read and mark items, put events on the CRM bus, send mail with the CRM\'s configuration set and wake the approval engine, and nothing else', () => {
+  it('may read and mark items, put events on the CRM bus, send mail with the CRM\'s configuration set, wake the approval engine and start a handover, and nothing else', () => {
     const actions = allowed().flatMap(actionsOf);
     expect(actions.filter((a: string) => /^dynamodb:/.test(a) && !/Stream|Shard|Records/.test(a)).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    expect(actions.filter((a: string) => !/^(dynamodb:|xray:|events:PutEvents$|ses:SendEmail$|states:SendTask(Success|Failure|Heartbeat)$)/.test(a))).toEqual([]);
+    expect(actions.filter((a: string) => !/^(dynamodb:|xray:|events:PutEvents$|ses:SendEmail$|states:SendTask(Success|Failure|Heartbeat)$|states:StartExecution$)/.test(a))).toEqual([]);
+    const start = allowed().find((s) => actionsOf(s).includes('states:StartExecution'))!;
+    expect(JSON.stringify(start.Resource)).toContain(':stateMachine:tradeflow-work-handover');
+    expect(JSON.stringify(start.Resource)).not.toContain('*');
     const wake = allowed().find((s) => actionsOf(s).includes('states:SendTaskSuccess'))!;
     expect(JSON.stringify(wake.Resource)).toContain(':stateMachine:tradeflow-approval');
     const putEvents = allowed().find((s) => actionsOf(s).includes('events:PutEvents'))!;

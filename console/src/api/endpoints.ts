@@ -7,6 +7,7 @@ import type { account360Schema } from '../../../schemas/api/routes';
 import type {
   claimRecordSchema, Claims, CloseOutSchema, fundRecordSchema, fundStatementSchema, promotionRecordSchema, Promotions,
 } from '../../../schemas/promotions/records';
+import type { HandoverBodySchema, handoverPreviewSchema, handoverRecordSchema } from '../../../schemas/handover/handover';
 import type { Accounts, Activities, AwayBodySchema, Contacts, Departments, Leads, Opportunities, Products, Users } from '../../../schemas/records';
 import type { TicketActionBodySchema, Tickets } from '../../../schemas/tickets/records';
 
@@ -39,6 +40,9 @@ export type ApprovalTask = Out<typeof ApprovalTaskSchema>;
 export type AuditEntry = Out<typeof AuditEntrySchema>;
 export type ApprovalPolicy = Out<typeof ApprovalPolicySchema>;
 export type Ticket = Owned<Out<typeof Tickets.record>>;
+export type HandoverBody = In<typeof HandoverBodySchema>;
+export type HandoverPreview = Out<ReturnType<typeof handoverPreviewSchema>>;
+export type Handover = Out<ReturnType<typeof handoverRecordSchema>>;
 export type Account360 = Omit<Out<ReturnType<typeof account360Schema>>, 'account' | 'contacts' | 'openOpportunities' | 'latestActivities'>
   & { account: Account; contacts: Contact[]; openOpportunities: Opportunity[]; latestActivities: Activity[] };
 
@@ -82,6 +86,10 @@ export const ENDPOINTS = {
   'POST /tickets': endpoint<Ticket, In<typeof Tickets.create>>(),
   'GET /tickets/{id}': endpoint<Ticket>(),
   'POST /tickets/{id}/{action}': endpoint<Ticket, In<typeof TicketActionBodySchema>>(),
+  'POST /handovers/preview': endpoint<HandoverPreview, HandoverBody>(),
+  'POST /handovers': endpoint<Handover, HandoverBody>(),
+  'GET /handovers': endpoint<{ items: Handover[] }>(),
+  'GET /handovers/{id}': endpoint<Handover>(),
 };
 
 export type EndpointKey = keyof typeof ENDPOINTS;

@@ -11,7 +11,8 @@ const NAV = [
   { to: '/approvals', label: 'Approvals' },
   { to: '/finance', label: 'Finance' },
   { to: '/tickets', label: 'Tickets' },
-] as const;
+  { to: '/handovers', label: 'Handovers', roles: ['ops', 'admin'] },
+] as const satisfies readonly { to: string; label: string; roles?: readonly string[] }[];
 
 /** The signed-in app: a skip link, the banner with the main navigation, and the page in <main>. */
 export function Shell() {
@@ -48,7 +49,7 @@ export function Shell() {
           <Link to="/" className="brand">Tradeflow</Link>
           <nav aria-label="Main">
             <ul>
-              {NAV.map((item) => (
+              {NAV.filter((item) => !('roles' in item) || item.roles.some((role) => session.user.roles.includes(role))).map((item) => (
                 <li key={item.to}>
                   <Link to={item.to} aria-current={current(item.to) ? 'page' : undefined} activeOptions={{ exact: item.to === '/' }}>{item.label}</Link>
                 </li>
