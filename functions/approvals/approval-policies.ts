@@ -5,7 +5,7 @@ import {
 import { conflict, forbidden, invalidField, notFound } from '../platform/errors';
 import { evaluateCondition } from '../rules/conditions';
 import type { Principal } from '../platform/principal';
-import { queryAll } from './approval-store';
+import { queryAll } from '../platform/table';
 import { toRecord } from '../records';
 import { tableName } from '../platform/table';
 import { writeAllOrNothing } from '../platform/transact';

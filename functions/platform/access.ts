@@ -40,6 +40,9 @@ const RULES: Record<string, Record<Role, Rule>> = {
   CAMPAIGN: { ...directory(['admin']), marketing: { read: 'all', write: 'all' } },
   PROMOTION: { ...customerRecord, marketing: { read: 'all', write: 'all' } },
   CLAIM: { ...customerRecord, marketing: { read: 'all', write: 'none' } },
+  // the measures' aggregates (functions/measures): a rep reads their own and their department's; the
+  // department trees a user manages are added by the measures domain (it reads the tree)
+  MEASURE: { ...directory([]), sales: { read: 'department', write: 'none' } },
 };
 
 const WIDTH: Record<Scope, number> = { none: 0, own: 1, department: 2, all: 3 };

@@ -41,6 +41,8 @@ export const API_FUNCTION_GRANTS: Record<string, { table: keyof typeof TABLE_ACT
   nurture: { table: 'write', uses: ['linkSecret'] },
   events: { table: 'write', uses: ['eventBus', 'inboundSecrets'] },
   docs: { table: 'none', uses: [] },
+  // reads the aggregates the measures consumer writes (infra/constructs/measures.ts)
+  measures: { table: 'read', uses: [] },
 };
 
 export interface GatewayRoute { method: 'ANY' | RouteSpec['method']; path: string; domain: string; auth: RouteSpec['auth'] }

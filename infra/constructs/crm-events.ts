@@ -71,6 +71,8 @@ export class CrmEvents extends Construct {
     target: (delivery: DeliveryOptions) => IRuleTarget;
     description: string;
     eventBus?: EventBus | ReturnType<typeof EventBus.fromEventBusName>;
+    /** the target is a queue whose own dead-letter queue is the rule's (cdk-nag then knows it as one) */
+    queueDeadLetters?: boolean;
   }): Rule {
     const deadLetterQueue = new Queue(this, `${id}DeadLetters`, {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -78,7 +80,7 @@ export class CrmEvents extends Construct {
       retentionPeriod: Duration.days(14),
     });
     this.deadLetterQueues.push(deadLetterQueue);
-    Validations.of(deadLetterQueue).acknowledge({
+    if (!props.queueDeadLetters) Validations.of(deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself a dead-letter queue: of an EventBridge rule target, which cdk-nag does not recognise as one.',
     });

@@ -13,6 +13,7 @@ import { CrmFunction } from '../constructs/crm-function';
 import { CrmTable } from '../constructs/crm-table';
 import { CrmWorkflow } from '../constructs/crm-workflow';
 import { InboundSystems } from '../constructs/inbound-systems';
+import { Measures } from '../constructs/measures';
 // nurture sequences
 import { NurtureEngine } from '../constructs/nurture-engine';
 import { OutboxRelay } from '../constructs/outbox-relay';
@@ -75,6 +76,8 @@ export class TradeflowStack extends Stack {
     new NurtureEngine(this, 'Nurture', { table: this.table.table, events: this.events, api: this.api, mail });
     // trade promotions, funds, expense claims, campaign settlement
     new TradePromotions(this, 'Promotions', { table: this.table.table, events: this.events, api: this.api, mail, withdrawApproval });
+
+    new Measures(this, 'Measures', { table: this.table.table, events: this.events, api: this.api });
 
     this.webConsole = new WebConsole(this, 'Console', {
       distDir: props.consoleDist, api: this.api.api, userPool: this.api.userPool, client: this.api.client,

@@ -6,6 +6,7 @@
 import { APPROVAL_ROUTES } from './routes/approvals';
 import { DOCS_ROUTES } from './routes/docs';
 import { EVENT_ROUTES } from './routes/events';
+import { MEASURE_ROUTES } from './routes/measures';
 import { NURTURE_ROUTES } from './routes/nurture';
 import { PROMOTION_ROUTES } from './routes/promotions';
 import { RECORD_ROUTES } from './routes/records';
@@ -15,8 +16,9 @@ export * from './route-spec';
 export * from './routes/approvals';
 export * from './routes/docs';
 export * from './routes/events';
+export * from './routes/measures';
 export * from './routes/nurture';
 export * from './routes/promotions';
 export * from './routes/records';
 
-export const ROUTES: RouteSpec[] = [...RECORD_ROUTES, ...EVENT_ROUTES, ...PROMOTION_ROUTES, ...APPROVAL_ROUTES, ...NURTURE_ROUTES, ...DOCS_ROUTES];
+export const ROUTES: RouteSpec[] = [...RECORD_ROUTES, ...EVENT_ROUTES, ...PROMOTION_ROUTES, ...APPROVAL_ROUTES, ...NURTURE_ROUTES, ...MEASURE_ROUTES, ...DOCS_ROUTES];

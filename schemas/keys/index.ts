@@ -7,4 +7,5 @@ export * from './promotions';
 export * from './approvals';
 export * from './nurture';
 export * from './outbox';
+export * from './measures';
 export * from './demo-data';
