@@ -5,7 +5,8 @@ import { engine } from './engine';
 import { foundation } from './foundation';
 import { nurture } from './nurture';
 import { promotions } from './promotions';
+import { service } from './service';
 import type { Benchmark } from './support';
 
 /** Every benchmark `npm run bench` knows, by name. Add new ones here. */
-export const BENCHMARKS: Benchmark[] = [foundation, engine, approvals, nurture, promotions, console_, chaos];
+export const BENCHMARKS: Benchmark[] = [foundation, engine, approvals, nurture, promotions, service, console_, chaos];

@@ -9,6 +9,7 @@ import { PipelinePage } from './pages/pipeline';
 import { PromotionsPage, PromotionNewPage, PromotionPage, PromotionEditPage } from './pages/promotions';
 import { ApprovalsPage, ApprovalPage, AwayPage } from './pages/approvals';
 import { FinancePage, FundPage } from './pages/finance';
+import { DashboardPage, type DashboardSearch } from './pages/dashboard';
 import { NotFoundPage } from './pages/not-found';
 
 const root = createRootRouteWithContext<{ app: AppContext }>()({ component: Outlet, notFoundComponent: NotFoundPage });
@@ -48,6 +49,15 @@ const approvals = createRoute({
   component: ApprovalsPage,
 });
 
+const dashboard = createRoute({
+  getParentRoute: () => signedIn,
+  path: '/dashboard',
+  validateSearch: (s: Record<string, unknown>): DashboardSearch => Object.fromEntries(
+    (['from', 'to', 'scope'] as const).filter((k) => typeof s[k] === 'string' && s[k] !== '').map((k) => [k, s[k] as string]),
+  ),
+  component: DashboardPage,
+});
+
 const r_home = createRoute({ getParentRoute: () => signedIn, path: '/', component: HomePage });
 const r_accounts_new = createRoute({ getParentRoute: () => signedIn, path: '/accounts/new', component: AccountNewPage });
 const r_accounts__id = createRoute({ getParentRoute: () => signedIn, path: '/accounts/$id', component: AccountPage });
@@ -82,6 +92,7 @@ const routeTree = root.addChildren([
     r_away,
     r_finance,
     r_funds__id,
+    dashboard,
   ]),
 ]);
 

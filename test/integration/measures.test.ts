@@ -1,6 +1,4 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 import { startLocalCrm, type LocalCrm } from './support/local-crm';
 
 /**
@@ -29,13 +27,6 @@ beforeAll(async () => {
 });
 afterAll(async () => crm?.stop());
 
-async function putEvents(entries: { source: string; detailType: string; detail: object }[]) {
-  const events = new EventBridgeClient({ endpoint: crm.runtime.edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  await events.send(new PutEventsCommand({
-    Entries: entries.map((e) => ({ EventBusName: 'crm', Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(e.detail) })),
-  }));
-  events.destroy();
-}
 const erp = (detailType: string, detail: object) => ({ source: 'ext.erp', detailType, detail });
 
 const tile = (user: string, name: string, query = '') => crm.as(user).get(`/measures/tiles/${name}?from=${month}&to=${month}${query}`);
@@ -86,20 +77,20 @@ describe('the measures from a known data set', () => {
       erp('Order.Placed', { orderId: 'SO-M1', accountCode: 'NORDIC-DIST', placedAt: `${month}-03T10:00:00Z`, amount: eur(1_000_00) }),
       erp('Order.Placed', { orderId: 'SO-M2', accountCode: 'NORDIC-DIST', placedAt: `${month}-05T10:00:00Z`, amount: eur(500_00), campaignId: campaign.body.id }),
     ];
-    await putEvents([orders[0]!, orders[1]!, orders[0]!]);
+    await crm.putEvents([orders[0]!, orders[1]!, orders[0]!]);
     await settled('u-sales', 'accounts', (body) => totalOf({ body }, account.id)?.counts.orders === 2);
     const payments = [
       erp('Payment.Received', { paymentId: 'PAY-M1', accountCode: 'NORDIC-DIST', receivedAt: `${month}-13T10:00:00Z`, amount: eur(1_000_00), orderId: 'SO-M1' }),
       erp('Payment.Received', { paymentId: 'PAY-M2', accountCode: 'NORDIC-DIST', receivedAt: `${month}-09T22:00:00Z`, amount: eur(500_00), orderId: 'SO-M2', campaignId: campaign.body.id }),
     ];
-    await putEvents([payments[0]!, payments[1]!, payments[0]!]);
+    await crm.putEvents([payments[0]!, payments[1]!, payments[0]!]);
 
     // record changes delivered again: deal A's move to qualification and lead Two's conversion, as the bus carried them
     await crm.untilIdle();
     const carried = (await crm.busEvents()).filter((e) => e['detail-type'] === 'Record.Changed'
       && ((e.detail.id === a.id && e.detail.version === aQualified.version) || (e.detail.id === leads[1].id && e.detail.version === converted.version)));
     expect(carried).toHaveLength(2);
-    await putEvents(carried.map((e) => ({ source: e.source, detailType: e['detail-type'], detail: e.detail })));
+    await crm.putEvents(carried.map((e) => ({ source: e.source, detailType: e['detail-type'], detail: e.detail })));
     await crm.untilIdle();
 
     // by hand: the pipeline

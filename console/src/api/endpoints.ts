@@ -4,6 +4,7 @@ import type {
   ApprovalRequestRecordSchema, ApprovalTaskSchema, AuditEntrySchema, DecisionBodySchema, RecallBodySchema,
 } from '../../../schemas/approvals/request';
 import type { account360Schema } from '../../../schemas/api/routes';
+import type { MeasureQuery, MeasureScopes, MeasureTileResponse } from '../../../schemas/measures/tiles';
 import type {
   claimRecordSchema, Claims, CloseOutSchema, fundRecordSchema, fundStatementSchema, promotionRecordSchema, Promotions,
 } from '../../../schemas/promotions/records';
@@ -76,6 +77,8 @@ export const ENDPOINTS = {
   'GET /approvals/{id}/audit': endpoint<{ items: AuditEntry[] }>(),
   'POST /approvals/{id}/recall': endpoint<unknown, In<typeof RecallBodySchema>>(),
   'POST /approvals/{id}/tasks/{taskId}/decision': endpoint<ApprovalTask, In<typeof DecisionBodySchema>>(),
+  'GET /measures/scopes': endpoint<MeasureScopes>(),
+  'GET /measures/tiles/{tile}': endpoint<MeasureTileResponse, undefined, MeasureQuery>(),
 };
 
 export type EndpointKey = keyof typeof ENDPOINTS;

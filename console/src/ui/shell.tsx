@@ -10,6 +10,7 @@ const NAV = [
   { to: '/promotions', label: 'Promotions' },
   { to: '/approvals', label: 'Approvals' },
   { to: '/finance', label: 'Finance' },
+  { to: '/dashboard', label: 'Dashboard' },
 ] as const;
 
 /** The signed-in app: a skip link, the banner with the main navigation, and the page in <main>. */
