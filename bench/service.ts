@@ -35,7 +35,7 @@ async function measureTiles(runtime: LocalRuntime): Promise<void> {
   events.destroy();
 
   report(`DynamoDB requests per dashboard tile: the fewest of ${WARM_CALLS} warm calls after one cold call, counted at the local edge`);
-  report(`${pad('request', 62)} ${pad('user', 16)} rows  requests  operations (cold call)`);
+  report(`${pad('request', 84)} ${pad('user', 16)} rows  requests  operations (cold call)`);
   let most: { label: string; user: string; requests: number } | undefined;
   for (const reader of READERS) {
     const token = await tokenFor(runtime.apiUrl, reader.user);
@@ -49,7 +49,7 @@ async function measureTiles(runtime: LocalRuntime): Promise<void> {
       const label = `GET /measures/tiles/${tile}?from=${month}${reader.query}`;
       const rows = ((best.body as { rows?: unknown[] }).rows ?? []).length;
       const ops = Object.entries(best.operations).map(([op, n]) => `${op} ${n}`).join(', ') || 'none';
-      report(`${pad(label, 62)} ${pad(reader.user, 16)} ${padStart(String(rows), 4)}  ${padStart(String(best.requests), 8)}  ${ops} (cold: ${cold.requests})`);
+      report(`${pad(label, 84)} ${pad(reader.user, 16)} ${padStart(String(rows), 4)}  ${padStart(String(best.requests), 8)}  ${ops} (cold: ${cold.requests})`);
       if (!most || best.requests > most.requests) most = { label, user: reader.user, requests: best.requests };
     }
   }
@@ -60,7 +60,7 @@ async function measureTiles(runtime: LocalRuntime): Promise<void> {
 
 export const service: Benchmark = {
   name: 'service',
-  description: 'service: DynamoDB requests per dashboard tile (measures)',
+  description: 'DynamoDB requests per dashboard tile (measures)',
   async run() {
     await onLocalRuntime(async (runtime) => {
       progress('measures: DynamoDB requests per dashboard tile...');

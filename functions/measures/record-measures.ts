@@ -1,10 +1,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { OrderPlaced, PaymentReceived, RecordChanged } from '../../schemas/events';
+import { MEASURED_EVENTS } from '../../schemas/measures/tiles';
 import { recordKey, uniqueValueKey } from '../../schemas/keys';
 import type * as z from '../../schemas/zod';
 import { logger } from '../platform/observability';
 import { documentClient, tableName } from '../platform/table';
-import { isEvent, queuedEventsHandler, type QueuedEvent } from '../platform/task-handler';
+import { queuedEventsHandler, type QueuedEvent } from '../platform/task-handler';
 import { departmentTree, lineOf } from './departments';
 import {
   leadMeasurement, opportunityMeasurement, orderEventKey, orderMeasurement, paymentMeasurement, promotionMeasurement,
@@ -56,21 +57,30 @@ async function accountByCode(code: string): Promise<MeasuredAccount | undefined>
   return { id: String(account.id), ...(name ? { name } : {}), ...(ownerId ? { ownerId } : {}), ...(departmentId ? { departmentId } : {}) };
 }
 
-/** What an event measures, with the records it needs read; nothing for an event no measure counts. */
-async function measurementOf(event: QueuedEvent<(typeof MEASURED_EVENTS)[number]>['event']): Promise<Measurement | undefined> {
-  if (isEvent(event, RecordChanged)) return RECORD_MEASURES[event.detail.recordType]?.(event.detail);
-  if (isEvent(event, OrderPlaced)) {
-    const account = await accountByCode(event.detail.accountCode);
-    return account && orderMeasurement(event.detail, account);
-  }
-  if (isEvent(event, PaymentReceived)) {
-    const account = await accountByCode(event.detail.accountCode);
+type MeasuredEvent = (typeof MEASURED_EVENTS)[number];
+type Order = z.output<typeof OrderPlaced.detail>;
+type Payment = z.output<typeof PaymentReceived.detail>;
+
+/**
+ * What each measured event adds, by its detail-type, with the records it needs read; nothing for an
+ * event no measure counts. A unit test holds this table to MEASURED_EVENTS.
+ */
+export const EVENT_MEASURES: Record<string, (detail: never) => Promise<Measurement | undefined>> = {
+  [RecordChanged.detailType]: async (change: RecordChange) => RECORD_MEASURES[change.recordType]?.(change),
+  [OrderPlaced.detailType]: async (order: Order) => {
+    const account = await accountByCode(order.accountCode);
+    return account && orderMeasurement(order, account);
+  },
+  [PaymentReceived.detailType]: async (payment: Payment) => {
+    const account = await accountByCode(payment.accountCode);
     if (!account) return undefined;
-    const order = event.detail.orderId ? await readMark(orderEventKey(event.detail.orderId)) : undefined;
-    return paymentMeasurement(event.detail, account, str(order?.placedAt));
-  }
-  return undefined;
-}
+    const order = payment.orderId ? await readMark(orderEventKey(payment.orderId)) : undefined;
+    return paymentMeasurement(payment, account, str(order?.placedAt));
+  },
+};
+
+const measurementOf = (event: QueuedEvent<MeasuredEvent>['event']) =>
+  (EVENT_MEASURES[event.detailType] as ((detail: unknown) => Promise<Measurement | undefined>) | undefined)?.(event.detail);
 
 /** Campaigns and funds are shown by name: read once per instance. */
 const names = new Map<string, string | undefined>();
@@ -86,8 +96,6 @@ async function labelled(contribution: Contribution): Promise<Contribution> {
     : undefined;
   return named ? { ...contribution, label: named } : contribution;
 }
-
-export const MEASURED_EVENTS = [RecordChanged, OrderPlaced, PaymentReceived] as const;
 
 /**
  * The measures' consumer, fed in batches by its queue: each event's measurement is added to the

@@ -5,7 +5,7 @@ import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { OrderPlaced, PaymentReceived, RecordChanged } from '../../schemas/events';
+import { MEASURED_EVENTS } from '../../schemas/measures/tiles';
 import type { CrmApi } from './crm-api';
 import type { CrmEvents } from './crm-events';
 import { CrmFunction } from './crm-function';
@@ -32,8 +32,8 @@ export class Measures extends Construct {
 
     props.events.addRule('MeasuredEvents', {
       eventPattern: {
-        source: [RecordChanged.source, OrderPlaced.source],
-        detailType: [RecordChanged.detailType, OrderPlaced.detailType, PaymentReceived.detailType],
+        source: [...new Set(MEASURED_EVENTS.map((e) => e.source))],
+        detailType: MEASURED_EVENTS.map((e) => e.detailType),
       },
       description: 'Record changes and ERP orders and payments add to the measures',
       queueDeadLetters: true,

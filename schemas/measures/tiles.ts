@@ -1,5 +1,12 @@
 import * as z from '../zod';
 import { IdSchema } from '../common';
+import { OrderPlaced, PaymentReceived, RecordChanged } from '../events';
+
+/**
+ * The events the measures count (functions/measures/record-measures.ts measures each; the deployment's
+ * rule delivers exactly these). A measure of another event (a ticket's) adds it here and its rule there.
+ */
+export const MEASURED_EVENTS = [RecordChanged, OrderPlaced, PaymentReceived] as const;
 
 /**
  * The dashboard's tiles (functions/measures): each is one partition of aggregates per bucket, read with

@@ -166,3 +166,11 @@ describe('whose measures a caller may read', () => {
     expect(scopeChoices(finance, departments).filter((c) => c.view === 'tree').map((c) => c.departmentId)).toEqual(['d-company', 'd-north', 'd-south']);
   });
 });
+
+describe('the events the measures count', () => {
+  it('are measured each by an entry of the consumer\'s table, and delivered by the deployment\'s rule', async () => {
+    const { EVENT_MEASURES } = await import('../../functions/measures/record-measures');
+    const { MEASURED_EVENTS } = await import('../../schemas/measures/tiles');
+    expect(Object.keys(EVENT_MEASURES).sort()).toEqual(MEASURED_EVENTS.map((e) => e.detailType).sort());
+  });
+});

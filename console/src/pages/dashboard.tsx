@@ -92,7 +92,7 @@ function TileView({ data }: { data: MeasureTileResponse }) {
       const stages = [...totals].sort((a, b) => STAGE_ORDER.indexOf(a.dimension) - STAGE_ORDER.indexOf(b.dimension));
       return (
         <>
-          <BarChart title="Conversion per stage" bars={stages.filter((s) => s.figures.conversionRate !== null && s.figures.conversionRate !== undefined).map((s) => ({ label: labelOf(s), value: s.figures.conversionRate ?? 0, shown: f.percent(s.figures.conversionRate) }))} />
+          <BarChart title="Deals entering each stage" bars={stages.map((s) => ({ label: labelOf(s), value: s.counts.entered ?? 0, shown: f.number(s.counts.entered ?? 0) }))} />
           <Table caption={title} head={['Stage', 'Entered', 'Left', 'Moved on', 'Conversion', 'Average days in stage']}
             rows={stages.map((s) => [labelOf(s), f.number(s.counts.entered ?? 0), f.number(s.counts.exited ?? 0), f.number(s.counts.advanced ?? 0), f.percent(s.figures.conversionRate), f.number(s.figures.averageDaysInStage)])} />
         </>
@@ -111,7 +111,7 @@ function TileView({ data }: { data: MeasureTileResponse }) {
     case 'response':
       return (
         <>
-          <BarChart title="Average hours to the first response" bars={totals.map((t) => ({ label: t.dimension === 'lead' ? 'Leads' : 'Deals', value: t.figures.averageResponseHours ?? 0, shown: `${f.number(t.figures.averageResponseHours)} h` }))} />
+          <BarChart title="Average hours to the first response" bars={totals.filter((t) => typeof t.figures.averageResponseHours === 'number').map((t) => ({ label: t.dimension === 'lead' ? 'Leads' : 'Deals', value: t.figures.averageResponseHours ?? 0, shown: `${f.number(t.figures.averageResponseHours)} h` }))} />
           <Table caption={title} head={['New', 'Created', 'Answered', 'Answered share', 'Average hours to answer']}
             rows={totals.map((t) => [t.dimension === 'lead' ? 'Leads' : 'Deals', f.number(t.counts.created ?? 0), f.number(t.counts.responded ?? 0), f.percent(t.figures.responseRate), f.number(t.figures.averageResponseHours)])} />
         </>
