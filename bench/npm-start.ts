@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { END_OF_BANNER, READY_LINE as READY } from '../local/banner';
 import { PROJECT_ROOT } from '../local/synth';
 
 /**
@@ -23,8 +24,6 @@ export interface NpmStart {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const READY = /Tradeflow is ready \(([\d.]+) s\)/;
-const END_OF_BANNER = 'Ctrl-C stops everything.';
 
 export function startNpmStart(dataDir: string, timeoutMs = 180_000): Promise<NpmStart> {
   const port = (name: string) => process.env[name] ?? '0';

@@ -9,6 +9,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalRuntime } from './runtime';
 import { buildConsole } from './console-build';
 import { formatOffset } from './clock';
 import { PROJECT_ROOT, synthesize } from './synth';
+import { END_OF_BANNER, readyLine } from './banner';
 
 /**
  * `npm start`: the whole product on this machine, from the same cloud assembly `cdk deploy` deploys.
@@ -74,7 +75,7 @@ async function main() {
 
   const roles = DEMO_USERS.map((u) => `    ${u.id.padEnd(15)} ${u.roles.join(',').padEnd(10)} ${u.name} (${u.departmentId})`).join('\n');
   console.log(`
-Tradeflow is ready (${((Date.now() - started) / 1000).toFixed(1)} s).
+${readyLine((Date.now() - started) / 1000)}
 
   Web console     ${runtime.apiUrl}/            (sign in as a demo person)
   HTTP API        ${runtime.apiUrl}            (OpenAPI: ${runtime.apiUrl}/openapi.json)
@@ -91,7 +92,7 @@ ${roles}
   TOKEN=$(curl -s '${runtime.apiUrl}/_local/token?user=sales&format=text')
   curl -s -H "Authorization: Bearer $TOKEN" ${runtime.apiUrl}/accounts
 
-Ctrl-C stops everything; npm start -- --fresh starts over with only the demo data.`);
+${END_OF_BANNER}`);
 }
 
 main().catch((error: Error) => {

@@ -5,9 +5,8 @@ import {
 import { conflict, forbidden, invalidField, notFound } from '../platform/errors';
 import { evaluateCondition } from '../rules/conditions';
 import type { Principal } from '../platform/principal';
-import { queryAll } from '../platform/table';
 import { toRecord } from '../records';
-import { tableName } from '../platform/table';
+import { queryAll, tableName } from '../platform/table';
 import { writeAllOrNothing } from '../platform/transact';
 import { parseInput } from '../platform/validation';
 
@@ -85,7 +84,7 @@ export async function readPolicy(policyId: string): Promise<{ head: PolicyHead; 
   const items = await queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': approvalPolicyHeadKey(policyId).pk }, ConsistentRead: true });
   const head = items.find((i) => i.sk === APPROVAL_SK.policyHead);
   if (!head) throw notFound(`no approval policy ${policyId}`);
-  const versions = items.filter((i) => String(i.sk).startsWith(APPROVAL_SK.policyVersionPrefix)).map((i) => toRecord(i) as unknown as PolicyVersion);
+  const versions = items.filter((i) => i.sk.startsWith(APPROVAL_SK.policyVersionPrefix)).map((i) => toRecord(i) as unknown as PolicyVersion);
   return { head: toRecord(head) as unknown as PolicyHead, versions };
 }
 

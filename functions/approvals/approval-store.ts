@@ -1,20 +1,20 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Role } from '../../schemas/common';
 import { APPROVAL_AUDIT_TYPE, APPROVAL_SK, approvalAuditKey, approvalRequestKey, approvalRequestPk, listPk, recordKey } from '../../schemas/keys';
 import type { ApprovalRequestRecord, ApprovalTask, AuditEntry } from '../../schemas/approvals/request';
-import { Departments, Users } from '../../schemas/records';
+import { Departments, Users, type Department, type User } from '../../schemas/records';
 import type { ApprovalDirectory, DirectoryDepartment, DirectoryUser } from './approval-plan';
 import { notFound } from '../platform/errors';
 import { readerOf, type Reader } from '../platform/mail-content';
 import { toRecord } from '../records';
-import { documentClient, queryAll, tableName } from '../platform/table';
+import { documentClient, queryAll, tableName, type StoredItem } from '../platform/table';
 
-const everyRecordOf = (type: string) =>
-  queryAll({
+/** Every live record of a type, as stored: written through its schema, read without parsing again. */
+const everyRecordOf = async <T>(type: string) =>
+  (await queryAll({
     IndexName: 'byType',
     KeyConditionExpression: 'byTypePk = :pk',
     ExpressionAttributeValues: { ':pk': listPk.byType(type) },
-  });
+  })) as StoredItem<T>[];
 
 /**
  * The people and departments approvers are resolved from: two Queries (every live user and department;
@@ -22,23 +22,23 @@ const everyRecordOf = (type: string) =>
  * planner pure.
  */
 export async function loadDirectory(): Promise<ApprovalDirectory> {
-  const [users, departments] = await Promise.all([everyRecordOf(Users.type), everyRecordOf(Departments.type)]);
+  const [users, departments] = await Promise.all([everyRecordOf<User>(Users.type), everyRecordOf<Department>(Departments.type)]);
   const byId = new Map<string, DirectoryUser>(
-    users.map((u) => [String(u.id), {
-      id: String(u.id),
-      roles: (u.roles as Role[] | undefined) ?? [],
-      departmentId: String(u.departmentId),
-      timeZone: String(u.timeZone),
-      status: u.status === 'active' ? 'active' : 'inactive',
-      ...(typeof u.awayUntil === 'string' ? { awayUntil: u.awayUntil } : {}),
-      ...(typeof u.delegateId === 'string' ? { delegateId: u.delegateId } : {}),
+    users.map((u) => [u.id, {
+      id: u.id,
+      roles: u.roles,
+      departmentId: u.departmentId,
+      timeZone: u.timeZone,
+      status: u.status,
+      ...(u.awayUntil ? { awayUntil: u.awayUntil } : {}),
+      ...(u.delegateId ? { delegateId: u.delegateId } : {}),
     }]),
   );
   const departmentById = new Map<string, DirectoryDepartment>(
-    departments.map((d) => [String(d.id), {
-      id: String(d.id),
-      ...(typeof d.parentId === 'string' ? { parentId: d.parentId } : {}),
-      ...(typeof d.managerUserId === 'string' ? { managerUserId: d.managerUserId } : {}),
+    departments.map((d) => [d.id, {
+      id: d.id,
+      ...(d.parentId ? { parentId: d.parentId } : {}),
+      ...(d.managerUserId ? { managerUserId: d.managerUserId } : {}),
     }]),
   );
   return {
@@ -71,8 +71,8 @@ export async function readApproval(requestId: string, options: { audit?: boolean
   });
   const request = items.find((i) => i.sk === APPROVAL_SK.request);
   if (!request) throw notFound(`no approval request ${requestId}`);
-  const tasks = items.filter((i) => String(i.sk).startsWith(APPROVAL_SK.taskPrefix)).map((i) => toRecord(i) as unknown as ApprovalTask);
-  const audit = options.audit === false ? [] : items.filter((i) => String(i.sk).startsWith(APPROVAL_SK.auditPrefix)).map((i) => toRecord(i) as unknown as AuditEntry);
+  const tasks = items.filter((i) => i.sk.startsWith(APPROVAL_SK.taskPrefix)).map((i) => toRecord(i) as unknown as ApprovalTask);
+  const audit = options.audit === false ? [] : items.filter((i) => i.sk.startsWith(APPROVAL_SK.auditPrefix)).map((i) => toRecord(i) as unknown as AuditEntry);
   return { request: toRecord(request) as unknown as ApprovalRequestRecord, tasks, audit };
 }
 

@@ -1,6 +1,6 @@
 import { listPk } from '../../schemas/keys';
-import { Departments } from '../../schemas/records';
-import { queryAll } from '../platform/table';
+import { Departments, type Department } from '../../schemas/records';
+import { queryAll, type StoredItem } from '../platform/table';
 
 export interface MeasureDepartment {
   id: string;
@@ -26,11 +26,11 @@ export async function departmentTree(options: { fresh?: boolean } = {}): Promise
     KeyConditionExpression: 'byTypePk = :pk',
     ExpressionAttributeValues: { ':pk': listPk.byType(Departments.type) },
   });
-  const byId = new Map(items.map((d) => [String(d.id), {
-    id: String(d.id),
-    name: String(d.name ?? d.id),
-    ...(typeof d.parentId === 'string' ? { parentId: d.parentId } : {}),
-    ...(typeof d.managerUserId === 'string' ? { managerUserId: d.managerUserId } : {}),
+  const byId = new Map((items as StoredItem<Department>[]).map((d) => [d.id, {
+    id: d.id,
+    name: d.name,
+    ...(d.parentId ? { parentId: d.parentId } : {}),
+    ...(d.managerUserId ? { managerUserId: d.managerUserId } : {}),
   }]));
   cached = { byId, until: now + KEEP_MS };
   return byId;

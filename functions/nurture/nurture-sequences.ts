@@ -13,7 +13,7 @@ import { allHeads, enrolmentsOfLead, headItem, queryAll, readHead, readLead, seq
 import { describeTimelineEntry, type TimelineEntry } from './nurture-timeline';
 import type { Principal } from '../platform/principal';
 import { toRecord } from '../records';
-import { documentClient, tableName } from '../platform/table';
+import { documentClient, tableName, type StoredItem } from '../platform/table';
 import { parseInput } from '../platform/validation';
 
 const MANAGERS = ['marketing', 'admin'] as const;
@@ -132,15 +132,15 @@ const STAT_FIELDS = ['captured', 'enrolled', 'waitingForWindow', 'active', 'comp
 export async function readSequence(principal: Principal, id: string) {
   assertReader(principal);
   const items = await queryAll({ pk: nurtureKeys.sequenceHead(id).pk, consistent: true });
-  const bySk = new Map(items.map((item) => [String(item.sk), item]));
+  const bySk = new Map(items.map((item) => [item.sk, item]));
   const head = bySk.get(nurtureKeys.sequenceHead(id).sk) as SequenceHead | undefined;
   if (!head) throw notFound(`no nurture sequence ${id}`);
   const stats: Record<string, number> = {};
-  for (const item of items.filter((i) => String(i.sk).startsWith(nurtureKeys.sequenceStatsPrefix))) {
+  for (const item of items.filter((i) => i.sk.startsWith(nurtureKeys.sequenceStatsPrefix))) {
     for (const [field, value] of Object.entries(item)) if (typeof value === 'number') stats[field] = (stats[field] ?? 0) + value;
   }
   const exited = Object.fromEntries(Object.entries(stats).filter(([k]) => k.startsWith('exited.')).map(([k, v]) => [k.slice('exited.'.length), Number(v)]));
-  const versionItems = items.filter((item) => String(item.sk).startsWith('VERSION#'));
+  const versionItems = items.filter((item) => item.sk.startsWith('VERSION#'));
   const inForce = bySk.get(nurtureKeys.sequenceVersion(id, head.activeVersion ?? head.latestVersion).sk);
   return {
     ...toRecord(head as unknown as Record<string, unknown>),
@@ -177,9 +177,9 @@ export async function leadNurture(principal: Principal, leadId: string) {
       enrolmentId: e.enrolmentId, sequenceId: e.sequenceId, sequenceVersion: e.sequenceVersion, status: e.status,
       startedAt: e.startedAt, ...(e.endedAt ? { endedAt: e.endedAt } : {}), ...(e.exitReason ? { exitReason: e.exitReason } : {}),
       ...(e.currentStep ? { currentStep: e.currentStep } : {}),
-      timeline: partition.filter((item) => String(item.sk).startsWith(nurtureKeys.enrolmentEventPrefix))
+      timeline: partition.filter((item) => item.sk.startsWith(nurtureKeys.enrolmentEventPrefix))
         .map((t) => {
-          const { pk: _pk, sk: _sk, ...entry } = t as TimelineEntry;
+          const { pk: _pk, sk: _sk, ...entry } = t as StoredItem<TimelineEntry>;
           return { ...entry, summary: describeTimelineEntry(entry) };
         }),
     };

@@ -7,15 +7,13 @@ import { createHash } from 'node:crypto';
 import {
   BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandOutput, type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { OwnershipSchema } from '../../schemas/common';
 import { NURTURE_ENGINE_WRITER } from '../../schemas/events';
 import { indexKeyAttributes, listPk, nurtureKeys, NURTURE_SEQUENCE_TYPE, recordKey } from '../../schemas/keys';
 import { NurtureSequenceSchema, type ExitReason, type NurtureSequence, type SequenceHead, type SequenceStatus } from '../../schemas/nurture/sequence';
 import { Leads, type Lead, type User } from '../../schemas/records';
-import type * as z from '../../schemas/zod';
 import { conflict } from '../platform/errors';
 import { toRecord } from '../records';
-import { documentClient, tableName } from '../platform/table';
+import { documentClient, tableName, type TableItem } from '../platform/table';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
 
 type Item = Record<string, unknown>;
@@ -24,7 +22,7 @@ type Item = Record<string, unknown>;
  * A lead as the table keeps it: the record its schema wrote (with the owner and department that
  * defineRecord adds to owned records), and the table's own attributes.
  */
-export type LeadItem = Lead & z.infer<typeof OwnershipSchema> & Item;
+export type LeadItem = Lead & Item;
 export type UserItem = User & Item;
 
 /** An id derived from business keys, so a redelivered event or a retried step names the same item. */
@@ -73,8 +71,8 @@ export async function writeTogether(items: WriteItem[]): Promise<number | undefi
   }
 }
 
-export async function queryAll(params: { index?: string; pk: string; skPrefix?: string; pkAttr?: string; skAttr?: string; limit?: number; consistent?: boolean }): Promise<Item[]> {
-  const items: Item[] = [];
+export async function queryAll(params: { index?: string; pk: string; skPrefix?: string; pkAttr?: string; skAttr?: string; limit?: number; consistent?: boolean }): Promise<TableItem[]> {
+  const items: TableItem[] = [];
   let start: Item | undefined;
   const attrs = params.index ? indexKeyAttributes(params.index as 'byCollection') : { pk: 'pk', sk: 'sk' };
   do {
@@ -88,7 +86,7 @@ export async function queryAll(params: { index?: string; pk: string; skPrefix?: 
       ...(params.limit ? { Limit: params.limit } : {}),
       ...(params.consistent && !params.index ? { ConsistentRead: true } : {}),
     }));
-    items.push(...(page.Items ?? []));
+    items.push(...((page.Items ?? []) as TableItem[]));
     start = params.limit ? undefined : page.LastEvaluatedKey;
   } while (start);
   return items;

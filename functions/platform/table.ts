@@ -14,15 +14,18 @@ export const documentClient = DynamoDBDocumentClient.from(dynamoDbClient, {
   marshallOptions: { removeUndefinedValues: true },
 });
 
-type Item = Record<string, unknown>;
+/** An item of the one table: its key, and the attributes its record type gives it. */
+export type TableItem = { pk: string; sk: string } & Record<string, unknown>;
+/** A record as stored: the fields its zod schema infers, and the item's key and index attributes. */
+export type StoredItem<T> = T & TableItem;
 
-/** Every page of a Query. For small, bounded sets only (a tenant's users, a request's items). */
-export async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Item | undefined;
+/** Every page of a Query. For small, bounded sets only (a tenant's users, a request's items, its departments). */
+export async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<TableItem[]> {
+  const items: TableItem[] = [];
+  let start: Record<string, unknown> | undefined;
   do {
     const page = await documentClient.send(new QueryCommand({ ...input, TableName: tableName(), ...(start ? { ExclusiveStartKey: start } : {}) }));
-    items.push(...(page.Items ?? []));
+    items.push(...((page.Items ?? []) as TableItem[]));
     start = page.LastEvaluatedKey;
   } while (start);
   return items;

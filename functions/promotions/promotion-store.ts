@@ -7,7 +7,7 @@ import type { OwnershipSchema } from '../../schemas/common';
 import { Users, type Account, type User } from '../../schemas/records';
 import type * as z from '../../schemas/zod';
 import { conflict, notFound } from '../platform/errors';
-import { documentClient, tableName } from '../platform/table';
+import { documentClient, tableName, type StoredItem } from '../platform/table';
 import { DEFAULT_FORMATS, readerOf, type Reader } from '../platform/mail-content';
 
 /*
@@ -23,7 +23,7 @@ export type PromotionItem = Owned<PromotionRecord>;
 export type FundItem = Owned<FundRecord>;
 
 /** A stored item of a record type: the record its schema wrote, and the table's own attributes. */
-export type Stored<T> = T & Record<string, unknown>;
+export type Stored<T> = StoredItem<T>;
 
 /** Each record type the domain reads, by its type name (Promotions.type, Funds.type...). */
 interface RecordTypes {

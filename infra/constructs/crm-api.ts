@@ -8,6 +8,8 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { openApiDocument } from '../../schemas/api/openapi';
+import { OPENAPI_FILE } from '../../schemas/api/routes/docs';
 import { operationOf, ROUTES, type RouteSpec } from '../../schemas/api/routes';
 import { ROLES } from '../../schemas/common';
 import { CrmFunction } from './crm-function';
@@ -148,6 +150,8 @@ export class CrmApi extends Construct {
       const fn = new CrmFunction(this, `Api-${domain}`, {
         handler: `${domain}/api`,
         functionName,
+        // the OpenAPI document, built from the catalogue here rather than at each cold start (that would load every domain's schemas)
+        ...(domain === 'docs' ? { files: { [OPENAPI_FILE]: JSON.stringify(openApiDocument()) } } : {}),
         environment: {
           ...(grants.table === 'none' ? {} : { TABLE_NAME: props.table.tableName }),
           ...(uses.has('eventBus') ? { EVENT_BUS_NAME: props.bus.eventBusName } : {}),

@@ -5,7 +5,7 @@ import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -35,9 +35,11 @@ function bundleSourcesHash(): string {
  * the runtime. The same settings as NodejsFunction, but esbuild runs in-process: NodejsFunction shells
  * out to `npx --no-install esbuild` for every function (~2 s each, minutes for the whole API).
  */
-function bundledHandler(handler: string): Code {
+function bundledHandler(handler: string, files: Record<string, string>): Code {
+  const hash = createHash('sha256').update(bundleSourcesHash()).update(handler);
+  for (const [name, content] of Object.entries(files)) hash.update(name).update(content);
   return Code.fromAsset(path.join(ROOT, 'functions'), {
-    assetHash: createHash('sha256').update(bundleSourcesHash()).update(handler).digest('hex'),
+    assetHash: hash.digest('hex'),
     bundling: {
       image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
       local: {
@@ -59,6 +61,7 @@ function bundledHandler(handler: string): Code {
             banner: { js: "import { createRequire as __createRequire } from 'module'; const require = __createRequire(import.meta.url);" },
             logLevel: 'warning',
           });
+          for (const [name, content] of Object.entries(files)) writeFileSync(path.join(outputDir, name), content);
           return true;
         },
       },
@@ -79,6 +82,8 @@ export interface CrmFunctionProps {
   logGroup?: ILogGroup;
   /** Its name in the account; omitted, CloudFormation makes one up. At most 64 characters. */
   functionName?: string;
+  /** Files shipped next to the bundle (name -> content): what the handler would otherwise compute at every cold start. */
+  files?: Record<string, string>;
 }
 
 /**
@@ -93,7 +98,7 @@ export class CrmFunction extends Construct {
     const domain = props.handler.split('/')[0]!;
     const logGroup = props.logGroup ?? new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
     this.fn = new LambdaFunction(this, 'Function', {
-      code: bundledHandler(props.handler),
+      code: bundledHandler(props.handler, props.files ?? {}),
       handler: 'index.handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,

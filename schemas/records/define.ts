@@ -5,6 +5,11 @@ import { referenceTo } from '../references';
 
 type Shape = z.core.$ZodLooseShape;
 
+const ownershipShape = () => ({ ownerId: referenceTo('USER'), departmentId: referenceTo('DEPARTMENT') });
+/** What an owned record adds to its fields (an unowned one adds nothing), so that its inferred type has them. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an unowned record adds no field
+type Ownership<O extends boolean> = O extends true ? ReturnType<typeof ownershipShape> : {};
+
 /**
  * One definition per record type gives the three contracts the API needs from the same fields:
  * the stored record, the create body and the update body (a partial plus the version it was read at).
@@ -25,7 +30,7 @@ export function defineRecord<const T extends string, F extends Shape, O extends 
   /** fields whose value no other live record of this type may have */
   unique?: string[];
 }) {
-  const ownership = () => (spec.owned ? { ownerId: referenceTo('USER'), departmentId: referenceTo('DEPARTMENT') } : {});
+  const ownership = () => (spec.owned ? ownershipShape() : {}) as Ownership<O>;
   const shape = lazy(spec.fields);
   const fields = lazy(() => z.strictObject(shape()));
   const create = lazy(() => z.strictObject({

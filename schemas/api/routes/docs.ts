@@ -6,3 +6,6 @@ export const DOCS_ROUTES: RouteSpec[] = [
     summary: 'This API described as OpenAPI 3.1',
   },
 ];
+
+/** The file the docs function serves GET /openapi.json from: the document is built when the function is bundled. */
+export const OPENAPI_FILE = 'openapi.json';
