@@ -100,3 +100,15 @@ export class CrmEvents extends Construct {
     });
   }
 }
+
+/** An alarm once a queue's oldest message has waited more than 15 minutes (three minutes running) for the function that reads it. */
+export function backlogAlarm(scope: Construct, id: string, queue: IQueue, alarmDescription: string): Alarm {
+  return new Alarm(scope, id, {
+    alarmDescription,
+    metric: queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1) }),
+    threshold: 15 * 60,
+    evaluationPeriods: 3,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+}

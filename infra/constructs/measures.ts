@@ -1,5 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -7,7 +6,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MEASURED_EVENTS } from '../../schemas/measures/tiles';
 import type { CrmApi } from './crm-api';
-import type { CrmEvents } from './crm-events';
+import { backlogAlarm, type CrmEvents } from './crm-events';
 import { CrmFunction } from './crm-function';
 
 const CONSUMER_TIMEOUT_S = 30;
@@ -47,14 +46,7 @@ export class Measures extends Construct {
           retentionPeriod: Duration.days(4),
           deadLetterQueue: { queue: delivery.deadLetterQueue, maxReceiveCount: 5 },
         });
-        new Alarm(this, 'BacklogAlarm', {
-          alarmDescription: 'Events have waited more than 15 minutes for the measures consumer: the dashboard is falling behind',
-          metric: queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1) }),
-          threshold: 15 * 60,
-          evaluationPeriods: 3,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        });
+        backlogAlarm(this, 'BacklogAlarm', queue, 'Events have waited more than 15 minutes for the measures consumer: the dashboard is falling behind');
         consumer.fn.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
         return new SqsQueue(queue, delivery);
       },
