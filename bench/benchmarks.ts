@@ -9,4 +9,4 @@ import { service } from './service';
 import type { Benchmark } from './support';
 
 /** Every benchmark `npm run bench` knows, by name. Add new ones here. */
-export const BENCHMARKS: Benchmark[] = [foundation, engine, approvals, nurture, promotions, console_, chaos, service];
+export const BENCHMARKS: Benchmark[] = [foundation, engine, approvals, nurture, promotions, service, console_, chaos];

@@ -63,6 +63,30 @@ interface Call {
   operations: Record<string, number>;
 }
 
+/** The DynamoDB requests the local edge has counted so far, by operation (`GET /_local/requests`). */
+export const edgeRequestCounts = (edgeUrl: string) => async (): Promise<Record<string, number>> => {
+  const response = await fetch(`${edgeUrl}/_local/requests`);
+  if (!response.ok) throw new NoRequestCounter(`${edgeUrl}/_local/requests answered ${response.status}: this runtime's edge counts no requests`);
+  return ((await response.json()) as { dynamodb: Record<string, number> }).dynamodb;
+};
+
+/** One GET as `token`'s user, with the DynamoDB requests the edge counted while it ran. */
+export async function countedGet(url: string, token: string, counts: () => Promise<Record<string, number>>): Promise<Call & { body: unknown }> {
+  const before = await counts();
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  const text = await response.text();
+  const after = await counts();
+  const operations: Record<string, number> = {};
+  for (const [op, n] of Object.entries(after)) if (n > (before[op] ?? 0)) operations[op] = n - (before[op] ?? 0);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status: response.status, body, requests: Object.values(operations).reduce((a, n) => a + n, 0), operations };
+}
+
 export interface ReadResult {
   label: string;
   user: string;
@@ -78,11 +102,7 @@ const WARM_CALLS = 3;
 
 /** Measures every read route for each user; prints a line per read; returns them all. */
 export async function measureReads(apiUrl: string, edgeUrl: string, routes: Route[], users: string[]): Promise<ReadResult[]> {
-  const counts = async (): Promise<Record<string, number>> => {
-    const response = await fetch(`${edgeUrl}/_local/requests`);
-    if (!response.ok) throw new NoRequestCounter(`${edgeUrl}/_local/requests answered ${response.status}: this runtime's edge counts no requests`);
-    return ((await response.json()) as { dynamodb: Record<string, number> }).dynamodb;
-  };
+  const counts = edgeRequestCounts(edgeUrl);
   await untilQuiet(counts);
   const results: ReadResult[] = [];
   const records = new Set(recordReads(routes));
@@ -92,21 +112,7 @@ export async function measureReads(apiUrl: string, edgeUrl: string, routes: Rout
   report(`${pad('request', 58)} ${pad('user', 6)} status  requests  operations (cold call)`);
   for (const user of users) {
     const token = await tokenFor(apiUrl, user);
-    const get = async (urlPath: string): Promise<Call & { body: unknown }> => {
-      const before = await counts();
-      const response = await fetch(`${apiUrl}${urlPath}`, { headers: { authorization: `Bearer ${token}` } });
-      const text = await response.text();
-      const after = await counts();
-      const operations: Record<string, number> = {};
-      for (const [op, n] of Object.entries(after)) if (n > (before[op] ?? 0)) operations[op] = n - (before[op] ?? 0);
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = text;
-      }
-      return { status: response.status, body, requests: Object.values(operations).reduce((a, n) => a + n, 0), operations };
-    };
+    const get = (urlPath: string) => countedGet(`${apiUrl}${urlPath}`, token, counts);
     const lists = new Map<string, { status: number; items: Record<string, unknown>[] }>();
     for (const route of reads) {
       const record = records.has(route);
@@ -148,7 +154,7 @@ export async function measureReads(apiUrl: string, edgeUrl: string, routes: Rout
 }
 
 /** Waits (up to 30 s) until the counts stand still for 2 s: the runtime's background work is done. */
-async function untilQuiet(counts: () => Promise<Record<string, number>>): Promise<void> {
+export async function untilQuiet(counts: () => Promise<Record<string, number>>): Promise<void> {
   const deadline = Date.now() + 30_000;
   let last = JSON.stringify(await counts());
   while (Date.now() < deadline) {

@@ -11,6 +11,7 @@ import { ApprovalsPage, ApprovalPage, AwayPage } from './pages/approvals';
 import { FinancePage, FundPage } from './pages/finance';
 import { TicketPage, TicketsPage } from './pages/tickets';
 import { HandoverPage, HandoversPage } from './pages/handovers';
+import { DashboardPage, type DashboardSearch } from './pages/dashboard';
 import { NotFoundPage } from './pages/not-found';
 
 const root = createRootRouteWithContext<{ app: AppContext }>()({ component: Outlet, notFoundComponent: NotFoundPage });
@@ -48,6 +49,15 @@ const approvals = createRoute({
   path: '/approvals',
   validateSearch: (s: Record<string, unknown>): { view?: 'mine' } => (s.view === 'mine' ? { view: 'mine' } : {}),
   component: ApprovalsPage,
+});
+
+const dashboard = createRoute({
+  getParentRoute: () => signedIn,
+  path: '/dashboard',
+  validateSearch: (s: Record<string, unknown>): DashboardSearch => Object.fromEntries(
+    (['from', 'to', 'scope'] as const).filter((k) => typeof s[k] === 'string' && s[k] !== '').map((k) => [k, s[k] as string]),
+  ),
+  component: DashboardPage,
 });
 
 const r_home = createRoute({ getParentRoute: () => signedIn, path: '/', component: HomePage });
@@ -92,6 +102,7 @@ const routeTree = root.addChildren([
     r_tickets__id,
     r_handovers,
     r_handovers__id,
+    dashboard,
   ]),
 ]);
 

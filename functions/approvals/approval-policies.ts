@@ -5,9 +5,8 @@ import {
 import { conflict, forbidden, invalidField, notFound } from '../platform/errors';
 import { evaluateCondition } from '../rules/conditions';
 import type { Principal } from '../platform/principal';
-import { queryAll } from './approval-store';
 import { toRecord } from '../records';
-import { tableName } from '../platform/table';
+import { queryAll, tableName } from '../platform/table';
 import { writeAllOrNothing } from '../platform/transact';
 import { parseInput } from '../platform/validation';
 

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { APPROVAL_AUDIT_TYPE, APPROVAL_SK, approvalAuditKey, approvalRequestKey, approvalRequestPk, listPk, recordKey } from '../../schemas/keys';
 import type { ApprovalRequestRecord, ApprovalTask, AuditEntry } from '../../schemas/approvals/request';
 import { Departments, Users, type Department, type User } from '../../schemas/records';
@@ -6,19 +6,7 @@ import type { ApprovalDirectory, DirectoryDepartment, DirectoryUser } from './ap
 import { notFound } from '../platform/errors';
 import { readerOf, type Reader } from '../platform/mail-content';
 import { toRecord } from '../records';
-import { documentClient, tableName, type StoredItem, type TableItem } from '../platform/table';
-
-/** Every page of a Query. For small, bounded sets only (a tenant's users, a request's items). */
-export async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<TableItem[]> {
-  const items: TableItem[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(new QueryCommand({ ...input, TableName: tableName(), ...(start ? { ExclusiveStartKey: start } : {}) }));
-    items.push(...((page.Items ?? []) as TableItem[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
+import { documentClient, queryAll, tableName, type StoredItem } from '../platform/table';
 
 /** Every live record of a type, as stored: written through its schema, read without parsing again. */
 const everyRecordOf = async <T>(type: string) =>

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { requiredEnv } from './env';
 import { sdkClient } from './sdk-clients';
 
@@ -18,3 +18,15 @@ export const documentClient = DynamoDBDocumentClient.from(dynamoDbClient, {
 export type TableItem = { pk: string; sk: string } & Record<string, unknown>;
 /** A record as stored: the fields its zod schema infers, and the item's key and index attributes. */
 export type StoredItem<T> = T & TableItem;
+
+/** Every page of a Query. For small, bounded sets only (a tenant's users, a request's items, its departments). */
+export async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<TableItem[]> {
+  const items: TableItem[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(new QueryCommand({ ...input, TableName: tableName(), ...(start ? { ExclusiveStartKey: start } : {}) }));
+    items.push(...((page.Items ?? []) as TableItem[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { RecordChanged } from '../../schemas/events';
+import { RecordFactsSchema, type RecordChanged, type RecordFacts } from '../../schemas/events';
 import { LISTING_ATTRIBUTES } from '../../schemas/keys';
 import * as z from '../../schemas/zod';
 
@@ -35,11 +35,25 @@ function changedFields(before: Item | undefined, after: Item | undefined): strin
     .sort();
 }
 
+const FACT_FIELDS = Object.keys(RecordFactsSchema.shape) as (keyof RecordFacts)[];
+
+/** The facts measures read of an image (RecordFactsSchema); none when they do not hold to it, rather than no event. */
+function factsOf(item: Item | undefined): RecordFacts | undefined {
+  if (!item) return undefined;
+  const name = typeof item.name === 'string' ? item.name
+    : typeof item.firstName === 'string' ? `${item.firstName} ${typeof item.lastName === 'string' ? item.lastName : ''}`.trim() : undefined;
+  const picked = Object.fromEntries(FACT_FIELDS.filter((f) => f !== 'name' && item[f] !== undefined).map((f) => [f, item[f]]));
+  const parsed = RecordFactsSchema.safeParse({ ...picked, ...(name ? { name } : {}) });
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** What a stream record says about a CRM record, or nothing when the item is not a record (receipts, keys). */
 export function recordChangeOf(streamRecord: StreamRecord): Detail | undefined {
   const before = image(streamRecord.dynamodb?.OldImage);
   const after = image(streamRecord.dynamodb?.NewImage);
   const current = after ?? before;
+  const facts = factsOf(current);
+  const previous = after ? factsOf(before) : undefined;
   if (!current || typeof current.recordType !== 'string' || typeof current.id !== 'string') return undefined;
   const change = streamRecord.eventName === 'INSERT' ? 'created'
     : streamRecord.eventName === 'REMOVE' || (after?.deletedAt && !before?.deletedAt) ? 'deleted'
@@ -54,5 +68,7 @@ export function recordChangeOf(streamRecord: StreamRecord): Detail | undefined {
     ...(typeof current.departmentId === 'string' ? { departmentId: current.departmentId } : {}),
     // the writer's mark holds for the version it wrote, not for later writes by others that kept the attribute
     ...(typeof current.changedBy === 'string' && current.changedByVersion === current.version ? { changedBy: current.changedBy } : {}),
+    ...(facts ? { facts } : {}),
+    ...(previous ? { previous } : {}),
   };
 }

@@ -45,6 +45,8 @@ export const API_FUNCTION_GRANTS: Record<string, { table: keyof typeof TABLE_ACT
   // an agent's action wakes the ticket's SLA wait; a closed ticket's survey mail carries signed links
   tickets: { table: 'write', uses: ['ticketSignals', 'linkSecret'] },
   docs: { table: 'none', uses: [] },
+  // reads the aggregates the measures consumer writes (infra/constructs/measures.ts)
+  measures: { table: 'read', uses: [] },
 };
 
 export interface GatewayRoute { method: 'ANY' | RouteSpec['method']; path: string; domain: string; auth: RouteSpec['auth'] }

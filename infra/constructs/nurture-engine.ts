@@ -8,7 +8,7 @@ import { CfnTemplate } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { LeadCaptured, NURTURE_ENGINE_WRITER, RecordChanged } from '../../schemas/events';
 import { nurtureWorkflow, NURTURE_WORKFLOW_NAME } from '../../workflows/nurture';
-import type { DeliveryOptions } from './crm-events';
+import { backlogAlarm, type DeliveryOptions } from './crm-events';
 import { CrmFunction } from './crm-function';
 import { CrmWorkflow } from './crm-workflow';
 import type { SharedParts } from './domain-stack';
@@ -119,14 +119,7 @@ export class NurtureEngine extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    new Alarm(this, 'RouterBacklogAlarm', {
-      alarmDescription: 'Nurture events have waited more than 15 minutes for the router: enrolments are falling behind',
-      metric: routerQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1) }),
-      threshold: 15 * 60,
-      evaluationPeriods: 3,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    backlogAlarm(this, 'RouterBacklogAlarm', routerQueue, 'Nurture events have waited more than 15 minutes for the router: enrolments are falling behind');
     router.fn.addEventSource(new SqsEventSource(routerQueue, { batchSize: 10, reportBatchItemFailures: true }));
     const deliver = (delivery: DeliveryOptions) => new SqsQueue(routerQueue, delivery);
     events.addRule('NurtureTriggers', {

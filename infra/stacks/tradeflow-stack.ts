@@ -14,6 +14,7 @@ import { CrmTable } from '../constructs/crm-table';
 import { CrmWorkflow } from '../constructs/crm-workflow';
 import { DomainStack, type SharedParts } from '../constructs/domain-stack';
 import { InboundSystems } from '../constructs/inbound-systems';
+import { Measures } from '../constructs/measures';
 // nurture sequences
 import { NurtureEngine } from '../constructs/nurture-engine';
 import { OutboxRelay } from '../constructs/outbox-relay';
@@ -89,6 +90,8 @@ export class TradeflowStack extends Stack {
     new ServiceTickets(this, 'Tickets', { table: this.table.table, events: this.events, api: this.api, mail, wakers: [outbox.relay] });
     // work handover
     new WorkHandover(this, 'Handover', { table: this.table.table, api: this.api, mail, outboxRelay: outbox.relay, wakeApproval });
+
+    new Measures(this, 'Measures', { table: this.table.table, events: this.events, api: this.api });
 
     this.webConsole = new WebConsole(this, 'Console', {
       distDir: props.consoleDist, api: this.api.api, userPool: this.api.userPool, client: this.api.client,

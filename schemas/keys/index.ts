@@ -8,5 +8,6 @@ export * from './approvals';
 export * from './nurture';
 export * from './tickets';
 export * from './outbox';
+export * from './measures';
 export * from './demo-data';
 export * from './handover';

@@ -33,6 +33,12 @@ try {
   await crm.eventually(() => crm.as('u-north-manager').get('/approval-inbox'), (r) => (r.body.items ?? []).length > 0, 30_000);
   const nordic = ((await crm.as('u-sales').get('/accounts?region=North')).body.items as { id: string; code: string }[]).find((a) => a.code === 'NORDIC-DIST')!.id;
   const fund = ((await crm.as('u-finance').get('/funds')).body.items as { id: string }[])[0]!.id;
+  // an order and its payment this month, so the dashboard's revenue has something to show
+  const month = new Date(((await (await fetch(`${crm.runtime.edgeUrl}/_local/clock`)).json()) as { epochMillis: number }).epochMillis).toISOString().slice(0, 7);
+  await crm.putEvents([{ source: 'ext.erp', detailType: 'Order.Placed', detail: { orderId: 'SO-SHOT', accountCode: 'NORDIC-DIST', placedAt: `${month}-01T08:00:00Z`, amount: { amountMinor: 18_400_00, currency: 'EUR' } } }]);
+  await crm.untilIdle();
+  await crm.putEvents([{ source: 'ext.erp', detailType: 'Payment.Received', detail: { paymentId: 'PAY-SHOT', accountCode: 'NORDIC-DIST', receivedAt: `${month}-01T16:00:00Z`, amount: { amountMinor: 18_400_00, currency: 'EUR' }, orderId: 'SO-SHOT' } }]);
+  await crm.untilIdle();
 
   const visitor = await openConsole(world.browser, crm.runtime.apiUrl, { viewport: DESK });
   await shoot(visitor, 'sign-in.png', '/app/sign-in', heading('Sign in to Tradeflow'));
@@ -48,6 +54,7 @@ try {
   const manager = await world.as('u-north-manager');
   await shoot(manager, 'approvals-inbox.png', '/app/approvals', (p) => p.page.getByRole('row', { name: /Summer water/ }).waitFor());
   await shoot(manager, 'approval-request.png', `/app/approvals/${requestId}`, (p) => p.page.getByRole('heading', { name: 'Your decision' }).waitFor());
+  await shoot(manager, 'dashboard.png', '/app/dashboard', (p) => p.page.getByRole('img', { name: /^Revenue by month/ }).waitFor());
   const finance = await world.as('u-finance');
   await shoot(finance, 'finance.png', '/app/finance', (p) => p.page.getByRole('link', { name: 'North trade fund 2027 H1' }).waitFor());
   await shoot(finance, 'fund-statement.png', `/app/funds/${fund}`, heading(/statement/));

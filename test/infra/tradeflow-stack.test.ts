@@ -327,14 +327,14 @@ describe('the functions', () => {
     expect(domains.sort()).toEqual(Object.keys(API_FUNCTION_GRANTS).sort());
   });
 
-  it('behind no route, only the stream publisher, the outbox relay (fed by the table stream) and its confirmer (fed by SES\'s Send events), and the approval, nurture, promotion ticket and handover workflows\' tasks', () => {
+  it('behind no route, only the stream publisher, the outbox relay (fed by the table stream) and its confirmer (fed by SES\'s Send events), the measures consumer, and the approval, nurture, promotion ticket and handover workflows\' tasks', () => {
     const routed = new Set(routeFunctions.map((r) => r.functionId));
     const others = crmFunctions().map(([id]) => id).filter((id) => !routed.has(id));
     expect(others.map((id) => ownId(id).replace(/Function[0-9A-F]{8}$/, '')).sort()).toEqual([
       'AdvanceApproval', 'AwaitApprovalDecisions',
       // work handover: the workflow's one task
       'HandoverStep',
-      'NurtureAwaitEngagement', 'NurtureRouter', 'NurtureRunStep',
+      'MeasuresConsumer', 'NurtureAwaitEngagement', 'NurtureRouter', 'NurtureRunStep',
       'OutboxConfirmSent', 'OutboxRelay',
       // trade promotions: workflow tasks and the ERP events' rule target
       'PromotionsApplyClaimDecision', 'PromotionsApplyPromotionDecision', 'PromotionsReceiveErpEvent', 'PromotionsRequestCloseOut', 'PromotionsSettleCampaign',
@@ -346,6 +346,7 @@ describe('the functions', () => {
     ]);
     const [publisher, router, relay] = ['PublishRecordChanges', 'NurtureRouter', 'OutboxRelay'].map(functionIdOf);
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    const measures = functionIdOf('MeasuresConsumer');
     expect(mappings).toEqual(expect.arrayContaining([
       ...[publisher, relay].map((fn) => expect.objectContaining({ FunctionName: { Ref: fn }, EventSourceArn: { 'Fn::GetAtt': [expect.any(String), 'StreamArn'] } })),
       // the nurture router takes its queue in batches, handing back only the events that failed
@@ -353,8 +354,13 @@ describe('the functions', () => {
         FunctionName: { Ref: router }, EventSourceArn: { 'Fn::GetAtt': [expect.stringMatching(/RouterQueue/), 'Arn'] },
         BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'],
       }),
+      // so does the measures consumer
+      expect.objectContaining({
+        FunctionName: { Ref: measures }, EventSourceArn: { 'Fn::GetAtt': [expect.stringMatching(/MeasuresQueue/), 'Arn'] },
+        BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
     ]));
-    expect(mappings).toHaveLength(3);
+    expect(mappings).toHaveLength(4);
   });
 
   it('all run index.handler on nodejs22.x, arm64, with active X-Ray tracing', () => {
@@ -640,6 +646,29 @@ describe('the nurture engine', () => {
     const secrets = ofType('AWS::SecretsManager::Secret').map(([, s]) => s.Properties.Name);
     expect(secrets.filter((n) => /link/i.test(String(n)))).toEqual(['tradeflow/links']);
     expect(functionProps(idOf('NurtureRunStep')).Environment?.Variables?.LINK_SECRET_ID).toBeDefined();
+  });
+});
+
+describe('the measures', () => {
+  const consumerId = () => ofType('AWS::Lambda::Function').map(([id]) => id).find((id) => id.startsWith('MeasuresConsumer'))!;
+
+  it('has a consumer that reads records and the department tree and adds to aggregates: no Scan, no delete, nothing but the table', () => {
+    expect(new Set(dynamoActions(consumerId()))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DescribeTable']));
+    const others = statementsOf(consumerId()).filter((s) => s.Effect === 'Allow').flatMap(actionsOf)
+      .filter((a) => !/^(dynamodb|logs|xray|sqs):/.test(a));
+    expect(others).toEqual([]);
+  });
+
+  it('feeds the consumer record changes and the ERP\'s orders and payments through one queue, ten at a time, failures handed back alone', () => {
+    const rule = ofType('AWS::Events::Rule').find(([id]) => id.startsWith('EventsMeasuredEvents'))![1].Properties;
+    expect(rule.EventPattern).toEqual({ source: ['crm.records', 'ext.erp'], 'detail-type': ['Record.Changed', 'Order.Placed', 'Payment.Received'] });
+    const mapping = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties).find((m) => refs(m.FunctionName).includes(consumerId()))!;
+    expect(mapping).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+  });
+
+  it('serves the tiles from an API function that may only read the table', () => {
+    const api = routeFunctions.find((r) => r.route.operation === 'measures/get-measure-tile')!.functionId!;
+    expect(dynamoActions(api).some((a) => WRITE_ACTION.test(a))).toBe(false);
   });
 });
 

@@ -19,7 +19,22 @@ describe('record changes from the table stream', () => {
     const after = itemFor('ACCOUNT', { ...account, version: 2, status: 'active', city: 'Kiel', updatedAt: '2026-02-01T00:00:00Z' });
     expect(recordChangeOf(streamRecord('MODIFY', before, after))).toEqual({
       recordType: 'ACCOUNT', id: 'a1', change: 'updated', version: 2, changedFields: ['city', 'status'], ownerId: 'u-1', departmentId: 'd-1',
+      facts: { name: 'Acme', status: 'active', updatedAt: '2026-02-01T00:00:00Z' },
+      previous: { name: 'Acme', status: 'prospect', updatedAt: '2026-01-01T00:00:00Z' },
     });
+  });
+
+  it('carries what the measures need: an opportunity\'s stage and when it entered it, before and after the change', () => {
+    const deal = { id: 'o1', version: 1, accountId: 'a1', name: 'Shelf', stage: 'qualification', stageEnteredAt: '2026-01-02T00:00:00Z', amount: { amountMinor: 100, currency: 'EUR' },
+      ownerId: 'u-1', departmentId: 'd-1', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-02T00:00:00Z' };
+    const moved = { ...deal, version: 2, stage: 'proposal', stageEnteredAt: '2026-01-09T00:00:00Z', updatedAt: '2026-01-09T00:00:00Z' };
+    const detail = recordChangeOf(streamRecord('MODIFY', itemFor('OPPORTUNITY', deal), itemFor('OPPORTUNITY', moved)));
+    expect(detail?.facts).toMatchObject({ stage: 'proposal', stageEnteredAt: '2026-01-09T00:00:00Z', createdAt: '2026-01-01T00:00:00Z', accountId: 'a1' });
+    expect(detail?.previous).toMatchObject({ stage: 'qualification', stageEnteredAt: '2026-01-02T00:00:00Z' });
+    // facts that do not hold to their schema are left out, not the change
+    const odd = recordChangeOf(streamRecord('MODIFY', itemFor('OPPORTUNITY', deal), itemFor('OPPORTUNITY', { ...moved, stage: 'dreaming' })));
+    expect(odd).toMatchObject({ id: 'o1', changedFields: expect.arrayContaining(['stage']) });
+    expect(odd).not.toHaveProperty('facts');
   });
 
   it('calls a soft delete a deletion and a new item a creation', () => {

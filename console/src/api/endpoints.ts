@@ -4,6 +4,7 @@ import type {
   ApprovalRequestRecordSchema, ApprovalTaskSchema, AuditEntrySchema, DecisionBodySchema, RecallBodySchema,
 } from '../../../schemas/approvals/request';
 import type { account360Schema } from '../../../schemas/api/routes';
+import type { MeasureQuery, MeasureScopes, MeasureTileResponse } from '../../../schemas/measures/tiles';
 import type {
   claimRecordSchema, Claims, CloseOutSchema, fundRecordSchema, fundStatementSchema, promotionRecordSchema, Promotions,
 } from '../../../schemas/promotions/records';
@@ -90,6 +91,8 @@ export const ENDPOINTS = {
   'POST /handovers': endpoint<Handover, HandoverBody>(),
   'GET /handovers': endpoint<{ items: Handover[] }>(),
   'GET /handovers/{id}': endpoint<Handover>(),
+  'GET /measures/scopes': endpoint<MeasureScopes>(),
+  'GET /measures/tiles/{tile}': endpoint<MeasureTileResponse, undefined, MeasureQuery>(),
 };
 
 export type EndpointKey = keyof typeof ENDPOINTS;

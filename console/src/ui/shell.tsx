@@ -10,6 +10,7 @@ const NAV = [
   { to: '/promotions', label: 'Promotions' },
   { to: '/approvals', label: 'Approvals' },
   { to: '/finance', label: 'Finance' },
+  { to: '/dashboard', label: 'Dashboard' },
   { to: '/tickets', label: 'Tickets' },
   { to: '/handovers', label: 'Handovers', roles: ['ops', 'admin'] },
 ] as const satisfies readonly { to: string; label: string; roles?: readonly string[] }[];

@@ -1,5 +1,6 @@
 import '../../../local/quiet-sdk-warning';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalRuntime, type LocalRuntime } from '../../../local/runtime';
@@ -35,6 +36,8 @@ export interface LocalCrm {
   busEvents(bus?: string): Promise<BusEvent[]>;
   /** a state machine's finished executions with their input (via the SFN API on the edge) */
   finishedExecutions(stateMachineName: string): Promise<{ status: string; input: any; error?: string; cause?: string }[]>;
+  /** puts events on the crm bus as another system (or a retried publisher) would, with PutEvents */
+  putEvents(entries: { source: string; detailType: string; detail: object }[]): Promise<void>;
   /** moves the local clock forward */
   advanceClock(seconds: number): Promise<void>;
   /**
@@ -92,6 +95,7 @@ export async function startLocalCrm(options: { consoleDir?: string } = {}): Prom
     return tokens.get(user)!;
   };
   const sfn = new SFNClient({ endpoint: runtime.edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const events = new EventBridgeClient({ endpoint: runtime.edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const documents = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: runtime.dynamoDbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
   );
@@ -113,6 +117,12 @@ export async function startLocalCrm(options: { consoleDir?: string } = {}): Prom
         const described = await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
         return { status: String(described.status), input: JSON.parse(described.input ?? '{}'), error: described.error, cause: described.cause };
       }));
+    },
+    async putEvents(entries) {
+      const { FailedEntryCount } = await events.send(new PutEventsCommand({
+        Entries: entries.map((e) => ({ EventBusName: 'crm', Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(e.detail) })),
+      }));
+      if (FailedEntryCount) throw new Error(`${FailedEntryCount} of ${entries.length} events were not put on the bus`);
     },
     async advanceClock(seconds) {
       const response = await fetch(`${runtime.edgeUrl}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: seconds }) });
@@ -141,6 +151,7 @@ export async function startLocalCrm(options: { consoleDir?: string } = {}): Prom
     async stop() {
       documents.destroy();
       sfn.destroy();
+      events.destroy();
       await runtime.stop();
     },
   };

@@ -1,0 +1,55 @@
+import { Duration } from 'aws-cdk-lib';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { MEASURED_EVENTS } from '../../schemas/measures/tiles';
+import type { CrmApi } from './crm-api';
+import { backlogAlarm, type CrmEvents } from './crm-events';
+import { CrmFunction } from './crm-function';
+
+const CONSUMER_TIMEOUT_S = 30;
+
+/**
+ * The measures' consumer (functions/measures/record-measures.ts): record changes and the ERP's orders and
+ * payments reach it through one rule and one queue, ten at a time; it adds each to the aggregates the
+ * measures API reads (its API function is the API's, see API_FUNCTION_GRANTS). It reads records and the
+ * department tree and writes aggregates and marks, nothing else.
+ */
+export class Measures extends Construct {
+  constructor(scope: Construct, id: string, props: { table: TableV2; events: CrmEvents; api: CrmApi }) {
+    super(scope, id);
+    const consumer = new CrmFunction(this, 'Consumer', {
+      handler: 'measures/record-measures',
+      timeout: Duration.seconds(CONSUMER_TIMEOUT_S),
+      environment: { TABLE_NAME: props.table.tableName },
+      // one log group for the measures' two functions: the stack's resources are budgeted
+      logGroup: props.api.apiFunction('measures').fn.logGroup,
+    });
+    props.table.grant(consumer.fn, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DescribeTable');
+
+    props.events.addRule('MeasuredEvents', {
+      eventPattern: {
+        source: [...new Set(MEASURED_EVENTS.map((e) => e.source))],
+        detailType: MEASURED_EVENTS.map((e) => e.detailType),
+      },
+      description: 'Record changes and ERP orders and payments add to the measures',
+      queueDeadLetters: true,
+      target: (delivery) => {
+        // the rule's dead-letter queue (and its alarm) is also the queue's: an event that fails five
+        // deliveries to the consumer waits there with the ones the rule could not deliver
+        const queue = new Queue(this, 'Queue', {
+          encryption: QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+          visibilityTimeout: Duration.seconds(6 * CONSUMER_TIMEOUT_S),
+          retentionPeriod: Duration.days(4),
+          deadLetterQueue: { queue: delivery.deadLetterQueue, maxReceiveCount: 5 },
+        });
+        backlogAlarm(this, 'BacklogAlarm', queue, 'Events have waited more than 15 minutes for the measures consumer: the dashboard is falling behind');
+        consumer.fn.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
+        return new SqsQueue(queue, delivery);
+      },
+    });
+  }
+}
