@@ -24,7 +24,8 @@ export interface NpmStart {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const READY = /Tradeflow is ready \(([\d.]+) s\)/;
-const END_OF_BANNER = 'Ctrl-C stops everything.';
+/** the banner's last line, whole (local/start.ts) */
+const END_OF_BANNER = /Ctrl-C stops everything[^\n]*\n/;
 
 export function startNpmStart(dataDir: string, timeoutMs = 180_000): Promise<NpmStart> {
   const port = (name: string) => process.env[name] ?? '0';
@@ -68,7 +69,7 @@ export function startNpmStart(dataDir: string, timeoutMs = 180_000): Promise<Npm
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (readyMs === undefined && READY.test(output)) readyMs = performance.now() - started;
-      if (readyMs === undefined || !output.includes(END_OF_BANNER)) return;
+      if (readyMs === undefined || !END_OF_BANNER.test(output)) return;
       clearTimeout(timer);
       child.stdout.off('data', onData);
       child.stdout.on('data', (more: Buffer) => { output = (output + more.toString()).slice(-100_000); });
