@@ -10,8 +10,9 @@ import type { CloudFormationTemplate, TemplateResource } from './cloud-assembly'
  * - every intrinsic inside the nested template is rewritten to the merged names: a `Ref` to a nested
  *   parameter becomes the value the parent passes it (an expression over the parent's resources, resolved
  *   when the emulators resolve the resource, like any other), or its `Default`; Refs and GetAtts of nested
- *   resources, `${...}` in Fn::Sub, Fn::If and Condition names, Fn::FindInMap names and DependsOn are
- *   prefixed; `AWS::StackName` is the nested stack's own (`<parent>-<nested stack's logical id>`);
+ *   resources, Fn::If and Condition names, Fn::FindInMap names and DependsOn are prefixed; an Fn::Sub's
+ *   `${...}` that names either is given as a variable holding the rewritten Ref or GetAtt;
+ *   `AWS::StackName` is the nested stack's own (`<parent>-<nested stack's logical id>`);
  * - `Fn::GetAtt <nested stack>.Outputs.X` (and `${<nested stack>.Outputs.X}`) anywhere becomes the nested
  *   output's value.
  *
@@ -36,11 +37,10 @@ export interface MergedTemplate {
   nestedStacks: NestedStack[];
 }
 
-type Replacement = unknown;
-/** How the names of one template's intrinsics map into the merged template; undefined keeps the intrinsic as it is. */
+/** How the names of one template's intrinsics map into the merged template: what stands for a Ref or GetAtt there (undefined keeps it). */
 interface Scope {
-  ref(name: string): Replacement | undefined;
-  getAtt(logicalId: string, attribute: string): Replacement | undefined;
+  ref(name: string): unknown;
+  getAtt(logicalId: string, attribute: string): unknown;
   condition(name: string): string;
   mapping(name: string): string;
 }
