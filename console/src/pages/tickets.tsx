@@ -11,7 +11,7 @@ import { SelectField, TextArea, TextField } from '../ui/fields';
 import { Due, Status, When } from '../ui/format';
 import { FormError, QueryView } from '../ui/states';
 
-const unfinished = (t: Ticket) => (UNFINISHED_TICKET_STATUSES as readonly string[]).includes(t.status);
+export const unfinished = (t: Ticket) => (UNFINISHED_TICKET_STATUSES as readonly string[]).includes(t.status);
 
 /** When the ticket's SLA next falls due, or why nothing is running. */
 function NextDue({ ticket }: { ticket: Ticket }) {
