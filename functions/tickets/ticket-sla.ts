@@ -12,7 +12,7 @@ import { eventToAnnounce, mailToSend } from '../platform/outbox';
 import { documentClient, tableName } from '../platform/table';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
 import { managersUp } from '../rules/department-tree';
-import { dueTimers, isPaused, slaTimers, targetDueAt, type SlaTimer } from '../rules/sla-clock';
+import { dueTimers, slaTimers, targetDueAt, type SlaTimer } from '../rules/sla-clock';
 import { contactOf, departmentsUpFrom, readTicket, ticketChange } from './ticket-store';
 
 /*
@@ -182,4 +182,3 @@ export async function storeWaitToken(ticketId: string, cycle: number, signalsSee
   }
 }
 
-export { isPaused };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { TicketRated } from '../../schemas/events';
 import { recordKey, TTL_ATTRIBUTE, usedLinkKey } from '../../schemas/keys';
 import { Accounts } from '../../schemas/records';
-import { SURVEY_SCORES, SurveyAnswerSchema, Tickets, type TicketRecord } from '../../schemas/tickets/records';
+import { SURVEY_SCORES, SurveyAnswerSchema, type TicketRecord } from '../../schemas/tickets/records';
 import type { ApiResult } from '../platform/api-handler';
 import { requiredEnv } from '../platform/env';
 import { conflict } from '../platform/errors';
@@ -136,4 +136,3 @@ export async function submitSurveyPage(token: string, formBody: string, now: Dat
   return htmlPage(200, 'Thank you', `<p>Your rating of ${score} out of 5 is recorded.</p>`);
 }
 
-export const TICKET_TYPE = Tickets.type;

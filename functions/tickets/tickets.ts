@@ -15,8 +15,8 @@ import { assertReadableReferences, referenceGuards } from '../platform/reference
 import { wakeWaitOn } from '../platform/step-functions';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
 import { parseInput } from '../platform/validation';
-import { targetDueAt } from '../rules/sla-clock';
-import { isPaused, slaOf, withDueTimes } from './ticket-sla';
+import { isPaused, targetDueAt } from '../rules/sla-clock';
+import { slaOf, withDueTimes } from './ticket-sla';
 import { intakePolicy, readItem, readSlaPolicy, readTicket, ticketChange, ticketCreate, ticketView, timelineEntry } from './ticket-store';
 import { surveyMailWrite } from './ticket-survey';
 

@@ -16,6 +16,9 @@ describe('service tickets in the console', () => {
   it('a service agent works a ticket from the queue to closed', async () => {
     const agent = await world.as('u-service');
     const { page } = agent;
+    // home: the tickets assigned to me
+    await page.getByRole('region', { name: 'My tickets' }).getByRole('link', { name: DEMO_TICKET }).waitFor();
+    await agent.checkAccessibility();
     await navigate(agent, 'Tickets', 'Ticket queue');
     const row = page.getByRole('table', { name: 'Open tickets of my team, breaching soonest first' }).getByRole('row', { name: new RegExp(DEMO_TICKET) });
     await row.getByText(/^due /).waitFor();

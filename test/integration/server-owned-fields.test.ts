@@ -93,12 +93,14 @@ describe('storage keys', () => {
       opportunities: await first('/opportunities'), activities: await first('/activities'), products: await first('/products'),
       users: 'u-sales', departments: 'd-north', funds: await first('/funds'), campaigns: await first('/campaigns'),
       promotions: draft.id, approvals: requestId, 'approval-policies': 'promotion-approval', nurture: 'keys-probe',
+      tickets: await first('/tickets'),
     };
     const leadId = ids.leads!;
     const pathFor = (path: string) => {
       const [, top, second] = path.split('/');
       const key = top === 'nurture' ? (second === 'leads' ? 'lead' : 'nurture') : top!;
-      return path.replace('{id}', key === 'lead' ? leadId : ids[key] ?? 'unknown');
+      // the demo data's Customer Care team has the one SLA policy
+      return path.replace('{id}', key === 'lead' ? leadId : ids[key] ?? 'unknown').replace('{teamId}', 'd-care');
     };
     const gets = ROUTES.filter((r) => r.method === 'GET' && r.auth === 'jwt' && !r.path.includes('{token}') && !r.path.includes('{taskId}'));
     // a claim needs a closed-out promotion and a report a settled campaign: report-scope.test.ts reads both

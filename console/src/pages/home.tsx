@@ -6,6 +6,7 @@ import { useMe } from '../app-context';
 import { CalendarDate, Money, Status } from '../ui/format';
 import { QueryView } from '../ui/states';
 import { InboxTable } from './approvals';
+import { TicketTable, unfinished } from './tickets';
 
 /** Home: what waits for me, what needs my action, my open deals and leads. */
 export function HomePage() {
@@ -15,6 +16,9 @@ export function HomePage() {
   const promotions = useQuery({ queryKey: ['promotions', 'mine', me.id], queryFn: () => api('GET /promotions', { query: { ownerId: me.id, limit: 100 } }), enabled: sales });
   const claims = useQuery({ queryKey: ['claims', 'mine', me.id], queryFn: () => api('GET /claims', { query: { ownerId: me.id, limit: 100 } }), enabled: sales });
   const deals = useQuery({ queryKey: ['opportunities', 'mine', me.id], queryFn: () => api('GET /opportunities', { query: { ownerId: me.id, limit: 100 } }), enabled: sales });
+  const service = me.roles.includes('service');
+  // an agent's own tickets come sorted as the queue is: breaching soonest first
+  const tickets = useQuery({ queryKey: ['tickets', 'mine', me.id], queryFn: () => api('GET /tickets', { query: { ownerId: me.id, limit: 100 } }), enabled: service });
   const leads = useQuery({ queryKey: ['leads', 'mine', me.id], queryFn: () => api('GET /leads', { query: { ownerId: me.id, limit: 100 } }), enabled: sales });
   const toCloseOut = (promotions.data?.items ?? []).filter((p) => p.status === 'ended');
   const rejected = (promotions.data?.items ?? []).filter((p) => p.status === 'rejected');
@@ -29,6 +33,14 @@ export function HomePage() {
           {(d) => <InboxTable tasks={d.items} caption="Approval tasks waiting for me, soonest due first" />}
         </QueryView>
       </section>
+      {service && (
+        <section aria-labelledby="my-tickets" className="card">
+          <h2 id="my-tickets">My tickets</h2>
+          <QueryView query={tickets} label="your tickets" isEmpty={(d) => d.items.filter(unfinished).length === 0} empty="No open tickets are assigned to you.">
+            {(d) => <TicketTable tickets={d.items.filter(unfinished)} caption="Open tickets assigned to me, breaching soonest first" />}
+          </QueryView>
+        </section>
+      )}
       {sales && (
         <>
           <section aria-labelledby="actions" className="card">

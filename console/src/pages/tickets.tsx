@@ -11,7 +11,7 @@ import { SelectField, TextArea, TextField } from '../ui/fields';
 import { Due, Status, When } from '../ui/format';
 import { FormError, QueryView } from '../ui/states';
 
-const unfinished = (t: Ticket) => (UNFINISHED_TICKET_STATUSES as readonly string[]).includes(t.status);
+export const unfinished = (t: Ticket) => (UNFINISHED_TICKET_STATUSES as readonly string[]).includes(t.status);
 
 /** When the ticket's SLA next falls due, or why nothing is running. */
 function NextDue({ ticket }: { ticket: Ticket }) {
@@ -143,7 +143,7 @@ export function TicketPage() {
                 <h2 id="ticket-facts">Ticket</h2>
                 <dl className="facts">
                   <dt>Status</dt><dd><Status value={t.status} /></dd>
-                  <dt>Account</dt><dd><Link to="/accounts/$id" params={{ id: t.accountId }}>Open the account</Link></dd>
+                  <dt>Account</dt><dd><AccountLink id={t.accountId} /></dd>
                   <dt>Priority</dt><dd>{t.priority}</dd>
                   <dt>Category</dt><dd>{t.category}</dd>
                   <dt>Assignee</dt><dd>{people.name(t.ownerId)}</dd>
@@ -185,6 +185,12 @@ export function TicketPage() {
       </QueryView>
     </>
   );
+}
+
+/** The account by its name, linking to its page. */
+function AccountLink({ id }: { id: string }) {
+  const account = useQuery({ queryKey: ['account', id], queryFn: () => api('GET /accounts/{id}', { path: { id } }), staleTime: 60_000 });
+  return <Link to="/accounts/$id" params={{ id }}>{account.data?.name ?? 'Open the account'}</Link>;
 }
 
 function WorkTicket({ ticket }: { ticket: Ticket }) {
