@@ -48,7 +48,12 @@ const handover: ServicePart = {
     if (start.status !== 202) throw new Error(`the handover did not start: ${start.status} ${JSON.stringify(start.body)}`);
     let last = '';
     for (;;) {
-      const { body } = await call(runtime, 'u-ops', 'GET', `/handovers/${start.body.id}`);
+      const { status, body } = await call(runtime, 'u-ops', 'GET', `/handovers/${start.body.id}`);
+      if (status !== 200) {
+        progress(`reading the handover: ${status} ${JSON.stringify(body)}`);
+        await new Promise((r) => setTimeout(r, 2_000));
+        continue;
+      }
       if (body.status === 'failed') throw new Error(`the handover failed: ${body.failure}`);
       if (body.status === 'completed') {
         const seconds = (Date.now() - started) / 1000;

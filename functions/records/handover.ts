@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  HANDOVER_ITEM_KINDS, PREVIEW_ITEM_LIMIT, type HandoverBody, type HandoverItem, type HandoverOutcome,
+  HANDOVER_ITEM_KINDS, HandoverBodySchema, PREVIEW_ITEM_LIMIT, type HandoverBody, type HandoverItem, type HandoverOutcome,
 } from '../../schemas/handover/handover';
 import {
   HANDOVER_PAGE_SIZE, HANDOVER_SK, HANDOVER_TYPE, handoverIndexKeys, handoverKey, handoverPageKey, handoverPk, listPk, recordKey,
 } from '../../schemas/keys';
 import { Users } from '../../schemas/records';
+import { referencesIn } from '../../schemas/references';
 import { assertCan } from '../platform/access';
 import { conflict, DomainError, forbidden, invalidField, notFound } from '../platform/errors';
 import { workflowToStart } from '../platform/outbox';
 import type { Principal } from '../platform/principal';
+import { assertReadableReferences, referenceGuards } from '../platform/references';
 import { requiredEnv } from '../platform/env';
 import { documentClient, tableName } from '../platform/table';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
@@ -42,6 +44,7 @@ const asReceiver = (user: Item): Receiver => ({ userId: String(user.id), departm
 /** The body's people: the leaver exists; every receiver is an active user other than the leaver. 400 naming the field otherwise. */
 async function checkedPeople(body: HandoverBody, principal: Principal) {
   if (!mayHandOver(principal)) throw forbidden('only ops and admin hand over work');
+  await assertReadableReferences(principal, referencesIn(HandoverBodySchema, body));
   const leaver = await readUser(body.fromUserId);
   if (!leaver) throw invalidField('body.fromUserId', `names no user (${body.fromUserId})`);
   if (body.deactivate) assertCan(principal, 'write', Users.type, leaver, body.fromUserId);
@@ -115,6 +118,8 @@ export async function startHandover(body: HandoverBody, principal: Principal, no
       item: { Put: { TableName: tableName(), Item: { ...handoverKey(id), ...handoverIndexKeys(id, now), recordType: HANDOVER_TYPE, ...record, starter }, ConditionExpression: 'attribute_not_exists(pk)' } },
       whenConditionFails: conflict(`handover ${id} exists`),
     },
+    // the people it names are still there when it is written (a split's accounts need not be: one gone matches nothing)
+    ...referenceGuards(referencesIn(HandoverBodySchema, body).filter((ref) => ref.type === Users.type)),
     workflowToStart(`handover-start#${id}`, { stateMachineArn: requiredEnv('HANDOVER_STATE_MACHINE_ARN'), name: `handover-${id}`, input: { handoverId: id } }, now),
   ]);
   return { ...record, ...emptyProgress(), notMoved: [] };
@@ -127,12 +132,19 @@ async function readHandover(handoverId: string): Promise<Item | undefined> {
   return Item;
 }
 
-async function readPages(handoverId: string): Promise<Item[]> {
+/** A page's counters, per kind: `total:<kind>` (written by the plan), `moved:<kind>`, `not-moved:<kind>` (added with each mark). */
+const counterName = (outcome: 'total' | HandoverOutcome['outcome'], kind: string) => `${outcome}:${kind}`;
+const COUNTERS = HANDOVER_ITEM_KINDS.flatMap((kind) => (['total', 'moved', 'not-moved'] as const).map((outcome) => counterName(outcome, kind)));
+
+/** The pages' counters only (a few bytes each, however big the book), so progress is cheap to follow. */
+async function readPageCounters(handoverId: string): Promise<Item[]> {
   const pages: Item[] = [];
+  const names = Object.fromEntries(['sk', 'moved', 'notMoved', ...COUNTERS].map((name, i) => [`#c${i}`, name]));
   let start: Item | undefined;
   do {
     const page = await documentClient.send(new QueryCommand({
-      TableName: tableName(), KeyConditionExpression: 'pk = :pk AND begins_with(sk, :page)', ConsistentRead: true,
+      TableName: tableName(), KeyConditionExpression: 'pk = :pk AND begins_with(#c0, :page)', ConsistentRead: true,
+      ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names,
       ExpressionAttributeValues: { ':pk': handoverPk(handoverId), ':page': HANDOVER_SK.pagePrefix },
       ...(start ? { ExclusiveStartKey: start } : {}),
     }));
@@ -161,22 +173,22 @@ const outcomeOf = (page: Item, index: number) => (page.outcomes as Record<string
 /** GET /handovers/{id}: the handover, its progress per kind, and every item that could not move with why. */
 export async function getHandover(handoverId: string, principal: Principal) {
   const handover = await readableHandover(handoverId, principal);
-  const pages = await readPages(handoverId);
+  const pages = await readPageCounters(handoverId);
+  const sum = (field: string) => pages.reduce((n, p) => n + Number(p[field] ?? 0), 0);
   const byKind: Record<string, { total: number; moved: number; notMoved: number }> = {};
+  for (const kind of HANDOVER_ITEM_KINDS) {
+    const total = sum(counterName('total', kind));
+    if (total > 0) byKind[kind] = { total, moved: sum(counterName('moved', kind)), notMoved: sum(counterName('not-moved', kind)) };
+  }
+  // only the pages with items that could not move are read whole, for the items and why
   const notMoved: (HandoverItem & { reason: string })[] = [];
-  for (const page of pages) {
-    pageItems(page).forEach((item, index) => {
-      const count = byKind[item.kind] ??= { total: 0, moved: 0, notMoved: 0 };
-      count.total++;
-      const outcome = outcomeOf(page, index);
-      if (outcome?.outcome === 'moved') count.moved++;
-      if (outcome?.outcome === 'not-moved') {
-        count.notMoved++;
-        notMoved.push({ ...item, reason: outcome.reason ?? '' });
-      }
+  for (const counters of pages.filter((p) => Number(p.notMoved ?? 0) > 0)) {
+    const { Item: page } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: { pk: handoverPk(handoverId), sk: counters.sk }, ConsistentRead: true }));
+    pageItems(page!).forEach((item, index) => {
+      const outcome = outcomeOf(page!, index);
+      if (outcome?.outcome === 'not-moved') notMoved.push({ ...item, reason: outcome.reason ?? '' });
     });
   }
-  const sum = (field: string) => pages.reduce((n, p) => n + Number(p[field] ?? 0), 0);
   return {
     ...viewOf(handover), notMoved,
     progress: { total: Number(handover.total ?? 0), moved: sum('moved'), notMoved: sum('notMoved'), pages: Number(handover.pages ?? 0), byKind },
@@ -221,7 +233,9 @@ export async function planHandover(handoverId: string, now: string): Promise<{ p
   const pages: Item[] = [];
   for (let i = 0; i < items.length; i += HANDOVER_PAGE_SIZE) {
     const number = pages.length;
-    pages.push({ ...handoverPageKey(handoverId, number), handoverId, page: number, items: items.slice(i, i + HANDOVER_PAGE_SIZE), outcomes: {}, moved: 0, notMoved: 0 });
+    const slice = items.slice(i, i + HANDOVER_PAGE_SIZE);
+    const totals = Object.fromEntries(HANDOVER_ITEM_KINDS.map((kind) => [counterName('total', kind), slice.filter((item) => item.kind === kind).length]));
+    pages.push({ ...handoverPageKey(handoverId, number), handoverId, page: number, items: slice, outcomes: {}, moved: 0, notMoved: 0, ...totals });
   }
   for (let i = 0; i < pages.length; i += 25) {
     let requests: Item[] | undefined = pages.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
@@ -240,17 +254,20 @@ export async function planHandover(handoverId: string, now: string): Promise<{ p
   return { pages: range(pages.length) };
 }
 
-/** The outcome marks of items of a page, each only if the item has none yet, with the page's counter. */
-const markWrite = (handoverId: string, page: number, indexes: number[], outcome: HandoverOutcome): GuardedWrite => {
-  const names = Object.fromEntries(indexes.map((index, n) => [`#i${n}`, `i${index}`]));
+/** The outcome marks of items of a page, each only if the item has none yet, with the page's counters (all, and per kind). */
+const markWrite = (handoverId: string, page: number, marked: [number, HandoverItem][], outcome: HandoverOutcome): GuardedWrite => {
+  const names = Object.fromEntries(marked.map(([index], n) => [`#i${n}`, `i${index}`]));
+  const perKind = new Map<string, number>();
+  for (const [, item] of marked) perKind.set(item.kind, (perKind.get(item.kind) ?? 0) + 1);
+  const kinds = [...perKind].map(([kind, count], n) => ({ name: `#k${n}`, value: `:k${n}`, attribute: counterName(outcome.outcome, kind), count }));
   return {
     item: {
       Update: {
         TableName: tableName(), Key: handoverPageKey(handoverId, page),
-        UpdateExpression: `SET ${Object.keys(names).map((name) => `outcomes.${name} = :outcome`).join(', ')} ADD #counter :count`,
+        UpdateExpression: `SET ${Object.keys(names).map((name) => `outcomes.${name} = :outcome`).join(', ')} ADD #counter :count, ${kinds.map((k) => `${k.name} ${k.value}`).join(', ')}`,
         ConditionExpression: Object.keys(names).map((name) => `attribute_not_exists(outcomes.${name})`).join(' AND '),
-        ExpressionAttributeNames: { ...names, '#counter': outcome.outcome === 'moved' ? 'moved' : 'notMoved' },
-        ExpressionAttributeValues: { ':outcome': outcome, ':count': indexes.length },
+        ExpressionAttributeNames: { ...names, '#counter': outcome.outcome === 'moved' ? 'moved' : 'notMoved', ...Object.fromEntries(kinds.map((k) => [k.name, k.attribute])) },
+        ExpressionAttributeValues: { ':outcome': outcome, ':count': marked.length, ...Object.fromEntries(kinds.map((k) => [k.value, k.count])) },
       },
     },
     whenConditionFails: conflict(ALREADY_MARKED),
@@ -282,8 +299,8 @@ export async function moveHandoverPage(handoverId: string, number: number, now: 
     const receiver = await receiverOf(item.toUserId);
     try {
       const reason = item.blocked ?? (receiver ? undefined : `${item.toUserId} is no longer an active user`)
-        ?? await HANDOVER_KINDS[item.kind].move(item, fromUserId, receiver!, markWrite(handoverId, number, [index], { outcome: 'moved', at: now }), starter, now);
-      if (reason) await writeAllOrNothing([markWrite(handoverId, number, [index], { outcome: 'not-moved', reason, at: now })]);
+        ?? await HANDOVER_KINDS[item.kind].move(item, fromUserId, receiver!, markWrite(handoverId, number, [[index, item]], { outcome: 'moved', at: now }), starter, now);
+      if (reason) await writeAllOrNothing([markWrite(handoverId, number, [[index, item]], { outcome: 'not-moved', reason, at: now })]);
       if (reason) notMoved++;
       else moved++;
     } catch (error) {
@@ -301,7 +318,7 @@ export async function moveHandoverPage(handoverId: string, number: number, now: 
     try {
       await writeAllOrNothing([
         ...chunk.map(([, item, receiver]) => HANDOVER_KINDS[item.kind].moveWrite!(item, fromUserId, receiver, now)),
-        markWrite(handoverId, number, chunk.map(([index]) => index), { outcome: 'moved', at: now }),
+        markWrite(handoverId, number, chunk.map(([index, item]) => [index, item]), { outcome: 'moved', at: now }),
       ]);
       moved += chunk.length;
     } catch (error) {

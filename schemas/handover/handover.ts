@@ -1,6 +1,7 @@
 import * as z from '../zod';
-import { IdSchema, ShortTextSchema, TimestampSchema } from '../common';
+import { ShortTextSchema, TimestampSchema } from '../common';
 import { lazy } from '../lazy';
+import { referenceTo } from '../references';
 
 /*
  * Work handover: ops or admin hand a leaving (or moving) user's book to other users in one request.
@@ -14,16 +15,16 @@ export type HandoverItemKind = (typeof HANDOVER_ITEM_KINDS)[number];
 
 /** Part of the book that goes to someone else than `toUserId`: by the accounts' regions, or by account. */
 export const HandoverSplitSchema = z.strictObject({
-  toUserId: IdSchema,
+  toUserId: referenceTo('USER'),
   regions: z.optional(z.array(ShortTextSchema).check(z.minLength(1), z.maxLength(20))),
-  accountIds: z.optional(z.array(IdSchema).check(z.minLength(1), z.maxLength(200))),
+  accountIds: z.optional(z.array(referenceTo('ACCOUNT')).check(z.minLength(1), z.maxLength(200))),
 }).check(z.refine((split) => Boolean(split.regions ?? split.accountIds), { message: 'names regions or accountIds (or both)' }));
 export type HandoverSplit = z.output<typeof HandoverSplitSchema>;
 
 /** What a preview and a start take: whose book, to whom (the rest after the splits), and whether the leaver is deactivated at the end. */
 export const HandoverBodySchema = z.strictObject({
-  fromUserId: IdSchema,
-  toUserId: IdSchema,
+  fromUserId: referenceTo('USER'),
+  toUserId: referenceTo('USER'),
   split: z.optional(z.array(HandoverSplitSchema).check(z.maxLength(20))),
   deactivate: z.optional(z.boolean()),
 });
