@@ -29,3 +29,10 @@ export async function untilIdle(edgeUrl: string, before?: Date | number, timeout
     if (Date.now() >= deadline) throw new Error(`the local runtime did not become idle: ${answer.busy?.join('; ')}`);
   }
 }
+
+/** Whether the local runtime behind `edgeUrl` is idle right now (nothing in flight, nothing due by now). */
+export async function isIdleNow(edgeUrl: string): Promise<boolean> {
+  const response = await fetch(`${edgeUrl}/_local/idle?waitSeconds=0`);
+  if (!response.ok) throw new Error(`the idle probe answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { idle: boolean }).idle;
+}
