@@ -13,6 +13,8 @@ export class QueueStore {
   private readonly queues = new Map<string, Queue>();
   private readonly dirty = new Set<string>();
   private flushScheduled = false;
+  /** sends waiting for their message to be on disk before they are answered */
+  private waitingForFlush: (() => void)[] = [];
 
   constructor(
     private readonly now: () => number,
@@ -48,8 +50,27 @@ export class QueueStore {
     setTimeout(() => this.flush(), FLUSH_INTERVAL_MS).unref();
   }
 
+  /**
+   * Resolves once every change made so far is on disk. A send is answered only then, as SQS acknowledges
+   * a message once it is stored: a sender (EventBridge's delivery) that counts it delivered must not lose
+   * it to a kill -9 in the half second before the next write. Sends in that half second share one write.
+   */
+  durable(): Promise<void> {
+    if (!this.dir || this.dirty.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.waitingForFlush.push(resolve));
+  }
+
   flush(): void {
     this.flushScheduled = false;
+    const waiting = this.waitingForFlush.splice(0);
+    try {
+      this.write();
+    } finally {
+      for (const resolve of waiting) resolve();
+    }
+  }
+
+  private write(): void {
     if (!this.dir) return;
     mkdirSync(this.dir, { recursive: true });
     for (const name of this.dirty) {

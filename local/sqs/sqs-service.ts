@@ -58,7 +58,10 @@ export function createSqsService(opts: SqsServiceOptions): SqsService {
         run(action, input) {
           const handler = SQS_ACTIONS[action];
           if (!handler) throw new SqsError('UnsupportedOperation', `SQS action ${action} is not supported locally`);
-          return handler(input, ctx);
+          const result = handler(input, ctx);
+          // a sent message is acknowledged once it is stored; other changes may be lost to a kill -9 as
+          // SQS's at-least-once delivery allows (a deleted message comes back, a received one shows again)
+          return action === 'SendMessage' || action === 'SendMessageBatch' ? store.durable().then(() => result) : result;
         },
         toAwsError: (error) =>
           error instanceof SqsError

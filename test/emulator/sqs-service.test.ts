@@ -122,6 +122,23 @@ describe('local SQS', () => {
     });
   });
 
+  it('has a message on disk by the time its send is answered, as a kill -9 right after would find it', async () => {
+    await client.send(new SendMessageCommand({ QueueUrl: sqs.queueUrl('dead'), MessageBody: 'acknowledged' }));
+    await client.send(new SendMessageBatchCommand({ QueueUrl: sqs.queueUrl('dead'), Entries: [{ Id: 'one', MessageBody: 'acknowledged in a batch' }] }));
+    // what a runtime started over the same data folder finds, while this one has not stopped (nor flushed at stop)
+    const edge2 = await startEdge({ port: 0 });
+    const survivor = createSqsService({ dataDir, clock, edgeUrl: edge2.url, ...env });
+    edge2.register(survivor.edgeService);
+    const client2 = new SQSClient({ endpoint: edge2.url, region: env.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      const { Messages } = await client2.send(new ReceiveMessageCommand({ QueueUrl: templateUrl('Dead'), MaxNumberOfMessages: 10 }));
+      expect(Messages?.map((m) => m.Body)).toEqual(expect.arrayContaining(['acknowledged', 'acknowledged in a batch']));
+    } finally {
+      client2.destroy();
+      await edge2.stop();
+    }
+  });
+
   it('keeps messages across a restart', async () => {
     await client.send(new SendMessageCommand({ QueueUrl: sqs.queueUrl('jobs'), MessageBody: 'durable' }));
     await sqs.stop();
