@@ -99,8 +99,8 @@ describe('storage keys', () => {
     const pathFor = (path: string) => {
       const [, top, second] = path.split('/');
       const key = top === 'nurture' ? (second === 'leads' ? 'lead' : 'nurture') : top!;
-      // the demo data's Customer Care team has the one SLA policy
-      return path.replace('{id}', key === 'lead' ? leadId : ids[key] ?? 'unknown').replace('{teamId}', 'd-care');
+      // the demo data's Customer Care team has the one SLA policy; a measures tile: the accounts tile holds the most attributes of an aggregate item
+      return path.replace('{id}', key === 'lead' ? leadId : ids[key] ?? 'unknown').replace('{teamId}', 'd-care').replace('{tile}', 'accounts');
     };
     const gets = ROUTES.filter((r) => r.method === 'GET' && r.auth === 'jwt' && !r.path.includes('{token}') && !r.path.includes('{taskId}'));
     // a claim needs a closed-out promotion and a report a settled campaign: report-scope.test.ts reads both
