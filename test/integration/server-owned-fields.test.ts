@@ -94,6 +94,8 @@ describe('storage keys', () => {
       users: 'u-sales', departments: 'd-north', funds: await first('/funds'), campaigns: await first('/campaigns'),
       promotions: draft.id, approvals: requestId, 'approval-policies': 'promotion-approval', nurture: 'keys-probe',
       tickets: await first('/tickets'),
+      // a handover of a book with nothing in it, so that the other reads here find what they expect
+      handovers: (await crm.as('u-ops').post('/handovers', { fromUserId: 'u-finance-director', toUserId: 'u-finance' })).body.id,
     };
     const leadId = ids.leads!;
     const pathFor = (path: string) => {
