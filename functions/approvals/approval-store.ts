@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Role } from '../../schemas/common';
 import { APPROVAL_AUDIT_TYPE, APPROVAL_SK, approvalAuditKey, approvalRequestKey, approvalRequestPk, listPk, recordKey } from '../../schemas/keys';
 import type { ApprovalRequestRecord, ApprovalTask, AuditEntry } from '../../schemas/approvals/request';
@@ -7,21 +7,10 @@ import type { ApprovalDirectory, DirectoryDepartment, DirectoryUser } from './ap
 import { notFound } from '../platform/errors';
 import { readerOf, type Reader } from '../platform/mail-content';
 import { toRecord } from '../records';
-import { documentClient, tableName } from '../platform/table';
+import { documentClient, queryAll, tableName } from '../platform/table';
 
-type Item = Record<string, unknown>;
+export { queryAll };
 
-/** Every page of a Query. For small, bounded sets only (a tenant's users, a request's items). */
-export async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await documentClient.send(new QueryCommand({ ...input, TableName: tableName(), ...(start ? { ExclusiveStartKey: start } : {}) }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
 
 const everyRecordOf = (type: string) =>
   queryAll({
