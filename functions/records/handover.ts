@@ -165,7 +165,8 @@ const outcomeOf = (page: Item, index: number) => (page.outcomes as Record<string
 /** GET /handovers/{id}: the handover, its progress per kind, and every item that could not move with why. */
 export async function getHandover(handoverId: string, principal: Principal) {
   const handover = await readableHandover(handoverId, principal);
-  const pages = await readPageCounters(handoverId);
+  // a plan cut short by a crash and made again may have left pages past the kept plan's last
+  const pages = (await readPageCounters(handoverId)).filter((p) => Number(String(p.sk).slice(HANDOVER_SK.pagePrefix.length)) < Number(handover.pages ?? 0));
   const sum = (field: string) => pages.reduce((n, p) => n + Number(p[field] ?? 0), 0);
   const byKind: Record<string, { total: number; moved: number; notMoved: number }> = {};
   for (const kind of HANDOVER_ITEM_KINDS) {
