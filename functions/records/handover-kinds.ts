@@ -1,4 +1,3 @@
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { HandoverItem, HandoverItemKind } from '../../schemas/handover/handover';
 import { APPROVAL_TASK_TYPE, listPk } from '../../schemas/keys';
 import { CLOSED_STAGES } from '../../schemas/records/opportunity';
@@ -8,7 +7,7 @@ import { covers, scopeOf } from '../platform/access';
 import { conflict, DomainError } from '../platform/errors';
 import type { Principal } from '../platform/principal';
 import { recordUpdate } from '../platform/record-update';
-import { documentClient, tableName } from '../platform/table';
+import { queryAll, type StoredItem } from '../platform/table';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
 
 /*
@@ -49,20 +48,10 @@ export interface HandoverKind {
   moveWrite?(item: HandoverItem, fromUserId: string, receiver: Receiver, now: string): GuardedWrite;
 }
 
-async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await documentClient.send(new QueryCommand({ ...input, TableName: tableName(), ...(start ? { ExclusiveStartKey: start } : {}) }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
-const ownedBy = (type: string, userId: string) => queryAll({
+/** A user's records of a type: owned records, found by the owner index. */
+const ownedBy = async (type: string, userId: string) => (await queryAll({
   IndexName: 'byOwner', KeyConditionExpression: 'byOwnerPk = :pk', ExpressionAttributeValues: { ':pk': listPk.byOwner(type, userId) },
-});
+})) as StoredItem<{ ownerId: string; departmentId: string }>[];
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 

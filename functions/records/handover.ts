@@ -14,7 +14,7 @@ import { workflowToStart } from '../platform/outbox';
 import type { Principal } from '../platform/principal';
 import { assertReadableReferences, referenceGuards } from '../platform/references';
 import { requiredEnv } from '../platform/env';
-import { documentClient, tableName } from '../platform/table';
+import { documentClient, queryAll, tableName } from '../platform/table';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
 import { ALREADY_MARKED, HANDOVER_KINDS, type BookItem, type Receiver } from './handover-kinds';
 import { updateRecord } from './record-store';
@@ -137,21 +137,13 @@ const counterName = (outcome: 'total' | HandoverOutcome['outcome'], kind: string
 const COUNTERS = HANDOVER_ITEM_KINDS.flatMap((kind) => (['total', 'moved', 'not-moved'] as const).map((outcome) => counterName(outcome, kind)));
 
 /** The pages' counters only (a few bytes each, however big the book), so progress is cheap to follow. */
-async function readPageCounters(handoverId: string): Promise<Item[]> {
-  const pages: Item[] = [];
+function readPageCounters(handoverId: string): Promise<Item[]> {
   const names = Object.fromEntries(['sk', 'moved', 'notMoved', ...COUNTERS].map((name, i) => [`#c${i}`, name]));
-  let start: Item | undefined;
-  do {
-    const page = await documentClient.send(new QueryCommand({
-      TableName: tableName(), KeyConditionExpression: 'pk = :pk AND begins_with(#c0, :page)', ConsistentRead: true,
-      ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names,
-      ExpressionAttributeValues: { ':pk': handoverPk(handoverId), ':page': HANDOVER_SK.pagePrefix },
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    }));
-    pages.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return pages;
+  return queryAll({
+    KeyConditionExpression: 'pk = :pk AND begins_with(#c0, :page)', ConsistentRead: true,
+    ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names,
+    ExpressionAttributeValues: { ':pk': handoverPk(handoverId), ':page': HANDOVER_SK.pagePrefix },
+  });
 }
 
 /** Ops and admin read every handover; the people it names read theirs; to anyone else it does not exist. */
@@ -173,7 +165,8 @@ const outcomeOf = (page: Item, index: number) => (page.outcomes as Record<string
 /** GET /handovers/{id}: the handover, its progress per kind, and every item that could not move with why. */
 export async function getHandover(handoverId: string, principal: Principal) {
   const handover = await readableHandover(handoverId, principal);
-  const pages = await readPageCounters(handoverId);
+  // a plan cut short by a crash and made again may have left pages past the kept plan's last
+  const pages = (await readPageCounters(handoverId)).filter((p) => Number(String(p.sk).slice(HANDOVER_SK.pagePrefix.length)) < Number(handover.pages ?? 0));
   const sum = (field: string) => pages.reduce((n, p) => n + Number(p[field] ?? 0), 0);
   const byKind: Record<string, { total: number; moved: number; notMoved: number }> = {};
   for (const kind of HANDOVER_ITEM_KINDS) {

@@ -32,7 +32,11 @@ export function HandoversPage() {
   const [deactivate, setDeactivate] = useState(false);
   const [preview, setPreview] = useState<HandoverPreview>();
   const mayHandOver = me.roles.some((r) => r === 'ops' || r === 'admin');
-  const recent = useQuery({ queryKey: ['handovers'], queryFn: () => api('GET /handovers'), enabled: mayHandOver });
+  const recent = useQuery({
+    queryKey: ['handovers'], queryFn: () => api('GET /handovers'), enabled: mayHandOver,
+    // while one still runs, its status follows
+    refetchInterval: (query) => (query.state.data?.items.some((h) => !FINISHED.includes(h.status)) ? 2000 : false),
+  });
   const body = (): HandoverBody | undefined => errors.checked(HandoverBodySchema, {
     fromUserId: from, toUserId: to, ...(deactivate ? { deactivate } : {}),
     ...(splits.length ? { split: splits.map((s) => ({ toUserId: s.toUserId, regions: listOf(s.regions) })) } : {}),
