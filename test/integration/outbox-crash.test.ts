@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 import { seedDemoData } from '../../local/seed/demo-data';
 import { kill9, runtimesOnOneDataDir, type RuntimeProcess } from './support/runtime-process';
-import { until, untilIdle } from './support/until';
+import { until, untilIdleAfterKill } from './support/until';
 
 /**
  * The runtime killed with -9 while a rep's submissions are in flight, restarted on the same data. Each
@@ -78,7 +78,7 @@ describe('what a submission announces, across a kill -9', () => {
     for (const id of submitted) {
       await until(`the approver's mail about ${id}`, async () => ((await approverMailsAbout(runtime, id)).length > 0 ? true : undefined), 60_000);
     }
-    await untilIdle(runtime.edgeUrl, undefined, 60_000);
+    await untilIdleAfterKill(runtime.edgeUrl);
 
     for (const [i, id] of ids.entries()) {
       const request = await call(runtime, 'u-ops', 'GET', `/approvals/promotion-${id}-1`);

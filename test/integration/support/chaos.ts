@@ -12,6 +12,7 @@ import type { InboundSystem } from '../../../schemas/events';
 import { sample } from './fuzz';
 import { caller, type Caller } from './local-crm';
 import { kill9, runtimesOnOneDataDir, type RuntimeProcess } from './runtime-process';
+import { hiddenMessagesAfterKill, QUEUE_VISIBILITY_S } from './until';
 
 /**
  * The chaos driver. A run drives one business process through the API of a whole runtime that is
@@ -28,10 +29,6 @@ const DAY_MS = 86_400_000;
 const SETTLE_TIMEOUT_MS = 120_000;
 /** how long a sender retries one delivery (on 409, 5xx or a broken connection): well past the events function's timeout */
 const DELIVERY_RETRY_MS = 60_000;
-/** past the longest visibility timeout of the template's queues (the nurture router's: 6 x its 30 s timeout) */
-const QUEUE_VISIBILITY_S = 181;
-/** how long the runtime waits on hidden queue messages alone before the clock moves past their timeout */
-const HIDDEN_MESSAGES_PATIENCE_MS = 10_000;
 /** the latest point after a step's start at which the kill may land */
 const MAX_KILL_DELAY_MS = 2_000;
 
@@ -150,17 +147,13 @@ interface ProcessPlan {
  */
 async function settled<T>(ctx: RunContext, what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  let onlyHiddenMessagesSince: number | undefined;
+  const passHidden = hiddenMessagesAfterKill((await ctx.session.runtime()).edgeUrl);
   for (;;) {
     const value = await read();
     if (done(value)) return value;
     const { idle, busy = [] } = await ctx.session.edge<{ idle: boolean; busy?: string[] }>('/_local/idle?waitSeconds=2');
-    const onlyHiddenMessages = busy.length > 0 && busy.every((b) => b.includes('SQS message'));
-    onlyHiddenMessagesSince = onlyHiddenMessages ? onlyHiddenMessagesSince ?? Date.now() : undefined;
-    if (onlyHiddenMessagesSince !== undefined && Date.now() - onlyHiddenMessagesSince > HIDDEN_MESSAGES_PATIENCE_MS) {
+    if (await passHidden(busy)) {
       ctx.tried.push(`the local clock moved ${QUEUE_VISIBILITY_S} s on: queue messages the killed runtime had received were hidden until then`);
-      await ctx.session.edge('/_local/clock', 'POST', { advanceSeconds: QUEUE_VISIBILITY_S });
-      onlyHiddenMessagesSince = undefined;
     }
     if (idle) {
       const again = await read();

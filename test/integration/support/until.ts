@@ -36,3 +36,41 @@ export async function isIdleNow(edgeUrl: string): Promise<boolean> {
   if (!response.ok) throw new Error(`the idle probe answered ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { idle: boolean }).idle;
 }
+
+/** past the longest visibility timeout of the template's queues (the nurture router's: 6 x its 30 s timeout) */
+export const QUEUE_VISIBILITY_S = 181;
+/** how long the runtime waits on queue messages alone before they count as hidden by a kill */
+const HIDDEN_MESSAGES_PATIENCE_MS = 10_000;
+
+/**
+ * After a kill -9: queue messages the killed runtime had received stay hidden for their queue's
+ * visibility timeout (minutes), as in SQS. Given each busy answer of the idle probe, this moves the
+ * local clock past that timeout, as time passing would, once such messages have been all the runtime
+ * waits on for a while, so they are delivered again. Answers whether it moved the clock.
+ */
+export function hiddenMessagesAfterKill(edgeUrl: string): (busy: string[]) => Promise<boolean> {
+  let onlyMessagesSince: number | undefined;
+  return async (busy) => {
+    const onlyMessages = busy.length > 0 && busy.every((b) => b.includes('SQS message'));
+    onlyMessagesSince = onlyMessages ? onlyMessagesSince ?? Date.now() : undefined;
+    if (onlyMessagesSince === undefined || Date.now() - onlyMessagesSince <= HIDDEN_MESSAGES_PATIENCE_MS) return false;
+    const response = await fetch(`${edgeUrl}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: QUEUE_VISIBILITY_S }) });
+    if (!response.ok) throw new Error(`advancing the clock: ${response.status} ${await response.text()}`);
+    onlyMessagesSince = undefined;
+    return true;
+  };
+}
+
+/** untilIdle for a runtime restarted after a kill -9: what the killed one had taken from its queues comes back. */
+export async function untilIdleAfterKill(edgeUrl: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const passHidden = hiddenMessagesAfterKill(edgeUrl);
+  for (;;) {
+    const response = await fetch(`${edgeUrl}/_local/idle?waitSeconds=2`);
+    if (!response.ok) throw new Error(`the idle probe answered ${response.status}: ${await response.text()}`);
+    const answer = (await response.json()) as { idle: boolean; busy?: string[] };
+    if (answer.idle) return;
+    await passHidden(answer.busy ?? []);
+    if (Date.now() >= deadline) throw new Error(`the local runtime did not become idle: ${answer.busy?.join('; ')}`);
+  }
+}
