@@ -15,7 +15,6 @@ import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
  * kind moves its owner (and owning department) in one conditional update, "still the leaver's"; an
  * approval task goes through the approval engine's own reassignment. Every move carries the page's
  * outcome mark for the item in its transaction, so a retried move finds the mark and moves nothing twice.
- * A service ticket is `ticket: recordKind('TICKET', ...)` here and its name in HANDOVER_ITEM_KINDS.
  */
 
 type Item = Record<string, unknown>;
@@ -27,6 +26,8 @@ export interface BookItem {
   label: string;
   region?: string;
   accountIds: string[];
+  /** the department the item stays in whoever holds it (a ticket's team) */
+  departmentId?: string;
   blocked?: string;
 }
 
@@ -55,8 +56,19 @@ const ownedBy = async (type: string, userId: string) => (await queryAll({
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
+interface RecordKindRules {
+  /** whether a found record moves, is left out ('skip'), or why it cannot move */
+  state?: (record: Item) => 'move' | 'skip' | string;
+  /**
+   * The record stays in its department and only its owner changes; the receiver must belong to it. A
+   * ticket is worked by its team (its SLA, queue and escalations are the team's), so it goes to a
+   * colleague in that team, never along with the receiver to another department.
+   */
+  staysInDepartment?: boolean;
+}
+
 /** A record type's items: found by owner, kept or blocked by `state`, moved by one conditional update. */
-function recordKind(type: string, describe: (record: Item) => string, state: (record: Item) => 'move' | 'skip' | string = () => 'move'): HandoverKind {
+function recordKind(type: string, describe: (record: Item) => string, { state = () => 'move', staysInDepartment = false }: RecordKindRules = {}): HandoverKind {
   const kind = type.toLowerCase() as HandoverItemKind;
   return {
     async find(fromUserId, startedBy) {
@@ -67,11 +79,15 @@ function recordKind(type: string, describe: (record: Item) => string, state: (re
         const accountIds = type === 'ACCOUNT' ? [String(record.id)] : str(record.accountId) ? [String(record.accountId)] : ((record.accountIds as string[] | undefined) ?? []);
         return [{
           kind, id: String(record.id), label: describe(record), region: str(record.region), accountIds,
+          ...(staysInDepartment ? { departmentId: record.departmentId } : {}),
           ...(verdict === 'move' ? {} : { blocked: verdict }),
         }];
       });
     },
-    async refusal(_item, receiver, startedBy) {
+    async refusal(item, receiver, startedBy) {
+      if (staysInDepartment && receiver.departmentId !== item.departmentId) {
+        return `stays with department ${String(item.departmentId)}, and ${receiver.userId} is not in it`;
+      }
       // what the receiver will hold: their own record in their department, which the starter must reach too
       const next = { ownerId: receiver.userId, departmentId: receiver.departmentId };
       if (!covers(scopeOf({ ...receiver, roles: receiver.roles as Role[] }, type, 'write'), receiver, next)) {
@@ -83,11 +99,11 @@ function recordKind(type: string, describe: (record: Item) => string, state: (re
     moveWrite: (item, fromUserId, receiver, now) => recordUpdate({
       type, id: item.id, now,
       set: {
-        ownerId: receiver.userId, departmentId: receiver.departmentId,
-        byOwnerPk: listPk.byOwner(type, receiver.userId), byDepartmentPk: listPk.byDepartment(type, receiver.departmentId),
+        ownerId: receiver.userId, byOwnerPk: listPk.byOwner(type, receiver.userId),
+        ...(staysInDepartment ? {} : { departmentId: receiver.departmentId, byDepartmentPk: listPk.byDepartment(type, receiver.departmentId) }),
       },
-      condition: 'ownerId = :from AND attribute_not_exists(deletedAt)',
-      values: { ':from': fromUserId },
+      condition: `ownerId = :from AND attribute_not_exists(deletedAt)${staysInDepartment ? ' AND departmentId = :department' : ''}`,
+      values: { ':from': fromUserId, ...(staysInDepartment ? { ':department': item.departmentId } : {}) },
       whenConditionFails: conflict(`is no longer ${fromUserId}'s (deleted or handed to someone else meanwhile)`),
     }),
     async move(item, fromUserId, receiver, mark, _startedBy, now) {
@@ -147,7 +163,9 @@ export const HANDOVER_KINDS: Record<HandoverItemKind, HandoverKind> = {
   account: recordKind('ACCOUNT', (r) => `${String(r.name)} (${String(r.code)})`),
   contact: recordKind('CONTACT', (r) => `${String(r.firstName)} ${String(r.lastName)}`),
   lead: recordKind('LEAD', (r) => [r.firstName, r.lastName].filter(Boolean).join(' ') + (r.company ? ` (${String(r.company)})` : '')),
-  opportunity: recordKind('OPPORTUNITY', (r) => String(r.name), (r) => (CLOSED_STAGES.includes(String(r.stage)) ? 'skip' : 'move')),
-  promotion: recordKind('PROMOTION', (r) => String(r.name), promotionState),
+  opportunity: recordKind('OPPORTUNITY', (r) => String(r.name), { state: (r) => (CLOSED_STAGES.includes(String(r.stage)) ? 'skip' : 'move') }),
+  promotion: recordKind('PROMOTION', (r) => String(r.name), { state: promotionState }),
   'approval-task': approvalTaskKind,
+  // a closed ticket's history stays with whoever worked it; a resolved one may be reopened, so it moves too
+  ticket: recordKind('TICKET', (r) => String(r.subject), { state: (r) => (r.status === 'closed' ? 'skip' : 'move'), staysInDepartment: true }),
 };

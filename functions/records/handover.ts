@@ -75,9 +75,9 @@ async function planBook(body: HandoverBody, startedBy: Principal, receivers: Map
   return Promise.all(found.map(async (item): Promise<HandoverItem> => {
     const toUserId = receiverOf(item, body, accountRegions);
     const kind = HANDOVER_KINDS[item.kind];
-    // a record kind refuses by receiver alone; an approval task by its request
-    const cacheKey = item.kind === 'approval-task' ? `${item.kind}/${item.id}/${toUserId}` : `${item.kind}/${toUserId}`;
-    const planned: HandoverItem = { kind: item.kind, id: item.id, label: item.label, toUserId };
+    // a record kind refuses by receiver (and the department the item stays in); an approval task by its request
+    const cacheKey = item.kind === 'approval-task' ? `${item.kind}/${item.id}/${toUserId}` : `${item.kind}/${item.departmentId ?? ''}/${toUserId}`;
+    const planned: HandoverItem = { kind: item.kind, id: item.id, label: item.label, toUserId, ...(item.departmentId ? { departmentId: item.departmentId } : {}) };
     const refusal = item.blocked ?? await (refusals.get(cacheKey) ?? refusals.set(cacheKey, kind.refusal(planned, receivers.get(toUserId)!, startedBy, now)).get(cacheKey)!);
     return refusal ? { ...planned, blocked: refusal } : planned;
   }));

@@ -6,10 +6,10 @@ import { referenceTo } from '../references';
 /*
  * Work handover: ops or admin hand a leaving (or moving) user's book to other users in one request.
  * The kinds of item a book holds are one list; each kind says how it is found and moved
- * (functions/handover/handover-kinds.ts), so a new kind (tickets) is one entry there and one name here.
+ * (functions/records/handover-kinds.ts), so a new kind is one entry there and one name here.
  */
 // in the order a book is listed and moved: the customers first, the leads (often the bulk) last
-export const HANDOVER_ITEM_KINDS = ['account', 'contact', 'opportunity', 'promotion', 'approval-task', 'lead'] as const;
+export const HANDOVER_ITEM_KINDS = ['account', 'contact', 'opportunity', 'promotion', 'approval-task', 'ticket', 'lead'] as const;
 export const HandoverItemKindSchema = z.enum(HANDOVER_ITEM_KINDS);
 export type HandoverItemKind = (typeof HANDOVER_ITEM_KINDS)[number];
 
@@ -36,6 +36,8 @@ export const HandoverItemSchema = z.object({
   id: z.string(),
   label: z.string(),
   toUserId: z.string(),
+  /** the department the item stays in whoever holds it: a ticket stays with the team that works it */
+  departmentId: z.optional(z.string()),
   /** why it cannot move (a promotion under approval, an approval task the receiver may not decide); absent when it can */
   blocked: z.optional(z.string()),
 });

@@ -216,3 +216,43 @@ describe("the call centre's tickets", () => {
     expect(runs).toEqual([]);
   });
 });
+
+describe("a handover of an agent's tickets", () => {
+  it('moves their unfinished tickets to a colleague in the team, never to another department, and the SLA then tells the new assignee', async () => {
+    const moving = await open({ priority: 'high', subject: 'Pallets arrived wet' });
+    const finished = await open({ priority: 'low', subject: 'Asked for a copy of the delivery note' });
+    await act(finished.id, 'respond', { text: 'Sent it' });
+    await act(finished.id, 'close', { text: 'Done' });
+    const ops = crm.as('u-ops');
+
+    // to a sales rep of another department: the tickets stay with their team, and the preview says so
+    const away = await ops.post('/handovers/preview', { fromUserId: 'u-service', toUserId: 'u-sales' });
+    expect(away.status, JSON.stringify(away.body)).toBe(200);
+    expect(away.body.counts.ticket.move).toBe(0);
+    expect(away.body.cannotMove.find((i: any) => i.id === moving.id)?.blocked).toBe('stays with department d-care, and u-sales is not in it');
+
+    const body = { fromUserId: 'u-service', toUserId: 'u-care-manager' };
+    const preview = await ops.post('/handovers/preview', body);
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    const tickets = preview.body.items.filter((i: any) => i.kind === 'ticket').map((i: any) => i.id);
+    expect(tickets).toContain(moving.id);
+    // a closed ticket's history stays with whoever worked it
+    expect(tickets).not.toContain(finished.id);
+    expect(preview.body.cannotMove).toEqual([]);
+
+    const started = await ops.post('/handovers', body);
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const done = await crm.eventually(() => ops.get(`/handovers/${started.body.id}`), (r) => r.body.status === 'completed', 60_000);
+    expect(done.body.progress.byKind.ticket).toEqual({ total: tickets.length, moved: tickets.length, notMoved: 0 });
+    expect(await ticket(moving.id)).toMatchObject({ ownerId: 'u-care-manager', departmentId: 'd-care', status: 'open' });
+    expect((await ticket(finished.id)).ownerId).toBe('u-service');
+    const queue = (await crm.as('u-care-manager').get('/tickets?ownerId=u-care-manager')).body.items.map((t: any) => t.id);
+    expect(queue).toContain(moving.id);
+
+    // the SLA's reminder reads the assignee when it falls due: it goes to the new one
+    await advanceTo(new Date(moving.firstResponseDueAt));
+    const subject = (m: any) => m.subject.startsWith('Reminder: first response on “Pallets arrived wet”');
+    await crm.eventually(() => mailsTo('manager.care@tradeflow.example'), (list) => list.some(subject));
+    expect((await mailsTo('care@tradeflow.example')).some(subject)).toBe(false);
+  });
+});

@@ -12,7 +12,7 @@ import { Status, When } from '../ui/format';
 import { Forbidden, FormError, QueryView } from '../ui/states';
 
 const KIND_LABEL: Record<string, string> = {
-  account: 'Accounts', contact: 'Contacts', opportunity: 'Open opportunities', promotion: 'Promotions', 'approval-task': 'Pending approval tasks', lead: 'Leads',
+  account: 'Accounts', contact: 'Contacts', opportunity: 'Open opportunities', promotion: 'Promotions', 'approval-task': 'Pending approval tasks', ticket: 'Service tickets', lead: 'Leads',
 };
 const kindLabel = (kind: string) => KIND_LABEL[kind] ?? kind;
 
