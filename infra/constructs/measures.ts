@@ -30,6 +30,7 @@ export class Measures extends Construct {
     props.table.grant(consumer.fn, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DescribeTable');
 
     props.events.addRule('MeasuredEvents', {
+      scope: this,
       eventPattern: {
         source: [...new Set(MEASURED_EVENTS.map((e) => e.source))],
         detailType: MEASURED_EVENTS.map((e) => e.detailType),

@@ -49,6 +49,7 @@ export class ServiceTickets extends Construct {
     });
     for (const fn of [task, ...props.wakers, ...props.api.functionsThatUse('ticketSignals')]) fn.fn.addToRolePolicy(wake);
     props.events.addRule('TicketsToSla', {
+      scope: this,
       eventPattern: { $or: [{ source: [TicketOpened.source], 'detail-type': [TicketOpened.detailType] }, { source: TICKET_SLA_TRIGGER.source, 'detail-type': TICKET_SLA_TRIGGER.detailType }] } as never,
       description: "The call centre's Ticket.Opened, and tickets created or reopened in the CRM, start ticket-sla",
       target: (delivery) => new SfnStateMachine(this.sla.stateMachine, delivery),

@@ -15,15 +15,11 @@ import { CrmWorkflow } from '../constructs/crm-workflow';
 import { DomainStack, type SharedParts } from '../constructs/domain-stack';
 import { InboundSystems } from '../constructs/inbound-systems';
 import { Measures } from '../constructs/measures';
-// nurture sequences
 import { NurtureEngine } from '../constructs/nurture-engine';
 import { OutboxRelay } from '../constructs/outbox-relay';
-// service tickets and their SLAs
 import { ServiceTickets } from '../constructs/service-tickets';
-// trade promotions, funds, expense claims, campaign settlement
 import { TradePromotions } from '../constructs/trade-promotions';
 import { WebConsole } from '../constructs/web-console';
-// work handover
 import { WorkHandover } from '../constructs/work-handover';
 import { acknowledgeAcceptedFindings } from '../nag-suppressions';
 
@@ -84,14 +80,26 @@ export class TradeflowStack extends Stack {
       shared,
       build: (scope, parts) => new NurtureEngine(scope, 'Nurture', parts),
     });
-    // trade promotions, funds, expense claims, campaign settlement
-    new TradePromotions(this, 'Promotions', { table: this.table.table, events: this.events, api: this.api, mail, withdrawApproval });
-    // service tickets and their SLAs
-    new ServiceTickets(this, 'Tickets', { table: this.table.table, events: this.events, api: this.api, mail, wakers: [outbox.relay] });
-    // work handover
-    new WorkHandover(this, 'Handover', { table: this.table.table, api: this.api, mail, outboxRelay: outbox.relay, wakeApproval });
-
-    new Measures(this, 'Measures', { table: this.table.table, events: this.events, api: this.api });
+    new DomainStack(this, 'Promotions', {
+      description: 'Tradeflow trade promotions, funds, expense claims and campaign settlement: their workflows, task functions and rules',
+      shared,
+      build: (scope, parts) => new TradePromotions(scope, 'Promotions', { ...parts, withdrawApproval }),
+    });
+    new DomainStack(this, 'Tickets', {
+      description: 'Tradeflow service tickets: the SLA workflow, its task function and the rule that starts it',
+      shared,
+      build: (scope, parts) => new ServiceTickets(scope, 'Tickets', { ...parts, wakers: [parts.outbox.relay] }),
+    });
+    new DomainStack(this, 'Handover', {
+      description: 'Tradeflow work handover: its workflow and step function',
+      shared,
+      build: (scope, parts) => new WorkHandover(scope, 'Handover', { ...parts, outboxRelay: parts.outbox.relay, wakeApproval }),
+    });
+    new DomainStack(this, 'Measures', {
+      description: 'Tradeflow measures: the consumer that keeps the aggregates, its rule and queue',
+      shared,
+      build: (scope, parts) => new Measures(scope, 'Measures', parts),
+    });
 
     this.webConsole = new WebConsole(this, 'Console', {
       distDir: props.consoleDist, api: this.api.api, userPool: this.api.userPool, client: this.api.client,

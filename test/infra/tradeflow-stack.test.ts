@@ -246,7 +246,7 @@ describe('sign-in (Cognito)', () => {
     const [poolId] = ofType('AWS::Cognito::UserPool')[0]!;
     const grants = ofType('AWS::Lambda::Function').flatMap(([id]) => statementsOf(id)
       .filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => /^cognito-idp:/.test(a)))
-      .map((s) => ({ functionName: functionProps(id).FunctionName ?? id.replace(/Function[0-9A-F]{8}$/, ''), actions: [...actionsOf(s)].sort(), resource: s.Resource })));
+      .map((s) => ({ functionName: functionProps(id).FunctionName ?? ownId(id).replace(/Function[0-9A-F]{8}$/, ''), actions: [...actionsOf(s)].sort(), resource: s.Resource })));
     expect(grants).toEqual(expect.arrayContaining([{
       functionName: 'Tradeflow-api-records',
       actions: ['cognito-idp:AdminDisableUser', 'cognito-idp:AdminEnableUser', 'cognito-idp:AdminUserGlobalSignOut'],
@@ -650,7 +650,7 @@ describe('the nurture engine', () => {
 });
 
 describe('the measures', () => {
-  const consumerId = () => ofType('AWS::Lambda::Function').map(([id]) => id).find((id) => id.startsWith('MeasuresConsumer'))!;
+  const consumerId = () => functionIdOf('MeasuresConsumer');
 
   it('has a consumer that reads records and the department tree and adds to aggregates: no Scan, no delete, nothing but the table', () => {
     expect(new Set(dynamoActions(consumerId()))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DescribeTable']));
@@ -660,7 +660,7 @@ describe('the measures', () => {
   });
 
   it('feeds the consumer record changes and the ERP\'s orders and payments through one queue, ten at a time, failures handed back alone', () => {
-    const rule = ofType('AWS::Events::Rule').find(([id]) => id.startsWith('EventsMeasuredEvents'))![1].Properties;
+    const rule = ofType('AWS::Events::Rule').find(([id]) => ownId(id).startsWith('MeasuresMeasuredEvents'))![1].Properties;
     expect(rule.EventPattern).toEqual({ source: ['crm.records', 'ext.erp'], 'detail-type': ['Record.Changed', 'Order.Placed', 'Payment.Received'] });
     const mapping = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties).find((m) => refs(m.FunctionName).includes(consumerId()))!;
     expect(mapping).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
