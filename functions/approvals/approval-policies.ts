@@ -1,12 +1,12 @@
 import { ApprovalPolicySchema, type ApprovalPolicy, type ApprovalSubject } from '../../schemas/approvals/policy';
 import {
-  APPROVAL_POLICY_TYPE, APPROVAL_SK, approvalPolicyHeadKey, approvalPolicyIndexKeys, approvalPolicyVersionKey, listPk,
+  APPROVAL_POLICY_TYPE, APPROVAL_SK, approvalPolicyHeadKey, approvalPolicyIndexKeys, approvalPolicyVersionKey,
 } from '../../schemas/keys';
 import { conflict, forbidden, invalidField, notFound } from '../platform/errors';
 import { evaluateCondition } from '../rules/conditions';
 import type { Principal } from '../platform/principal';
 import { toRecord } from '../records';
-import { queryAll, tableName } from '../platform/table';
+import { everyItemOf, queryAll, tableName } from '../platform/table';
 import { writeAllOrNothing } from '../platform/transact';
 import { parseInput } from '../platform/validation';
 
@@ -143,12 +143,7 @@ export async function activatePolicyVersion(policyId: string, version: number, p
 
 /** Every policy head, by id. */
 export async function listPolicies(): Promise<PolicyHead[]> {
-  const items = await queryAll({
-    IndexName: 'byType',
-    KeyConditionExpression: 'byTypePk = :pk',
-    ExpressionAttributeValues: { ':pk': listPk.byType(APPROVAL_POLICY_TYPE) },
-  });
-  return items.map((i) => toRecord(i) as unknown as PolicyHead);
+  return (await everyItemOf(APPROVAL_POLICY_TYPE)).map((i) => toRecord(i) as unknown as PolicyHead);
 }
 
 export function pickVersion(policy: { head: PolicyHead; versions: PolicyVersion[] }, version: number | undefined): PolicyVersion {

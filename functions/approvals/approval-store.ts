@@ -1,20 +1,12 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { APPROVAL_AUDIT_TYPE, APPROVAL_SK, approvalAuditKey, approvalRequestKey, approvalRequestPk, listPk, recordKey } from '../../schemas/keys';
+import { APPROVAL_AUDIT_TYPE, APPROVAL_SK, approvalAuditKey, approvalRequestKey, approvalRequestPk, recordKey } from '../../schemas/keys';
 import type { ApprovalRequestRecord, ApprovalTask, AuditEntry } from '../../schemas/approvals/request';
 import { Departments, Users, type Department, type User } from '../../schemas/records';
 import type { ApprovalDirectory, DirectoryDepartment, DirectoryUser } from './approval-plan';
 import { notFound } from '../platform/errors';
 import { readerOf, type Reader } from '../platform/mail-content';
 import { toRecord } from '../records';
-import { documentClient, queryAll, tableName, type StoredItem } from '../platform/table';
-
-/** Every live record of a type, as stored: written through its schema, read without parsing again. */
-const everyRecordOf = async <T>(type: string) =>
-  (await queryAll({
-    IndexName: 'byType',
-    KeyConditionExpression: 'byTypePk = :pk',
-    ExpressionAttributeValues: { ':pk': listPk.byType(type) },
-  })) as StoredItem<T>[];
+import { documentClient, everyItemOf, queryAll, tableName } from '../platform/table';
 
 /**
  * The people and departments approvers are resolved from: two Queries (every live user and department;
@@ -22,7 +14,7 @@ const everyRecordOf = async <T>(type: string) =>
  * planner pure.
  */
 export async function loadDirectory(): Promise<ApprovalDirectory> {
-  const [users, departments] = await Promise.all([everyRecordOf<User>(Users.type), everyRecordOf<Department>(Departments.type)]);
+  const [users, departments] = await Promise.all([everyItemOf<User>(Users.type), everyItemOf<Department>(Departments.type)]);
   const byId = new Map<string, DirectoryUser>(
     users.map((u) => [u.id, {
       id: u.id,

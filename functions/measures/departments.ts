@@ -1,6 +1,5 @@
-import { listPk } from '../../schemas/keys';
 import { Departments, type Department } from '../../schemas/records';
-import { queryAll, type StoredItem } from '../platform/table';
+import { everyItemOf } from '../platform/table';
 
 export interface MeasureDepartment {
   id: string;
@@ -21,12 +20,7 @@ let cached: { byId: Map<string, MeasureDepartment>; until: number } | undefined;
 export async function departmentTree(options: { fresh?: boolean } = {}): Promise<Map<string, MeasureDepartment>> {
   const now = Date.now();
   if (cached && cached.until > now && !options.fresh) return cached.byId;
-  const items = await queryAll({
-    IndexName: 'byType',
-    KeyConditionExpression: 'byTypePk = :pk',
-    ExpressionAttributeValues: { ':pk': listPk.byType(Departments.type) },
-  });
-  const byId = new Map((items as StoredItem<Department>[]).map((d) => [d.id, {
+  const byId = new Map((await everyItemOf<Department>(Departments.type)).map((d) => [d.id, {
     id: d.id,
     name: d.name,
     ...(d.parentId ? { parentId: d.parentId } : {}),

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { listPk } from '../../schemas/keys';
 import { requiredEnv } from './env';
 import { sdkClient } from './sdk-clients';
 
@@ -30,3 +31,12 @@ export async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'Exc
   } while (start);
   return items;
 }
+
+/**
+ * Every live item of a type as stored (records are written through their schema, so they are read without
+ * parsing again): one Query of the byType index, which soft-deleted records leave. For small sets only
+ * (a tenant's users, departments, policies).
+ */
+export const everyItemOf = async <T>(type: string) => (await queryAll({
+  IndexName: 'byType', KeyConditionExpression: 'byTypePk = :pk', ExpressionAttributeValues: { ':pk': listPk.byType(type) },
+})) as StoredItem<T>[];
