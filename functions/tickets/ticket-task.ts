@@ -1,19 +1,15 @@
-import { TicketCreated, TicketOpened, TicketReopened } from '../../schemas/events';
+import { TicketCreated, TicketReopened } from '../../schemas/events';
 import * as z from '../../schemas/zod';
 import { isDomainError } from '../platform/http';
 import { completeTask } from '../platform/step-functions';
 import { taskHandler } from '../platform/task-handler';
 import { advanceSla, beginSla, storeWaitToken } from './ticket-sla';
-import { openTicketFromCallCentre } from './tickets';
 
 const StepSchema = z.union([
-  /** Begin: the event as the rule delivered it (the call centre's Ticket.Opened, or Ticket.Created or Reopened), and the execution running it */
+  /** Begin: the event as the rule delivered it (Ticket.Created or Reopened), and the execution running it */
   z.object({
     step: z.literal('begin'),
-    event: z.union([
-      z.object({ source: z.literal(TicketOpened.source), 'detail-type': z.literal(TicketOpened.detailType), detail: TicketOpened.detail }),
-      z.object({ source: z.literal(TicketCreated.source), 'detail-type': z.enum([TicketCreated.detailType, TicketReopened.detailType]), detail: TicketCreated.detail }),
-    ]),
+    event: z.object({ source: z.literal(TicketCreated.source), 'detail-type': z.enum([TicketCreated.detailType, TicketReopened.detailType]), detail: TicketCreated.detail }),
     executionArn: z.string(),
   }),
   z.object({ step: z.literal('advance'), ticketId: z.string(), cycle: z.int() }),
@@ -27,19 +23,13 @@ function retryable(error: unknown): never {
 }
 
 /**
- * The tickets domain's one task function: the steps of the ticket-sla workflow (workflows/ticket-sla.ts).
- * Begin of a call centre's Ticket.Opened first makes the ticket (once per its id). Throws on failure, so
- * the state machine's Retry and Catch see it.
+ * The task function of the ticket-sla workflow (workflows/ticket-sla.ts): its steps. Throws on failure,
+ * so the state machine's Retry and Catch see it.
  */
 export const handler = taskHandler(StepSchema, async (input, now) => {
   switch (input.step) {
-    case 'begin': {
-      const { detail } = input.event;
-      const start = 'cycle' in detail
-        ? { ticketId: detail.ticketId, cycle: detail.cycle }
-        : { ticketId: (await openTicketFromCallCentre(detail, now)).ticketId, cycle: 1 };
-      return beginSla(start.ticketId, start.cycle, input.executionArn, new Date(now)).catch(retryable);
-    }
+    case 'begin':
+      return beginSla(input.event.detail.ticketId, input.event.detail.cycle, input.executionArn, new Date(now)).catch(retryable);
     case 'advance':
       return advanceSla(input.ticketId, input.cycle, new Date(now)).catch(retryable);
     case 'await': {

@@ -1,6 +1,6 @@
 import { ArnFormat, Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction, SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TicketOpened } from '../../schemas/events';
@@ -11,13 +11,14 @@ import type { CrmMail } from './crm-mail';
 import { CrmFunction } from './crm-function';
 import { CrmWorkflow } from './crm-workflow';
 
-/** What the SLA engine does to the table: tickets, their timeline entries and outbox items, on known keys. */
+/** What the SLA engine and the call centre's intake do to the table: tickets, their timeline entries and outbox items, on known keys. */
 const TASK_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
 
 /**
- * Service tickets: the ticket-sla workflow with its one task function, and the one rule that starts it,
- * for the call centre's Ticket.Opened (Begin makes the ticket) and for tickets created or reopened in the
- * CRM. The API routes are in the route catalogue; the API and the outbox's relay may wake a ticket's wait.
+ * Service tickets: the ticket-sla workflow with its task function and the rule that starts it for every
+ * ticket created or reopened (one run per ticket and cycle), and the function that makes the call centre's
+ * Ticket.Opened a ticket. The API routes are in the route catalogue; the API and the outbox's relay may
+ * wake a ticket's wait.
  */
 export class ServiceTickets extends Construct {
   readonly sla: CrmWorkflow;
@@ -50,9 +51,23 @@ export class ServiceTickets extends Construct {
     for (const fn of [task, ...props.wakers, ...props.api.functionsThatUse('ticketSignals')]) fn.fn.addToRolePolicy(wake);
     props.events.addRule('TicketsToSla', {
       scope: this,
-      eventPattern: { $or: [{ source: [TicketOpened.source], 'detail-type': [TicketOpened.detailType] }, { source: TICKET_SLA_TRIGGER.source, 'detail-type': TICKET_SLA_TRIGGER.detailType }] } as never,
-      description: "The call centre's Ticket.Opened, and tickets created or reopened in the CRM, start ticket-sla",
+      eventPattern: TICKET_SLA_TRIGGER,
+      description: 'Tickets created or reopened start ticket-sla',
       target: (delivery) => new SfnStateMachine(this.sla.stateMachine, delivery),
+    });
+
+    const fromCallCentre = new CrmFunction(this, 'OpenCallCentreTicket', {
+      handler: 'tickets/open-call-centre-ticket',
+      timeout: Duration.seconds(30),
+      environment: { TABLE_NAME: props.table.tableName },
+      logGroup: task.fn.logGroup,
+    });
+    props.table.grant(fromCallCentre.fn, ...TASK_TABLE_ACTIONS);
+    props.events.addRule('CallCentreTickets', {
+      scope: this,
+      eventPattern: { source: [TicketOpened.source], detailType: [TicketOpened.detailType] },
+      description: "The call centre's Ticket.Opened becomes a ticket (its Ticket.Created starts its SLA)",
+      target: (delivery) => new LambdaFunction(fromCallCentre.fn, delivery),
     });
   }
 }

@@ -97,7 +97,7 @@ export const TicketOpened = defineEvent({
   direction: 'inbound',
   description: 'The call centre opened a service ticket (a complaint or a request). It becomes a ticket of the intake team, under that team\'s SLA policy.',
   producers: ['call centre (POST /events)'],
-  consumers: ['service tickets (function tickets/ticket-task: creates the ticket once per ticketId, which starts its SLA workflow)'],
+  consumers: ['service tickets (function tickets/open-call-centre-ticket: creates the ticket once per ticketId; its Ticket.Created starts its SLA workflow)'],
   detail: () => z.strictObject({
     ticketId: ExternalIdSchema,
     openedAt: TimestampSchema,

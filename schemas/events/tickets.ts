@@ -26,7 +26,7 @@ export const TicketCreated = defineEvent({
   detailType: 'Ticket.Created',
   direction: 'internal',
   description: 'A service ticket was created (by the call centre\'s Ticket.Opened, the API or the console). Starts its SLA workflow.',
-  producers: ['POST /tickets', 'function tickets/ticket-task (Ticket.Opened)'],
+  producers: ['POST /tickets', 'function tickets/open-call-centre-ticket (Ticket.Opened)'],
   consumers: ['workflow ticket-sla'],
   detail: TicketStartSchema,
 });

@@ -327,7 +327,7 @@ describe('the functions', () => {
     expect(domains.sort()).toEqual(Object.keys(API_FUNCTION_GRANTS).sort());
   });
 
-  it('behind no route, only the stream publisher, the outbox relay (fed by the table stream) and its confirmer (fed by SES\'s Send events), the measures consumer, and the approval, nurture, promotion ticket and handover workflows\' tasks', () => {
+  it('behind no route, only the stream publisher, the outbox relay (fed by the table stream) and its confirmer (fed by SES\'s Send events), the measures consumer, the rule targets of the ERP\'s events and the call centre\'s tickets, and the approval, nurture, promotion, ticket and handover workflows\' tasks', () => {
     const routed = new Set(routeFunctions.map((r) => r.functionId));
     const others = crmFunctions().map(([id]) => id).filter((id) => !routed.has(id));
     expect(others.map((id) => ownId(id).replace(/Function[0-9A-F]{8}$/, '')).sort()).toEqual([
@@ -339,8 +339,8 @@ describe('the functions', () => {
       // trade promotions: workflow tasks and the ERP events' rule target
       'PromotionsApplyClaimDecision', 'PromotionsApplyPromotionDecision', 'PromotionsReceiveErpEvent', 'PromotionsRequestCloseOut', 'PromotionsSettleCampaign',
       'PublishRecordChanges',
-      // service tickets: the SLA workflow's one task function
-      'TicketsTicketTask',
+      // service tickets: the call centre's Ticket.Opened's rule target, the SLA workflow's one task function
+      'TicketsOpenCallCentreTicket', 'TicketsTicketTask',
       // the approval engine's task with which a workflow withdraws a request it stopped waiting for
       'WithdrawApproval',
     ]);
