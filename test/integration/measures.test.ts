@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCrm, type LocalCrm } from './support/local-crm';
-import { advanceClockTo, answerSurvey, nextWeekdayAt, surveyLink, zonedAt } from './support/service-desk';
+import { actOnTicketAt, advanceClockTo, answerSurvey, nextWeekdayAt, surveyLink, zonedAt } from './support/service-desk';
 
 /**
  * The measures from a known data set: deals moved through stages, leads created, converted and answered,
@@ -153,11 +153,7 @@ describe('the measures from a known data set', () => {
       return made.body;
     };
     const act = async (id: string, action: string, when: Date, text = 'Noted') => {
-      await advanceClockTo(crm, when);
-      // the SLA workflow may be recording a reminder or a breach the clock's move made due
-      await crm.untilIdle();
-      const current = (await agent.get(`/tickets/${id}`)).body;
-      const reply = await agent.post(`/tickets/${id}/${action}`, { version: current.version, text });
+      const reply = await actOnTicketAt(crm, 'u-service', id, action, when, { text });
       expect(reply.status, JSON.stringify(reply.body)).toBe(200);
       return reply.body;
     };

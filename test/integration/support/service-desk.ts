@@ -1,6 +1,6 @@
 import { getZonedParts, zonedTimeToInstant } from '../../../functions/rules/business-time';
 import { WEEKDAYS, type Weekday } from '../../../schemas/calendar';
-import type { LocalCrm } from './local-crm';
+import type { LocalCrm, Reply } from './local-crm';
 
 /**
  * What tests of service tickets share: times on the demo's Customer Care calendar (d-care, Monday to
@@ -26,6 +26,18 @@ export function nextWeekdayAt(after: Date, weekday: Weekday, hour: number, minut
 export async function advanceClockTo(crm: LocalCrm, at: Date): Promise<void> {
   const seconds = Math.ceil((at.getTime() - crm.runtime.clock.now()) / 1000);
   if (seconds > 0) await crm.advanceClock(seconds);
+}
+
+/**
+ * An agent's action on a ticket at `when` on the local clock, at the version it has then. The runtime is
+ * let go idle first: the clock's move may have made a reminder or a breach due, which the SLA workflow
+ * records on the ticket (a new version).
+ */
+export async function actOnTicketAt(crm: LocalCrm, userId: string, id: string, action: string, when: Date, body: Record<string, unknown> = {}): Promise<Reply> {
+  await advanceClockTo(crm, when);
+  await crm.untilIdle();
+  const current = (await crm.as(userId).get(`/tickets/${id}`)).body;
+  return crm.as(userId).post(`/tickets/${id}/${action}`, { version: current.version, ...body });
 }
 
 /** The local SES's mails to an address. */
