@@ -15,8 +15,7 @@ const ROLE_TILES: Record<Principal['roles'][number], readonly MeasureTile[]> = {
   sales: ['pipeline', 'response', 'leads', 'accounts', 'promotions'],
   marketing: ['campaigns', 'leads', 'response'],
   finance: ['promotions', 'campaigns', 'accounts'],
-  // customer care's own figures (SLA breach rate, response and resolution times) are not measured yet
-  service: [],
+  service: ['service'],
   ops: MEASURE_TILES,
   admin: MEASURE_TILES,
 };

@@ -1,5 +1,6 @@
 import type { RecordChanged, RecordFacts } from '../../schemas/events';
 import type { OrderPlaced, PaymentReceived } from '../../schemas/events';
+import type { TicketClosed, TicketCreated, TicketFirstResponded, TicketRated } from '../../schemas/events';
 import { OpportunityStageSchema } from '../../schemas/records/opportunity';
 import type { MeasureTile } from '../../schemas/measures/tiles';
 import type * as z from '../../schemas/zod';
@@ -219,3 +220,52 @@ export function paymentMeasurement(payment: Payment, account: MeasuredAccount, o
   if (payment.campaignId) contributions.push({ tile: 'campaigns', period, dimension: payment.campaignId, ...ownerOf(account), add: { [revenue]: payment.amount.amountMinor } });
   return { eventKey: `PAYMENT#${payment.paymentId}`, contributions };
 }
+
+type TicketStart = z.output<typeof TicketCreated.detail>;
+type TicketFirstResponse = z.output<typeof TicketFirstResponded.detail>;
+type TicketClose = z.output<typeof TicketClosed.detail>;
+type TicketRating = z.output<typeof TicketRated.detail>;
+
+/**
+ * A ticket's figures go to its team (the ticket's department, and the tree above it) and to whoever had
+ * it then, one row per month. Each fact counts once per ticket and cycle: a reopened ticket's next
+ * cycle is opened, answered, closed and rated again.
+ */
+const ticketMeasurement = (fact: string, ticket: { ticketId: string; cycle: number; teamId: string; assigneeId?: string | undefined }, at: string, add: Increments): Measurement => ({
+  eventKey: `TICKET#${ticket.ticketId}#${ticket.cycle}#${fact}`,
+  contributions: [{
+    tile: 'service', period: periodOf(at), dimension: 'all',
+    ...(ticket.assigneeId ? { ownerId: ticket.assigneeId } : {}), departmentId: ticket.teamId, add,
+  }],
+});
+
+/** A ticket opened (cycle 1) or reopened (a later cycle), in the month its SLA started. */
+export const ticketOpenedMeasurement = (start: TicketStart) =>
+  ticketMeasurement('opened', start, start.at, start.cycle === 1 ? { opened: 1 } : { reopened: 1 });
+
+/**
+ * A ticket's first answer in its cycle, in the month it was given: the working time it took on the SLA
+ * clock (the team's calendar, waits on the customer left out) and whether it missed its target.
+ */
+export const ticketFirstResponseMeasurement = (response: TicketFirstResponse) =>
+  ticketMeasurement('first-response', response, response.respondedAt, {
+    firstResponses: 1,
+    firstResponsesLate: response.withinSla ? 0 : 1,
+    ...(response.workingSeconds !== undefined ? { firstResponseWorkingSeconds: response.workingSeconds, timedFirstResponses: 1 } : {}),
+  });
+
+/**
+ * A ticket closed, in the month it was closed: the working time to its resolution on the SLA clock, and
+ * whether it missed a target (first response or resolution): the breach rate's numerator, of the tickets
+ * closed in the month.
+ */
+export const ticketClosedMeasurement = (closed: TicketClose) =>
+  ticketMeasurement('closed', closed, closed.closedAt, {
+    closed: 1,
+    closedBreached: closed.firstResponseWithinSla && closed.resolutionWithinSla ? 0 : 1,
+    ...(closed.resolutionWorkingSeconds !== undefined ? { resolutionWorkingSeconds: closed.resolutionWorkingSeconds, timedResolutions: 1 } : {}),
+  });
+
+/** A satisfaction rating (1-5), in the month it was given; one per ticket and cycle. */
+export const ticketRatedMeasurement = (rating: TicketRating) =>
+  ticketMeasurement('rated', rating, rating.at, { ratings: 1, ratingSum: rating.score });

@@ -37,6 +37,13 @@ const FIGURES: Record<MeasureTile, (counts: Record<string, number>, money: Measu
   },
   promotions: () => ({}),
   accounts: (c) => ({ averagePaymentDays: c.paidOrders ? (c.paymentDays ?? 0) / c.paidOrders : null }),
+  service: (c) => ({
+    // of the tickets closed, the share that missed a target (first response or resolution)
+    breachRate: ratio(c.closedBreached, c.closed),
+    averageFirstResponseWorkingHours: c.timedFirstResponses ? (c.firstResponseWorkingSeconds ?? 0) / c.timedFirstResponses / 3600 : null,
+    averageResolutionWorkingHours: c.timedResolutions ? (c.resolutionWorkingSeconds ?? 0) / c.timedResolutions / 3600 : null,
+    averageSatisfaction: c.ratings ? (c.ratingSum ?? 0) / c.ratings : null,
+  }),
 };
 
 /** An aggregate item's counts and money (`<field>#<currency>` attributes, grouped by field). */

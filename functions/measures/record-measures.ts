@@ -1,5 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { OrderPlaced, PaymentReceived, RecordChanged } from '../../schemas/events';
+import {
+  OrderPlaced, PaymentReceived, RecordChanged, TicketClosed, TicketCreated, TicketFirstResponded, TicketRated, TicketReopened,
+} from '../../schemas/events';
 import { MEASURED_EVENTS } from '../../schemas/measures/tiles';
 import { recordKey, uniqueValueKey } from '../../schemas/keys';
 import type * as z from '../../schemas/zod';
@@ -9,7 +11,7 @@ import { queuedEventsHandler, type QueuedEvent } from '../platform/task-handler'
 import { departmentTree, lineOf } from './departments';
 import {
   leadMeasurement, opportunityMeasurement, orderEventKey, orderMeasurement, paymentMeasurement, promotionMeasurement,
-  respondedTo, responseMeasurement, type Contribution, type MeasuredAccount, type Measurement,
+  respondedTo, responseMeasurement, ticketClosedMeasurement, ticketFirstResponseMeasurement, ticketOpenedMeasurement, ticketRatedMeasurement, type Contribution, type MeasuredAccount, type Measurement,
 } from './measure-rules';
 import { readMark, recordMeasurement } from './measure-store';
 
@@ -77,6 +79,11 @@ export const EVENT_MEASURES: Record<string, (detail: never) => Promise<Measureme
     const order = payment.orderId ? await readMark(orderEventKey(payment.orderId)) : undefined;
     return paymentMeasurement(payment, account, str(order?.placedAt));
   },
+  [TicketCreated.detailType]: async (start: z.output<typeof TicketCreated.detail>) => ticketOpenedMeasurement(start),
+  [TicketReopened.detailType]: async (start: z.output<typeof TicketReopened.detail>) => ticketOpenedMeasurement(start),
+  [TicketFirstResponded.detailType]: async (response: z.output<typeof TicketFirstResponded.detail>) => ticketFirstResponseMeasurement(response),
+  [TicketClosed.detailType]: async (closed: z.output<typeof TicketClosed.detail>) => ticketClosedMeasurement(closed),
+  [TicketRated.detailType]: async (rating: z.output<typeof TicketRated.detail>) => ticketRatedMeasurement(rating),
 };
 
 const measurementOf = (event: QueuedEvent<MeasuredEvent>['event']) =>

@@ -45,9 +45,9 @@ const RULES: Record<string, Record<Role, Rule>> = {
   // service tickets belong to the team that works them: its agents read and work all of the team's
   // (a ticket waits for whoever takes it); sales reps read those of their own department, like accounts
   TICKET: { ...customerRecord, sales: { read: 'department', write: 'none' }, service: { read: 'department', write: 'department' } },
-  // the measures' aggregates (functions/measures): a rep reads their own and their department's; the
-  // department trees a user manages are added by the measures domain (it reads the tree)
-  MEASURE: { ...directory([]), sales: { read: 'department', write: 'none' } },
+  // the measures' aggregates (functions/measures): a rep or an agent reads their own and their
+  // department's (team's); the department trees a user manages are added by the measures domain (it reads the tree)
+  MEASURE: { ...directory([]), sales: { read: 'department', write: 'none' }, service: { read: 'department', write: 'none' } },
 };
 
 const WIDTH: Record<Scope, number> = { none: 0, own: 1, department: 2, all: 3 };

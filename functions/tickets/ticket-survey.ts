@@ -123,7 +123,7 @@ export async function submitSurveyPage(token: string, formBody: string, now: Dat
     },
     ticketChange(next, ticket.version, { signal: false, whenConditionFails: conflict('the ticket changed meanwhile; send your rating again') }),
     eventToAnnounce(`ticket-rated#${ticket.id}#${cycle}`, TicketRated, {
-      ticketId: ticket.id, cycle, teamId: ticket.departmentId, accountId: ticket.accountId, score, at,
+      ticketId: ticket.id, cycle, teamId: ticket.departmentId, accountId: ticket.accountId, assigneeId: ticket.ownerId, score, at,
     }, at),
   ];
   if (account) writes.push(timelineEntry(next, account, `rated ${score} of 5`, at));

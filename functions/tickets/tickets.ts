@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TicketClosed, TicketCreated, TicketReopened, type TicketOpened } from '../../schemas/events';
+import { TicketClosed, TicketCreated, TicketFirstResponded, TicketReopened, type TicketOpened } from '../../schemas/events';
 import { recordKey, uniqueValueKey } from '../../schemas/keys';
 import { Accounts, Contacts, Users } from '../../schemas/records';
 import { referencesIn } from '../../schemas/references';
@@ -15,7 +15,7 @@ import { assertReadableReferences, referenceGuards } from '../platform/reference
 import { wakeWaitOn } from '../platform/step-functions';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
 import { parseInput } from '../platform/validation';
-import { isPaused, targetDueAt } from '../rules/sla-clock';
+import { countedTime, isPaused, targetDueAt } from '../rules/sla-clock';
 import { slaOf, withDueTimes } from './ticket-sla';
 import { intakePolicy, readItem, readSlaPolicy, readTicket, ticketChange, ticketCreate, ticketView, timelineEntry } from './ticket-store';
 import { surveyMailWrite } from './ticket-survey';
@@ -192,9 +192,10 @@ export async function actOnTicket(principal: Principal, id: string, actionName: 
       await timeline('closed', input.text);
       extra.push(eventToAnnounce(`ticket-closed#${id}#${ticket.cycle}`, TicketClosed, {
         ticketId: id, cycle: ticket.cycle, teamId: ticket.departmentId, accountId: ticket.accountId, priority: ticket.priority, category: ticket.category,
-        openedAt: ticket.clock?.startedAt ?? ticket.createdAt, closedAt: now,
+        assigneeId: ticket.ownerId, openedAt: openedAtOf(ticket), closedAt: now,
         firstRespondedAt: next.firstRespondedAt!, firstResponseWithinSla: metTarget(next, 'first-response', next.firstRespondedAt!),
         resolvedAt: next.resolvedAt!, resolutionWithinSla: metTarget(next, 'resolution', next.resolvedAt!),
+        ...workingSeconds(next, 'resolutionWorkingSeconds', next.resolvedAt!),
       }, now));
       const survey = await surveyMailWrite(next, await surveyAddress(next), now);
       if (survey) extra.push(survey);
@@ -223,6 +224,7 @@ export async function actOnTicket(principal: Principal, id: string, actionName: 
       break;
     }
   }
+  if (!ticket.firstRespondedAt && next.firstRespondedAt) extra.push(firstResponseAnnouncement(next, next.firstRespondedAt, now));
   next = withDueTimes(next);
   await writeAllOrNothing([
     ticketChange(next, ticket.version, { signal: true }),
@@ -232,6 +234,24 @@ export async function actOnTicket(principal: Principal, id: string, actionName: 
   ]);
   await wakeWaitOn(recordKey(TYPE, id)).catch(() => false);
   return next;
+}
+
+/** When the ticket's current cycle started: its SLA clock's start. */
+const openedAtOf = (ticket: TicketRecord) => ticket.clock?.startedAt ?? ticket.createdAt;
+
+/** The working time on the ticket's SLA clock from its start until `at`, in whole seconds, as `field`; nothing without SLA terms. */
+function workingSeconds<F extends string>(ticket: TicketRecord, field: F, at: string): Partial<Record<F, number>> {
+  if (!ticket.sla || !ticket.clock) return {};
+  return { [field]: Math.round(countedTime(ticket.clock, ticket.sla, new Date(at)) / 1000) } as Partial<Record<F, number>>;
+}
+
+/** Ticket.FirstResponded of the ticket's cycle: once per cycle (the outbox item is named by it). */
+function firstResponseAnnouncement(ticket: TicketRecord, respondedAt: string, now: string): GuardedWrite {
+  return eventToAnnounce(`ticket-first-response#${ticket.id}#${ticket.cycle}`, TicketFirstResponded, {
+    ticketId: ticket.id, cycle: ticket.cycle, teamId: ticket.departmentId, assigneeId: ticket.ownerId, priority: ticket.priority,
+    openedAt: openedAtOf(ticket), respondedAt, withinSla: metTarget(ticket, 'first-response', respondedAt),
+    ...workingSeconds(ticket, 'workingSeconds', respondedAt),
+  }, now);
 }
 
 /** Whether a target was met: done by when the clock (its pauses counted out) made it due. */

@@ -12,8 +12,8 @@ import { CrmFunction } from './crm-function';
 const CONSUMER_TIMEOUT_S = 30;
 
 /**
- * The measures' consumer (functions/measures/record-measures.ts): record changes and the ERP's orders and
- * payments reach it through one rule and one queue, ten at a time; it adds each to the aggregates the
+ * The measures' consumer (functions/measures/record-measures.ts): record changes, what happens to tickets
+ * and the ERP's orders and payments reach it through one rule and one queue, ten at a time; it adds each to the aggregates the
  * measures API reads (its API function is the API's, see API_FUNCTION_GRANTS). It reads records and the
  * department tree and writes aggregates and marks, nothing else.
  */
@@ -35,7 +35,7 @@ export class Measures extends Construct {
         source: [...new Set(MEASURED_EVENTS.map((e) => e.source))],
         detailType: MEASURED_EVENTS.map((e) => e.detailType),
       },
-      description: 'Record changes and ERP orders and payments add to the measures',
+      description: 'Record changes, ERP orders and payments, and what happens to tickets add to the measures',
       queueDeadLetters: true,
       target: (delivery) => {
         // the rule's dead-letter queue (and its alarm) is also the queue's: an event that fails five

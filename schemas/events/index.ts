@@ -10,7 +10,7 @@ import {
 // nurture sequences
 import { LeadConverted, LeadEnrolled, LeadExitedSequence, LeadQualified, LeadUnsubscribed } from './nurture';
 // service tickets
-import { TicketBreached, TicketClosed, TicketCreated, TicketRated, TicketReopened } from './tickets';
+import { TicketBreached, TicketClosed, TicketCreated, TicketFirstResponded, TicketRated, TicketReopened } from './tickets';
 
 export * from './approvals';
 export * from './crm';
@@ -30,7 +30,7 @@ export const EVENT_CATALOGUE: EventDefinition[] = [
   // nurture sequences
   LeadEnrolled, LeadExitedSequence, LeadQualified, LeadConverted, LeadUnsubscribed,
   // service tickets
-  TicketCreated, TicketReopened, TicketBreached, TicketClosed, TicketRated,
+  TicketCreated, TicketReopened, TicketFirstResponded, TicketBreached, TicketClosed, TicketRated,
 ];
 
 export const findEvent = (source: string, detailType: string) =>

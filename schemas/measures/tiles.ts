@@ -1,12 +1,16 @@
 import * as z from '../zod';
 import { IdSchema } from '../common';
-import { OrderPlaced, PaymentReceived, RecordChanged } from '../events';
+import {
+  OrderPlaced, PaymentReceived, RecordChanged, TicketClosed, TicketCreated, TicketFirstResponded, TicketRated, TicketReopened,
+} from '../events';
 
 /**
  * The events the measures count (functions/measures/record-measures.ts measures each; the deployment's
- * rule delivers exactly these). A measure of another event (a ticket's) adds it here and its rule there.
+ * rule delivers exactly these). A measure of another event adds it here and its rule there.
  */
-export const MEASURED_EVENTS = [RecordChanged, OrderPlaced, PaymentReceived] as const;
+export const MEASURED_EVENTS = [
+  RecordChanged, OrderPlaced, PaymentReceived, TicketCreated, TicketReopened, TicketFirstResponded, TicketClosed, TicketRated,
+] as const;
 
 /**
  * The dashboard's tiles (functions/measures): each is one partition of aggregates per bucket, read with
@@ -17,8 +21,11 @@ export const MEASURED_EVENTS = [RecordChanged, OrderPlaced, PaymentReceived] as 
  *   campaigns   per campaign: leads, orders, revenue (payments), cost (approved claims): ROI, cost per lead and per order
  *   promotions  per promotion and per fund: approved, claimed, spent, released
  *   accounts    per account: orders, order value, payments, revenue, days from order to payment
+ *   service     per team (the ticket's department, its tree above it): tickets opened and reopened, first
+ *               responses and their working time, closed tickets with their resolution's working time and
+ *               how many missed an SLA target (the breach rate), satisfaction ratings; one row per month
  */
-export const MEASURE_TILES = ['pipeline', 'leads', 'response', 'campaigns', 'promotions', 'accounts'] as const;
+export const MEASURE_TILES = ['pipeline', 'leads', 'response', 'campaigns', 'promotions', 'accounts', 'service'] as const;
 export const MeasureTileSchema = z.enum(MEASURE_TILES);
 export type MeasureTile = z.infer<typeof MeasureTileSchema>;
 

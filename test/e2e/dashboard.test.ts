@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actOnTicketAt, advanceClockTo, answerSurvey, nextWeekdayAt, surveyLink, zonedAt } from '../integration/support/service-desk';
 import { navigate, startConsoleWorld } from './support/console';
 
 /**
@@ -44,4 +45,42 @@ describe('the dashboard', () => {
     expect(manager.violations).toEqual([]);
     await manager.close();
   });
+
+  it('an agent reads their team\'s service figures for the month they pick, in their locale, and the page passes axe', async () => {
+    const { crm } = world;
+    // a Monday 09:00 in Berlin (Customer Care's day starts) in the month after next: no other ticket is measured in it
+    const now = new Date(crm.runtime.clock.now());
+    const monday = nextWeekdayAt(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1)), 'mon', 9);
+    const month = monday.toISOString().slice(0, 7);
+    await advanceClockTo(crm, monday);
+    const nordicId = ((await crm.as('u-sales').get('/accounts?region=North')).body.items as { id: string; code: string }[]).find((a) => a.code === 'NORDIC-DIST')!.id;
+    const subject = 'Dashboard: dented kegs';
+    const made = await crm.as('u-service').post('/tickets', { accountId: nordicId, subject, category: 'delivery', priority: 'high', contactEmail: 'buyer@nordic-dist.example' });
+    expect(made.status).toBe(201);
+    // answered after 1.5 working hours, closed after 3, rated 4
+    for (const [action, hour, minute] of [['respond', 10, 30], ['close', 12, 0]] as const) {
+      const done = await actOnTicketAt(crm, 'u-service', made.body.id, action, zonedAt(monday, 0, hour, minute), { text: 'New kegs are on their way' });
+      expect(done.status).toBe(200);
+    }
+    expect((await answerSurvey((await surveyLink(crm, 'buyer@nordic-dist.example', subject, 4))!, 4)).status).toBe(200);
+    await crm.eventually(() => crm.as('u-service').get(`/measures/tiles/service?from=${month}`), (r) => r.body.totals?.[0]?.counts.ratings === 1, 30_000);
+
+    const agent = await world.as('u-service');
+    const { page } = agent;
+    await navigate(agent, 'Dashboard', 'Dashboard');
+    await expect.poll(() => page.getByLabel('Whose figures').locator('option:checked').textContent()).toBe('Customer Care');
+    await page.getByLabel('From month').fill(month);
+    const service = page.getByRole('region', { name: 'Service: SLA breaches, response and resolution times, satisfaction' });
+    const monthName = new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(monday);
+    const row = service.getByRole('row', { name: new RegExp(`^${monthName}`) });
+    // opened, reopened, first responses, working hours to the first, closed, breach rate, working hours to resolution, ratings, satisfaction
+    await expect.poll(async () => (await row.getByRole('cell').allTextContents()).join(' | ')).toBe('1 | 0 | 1 | 1.5 | 1 | 0% | 3 | 1 | 4');
+    await service.getByRole('img', { name: `SLA breach rate of the tickets closed, by month: ${monthName} 0%` }).waitFor();
+    await service.getByText(/missed their first-response or resolution target/).waitFor();
+    expect(page.url()).toContain(`from=${month}`);
+    await agent.checkAccessibility();
+    expect(agent.violations).toEqual([]);
+    await agent.close();
+  });
 });
+

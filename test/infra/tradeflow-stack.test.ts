@@ -659,9 +659,12 @@ describe('the measures', () => {
     expect(others).toEqual([]);
   });
 
-  it('feeds the consumer record changes and the ERP\'s orders and payments through one queue, ten at a time, failures handed back alone', () => {
+  it('feeds the consumer record changes, the ERP\'s orders and payments and what happens to tickets through one queue, ten at a time, failures handed back alone', () => {
     const rule = ofType('AWS::Events::Rule').find(([id]) => ownId(id).startsWith('MeasuresMeasuredEvents'))![1].Properties;
-    expect(rule.EventPattern).toEqual({ source: ['crm.records', 'ext.erp'], 'detail-type': ['Record.Changed', 'Order.Placed', 'Payment.Received'] });
+    expect(rule.EventPattern).toEqual({
+      source: ['crm.records', 'ext.erp', 'crm.tickets'],
+      'detail-type': ['Record.Changed', 'Order.Placed', 'Payment.Received', 'Ticket.Created', 'Ticket.Reopened', 'Ticket.FirstResponded', 'Ticket.Closed', 'Ticket.Rated'],
+    });
     const mapping = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties).find((m) => refs(m.FunctionName).includes(consumerId()))!;
     expect(mapping).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCrm, type LocalCrm } from './support/local-crm';
+import { actOnTicketAt, advanceClockTo, answerSurvey, nextWeekdayAt, surveyLink, zonedAt } from './support/service-desk';
 
 /**
  * The measures from a known data set: deals moved through stages, leads created, converted and answered,
@@ -135,6 +136,112 @@ describe('the measures from a known data set', () => {
       expect(seen.status).toBe(200);
       expect(totalOf(seen, account.id)?.counts).toMatchObject({ orders: 2, payments: 2 });
     }
+  });
+
+  it('counts a team\'s tickets on its SLA clock: opened, first responses, closed and breached, satisfaction, each fact once', async () => {
+    const agent = crm.as('u-service');
+    const nordicId = ((await crm.as('u-sales').get('/accounts?region=North')).body.items as any[]).find((x) => x.code === 'NORDIC-DIST').id;
+    const annaId = ((await crm.as('u-sales').get(`/contacts?accountId=${nordicId}`)).body.items as any[]).find((x) => x.email === 'anna.berg@nordic-dist.example').id;
+    // Customer Care works Monday to Friday 09:00-17:00 in Berlin: every step below is inside those hours,
+    // so a step's working time is its wall-clock time, except while a ticket waits on the customer
+    const monday = nextWeekdayAt(new Date(crm.runtime.clock.now()), 'mon', 9);
+    const at = (days: number, hour: number, minute = 0) => zonedAt(monday, days, hour, minute);
+    await advanceClockTo(crm, monday);
+    const open = async (subject: string, priority: string) => {
+      const made = await agent.post('/tickets', { accountId: nordicId, contactId: annaId, subject, category: 'delivery', priority });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      return made.body;
+    };
+    const act = async (id: string, action: string, when: Date, text = 'Noted') => {
+      const reply = await actOnTicketAt(crm, 'u-service', id, action, when, { text });
+      expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+      return reply.body;
+    };
+    const rate = async (subject: string, score: number) => {
+      const link = await surveyLink(crm, 'anna.berg@nordic-dist.example', subject, score);
+      expect((await answerSurvey(link!, score)).status).toBe(200);
+    };
+    const ms = (from: string, to: string) => Date.parse(to) - Date.parse(from);
+
+    // high priority: first response within 2 working hours, resolution within 16; normal: 8 and 40
+    const a = await open('Measured: crushed crates', 'high');
+    const b = await open('Measured: late delivery', 'high');
+    const c = await open('Measured: invoice question', 'normal');
+    const cAnswered = await act(c.id, 'respond', at(0, 9, 30));
+    const aAnswered = await act(a.id, 'respond', at(0, 10, 30));
+    // b is answered an hour after its first response was due: late
+    const bAnswered = await act(b.id, 'respond', at(0, 12));
+    await act(b.id, 'wait-on-customer', at(0, 13));
+    await act(a.id, 'resolve', at(0, 15));
+    const aClosed = await act(a.id, 'close', at(0, 15, 5));
+    await rate('Measured: crushed crates', 5);
+    await act(b.id, 'customer-replied', at(1, 10));
+    const bClosed = await act(b.id, 'close', at(1, 13));
+    await rate('Measured: late delivery', 2);
+    // a comes back: its second cycle is opened and answered again, counted on their own
+    const aReopened = await act(a.id, 'reopen', at(1, 14), 'Two more crates were crushed');
+    const aAnsweredAgain = await act(a.id, 'respond', at(1, 15));
+    expect([aReopened.cycle, aAnsweredAgain.firstRespondedAt]).toEqual([2, aAnsweredAgain.updatedAt]);
+
+    // by hand: first responses in working time from each cycle's start
+    const firstResponseMs = [
+      ms(c.createdAt, cAnswered.firstRespondedAt), ms(a.createdAt, aAnswered.firstRespondedAt), ms(b.createdAt, bAnswered.firstRespondedAt),
+      ms(aReopened.clock.startedAt, aAnsweredAgain.firstRespondedAt),
+    ];
+    const firstResponseSeconds = firstResponseMs.reduce((sum, t) => sum + Math.round(t / 1000), 0);
+    // resolutions: a in one stretch; b before it waited on the customer and after the customer replied
+    const [bPause] = bClosed.clock.pauses;
+    const resolutionSeconds = Math.round(ms(a.createdAt, aClosed.resolvedAt) / 1000) + Math.round((ms(b.createdAt, bPause.from) + ms(bPause.to, bClosed.resolvedAt)) / 1000);
+    const range = `from=${monday.toISOString().slice(0, 7)}&to=${at(1, 15).toISOString().slice(0, 7)}`;
+    const expected = {
+      counts: {
+        opened: 3, reopened: 1,
+        firstResponses: 4, firstResponsesLate: 1, timedFirstResponses: 4, firstResponseWorkingSeconds: firstResponseSeconds,
+        // b missed its first-response target, so 1 of the 2 closed breached
+        closed: 2, closedBreached: 1, timedResolutions: 2, resolutionWorkingSeconds: resolutionSeconds,
+        ratings: 2, ratingSum: 5 + 2,
+      },
+      figures: {
+        breachRate: 1 / 2,
+        averageFirstResponseWorkingHours: firstResponseSeconds / 4 / 3600,
+        averageResolutionWorkingHours: resolutionSeconds / 2 / 3600,
+        averageSatisfaction: (5 + 2) / 2,
+      },
+    };
+    const serviceTile = (user: string, query = '') => crm.as(user).get(`/measures/tiles/service?${range}${query}`);
+    const team = await crm.eventually(() => serviceTile('u-service'), (r) => r.status === 200 && totalOf(r, 'all')?.counts.ratings === 2 && totalOf(r, 'all')?.counts.firstResponses === 4, 30_000);
+    expect(team.body).toMatchObject({ view: 'department', departmentId: 'd-care' });
+    expect(totalOf(team, 'all')).toEqual({ dimension: 'all', money: {}, ...expected });
+    // the first-response figure agrees with what the ticket itself says
+    expect(firstResponseMs[1]).toBeLessThanOrEqual(2 * HOUR * 1000);
+    expect(firstResponseMs[2]).toBeGreaterThan(2 * HOUR * 1000);
+
+    // every ticket event delivered again (a relay's retry), one of them twice in a batch: nothing changes
+    await crm.untilIdle();
+    const ids = new Set([a.id, b.id, c.id]);
+    const carried = (await crm.busEvents()).filter((e) => String(e['detail-type']).startsWith('Ticket.') && ids.has(e.detail.ticketId));
+    expect(new Set(carried.map((e) => e['detail-type']))).toEqual(new Set(['Ticket.Created', 'Ticket.FirstResponded', 'Ticket.Breached', 'Ticket.Closed', 'Ticket.Rated', 'Ticket.Reopened']));
+    const again = carried.map((e) => ({ source: e.source, detailType: e['detail-type'], detail: e.detail }));
+    const redelivered = [...again, again.find((e) => e.detailType === 'Ticket.Closed')!];
+    // PutEvents takes 10 entries at a time
+    for (let i = 0; i < redelivered.length; i += 10) await crm.putEvents(redelivered.slice(i, i + 10));
+    await crm.untilIdle();
+    expect(totalOf(await serviceTile('u-service'), 'all')).toEqual({ dimension: 'all', money: {}, ...expected });
+
+    // the same figures for the agent's own work, the team's manager (its tree) and admin (the company's tree)
+    for (const [user, query] of [['u-service', '&view=own'], ['u-care-manager', ''], ['u-admin', '&view=tree&departmentId=d-company']] as const) {
+      const seen = await serviceTile(user, query);
+      expect(seen.status).toBe(200);
+      expect(totalOf(seen, 'all')).toEqual({ dimension: 'all', money: {}, ...expected });
+    }
+    // another team's figures are refused as a department that does not exist is
+    const otherTeam = await serviceTile('u-service', '&departmentId=d-north');
+    expect([otherTeam.status, otherTeam.contentType]).toEqual([403, expect.stringContaining('application/problem+json')]);
+    expect(otherTeam.body.detail).toContain('departmentId names no department whose measures you may read (d-north)');
+    const nowhere = await serviceTile('u-service', '&departmentId=d-nowhere');
+    expect([nowhere.status, nowhere.body.detail]).toEqual([403, otherTeam.body.detail.replace('d-north', 'd-nowhere')]);
+    expect((await serviceTile('u-sales', '&departmentId=d-care')).status).toBe(403);
+    expect((await crm.as('u-service').get('/measures/scopes')).body.tiles).toEqual(['service']);
   });
 
   it('serves a tile within the caller\'s read scope only, and names the bad field', async () => {

@@ -1,9 +1,8 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getZonedParts, zonedTimeToInstant } from '../../functions/rules/business-time';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
-import { WEEKDAYS } from '../../schemas/calendar';
 import { startLocalCrm, type LocalCrm } from './support/local-crm';
+import { advanceClockTo, mailsTo as mailsOf, nextWeekdayAt, surveyLink, zonedAt as berlin } from './support/service-desk';
 
 /**
  * Service tickets end to end on the local runtime: the tickets API, the ticket-sla state machine and its
@@ -15,7 +14,6 @@ import { startLocalCrm, type LocalCrm } from './support/local-crm';
 let crm: LocalCrm;
 let nordicId: string;
 let annaId: string;
-const BERLIN = 'Europe/Berlin';
 
 beforeAll(async () => {
   crm = await startLocalCrm();
@@ -25,27 +23,11 @@ beforeAll(async () => {
 afterAll(async () => crm?.stop());
 
 const agent = () => crm.as('u-service');
-const mailsTo = (to: string) => fetch(`${crm.runtime.edgeUrl}/_local/ses/messages?to=${to}`).then((r) => r.json() as Promise<any[]>);
+const mailsTo = (to: string) => mailsOf(crm, to);
 const now = () => crm.runtime.clock.now();
-
-/** Moves the local clock to `at` (it never runs backwards). */
-async function advanceTo(at: Date) {
-  const seconds = Math.ceil((at.getTime() - now()) / 1000);
-  if (seconds > 0) await crm.advanceClock(seconds);
-}
-
+const advanceTo = (at: Date) => advanceClockTo(crm, at);
 /** The next Friday at 17:30 in Berlin after the local clock's now. */
-function nextFriday1730(): Date {
-  const today = getZonedParts(new Date(now()), BERLIN);
-  const days = (WEEKDAYS.indexOf('fri') - WEEKDAYS.indexOf(today.weekday) + 7) % 7 || 7;
-  const friday = new Date(Date.UTC(today.year, today.month - 1, today.day + days));
-  return zonedTimeToInstant({ year: friday.getUTCFullYear(), month: friday.getUTCMonth() + 1, day: friday.getUTCDate(), hour: 17, minute: 30 }, BERLIN);
-}
-/** `hour:minute` in Berlin, `days` calendar days after `from`'s local date. */
-function berlin(from: Date, days: number, hour: number, minute = 0): Date {
-  const d = getZonedParts(from, BERLIN);
-  return zonedTimeToInstant({ year: d.year, month: d.month, day: d.day + days, hour, minute }, BERLIN);
-}
+const nextFriday1730 = () => nextWeekdayAt(new Date(now()), 'fri', 17, 30);
 
 async function ticket(id: string, done: (t: any) => boolean = () => true) {
   const reply = await crm.eventually(() => agent().get(`/tickets/${id}`), (r) => r.status === 200 && done(r.body), 20_000);
@@ -146,9 +128,7 @@ describe('closing a ticket', () => {
     const closed = await act(made.id, 'close', { text: 'Credit note issued' });
     expect(closed.status).toBe('closed');
 
-    const mail = await crm.eventually(() => mailsTo('anna.berg@nordic-dist.example'), (list) => list.some((m) => m.subject.includes('Invoice shows the wrong discount')));
-    const text: string = mail.find((m) => m.subject.includes('Invoice shows the wrong discount'))!.text;
-    const link = /https?:\/\/\S+\/ticket-surveys\/\S+\?score=4/.exec(text)?.[0];
+    const link = await surveyLink(crm, 'anna.berg@nordic-dist.example', 'Invoice shows the wrong discount', 4);
     expect(link).toBeDefined();
 
     const page = await fetch(link!);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   advances, leadMeasurement, opportunityMeasurement, orderMeasurement, paymentMeasurement, promotionMeasurement, respondedTo, responseMeasurement,
+  ticketClosedMeasurement, ticketFirstResponseMeasurement, ticketOpenedMeasurement, ticketRatedMeasurement,
 } from '../../functions/measures/measure-rules';
 import { aggregateUpdates, bucketsOf } from '../../functions/measures/measure-store';
 import { tileView } from '../../functions/measures/measure-views';
@@ -98,6 +99,60 @@ describe('the account measures', () => {
   });
 });
 
+describe('the service measures', () => {
+  const ticket = { ticketId: 't-1', teamId: 'd-care', assigneeId: 'u-agent' };
+  const row = (period: string, add: Record<string, number>) => [{ tile: 'service', period, dimension: 'all', ownerId: 'u-agent', departmentId: 'd-care', add }];
+  const start = { ...ticket, accountId: 'a-1', priority: 'high', category: 'delivery', at: '2027-01-29T16:30:00Z' } as const;
+
+  it('counts a ticket opened, and a reopening as its own figure, once per ticket and cycle, in the month its SLA started', () => {
+    const opened = ticketOpenedMeasurement({ ...start, cycle: 1 });
+    const reopened = ticketOpenedMeasurement({ ...start, cycle: 2, at: '2027-02-03T09:00:00Z' });
+    expect(opened).toEqual({ eventKey: 'TICKET#t-1#1#opened', contributions: row('2027-01', { opened: 1 }) });
+    expect(reopened).toEqual({ eventKey: 'TICKET#t-1#2#opened', contributions: row('2027-02', { reopened: 1 }) });
+  });
+
+  it('counts the first response in the month it was given, with its working time and whether it was late', () => {
+    const response = { ...ticket, cycle: 1, priority: 'high' as const, openedAt: '2027-01-29T16:30:00Z', respondedAt: '2027-02-01T10:30:00Z' };
+    expect(ticketFirstResponseMeasurement({ ...response, workingSeconds: 5400, withinSla: true })).toEqual({
+      eventKey: 'TICKET#t-1#1#first-response',
+      contributions: row('2027-02', { firstResponses: 1, firstResponsesLate: 0, firstResponseWorkingSeconds: 5400, timedFirstResponses: 1 }),
+    });
+    // without SLA terms there is no working time to average, but the response and its lateness count
+    expect(ticketFirstResponseMeasurement({ ...response, withinSla: false }).contributions[0]?.add).toEqual({ firstResponses: 1, firstResponsesLate: 1 });
+  });
+
+  it('counts a closed ticket as breached when it missed either target, with the working time to its resolution', () => {
+    const closed = {
+      ...ticket, cycle: 1, accountId: 'a-1', priority: 'high', category: 'delivery', openedAt: '2027-01-29T16:30:00Z',
+      firstRespondedAt: '2027-02-01T10:30:00Z', firstResponseWithinSla: true, resolvedAt: '2027-02-02T10:00:00Z', resolutionWithinSla: true,
+      resolutionWorkingSeconds: 9 * 3600, closedAt: '2027-03-01T08:00:00Z',
+    } as const;
+    expect(ticketClosedMeasurement(closed)).toEqual({
+      eventKey: 'TICKET#t-1#1#closed', contributions: row('2027-03', { closed: 1, closedBreached: 0, resolutionWorkingSeconds: 9 * 3600, timedResolutions: 1 }),
+    });
+    expect(ticketClosedMeasurement({ ...closed, firstResponseWithinSla: false }).contributions[0]?.add.closedBreached).toBe(1);
+    expect(ticketClosedMeasurement({ ...closed, resolutionWithinSla: false }).contributions[0]?.add.closedBreached).toBe(1);
+  });
+
+  it('counts a rating once per ticket and cycle, for the team alone when nobody is named', () => {
+    const { assigneeId: _nobody, ...unassigned } = ticket;
+    expect(ticketRatedMeasurement({ ...unassigned, cycle: 1, accountId: 'a-1', score: 4, at: '2027-03-02T12:00:00Z' })).toEqual({
+      eventKey: 'TICKET#t-1#1#rated',
+      contributions: [{ tile: 'service', period: '2027-03', dimension: 'all', departmentId: 'd-care', add: { ratings: 1, ratingSum: 4 } }],
+    });
+  });
+
+  it('gives the breach rate of the closed tickets, the average working hours and the average rating', () => {
+    const [total] = tileView('service', [
+      { period: '2027-02', dimension: 'all', closed: 3, closedBreached: 1, firstResponseWorkingSeconds: 3 * 3600, timedFirstResponses: 2, ratings: 1, ratingSum: 5 },
+      { period: '2027-03', dimension: 'all', closed: 1, resolutionWorkingSeconds: 6 * 3600, timedResolutions: 2, ratings: 2, ratingSum: 5 },
+    ]).totals;
+    expect(total?.figures).toEqual({ breachRate: 1 / 4, averageFirstResponseWorkingHours: 1.5, averageResolutionWorkingHours: 3, averageSatisfaction: 10 / 3 });
+    expect(tileView('service', [{ period: '2027-02', dimension: 'all', opened: 1 }]).totals[0]?.figures)
+      .toEqual({ breachRate: null, averageFirstResponseWorkingHours: null, averageResolutionWorkingHours: null, averageSatisfaction: null });
+  });
+});
+
 describe('where a measurement is added', () => {
   it('adds to the owner, the department and the tree of every department above it, each item once', () => {
     expect(bucketsOf({ ownerId: 'u-rep', departmentId: 'd-north' }, ['d-north', 'd-company'])).toEqual(['OWNER#u-rep', 'DEPT#d-north', 'TREE#d-north', 'TREE#d-company']);
@@ -159,6 +214,16 @@ describe('whose measures a caller may read', () => {
     expect(bucketFor(boss, { departmentId: 'd-south' }, choices).bucket).toBe('TREE#d-south');
     const northManager = who('u-north-manager', ['sales'], 'd-north');
     expect(() => bucketFor(northManager, { departmentId: 'd-south' }, scopeChoices(northManager, departments))).toThrow();
+  });
+
+  it('gives an agent their team and their own work; the team\'s manager its tree', () => {
+    const teams = new Map<string, MeasureDepartment>([...departments, ['d-care', { id: 'd-care', name: 'Care', parentId: 'd-company', managerUserId: 'u-care-manager' }]]);
+    const agent = who('u-agent', ['service'], 'd-care');
+    const choices = scopeChoices(agent, teams);
+    expect(choices.map((c) => [c.view, c.departmentId])).toEqual([['department', 'd-care'], ['own', undefined]]);
+    expect(() => bucketFor(agent, { departmentId: 'd-north' }, choices)).toThrow(/departmentId names no department whose measures you may read \(d-north\)/);
+    const manager = who('u-care-manager', ['service'], 'd-care');
+    expect(bucketFor(manager, {}, scopeChoices(manager, teams)).bucket).toBe('TREE#d-care');
   });
 
   it('gives finance, marketing, ops and admin every department\'s tree', () => {

@@ -16,6 +16,7 @@ const TITLES: Record<MeasureTile, string> = {
   campaigns: 'Campaigns: ROI, cost per lead and per order',
   promotions: 'Promotions and funds: approved, claimed, spent, released',
   accounts: 'Accounts: orders, payment days and revenue',
+  service: 'Service: SLA breaches, response and resolution times, satisfaction',
 };
 const STAGE_ORDER = ['prospecting', 'qualification', 'proposal', 'negotiation', 'closed-won', 'closed-lost'];
 
@@ -152,6 +153,23 @@ function TileView({ data }: { data: MeasureTileResponse }) {
           <BarChart title="Revenue by month" bars={months.map(([period, sums]) => ({ label: f.month(period), value: firstMoney(sums), shown: f.money(sums) }))} />
           <Table caption={title} head={['Account', 'Orders', 'Order value', 'Payments', 'Revenue', 'Average payment days']}
             rows={totals.map((t) => [labelOf(t), f.number(t.counts.orders ?? 0), f.money(t.money.orderedMinor), f.number(t.counts.payments ?? 0), f.money(t.money.revenueMinor), f.number(t.figures.averagePaymentDays)])} />
+        </>
+      );
+    }
+    case 'service': {
+      const months = [...data.rows].sort((a, b) => String(a.period).localeCompare(String(b.period)));
+      const lines = months.map((m): [string, MeasureRow] => [f.month(String(m.period)), m]);
+      if (months.length > 1 && totals[0]) lines.push(['All these months', totals[0]]);
+      return (
+        <>
+          <BarChart title="SLA breach rate of the tickets closed, by month" bars={months.filter((m) => m.counts.closed).map((m) => ({ label: f.month(String(m.period)), value: m.figures.breachRate ?? 0, shown: f.percent(m.figures.breachRate) }))} />
+          <Table caption={title} head={['Month', 'Opened', 'Reopened', 'First responses', 'Average working hours to first response', 'Closed', 'SLA breach rate', 'Average working hours to resolution', 'Ratings', 'Average satisfaction (1-5)']}
+            rows={lines.map(([label, r]) => [label, f.number(r.counts.opened ?? 0), f.number(r.counts.reopened ?? 0), f.number(r.counts.firstResponses ?? 0), f.number(r.figures.averageFirstResponseWorkingHours),
+              f.number(r.counts.closed ?? 0), f.percent(r.figures.breachRate), f.number(r.figures.averageResolutionWorkingHours), f.number(r.counts.ratings ?? 0), f.number(r.figures.averageSatisfaction)])} />
+          <p className="muted">
+            Working hours are counted on the team&apos;s calendar and in its zone, as its SLA counts them, without the time a ticket waited on the customer.
+            The SLA breach rate is the share of the tickets closed in the month that missed their first-response or resolution target.
+          </p>
         </>
       );
     }

@@ -10,7 +10,7 @@ export const MEASURE_ROUTES: RouteSpec[] = [
   },
   {
     method: 'GET', path: '/measures/tiles/{tile}', operation: 'measures/get-measure-tile', auth: 'jwt', tag: 'measures',
-    summary: 'One tile of measures (pipeline, leads, response, campaigns, promotions, accounts) per month and over a range of months; one Query',
+    summary: 'One tile of measures (pipeline, leads, response, campaigns, promotions, accounts, service) per month and over a range of months; one Query',
     contract: () => ({ query: MeasureQuerySchema, response: MeasureTileResponseSchema }),
   },
 ];
