@@ -48,7 +48,7 @@ const OutboxItemSchema = z.object({
   /** a named execution to start (a second start of the same name is a no-op) */
   start: z.optional(z.object({ stateMachineArn: z.string(), name: z.string(), input: z.string() })),
 });
-type OutboxItem = z.output<typeof OutboxItemSchema>;
+export type OutboxItem = z.output<typeof OutboxItemSchema>;
 
 /** The outbox id as an SES tag value (which allows only [A-Za-z0-9_.@-]). */
 const tagOf = (id: string) => Buffer.from(id).toString('base64url');
@@ -144,15 +144,8 @@ async function markDelivered(id: string, nowMs: number, eventId?: string): Promi
 }
 
 async function sendOnce(item: OutboxItem, nowMs: number): Promise<Delivery> {
-  const key = outboxKey(item.id);
   try {
-    await documentClient.send(new UpdateCommand({
-      TableName: tableName(), Key: key,
-      UpdateExpression: 'SET #status = :sending, sendingUntil = :until ADD attempts :one',
-      ConditionExpression: '#status = :pending OR (#status = :sending AND sendingUntil < :now)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':until': nowMs + MAIL_LEASE_MS, ':now': nowMs, ':one': 1 },
-    }));
+    await documentClient.send(new UpdateCommand(holdMail(item.id, nowMs).Update));
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     const held = await readItem(item.id);
@@ -171,21 +164,99 @@ async function sendOnce(item: OutboxItem, nowMs: number): Promise<Delivery> {
       await finish(item, nowMs, { status: 'failed', failure: `${name}: ${(error as Error).message}` });
       return 'failed';
     }
-    // let the next attempt have it at once rather than after the lease; failing that, the lease ends it
-    try {
-      await documentClient.send(new UpdateCommand({
-        TableName: tableName(), Key: key, UpdateExpression: 'SET #status = :pending REMOVE sendingUntil',
-        ConditionExpression: '#status = :sending AND sendingUntil = :until',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending', ':until': nowMs + MAIL_LEASE_MS },
-      }));
-    } catch (release) {
-      logger.warn('outbox mail kept until its lease ends', { outboxId: item.id, error: release as Error });
-    }
+    await release(item.id, nowMs);
     throw error;
   }
   await finish(item, nowMs, { status: 'sent', messageId: messageId ?? '', sentAt: new Date(nowMs).toISOString() });
   return 'sent';
+}
+
+/** A new outbox item as the table's stream shows it: a mail among them may be sent with others (sendOutboxMails). */
+export function outboxItemOf(image: Record<string, unknown>): OutboxItem | undefined {
+  const parsed = OutboxItemSchema.safeParse(image);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export const isMail = (item: OutboxItem) => item.mail !== undefined;
+
+const holdMail = (id: string, nowMs: number) => ({
+  Update: {
+    TableName: tableName(), Key: outboxKey(id),
+    UpdateExpression: 'SET #status = :sending, sendingUntil = :until ADD attempts :one',
+    ConditionExpression: '#status = :pending OR (#status = :sending AND sendingUntil < :now)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':until': nowMs + MAIL_LEASE_MS, ':now': nowMs, ':one': 1 },
+  },
+});
+
+/**
+ * A run of new mail items, in stream order, with two table requests for all of them: one transaction
+ * holds them all (as sendOnce holds one), SES is called for each, and one transaction marks them and
+ * their trackers. Resolves with the index of the first mail that must be tried again (-1: none); the
+ * holds of it and of the mails after it are released. When the hold cannot take them all (a retried
+ * batch meets a mail sent or held already), or the marks fail, each mail goes the one-by-one way
+ * (deliverOutboxItem, finish), which reads what the transaction could not say.
+ */
+export async function sendOutboxMails(items: OutboxItem[], nowMs = Date.now()): Promise<number> {
+  if (items.length === 0) return -1;
+  try {
+    await documentClient.send(new TransactWriteCommand({ TransactItems: items.map((item) => holdMail(item.id, nowMs)) }));
+  } catch (error) {
+    if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
+    for (const [index, item] of items.entries()) {
+      try {
+        await deliverOutboxItem(item.id, nowMs);
+      } catch (failure) {
+        logger.warn('outbox mail not sent; the stream retries it', { outboxId: item.id, error: failure as Error });
+        return index;
+      }
+    }
+    return -1;
+  }
+  const outcomes: { item: OutboxItem; fields: Record<string, string> }[] = [];
+  let failedAt = -1;
+  for (const [index, item] of items.entries()) {
+    try {
+      const messageId = await sendMail(mailAsSent(item.id, item.mail as OutboxMail));
+      outcomes.push({ item, fields: { status: 'sent', messageId: messageId ?? '', sentAt: new Date(nowMs).toISOString() } });
+    } catch (error) {
+      const name = (error as Error).name;
+      if (PERMANENT_MAIL_ERRORS.has(name)) {
+        logger.error('outbox mail refused by SES for good', { outboxId: item.id, error: error as Error });
+        outcomes.push({ item, fields: { status: 'failed', failure: `${name}: ${(error as Error).message}` } });
+        continue;
+      }
+      logger.warn('outbox mail not sent; the stream retries it', { outboxId: item.id, error: error as Error });
+      failedAt = index;
+      break;
+    }
+  }
+  if (failedAt >= 0) for (const item of items.slice(failedAt)) await release(item.id, nowMs);
+  // a mail and its tracker are two items of the transaction, which takes 100
+  for (let i = 0; i < outcomes.length; i += 50) {
+    const chunk = outcomes.slice(i, i + 50);
+    try {
+      await documentClient.send(new TransactWriteCommand({ TransactItems: chunk.flatMap(({ item, fields }) => marks(item, nowMs, fields)) }));
+    } catch (error) {
+      logger.warn('outbox mails marked one by one', { error: error as Error });
+      for (const { item, fields } of chunk) await finish(item, nowMs, fields);
+    }
+  }
+  return failedAt;
+}
+
+/** Lets the next attempt have a held mail at once rather than after the lease; failing that, the lease ends it. */
+async function release(id: string, nowMs: number) {
+  try {
+    await documentClient.send(new UpdateCommand({
+      TableName: tableName(), Key: outboxKey(id), UpdateExpression: 'SET #status = :pending REMOVE sendingUntil',
+      ConditionExpression: '#status = :sending AND sendingUntil = :until',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending', ':until': nowMs + MAIL_LEASE_MS },
+    }));
+  } catch (error) {
+    logger.warn('outbox mail kept until its lease ends', { outboxId: id, error: error as Error });
+  }
 }
 
 /**
@@ -199,24 +270,27 @@ export async function confirmSentBySes(id: string, messageId: string, nowMs = Da
   return true;
 }
 
-/** The mail's mark, and its tracker's, in one transaction; the mark keeps no hold and expires. */
-async function finish(item: OutboxItem, nowMs: number, fields: Record<string, string>) {
+/** The mail's mark and its tracker's; the mark keeps no hold and expires. */
+function marks(item: OutboxItem, nowMs: number, fields: Record<string, string>) {
   const names = Object.fromEntries(Object.keys(fields).map((f) => [`#${f}`, f]));
   const values = Object.fromEntries(Object.entries(fields).map(([f, v]) => [`:${f}`, v]));
   const set = Object.keys(fields).map((f) => `#${f} = :${f}`).join(', ');
-  await documentClient.send(new TransactWriteCommand({
-    TransactItems: [
-      {
-        Update: {
-          TableName: tableName(), Key: outboxKey(item.id),
-          UpdateExpression: `SET ${set}, #ttl = :ttl REMOVE sendingUntil`,
-          ExpressionAttributeNames: { ...names, '#ttl': TTL_ATTRIBUTE },
-          ExpressionAttributeValues: { ...values, ':ttl': expiresAt(nowMs) },
-        },
+  return [
+    {
+      Update: {
+        TableName: tableName(), Key: outboxKey(item.id),
+        UpdateExpression: `SET ${set}, #ttl = :ttl REMOVE sendingUntil`,
+        ExpressionAttributeNames: { ...names, '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ...values, ':ttl': expiresAt(nowMs) },
       },
-      ...(item.tracker ? [{
-        Update: { TableName: tableName(), Key: item.tracker, UpdateExpression: `SET ${set}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values },
-      }] : []),
-    ],
-  }));
+    },
+    ...(item.tracker ? [{
+      Update: { TableName: tableName(), Key: item.tracker, UpdateExpression: `SET ${set}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values },
+    }] : []),
+  ];
+}
+
+/** One mail's marks in one transaction. */
+async function finish(item: OutboxItem, nowMs: number, fields: Record<string, string>) {
+  await documentClient.send(new TransactWriteCommand({ TransactItems: marks(item, nowMs, fields) }));
 }

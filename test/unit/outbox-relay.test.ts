@@ -3,6 +3,7 @@ import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PromotionSubmitted } from '../../schemas/events';
@@ -181,5 +182,50 @@ describe('the relay\'s stream batch', () => {
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '2' }, { itemIdentifier: '3' }] });
     expect(bus.commandCalls(PutEventsCommand)).toHaveLength(2);
     expect(dynamo.commandCalls(GetCommand).map((c) => c.args[0].input.Key)).toEqual([outboxKey('a'), outboxKey('b')]);
+  });
+
+  describe('with mails in a row (a launch\'s nurture mail)', () => {
+    const mails = ['e-1', 'e-2', 'e-3'].map((e) => mailToSend(`nurture-mail#${e}#welcome`, mail, '2026-12-05T10:00:00Z', { pk: `NURTURE_ENROLMENT#${e}`, sk: 'STEP#welcome' }));
+    /** a new item's record as the stream hands it, its image in the table's own terms */
+    const mailRecord = (write: ReturnType<typeof mailToSend>, sequence: string) => ({
+      eventName: 'INSERT', dynamodb: { SequenceNumber: sequence, Keys: { pk: { S: write.item.Put!.Item!.pk as string }, sk: { S: 'OUTBOX' } }, NewImage: marshall(stored(write), { removeUndefinedValues: true }) },
+    });
+    const batch = () => ({ Records: mails.map((m, i) => mailRecord(m, String(i + 1))) });
+
+    it('holds them in one transaction, sends each, and marks them and their trackers in one more: two table requests, no read', async () => {
+      ses.on(SendEmailCommand).resolves({ MessageId: 'm-x' });
+      await expect(handler(batch(), { awsRequestId: 'r-1' } as Context)).resolves.toEqual({ batchItemFailures: [] });
+      const [hold, marks] = dynamo.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
+      expect(hold!.map((i) => i.Update!.Key)).toEqual(mails.map((m) => outboxKey(m.item.Put!.Item!.id as string)));
+      expect(hold!.every((i) => i.Update!.ConditionExpression === '#status = :pending OR (#status = :sending AND sendingUntil < :now)')).toBe(true);
+      expect(ses.commandCalls(SendEmailCommand)).toHaveLength(3);
+      expect(marks!.map((i) => [i.Update!.Key, i.Update!.ExpressionAttributeValues![':status']])).toEqual(mails.flatMap((m, i) => [
+        [outboxKey(m.item.Put!.Item!.id as string), 'sent'], [{ pk: `NURTURE_ENROLMENT#e-${i + 1}`, sk: 'STEP#welcome' }, 'sent'],
+      ]));
+      expect(dynamo.calls()).toHaveLength(2);
+    });
+
+    it('goes one by one when the hold cannot take them all (a retried batch: one was sent already), and sends that one no more', async () => {
+      dynamo.on(TransactWriteCommand).rejectsOnce(Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException' })).resolves({});
+      dynamo.on(GetCommand, { Key: outboxKey('nurture-mail#e-1#welcome') }).resolves({ Item: stored(mails[0]!, { status: 'sent' }) })
+        .on(GetCommand, { Key: outboxKey('nurture-mail#e-2#welcome') }).resolves({ Item: stored(mails[1]!) })
+        .on(GetCommand, { Key: outboxKey('nurture-mail#e-3#welcome') }).resolves({ Item: stored(mails[2]!) });
+      ses.on(SendEmailCommand).resolves({ MessageId: 'm-x' });
+      await expect(handler(batch(), { awsRequestId: 'r-1' } as Context)).resolves.toEqual({ batchItemFailures: [] });
+      expect(ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.EmailTags)).toEqual(['e-2', 'e-3'].map((e) => [
+        { Name: 'outbox', Value: Buffer.from(`nurture-mail#${e}#welcome`).toString('base64url') },
+      ]));
+    });
+
+    it('hands the mail SES failed for now and those after it back to the stream, released, and marks those sent before it', async () => {
+      ses.on(SendEmailCommand).resolvesOnce({ MessageId: 'm-1' }).rejects(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' }));
+      await expect(handler(batch(), { awsRequestId: 'r-1' } as Context)).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: '2' }, { itemIdentifier: '3' }] });
+      expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
+      expect(dynamo.commandCalls(UpdateCommand).map((c) => [c.args[0].input.Key, c.args[0].input.UpdateExpression])).toEqual(
+        ['e-2', 'e-3'].map((e) => [outboxKey(`nurture-mail#${e}#welcome`), 'SET #status = :pending REMOVE sendingUntil']),
+      );
+      const marks = dynamo.commandCalls(TransactWriteCommand)[1]!.args[0].input.TransactItems!;
+      expect(marks.map((i) => i.Update!.Key)).toEqual([outboxKey('nurture-mail#e-1#welcome'), { pk: 'NURTURE_ENROLMENT#e-1', sk: 'STEP#welcome' }]);
+    });
   });
 });
