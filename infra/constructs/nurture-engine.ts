@@ -120,8 +120,7 @@ export class NurtureEngine extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     backlogAlarm(this, 'RouterBacklogAlarm', routerQueue, 'Nurture events have waited more than 15 minutes for the router: enrolments are falling behind');
-    // four batches at once: a launch's enrolments wait mostly on their transactions and execution starts
-    router.fn.addEventSource(new SqsEventSource(routerQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 4 }));
+    router.fn.addEventSource(new SqsEventSource(routerQueue, { batchSize: 10, reportBatchItemFailures: true }));
     const deliver = (delivery: DeliveryOptions) => new SqsQueue(routerQueue, delivery);
     events.addRule('NurtureTriggers', {
       scope: this,
