@@ -61,6 +61,13 @@ export function mailAsSent(id: string, mail: OutboxMail): OutboxMail {
 
 /** How long one attempt holds a mail it is sending: past the relay's timeout, so a crashed attempt's hold ends. */
 export const MAIL_LEASE_MS = 60_000;
+/**
+ * How long after SES accepted a mail its Send event leaves the mark to the attempt that sent it. Read sooner,
+ * the mail is still held by a live attempt, and the confirmer marks it too: a second write for every mail.
+ */
+export const HOLDER_MARKS_WITHIN_MS = 3_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** SES errors that another attempt would meet again: the mail is marked failed, not retried. */
 const PERMANENT_MAIL_ERRORS = new Set(['MessageRejected', 'NotFoundException', 'BadRequestException', 'MailFromDomainNotVerifiedException']);
@@ -213,25 +220,25 @@ export async function sendOutboxMails(items: OutboxItem[], nowMs = Date.now()): 
     }
     return -1;
   }
-  const outcomes: { item: OutboxItem; fields: Record<string, string> }[] = [];
-  let failedAt = -1;
-  for (const [index, item] of items.entries()) {
+  // sent side by side, so the run is marked soon after its first mail went (SES's Send event waits that long, confirmSentBySes)
+  const sent = await Promise.all(items.map(async (item): Promise<{ item: OutboxItem; fields: Record<string, string> } | undefined> => {
     try {
       const messageId = await sendMail(mailAsSent(item.id, item.mail as OutboxMail));
-      outcomes.push({ item, fields: { status: 'sent', messageId: messageId ?? '', sentAt: new Date(nowMs).toISOString() } });
+      return { item, fields: { status: 'sent', messageId: messageId ?? '', sentAt: new Date(nowMs).toISOString() } };
     } catch (error) {
       const name = (error as Error).name;
       if (PERMANENT_MAIL_ERRORS.has(name)) {
         logger.error('outbox mail refused by SES for good', { outboxId: item.id, error: error as Error });
-        outcomes.push({ item, fields: { status: 'failed', failure: `${name}: ${(error as Error).message}` } });
-        continue;
+        return { item, fields: { status: 'failed', failure: `${name}: ${(error as Error).message}` } };
       }
       logger.warn('outbox mail not sent; the stream retries it', { outboxId: item.id, error: error as Error });
-      failedAt = index;
-      break;
+      await release(item.id, nowMs);
+      return undefined;
     }
-  }
-  if (failedAt >= 0) for (const item of items.slice(failedAt)) await release(item.id, nowMs);
+  }));
+  const failedAt = sent.findIndex((outcome) => outcome === undefined);
+  // mails after the first failure that went are marked too: their records come back with it and find them sent
+  const outcomes = sent.filter((outcome) => outcome !== undefined);
   // a mail and its tracker are two items of the transaction, which takes 100
   for (let i = 0; i < outcomes.length; i += 50) {
     const chunk = outcomes.slice(i, i + 50);
@@ -263,7 +270,9 @@ async function release(id: string, nowMs: number) {
  * SES's Send event for an outbox mail: it was accepted. An attempt that died before its own mark leaves the
  * mail held; this marks it sent (with its tracker), so the attempt after the lease sends nothing.
  */
-export async function confirmSentBySes(id: string, messageId: string, nowMs = Date.now()): Promise<boolean> {
+export async function confirmSentBySes(id: string, messageId: string, acceptedAtMs: number, nowMs = Date.now()): Promise<boolean> {
+  // the attempt that sent it marks its run once every mail of the run went: read after that, not before
+  await sleep(acceptedAtMs + HOLDER_MARKS_WITHIN_MS - nowMs);
   const item = await readItem(id);
   if (!item?.mail || (item.status !== 'pending' && item.status !== 'sending')) return false;
   await finish(item, nowMs, { status: 'sent', messageId, sentAt: new Date(nowMs).toISOString() });

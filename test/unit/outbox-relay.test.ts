@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PromotionSubmitted } from '../../schemas/events';
 import { outboxKey } from '../../schemas/keys';
-import { confirmSentBySes, deliverOutboxItem, eventToAnnounce, MAIL_LEASE_MS, mailToSend, waitToWake } from '../../functions/platform/outbox';
+import { confirmSentBySes, deliverOutboxItem, eventToAnnounce, HOLDER_MARKS_WITHIN_MS, MAIL_LEASE_MS, mailToSend, waitToWake } from '../../functions/platform/outbox';
 import { handler } from '../../functions/platform/relay-outbox';
 
 // the relay's environment, before its modules load
@@ -122,7 +122,7 @@ describe('the relay sending a mail', () => {
 
   it('is marked sent, with its tracker, from SES\'s Send event when the attempt that sent it died before its mark', async () => {
     dynamo.on(GetCommand).resolves({ Item: stored(write, { status: 'sending', sendingUntil: NOW + 30_000 }) });
-    await expect(confirmSentBySes('nurture-mail#e-1#welcome', 'm-1', NOW)).resolves.toBe(true);
+    await expect(confirmSentBySes('nurture-mail#e-1#welcome', 'm-1', NOW - HOLDER_MARKS_WITHIN_MS, NOW)).resolves.toBe(true);
     const [outbox, tracked] = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(outbox!.Update).toMatchObject({ Key: outboxKey('nurture-mail#e-1#welcome'), ExpressionAttributeValues: { ':status': 'sent', ':messageId': 'm-1' } });
     expect(tracked!.Update).toMatchObject({ Key: tracker, ExpressionAttributeValues: { ':status': 'sent', ':messageId': 'm-1' } });
@@ -130,8 +130,23 @@ describe('the relay sending a mail', () => {
 
   it('is left as it is by SES\'s Send event once its own attempt marked it', async () => {
     dynamo.on(GetCommand).resolves({ Item: stored(write, { status: 'sent', messageId: 'm-1' }) });
-    await expect(confirmSentBySes('nurture-mail#e-1#welcome', 'm-1', NOW)).resolves.toBe(false);
+    await expect(confirmSentBySes('nurture-mail#e-1#welcome', 'm-1', NOW - HOLDER_MARKS_WITHIN_MS, NOW)).resolves.toBe(false);
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('leaves the mark of a mail SES has just accepted to its own attempt: reads it only once that attempt had time to mark its run', async () => {
+    vi.useFakeTimers();
+    try {
+      dynamo.on(GetCommand).resolves({ Item: stored(write, { status: 'sent', messageId: 'm-1' }) });
+      const confirming = confirmSentBySes('nurture-mail#e-1#welcome', 'm-1', NOW, NOW);
+      await vi.advanceTimersByTimeAsync(HOLDER_MARKS_WITHIN_MS - 1);
+      expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      await expect(confirming).resolves.toBe(false);
+      expect(dynamo.commandCalls(GetCommand)).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('sends nothing while another attempt holds it, and says so, so the stream tries again after the hold', async () => {
@@ -217,10 +232,10 @@ describe('the relay\'s stream batch', () => {
       ]));
     });
 
-    it('hands the mail SES failed for now and those after it back to the stream, released, and marks those sent before it', async () => {
+    it('hands the first mail SES failed for now and those after it back to the stream, releases the failed ones, and marks those that went', async () => {
       ses.on(SendEmailCommand).resolvesOnce({ MessageId: 'm-1' }).rejects(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' }));
       await expect(handler(batch(), { awsRequestId: 'r-1' } as Context)).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: '2' }, { itemIdentifier: '3' }] });
-      expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
+      expect(ses.commandCalls(SendEmailCommand)).toHaveLength(3);
       expect(dynamo.commandCalls(UpdateCommand).map((c) => [c.args[0].input.Key, c.args[0].input.UpdateExpression])).toEqual(
         ['e-2', 'e-3'].map((e) => [outboxKey(`nurture-mail#${e}#welcome`), 'SET #status = :pending REMOVE sendingUntil']),
       );
