@@ -76,7 +76,17 @@ function updateItem(update: AggregateUpdate, now: string): GuardedWrite {
  * Returns whether it counted.
  */
 export async function recordMeasurement(measurement: Measurement, linesOf: (departmentId: string) => readonly string[], now: string): Promise<boolean> {
-  const mark: GuardedWrite = {
+  try {
+    await writeAllOrNothing([markOf(measurement, now), ...aggregateUpdates(measurement, linesOf).map((u) => updateItem(u, now))]);
+    return true;
+  } catch (error) {
+    if (error === ALREADY_COUNTED) return false;
+    throw error;
+  }
+}
+
+function markOf(measurement: Measurement, now: string): GuardedWrite {
+  return {
     item: {
       Put: {
         TableName: tableName(),
@@ -86,14 +96,36 @@ export async function recordMeasurement(measurement: Measurement, linesOf: (depa
     },
     whenConditionFails: ALREADY_COUNTED,
   };
-  try {
-    await writeAllOrNothing([mark, ...aggregateUpdates(measurement, linesOf).map((u) => updateItem(u, now))]);
-    return true;
-  } catch (error) {
-    if (error === ALREADY_COUNTED) return false;
-    throw error;
+}
+
+/** A transaction's limit on the items it writes. */
+const MAX_TRANSACTION_ITEMS = 100;
+
+/**
+ * A batch's measurements in one transaction: every event's mark and the sums of their additions (a launch's
+ * new leads of one owner add to the same few aggregates). Resolves false, having written nothing, when
+ * that cannot be: an event of the batch was counted before (a redelivery), two name one event, the
+ * aggregates were being changed by another transaction, or it would pass the transaction's limit. The
+ * caller then records them one by one (recordMeasurement), which says which of them counted.
+ */
+export async function recordMeasurementsTogether(measurements: Measurement[], linesOf: (departmentId: string) => readonly string[], now: string): Promise<boolean> {
+  if (new Set(measurements.map((m) => m.eventKey)).size < measurements.length) return false;
+  const summed = aggregateUpdates({ eventKey: 'batch', contributions: measurements.flatMap((m) => m.contributions) }, linesOf);
+  if (measurements.length + summed.length > MAX_TRANSACTION_ITEMS) return false;
+  const writes = [...measurements.map((m) => markOf(m, now)), ...summed.map((u) => updateItem(u, now))];
+  // concurrent batches of one launch add to the same aggregates: a conflict is tried again, a counted event is not
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await writeAllOrNothing(writes);
+      return true;
+    } catch (error) {
+      if (error === ALREADY_COUNTED || attempt === CONFLICT_ATTEMPTS) return false;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
+    }
   }
 }
+
+const CONFLICT_ATTEMPTS = 4;
 
 /** What an event's mark kept (an order's time), or nothing when it was not counted. */
 export async function readMark(eventKey: string): Promise<Item | undefined> {

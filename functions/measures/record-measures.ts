@@ -13,7 +13,7 @@ import {
   leadMeasurement, opportunityMeasurement, orderEventKey, orderMeasurement, paymentMeasurement, promotionMeasurement,
   respondedTo, responseMeasurement, ticketClosedMeasurement, ticketFirstResponseMeasurement, ticketOpenedMeasurement, ticketRatedMeasurement, type Contribution, type MeasuredAccount, type Measurement,
 } from './measure-rules';
-import { readMark, recordMeasurement } from './measure-store';
+import { readMark, recordMeasurement, recordMeasurementsTogether } from './measure-store';
 
 type Item = Record<string, unknown>;
 type RecordChange = z.output<typeof RecordChanged.detail>;
@@ -106,20 +106,42 @@ async function labelled(contribution: Contribution): Promise<Contribution> {
 
 /**
  * The measures' consumer, fed in batches by its queue: each event's measurement is added to the
- * aggregates of its owner, its department and every department above it, once (see recordMeasurement).
+ * aggregates of its owner, its department and every department above it, once (see recordMeasurement);
+ * a batch's measurements together in one transaction when they can be (recordMeasurementsTogether).
  * A message whose work failed goes back to the queue alone.
  */
 export const handler = queuedEventsHandler(MEASURED_EVENTS, async (batch, now) => {
   const failed: string[] = [];
+  const measured: { messageId: string; eventId: string; measurement: Measurement }[] = [];
   for (const { messageId, event } of batch) {
     try {
       const measurement = await measurementOf(event);
       if (!measurement) continue;
       const contributions = await Promise.all(measurement.contributions.map(labelled));
-      let tree = await departmentTree();
-      if (contributions.some((c) => c.departmentId && !tree.has(c.departmentId))) tree = await departmentTree({ fresh: true });
-      const counted = await recordMeasurement({ ...measurement, contributions }, (id) => lineOf(id, tree), now);
-      logger.info('measured', { messageId, eventId: event.id, eventKey: measurement.eventKey, counted });
+      measured.push({ messageId, eventId: event.id, measurement: { ...measurement, contributions } });
+    } catch (error) {
+      logger.warn('measure event to be delivered again', { messageId, error: error as Error });
+      failed.push(messageId);
+    }
+  }
+  if (measured.length === 0) return failed;
+  let tree: Awaited<ReturnType<typeof departmentTree>>;
+  try {
+    tree = await departmentTree();
+    if (measured.some(({ measurement }) => measurement.contributions.some((c) => c.departmentId && !tree.has(c.departmentId)))) tree = await departmentTree({ fresh: true });
+  } catch (error) {
+    logger.warn('measure events to be delivered again', { error: error as Error });
+    return [...failed, ...measured.map((m) => m.messageId)];
+  }
+  const linesOf = (id: string) => lineOf(id, tree);
+  if (measured.length > 1 && await recordMeasurementsTogether(measured.map((m) => m.measurement), linesOf, now)) {
+    logger.info('measured together', { events: measured.map(({ messageId, eventId, measurement }) => ({ messageId, eventId, eventKey: measurement.eventKey })) });
+    return failed;
+  }
+  for (const { messageId, eventId, measurement } of measured) {
+    try {
+      const counted = await recordMeasurement(measurement, linesOf, now);
+      logger.info('measured', { messageId, eventId, eventKey: measurement.eventKey, counted });
     } catch (error) {
       logger.warn('measure event to be delivered again', { messageId, error: error as Error });
       failed.push(messageId);

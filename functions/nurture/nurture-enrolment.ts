@@ -302,7 +302,7 @@ export async function enrolAll(events: { key: string; event: TriggerEvent }[], n
   }));
   // announced and started only once written; a failure here fails the whole batch, whose redelivery finds every enrolment written
   await publishAll(LeadEnrolled, state.enrolled);
-  for (const start of state.starts) await startEnrolmentExecution(start.enrolmentId, start.firstStepId);
+  await Promise.all(state.starts.map((start) => startEnrolmentExecution(start.enrolmentId, start.firstStepId)));
   for (const after of state.afterwards) await after();
   return results;
 }

@@ -13,7 +13,7 @@ export const handler = eventHandler([EmailSent], async (event) => {
   const messageId = event.detail.mail?.messageId;
   if (!tag || !messageId) return { confirmed: false };
   const outboxId = outboxIdOfTag(tag);
-  const confirmed = await confirmSentBySes(outboxId, messageId);
+  const confirmed = await confirmSentBySes(outboxId, messageId, Date.parse(event.time));
   if (confirmed) logger.warn('outbox mail marked sent from SES\'s Send event: its sending attempt died before its mark', { outboxId, messageId });
   return { confirmed };
 });

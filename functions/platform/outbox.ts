@@ -48,7 +48,7 @@ const OutboxItemSchema = z.object({
   /** a named execution to start (a second start of the same name is a no-op) */
   start: z.optional(z.object({ stateMachineArn: z.string(), name: z.string(), input: z.string() })),
 });
-type OutboxItem = z.output<typeof OutboxItemSchema>;
+export type OutboxItem = z.output<typeof OutboxItemSchema>;
 
 /** The outbox id as an SES tag value (which allows only [A-Za-z0-9_.@-]). */
 const tagOf = (id: string) => Buffer.from(id).toString('base64url');
@@ -61,6 +61,13 @@ export function mailAsSent(id: string, mail: OutboxMail): OutboxMail {
 
 /** How long one attempt holds a mail it is sending: past the relay's timeout, so a crashed attempt's hold ends. */
 export const MAIL_LEASE_MS = 60_000;
+/**
+ * How long after SES accepted a mail its Send event leaves the mark to the attempt that sent it. Read sooner,
+ * the mail is still held by a live attempt, and the confirmer marks it too: a second write for every mail.
+ */
+export const HOLDER_MARKS_WITHIN_MS = 3_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** SES errors that another attempt would meet again: the mail is marked failed, not retried. */
 const PERMANENT_MAIL_ERRORS = new Set(['MessageRejected', 'NotFoundException', 'BadRequestException', 'MailFromDomainNotVerifiedException']);
@@ -144,15 +151,8 @@ async function markDelivered(id: string, nowMs: number, eventId?: string): Promi
 }
 
 async function sendOnce(item: OutboxItem, nowMs: number): Promise<Delivery> {
-  const key = outboxKey(item.id);
   try {
-    await documentClient.send(new UpdateCommand({
-      TableName: tableName(), Key: key,
-      UpdateExpression: 'SET #status = :sending, sendingUntil = :until ADD attempts :one',
-      ConditionExpression: '#status = :pending OR (#status = :sending AND sendingUntil < :now)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':until': nowMs + MAIL_LEASE_MS, ':now': nowMs, ':one': 1 },
-    }));
+    await documentClient.send(new UpdateCommand(holdMail(item.id, nowMs).Update));
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     const held = await readItem(item.id);
@@ -171,52 +171,135 @@ async function sendOnce(item: OutboxItem, nowMs: number): Promise<Delivery> {
       await finish(item, nowMs, { status: 'failed', failure: `${name}: ${(error as Error).message}` });
       return 'failed';
     }
-    // let the next attempt have it at once rather than after the lease; failing that, the lease ends it
-    try {
-      await documentClient.send(new UpdateCommand({
-        TableName: tableName(), Key: key, UpdateExpression: 'SET #status = :pending REMOVE sendingUntil',
-        ConditionExpression: '#status = :sending AND sendingUntil = :until',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending', ':until': nowMs + MAIL_LEASE_MS },
-      }));
-    } catch (release) {
-      logger.warn('outbox mail kept until its lease ends', { outboxId: item.id, error: release as Error });
-    }
+    await release(item.id, nowMs);
     throw error;
   }
   await finish(item, nowMs, { status: 'sent', messageId: messageId ?? '', sentAt: new Date(nowMs).toISOString() });
   return 'sent';
 }
 
+/** A new outbox item as the table's stream shows it: a mail among them may be sent with others (sendOutboxMails). */
+export function outboxItemOf(image: Record<string, unknown>): OutboxItem | undefined {
+  const parsed = OutboxItemSchema.safeParse(image);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export const isMail = (item: OutboxItem) => item.mail !== undefined;
+
+const holdMail = (id: string, nowMs: number) => ({
+  Update: {
+    TableName: tableName(), Key: outboxKey(id),
+    UpdateExpression: 'SET #status = :sending, sendingUntil = :until ADD attempts :one',
+    ConditionExpression: '#status = :pending OR (#status = :sending AND sendingUntil < :now)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':until': nowMs + MAIL_LEASE_MS, ':now': nowMs, ':one': 1 },
+  },
+});
+
+/**
+ * A run of new mail items, in stream order, with two table requests for all of them: one transaction
+ * holds them all (as sendOnce holds one), SES is called for each, and one transaction marks them and
+ * their trackers. Resolves with the index of the first mail that must be tried again (-1: none); the
+ * holds of it and of the mails after it are released. When the hold cannot take them all (a retried
+ * batch meets a mail sent or held already), or the marks fail, each mail goes the one-by-one way
+ * (deliverOutboxItem, finish), which reads what the transaction could not say.
+ */
+export async function sendOutboxMails(items: OutboxItem[], nowMs = Date.now()): Promise<number> {
+  if (items.length === 0) return -1;
+  try {
+    await documentClient.send(new TransactWriteCommand({ TransactItems: items.map((item) => holdMail(item.id, nowMs)) }));
+  } catch (error) {
+    if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
+    for (const [index, item] of items.entries()) {
+      try {
+        await deliverOutboxItem(item.id, nowMs);
+      } catch (failure) {
+        logger.warn('outbox mail not sent; the stream retries it', { outboxId: item.id, error: failure as Error });
+        return index;
+      }
+    }
+    return -1;
+  }
+  // sent side by side, so the run is marked soon after its first mail went (SES's Send event waits that long, confirmSentBySes)
+  const sent = await Promise.all(items.map(async (item): Promise<{ item: OutboxItem; fields: Record<string, string> } | undefined> => {
+    try {
+      const messageId = await sendMail(mailAsSent(item.id, item.mail as OutboxMail));
+      return { item, fields: { status: 'sent', messageId: messageId ?? '', sentAt: new Date(nowMs).toISOString() } };
+    } catch (error) {
+      const name = (error as Error).name;
+      if (PERMANENT_MAIL_ERRORS.has(name)) {
+        logger.error('outbox mail refused by SES for good', { outboxId: item.id, error: error as Error });
+        return { item, fields: { status: 'failed', failure: `${name}: ${(error as Error).message}` } };
+      }
+      logger.warn('outbox mail not sent; the stream retries it', { outboxId: item.id, error: error as Error });
+      await release(item.id, nowMs);
+      return undefined;
+    }
+  }));
+  const failedAt = sent.findIndex((outcome) => outcome === undefined);
+  // mails after the first failure that went are marked too: their records come back with it and find them sent
+  const outcomes = sent.filter((outcome) => outcome !== undefined);
+  // a mail and its tracker are two items of the transaction, which takes 100
+  for (let i = 0; i < outcomes.length; i += 50) {
+    const chunk = outcomes.slice(i, i + 50);
+    try {
+      await documentClient.send(new TransactWriteCommand({ TransactItems: chunk.flatMap(({ item, fields }) => marks(item, nowMs, fields)) }));
+    } catch (error) {
+      logger.warn('outbox mails marked one by one', { error: error as Error });
+      for (const { item, fields } of chunk) await finish(item, nowMs, fields);
+    }
+  }
+  return failedAt;
+}
+
+/** Lets the next attempt have a held mail at once rather than after the lease; failing that, the lease ends it. */
+async function release(id: string, nowMs: number) {
+  try {
+    await documentClient.send(new UpdateCommand({
+      TableName: tableName(), Key: outboxKey(id), UpdateExpression: 'SET #status = :pending REMOVE sendingUntil',
+      ConditionExpression: '#status = :sending AND sendingUntil = :until',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending', ':until': nowMs + MAIL_LEASE_MS },
+    }));
+  } catch (error) {
+    logger.warn('outbox mail kept until its lease ends', { outboxId: id, error: error as Error });
+  }
+}
+
 /**
  * SES's Send event for an outbox mail: it was accepted. An attempt that died before its own mark leaves the
  * mail held; this marks it sent (with its tracker), so the attempt after the lease sends nothing.
  */
-export async function confirmSentBySes(id: string, messageId: string, nowMs = Date.now()): Promise<boolean> {
+export async function confirmSentBySes(id: string, messageId: string, acceptedAtMs: number, nowMs = Date.now()): Promise<boolean> {
+  // the attempt that sent it marks its run once every mail of the run went: read after that, not before
+  await sleep(acceptedAtMs + HOLDER_MARKS_WITHIN_MS - nowMs);
   const item = await readItem(id);
   if (!item?.mail || (item.status !== 'pending' && item.status !== 'sending')) return false;
   await finish(item, nowMs, { status: 'sent', messageId, sentAt: new Date(nowMs).toISOString() });
   return true;
 }
 
-/** The mail's mark, and its tracker's, in one transaction; the mark keeps no hold and expires. */
-async function finish(item: OutboxItem, nowMs: number, fields: Record<string, string>) {
+/** The mail's mark and its tracker's; the mark keeps no hold and expires. */
+function marks(item: OutboxItem, nowMs: number, fields: Record<string, string>) {
   const names = Object.fromEntries(Object.keys(fields).map((f) => [`#${f}`, f]));
   const values = Object.fromEntries(Object.entries(fields).map(([f, v]) => [`:${f}`, v]));
   const set = Object.keys(fields).map((f) => `#${f} = :${f}`).join(', ');
-  await documentClient.send(new TransactWriteCommand({
-    TransactItems: [
-      {
-        Update: {
-          TableName: tableName(), Key: outboxKey(item.id),
-          UpdateExpression: `SET ${set}, #ttl = :ttl REMOVE sendingUntil`,
-          ExpressionAttributeNames: { ...names, '#ttl': TTL_ATTRIBUTE },
-          ExpressionAttributeValues: { ...values, ':ttl': expiresAt(nowMs) },
-        },
+  return [
+    {
+      Update: {
+        TableName: tableName(), Key: outboxKey(item.id),
+        UpdateExpression: `SET ${set}, #ttl = :ttl REMOVE sendingUntil`,
+        ExpressionAttributeNames: { ...names, '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ...values, ':ttl': expiresAt(nowMs) },
       },
-      ...(item.tracker ? [{
-        Update: { TableName: tableName(), Key: item.tracker, UpdateExpression: `SET ${set}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values },
-      }] : []),
-    ],
-  }));
+    },
+    ...(item.tracker ? [{
+      Update: { TableName: tableName(), Key: item.tracker, UpdateExpression: `SET ${set}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values },
+    }] : []),
+  ];
+}
+
+/** One mail's marks in one transaction. */
+async function finish(item: OutboxItem, nowMs: number, fields: Record<string, string>) {
+  await documentClient.send(new TransactWriteCommand({ TransactItems: marks(item, nowMs, fields) }));
 }

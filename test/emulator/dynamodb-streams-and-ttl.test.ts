@@ -47,6 +47,9 @@ const RESOURCES: Record<string, TemplateResource> = {
   Filtered: table('filtered'),
   OnInsert: fn('on-insert'),
   FilteredMapping: mapping('Filtered', 'OnInsert', { FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] } }),
+  Sparse: table('sparse'),
+  OnSparse: fn('on-sparse'),
+  SparseMapping: mapping('Sparse', 'OnSparse', { BatchSize: 3, FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { pk: { S: [{ prefix: 'match' }] } } } }) }] } }),
   Expiring: table('expiring', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }),
   Watched: table('watched'),
   OnWatched: fn('on-watched'),
@@ -159,6 +162,17 @@ describe('what DynamoDB Local lacks', () => {
     await put('filtered', { pk: { S: 'p' }, v: { N: '1' } });
     await put('filtered', { pk: { S: 'q' } });
     await eventually(() => expect(names).toEqual(['INSERT p', 'INSERT q']));
+  });
+
+  it('fills a batch with matching records however few of the stream\'s records match, as Lambda does', async () => {
+    // one record in five matches: read BatchSize records at a time, a batch would hold one
+    for (let i = 0; i < 30; i++) await put('sparse', { pk: { S: i % 5 === 4 ? `match-${i}` : `other-${i}` } });
+    const batches: string[][] = [];
+    await poll(only('Sparse', 'OnSparse', 'SparseMapping'), async (_name, event) => {
+      batches.push(event.Records.map((r: any) => r.dynamodb.Keys.pk.S));
+    });
+    await eventually(() => expect(batches.flat()).toHaveLength(6));
+    expect(batches).toEqual([['match-4', 'match-9', 'match-14'], ['match-19', 'match-24', 'match-29']]);
   });
 
   it('reads its streams afresh when the idle probe asks what is left: a write just made, then nothing once delivered', async () => {

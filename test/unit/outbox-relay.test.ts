@@ -3,11 +3,12 @@ import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PromotionSubmitted } from '../../schemas/events';
 import { outboxKey } from '../../schemas/keys';
-import { confirmSentBySes, deliverOutboxItem, eventToAnnounce, MAIL_LEASE_MS, mailToSend, waitToWake } from '../../functions/platform/outbox';
+import { confirmSentBySes, deliverOutboxItem, eventToAnnounce, HOLDER_MARKS_WITHIN_MS, MAIL_LEASE_MS, mailToSend, waitToWake } from '../../functions/platform/outbox';
 import { handler } from '../../functions/platform/relay-outbox';
 
 // the relay's environment, before its modules load
@@ -121,7 +122,7 @@ describe('the relay sending a mail', () => {
 
   it('is marked sent, with its tracker, from SES\'s Send event when the attempt that sent it died before its mark', async () => {
     dynamo.on(GetCommand).resolves({ Item: stored(write, { status: 'sending', sendingUntil: NOW + 30_000 }) });
-    await expect(confirmSentBySes('nurture-mail#e-1#welcome', 'm-1', NOW)).resolves.toBe(true);
+    await expect(confirmSentBySes('nurture-mail#e-1#welcome', 'm-1', NOW - HOLDER_MARKS_WITHIN_MS, NOW)).resolves.toBe(true);
     const [outbox, tracked] = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(outbox!.Update).toMatchObject({ Key: outboxKey('nurture-mail#e-1#welcome'), ExpressionAttributeValues: { ':status': 'sent', ':messageId': 'm-1' } });
     expect(tracked!.Update).toMatchObject({ Key: tracker, ExpressionAttributeValues: { ':status': 'sent', ':messageId': 'm-1' } });
@@ -129,8 +130,23 @@ describe('the relay sending a mail', () => {
 
   it('is left as it is by SES\'s Send event once its own attempt marked it', async () => {
     dynamo.on(GetCommand).resolves({ Item: stored(write, { status: 'sent', messageId: 'm-1' }) });
-    await expect(confirmSentBySes('nurture-mail#e-1#welcome', 'm-1', NOW)).resolves.toBe(false);
+    await expect(confirmSentBySes('nurture-mail#e-1#welcome', 'm-1', NOW - HOLDER_MARKS_WITHIN_MS, NOW)).resolves.toBe(false);
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('leaves the mark of a mail SES has just accepted to its own attempt: reads it only once that attempt had time to mark its run', async () => {
+    vi.useFakeTimers();
+    try {
+      dynamo.on(GetCommand).resolves({ Item: stored(write, { status: 'sent', messageId: 'm-1' }) });
+      const confirming = confirmSentBySes('nurture-mail#e-1#welcome', 'm-1', NOW, NOW);
+      await vi.advanceTimersByTimeAsync(HOLDER_MARKS_WITHIN_MS - 1);
+      expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      await expect(confirming).resolves.toBe(false);
+      expect(dynamo.commandCalls(GetCommand)).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('sends nothing while another attempt holds it, and says so, so the stream tries again after the hold', async () => {
@@ -181,5 +197,50 @@ describe('the relay\'s stream batch', () => {
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '2' }, { itemIdentifier: '3' }] });
     expect(bus.commandCalls(PutEventsCommand)).toHaveLength(2);
     expect(dynamo.commandCalls(GetCommand).map((c) => c.args[0].input.Key)).toEqual([outboxKey('a'), outboxKey('b')]);
+  });
+
+  describe('with mails in a row (a launch\'s nurture mail)', () => {
+    const mails = ['e-1', 'e-2', 'e-3'].map((e) => mailToSend(`nurture-mail#${e}#welcome`, mail, '2026-12-05T10:00:00Z', { pk: `NURTURE_ENROLMENT#${e}`, sk: 'STEP#welcome' }));
+    /** a new item's record as the stream hands it, its image in the table's own terms */
+    const mailRecord = (write: ReturnType<typeof mailToSend>, sequence: string) => ({
+      eventName: 'INSERT', dynamodb: { SequenceNumber: sequence, Keys: { pk: { S: write.item.Put!.Item!.pk as string }, sk: { S: 'OUTBOX' } }, NewImage: marshall(stored(write), { removeUndefinedValues: true }) },
+    });
+    const batch = () => ({ Records: mails.map((m, i) => mailRecord(m, String(i + 1))) });
+
+    it('holds them in one transaction, sends each, and marks them and their trackers in one more: two table requests, no read', async () => {
+      ses.on(SendEmailCommand).resolves({ MessageId: 'm-x' });
+      await expect(handler(batch(), { awsRequestId: 'r-1' } as Context)).resolves.toEqual({ batchItemFailures: [] });
+      const [hold, marks] = dynamo.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
+      expect(hold!.map((i) => i.Update!.Key)).toEqual(mails.map((m) => outboxKey(m.item.Put!.Item!.id as string)));
+      expect(hold!.every((i) => i.Update!.ConditionExpression === '#status = :pending OR (#status = :sending AND sendingUntil < :now)')).toBe(true);
+      expect(ses.commandCalls(SendEmailCommand)).toHaveLength(3);
+      expect(marks!.map((i) => [i.Update!.Key, i.Update!.ExpressionAttributeValues![':status']])).toEqual(mails.flatMap((m, i) => [
+        [outboxKey(m.item.Put!.Item!.id as string), 'sent'], [{ pk: `NURTURE_ENROLMENT#e-${i + 1}`, sk: 'STEP#welcome' }, 'sent'],
+      ]));
+      expect(dynamo.calls()).toHaveLength(2);
+    });
+
+    it('goes one by one when the hold cannot take them all (a retried batch: one was sent already), and sends that one no more', async () => {
+      dynamo.on(TransactWriteCommand).rejectsOnce(Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException' })).resolves({});
+      dynamo.on(GetCommand, { Key: outboxKey('nurture-mail#e-1#welcome') }).resolves({ Item: stored(mails[0]!, { status: 'sent' }) })
+        .on(GetCommand, { Key: outboxKey('nurture-mail#e-2#welcome') }).resolves({ Item: stored(mails[1]!) })
+        .on(GetCommand, { Key: outboxKey('nurture-mail#e-3#welcome') }).resolves({ Item: stored(mails[2]!) });
+      ses.on(SendEmailCommand).resolves({ MessageId: 'm-x' });
+      await expect(handler(batch(), { awsRequestId: 'r-1' } as Context)).resolves.toEqual({ batchItemFailures: [] });
+      expect(ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.EmailTags)).toEqual(['e-2', 'e-3'].map((e) => [
+        { Name: 'outbox', Value: Buffer.from(`nurture-mail#${e}#welcome`).toString('base64url') },
+      ]));
+    });
+
+    it('hands the first mail SES failed for now and those after it back to the stream, releases the failed ones, and marks those that went', async () => {
+      ses.on(SendEmailCommand).resolvesOnce({ MessageId: 'm-1' }).rejects(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' }));
+      await expect(handler(batch(), { awsRequestId: 'r-1' } as Context)).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: '2' }, { itemIdentifier: '3' }] });
+      expect(ses.commandCalls(SendEmailCommand)).toHaveLength(3);
+      expect(dynamo.commandCalls(UpdateCommand).map((c) => [c.args[0].input.Key, c.args[0].input.UpdateExpression])).toEqual(
+        ['e-2', 'e-3'].map((e) => [outboxKey(`nurture-mail#${e}#welcome`), 'SET #status = :pending REMOVE sendingUntil']),
+      );
+      const marks = dynamo.commandCalls(TransactWriteCommand)[1]!.args[0].input.TransactItems!;
+      expect(marks.map((i) => i.Update!.Key)).toEqual([outboxKey('nurture-mail#e-1#welcome'), { pk: 'NURTURE_ENROLMENT#e-1', sk: 'STEP#welcome' }]);
+    });
   });
 });

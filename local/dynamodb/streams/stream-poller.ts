@@ -43,6 +43,8 @@ export interface StreamPoller {
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const MAX_RETRY_DELAY_MS = 20_000;
+/** GetRecords' own maximum */
+const GET_RECORDS_LIMIT = 1000;
 
 interface ShardState {
   id: string;
@@ -229,7 +231,9 @@ async function pollShard(deps: Deps, mapping: StreamMapping, streamArn: string, 
   shard.iterator ??= await shardIterator(deps, mapping, streamArn, shard);
   let page;
   try {
-    page = await deps.streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: mapping.batchSize }));
+    // a whole page, filtered, then delivered batchSize at a time: Lambda fills a batch with matching records,
+    // so a mapping whose filter matches one record in twenty still gets full batches
+    page = await deps.streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: GET_RECORDS_LIMIT }));
   } catch (error) {
     // everything read so far is checkpointed: the next poll starts again from there
     shard.iterator = undefined;
