@@ -6,8 +6,9 @@ import {
   Campaigns, CloseOutSchema, Funds, PROMOTION_SETTLEMENT_DELAY_DAYS, Promotions, type PromotionMoney, type PromotionRecord, type PromotionStatus,
 } from '../../schemas/promotions/records';
 import { referencesIn } from '../../schemas/references';
+import type * as z from '../../schemas/zod';
 import { assertCan } from '../platform/access';
-import { conflict, invalid, invalidField, type FieldIssue } from '../platform/errors';
+import { conflict, invalid, invalidField, type DomainError, type FieldIssue } from '../platform/errors';
 import { eventToAnnounce } from '../platform/outbox';
 import { moveFunds } from './fund-ledger';
 import type { Principal } from '../platform/principal';
@@ -170,9 +171,28 @@ export async function cancelPromotion(principal: Principal, id: string, now: str
   return getPromotion(principal, id);
 }
 
-/** The rep's close-out: actual results and proof of execution; completes the workflow's close-out task. */
+/**
+ * The rep's close-out: actual results and proof of execution; completes the workflow's close-out task.
+ * The lifecycle writes the promotion as it ends (its status, then the close-out task's token), so a
+ * close-out sent as soon as the promotion shows ended can meet that write: it is read and tried again,
+ * a few times, rather than refused for a change the rep did not make.
+ */
 export async function closeOutPromotion(principal: Principal, id: string, body: unknown, now: string, completeTask: (token: string, output: unknown) => Promise<void>) {
   const closeOut = parseInput(CloseOutSchema, body, 'body');
+  const changed = conflict(`promotion ${id} changed while it was being closed out; read it again`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await closeOutOnce(principal, id, closeOut, changed, now, completeTask);
+    } catch (error) {
+      if (!(error === changed && attempt < CLOSE_OUT_ATTEMPTS)) throw error;
+    }
+  }
+}
+
+const CLOSE_OUT_ATTEMPTS = 3;
+
+async function closeOutOnce(principal: Principal, id: string, closeOut: z.output<typeof CloseOutSchema>, changed: DomainError, now: string,
+  completeTask: (token: string, output: unknown) => Promise<void>) {
   const current = await readLivePromotion(id);
   assertCan(principal, 'write', TYPE, current, id);
   if (current.status !== 'ended') throw conflict(`promotion ${id} is ${current.status}; it can be closed out once it has ended`);
@@ -187,7 +207,7 @@ export async function closeOutPromotion(principal: Principal, id: string, body: 
     set: { closeOut, closedOutAt: now, claimsOpenSince: now },
     remove: ['closeOutTaskToken'],
     condition: '#version = :version', values: { ':version': current.version },
-    whenConditionFails: conflict(`promotion ${id} changed while it was being closed out; read it again`),
+    whenConditionFails: changed,
   }), ...referenceGuards(products)]);
   if (token) await completeTask(token, closeOutOutput(current));
   return getPromotion(principal, id);
