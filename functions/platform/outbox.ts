@@ -161,21 +161,28 @@ async function sendOnce(item: OutboxItem, nowMs: number): Promise<Delivery> {
     }
     return 'done before';
   }
-  let messageId: string | undefined;
+  const fields = await sendHeldMail(item, nowMs);
+  await finish(item, nowMs, fields);
+  return fields.status === 'sent' ? 'sent' : 'failed';
+}
+
+/**
+ * Sends a mail this attempt holds: its mark's fields (sent, or refused by SES for good). A failure another
+ * attempt may not meet releases the hold and throws.
+ */
+async function sendHeldMail(item: OutboxItem, nowMs: number): Promise<Record<string, string>> {
   try {
-    messageId = await sendMail(mailAsSent(item.id, item.mail as OutboxMail));
+    const messageId = await sendMail(mailAsSent(item.id, item.mail as OutboxMail));
+    return { status: 'sent', messageId: messageId ?? '', sentAt: new Date(nowMs).toISOString() };
   } catch (error) {
     const name = (error as Error).name;
     if (PERMANENT_MAIL_ERRORS.has(name)) {
       logger.error('outbox mail refused by SES for good', { outboxId: item.id, error: error as Error });
-      await finish(item, nowMs, { status: 'failed', failure: `${name}: ${(error as Error).message}` });
-      return 'failed';
+      return { status: 'failed', failure: `${name}: ${(error as Error).message}` };
     }
     await release(item.id, nowMs);
     throw error;
   }
-  await finish(item, nowMs, { status: 'sent', messageId: messageId ?? '', sentAt: new Date(nowMs).toISOString() });
-  return 'sent';
 }
 
 /** A new outbox item as the table's stream shows it: a mail among them may be sent with others (sendOutboxMails). */
@@ -223,16 +230,9 @@ export async function sendOutboxMails(items: OutboxItem[], nowMs = Date.now()): 
   // sent side by side, so the run is marked soon after its first mail went (SES's Send event waits that long, confirmSentBySes)
   const sent = await Promise.all(items.map(async (item): Promise<{ item: OutboxItem; fields: Record<string, string> } | undefined> => {
     try {
-      const messageId = await sendMail(mailAsSent(item.id, item.mail as OutboxMail));
-      return { item, fields: { status: 'sent', messageId: messageId ?? '', sentAt: new Date(nowMs).toISOString() } };
+      return { item, fields: await sendHeldMail(item, nowMs) };
     } catch (error) {
-      const name = (error as Error).name;
-      if (PERMANENT_MAIL_ERRORS.has(name)) {
-        logger.error('outbox mail refused by SES for good', { outboxId: item.id, error: error as Error });
-        return { item, fields: { status: 'failed', failure: `${name}: ${(error as Error).message}` } };
-      }
       logger.warn('outbox mail not sent; the stream retries it', { outboxId: item.id, error: error as Error });
-      await release(item.id, nowMs);
       return undefined;
     }
   }));
