@@ -26,6 +26,9 @@ export interface TtlSweeper {
   stop(): Promise<void>;
 }
 
+/** Timed sweeps are at least this many times their own length apart. */
+const SWEEP_SPACING = 20;
+
 // DynamoDB ignores TTL values more than five years in the past (they are taken for a unit mistake)
 const IGNORED_AFTER_SECONDS = 5 * 365 * 24 * 3600;
 
@@ -68,8 +71,18 @@ export function startTtlSweeper(opts: TtlSweeperOptions): TtlSweeper {
     return running;
   };
 
-  const timer = setInterval(() => void sweep(), opts.intervalMs ?? 10_000);
-  timer.unref();
+  // A sweep scans the whole table, so on a big table the next timed one waits in proportion to how long
+  // the last took: sweeping stays a small share of DynamoDB Local's time whatever the table's size.
+  let timer: NodeJS.Timeout | undefined;
+  const sweepLater = (delayMs: number) => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      const started = Date.now();
+      void sweep().finally(() => sweepLater(Math.max(opts.intervalMs ?? 10_000, SWEEP_SPACING * (Date.now() - started))));
+    }, delayMs);
+    timer.unref();
+  };
+  sweepLater(opts.intervalMs ?? 10_000);
   const unsubscribe = opts.clock.onAdvance(() => void sweep());
   void sweep();
   return {
@@ -77,7 +90,7 @@ export function startTtlSweeper(opts: TtlSweeperOptions): TtlSweeper {
     sweeping: () => running !== undefined,
     async stop() {
       stopped = true;
-      clearInterval(timer);
+      clearTimeout(timer);
       unsubscribe();
       await running;
     },
