@@ -8,9 +8,12 @@ export interface ArchivedEvent {
   event: BusEvent;
 }
 
-/** Archived events per archive, in memory and (with a directory) as `<archive>.jsonl` files. */
+/**
+ * Archived events per archive, as `<archive>.jsonl` files (read when a replay or a description asks for
+ * them, so a long run does not hold every event it archived in memory), or without a directory in memory.
+ */
 export class ArchiveStore {
-  private readonly events = new Map<string, ArchivedEvent[]>();
+  private readonly inMemory = new Map<string, ArchivedEvent[]>();
 
   constructor(private readonly dir?: string) {}
 
@@ -19,28 +22,23 @@ export class ArchiveStore {
   }
 
   private load(archive: string): ArchivedEvent[] {
-    let list = this.events.get(archive);
-    if (!list) {
-      const file = this.file(archive);
-      list =
-        file && existsSync(file)
-          ? readFileSync(file, 'utf8')
-              .split('\n')
-              .filter(Boolean)
-              .map((line) => JSON.parse(line) as ArchivedEvent)
-          : [];
-      this.events.set(archive, list);
-    }
-    return list;
+    const file = this.file(archive);
+    if (!file) return this.inMemory.get(archive) ?? [];
+    return existsSync(file)
+      ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as ArchivedEvent)
+      : [];
   }
 
   append(archive: string, entry: ArchivedEvent): void {
-    this.load(archive).push(entry);
     const file = this.file(archive);
-    if (file) {
-      mkdirSync(path.dirname(file), { recursive: true });
-      appendFileSync(file, `${JSON.stringify(entry)}\n`);
+    if (!file) {
+      const list = this.inMemory.get(archive) ?? [];
+      list.push(entry);
+      this.inMemory.set(archive, list);
+      return;
     }
+    mkdirSync(path.dirname(file), { recursive: true });
+    appendFileSync(file, `${JSON.stringify(entry)}\n`);
   }
 
   /** The archived events that reached the bus within [from, to], and within the retention period. */
