@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandOutput, type TransactWriteCommandInput,
+  GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { NURTURE_ENGINE_WRITER } from '../../schemas/events';
 import { indexKeyAttributes, listPk, nurtureKeys, NURTURE_SEQUENCE_TYPE, recordKey } from '../../schemas/keys';
@@ -145,24 +145,7 @@ export async function readSequencesGeneration(): Promise<SequencesGeneration | u
   return { generation: Number(item.generation ?? 0), sequenceIds: [...((item.sequenceIds as Set<string> | undefined) ?? [])] };
 }
 
-/** Items by key in as few consistent BatchGetItem requests as the keys allow (100 a request), unprocessed keys asked again. */
-export async function getItems(keys: { pk: string; sk: string }[]): Promise<Map<string, Item>> {
-  const found = new Map<string, Item>();
-  const unique = [...new Map(keys.map((k) => [keyString(k), k])).values()];
-  for (let i = 0; i < unique.length; i += 100) {
-    let pending: Item[] | undefined = unique.slice(i, i + 100);
-    while (pending && pending.length > 0) {
-      const response: BatchGetCommandOutput = await documentClient.send(new BatchGetCommand({
-        RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } },
-      }));
-      for (const item of response.Responses?.[tableName()] ?? []) found.set(keyString(item as { pk: string; sk: string }), item);
-      pending = response.UnprocessedKeys?.[tableName()]?.Keys;
-    }
-  }
-  return found;
-}
-
-export const keyString = (key: { pk: unknown; sk: unknown }) => `${String(key.pk)}\u0000${String(key.sk)}`;
+export { getItems, keyString } from '../platform/table';
 
 export const activeHeads = async (): Promise<SequenceHead[]> =>
   (await queryAll({ index: 'byStatus', pk: listPk.byStatus(NURTURE_SEQUENCE_TYPE, 'active') })) as unknown as SequenceHead[];

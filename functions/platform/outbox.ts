@@ -1,12 +1,12 @@
 import type { SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { outboxKey, OUTBOX_KEEP_DELIVERED_DAYS, OUTBOX_MAIL_TAG, TTL_ATTRIBUTE } from '../../schemas/keys';
+import { HOLDER_MARKS_WITHIN_MS, outboxKey, OUTBOX_KEEP_DELIVERED_DAYS, OUTBOX_MAIL_TAG, TTL_ATTRIBUTE } from '../../schemas/keys';
 import * as z from '../../schemas/zod';
 import { conflict } from './errors';
 import { busEntry, checkedEvent, putEntries, type DetailOf } from './event-bus';
 import { sendMail } from './mail';
 import { logger } from './observability';
-import { documentClient, tableName } from './table';
+import { documentClient, getItems, keyString, tableName } from './table';
 import { startNamedExecution, wakeWaitOn, type SignalledItemKey } from './step-functions';
 import type { GuardedWrite } from './transact';
 import type { EventDefinition } from '../../schemas/events';
@@ -61,11 +61,7 @@ export function mailAsSent(id: string, mail: OutboxMail): OutboxMail {
 
 /** How long one attempt holds a mail it is sending: past the relay's timeout, so a crashed attempt's hold ends. */
 export const MAIL_LEASE_MS = 60_000;
-/**
- * How long after SES accepted a mail its Send event leaves the mark to the attempt that sent it. Read sooner,
- * the mail is still held by a live attempt, and the confirmer marks it too: a second write for every mail.
- */
-export const HOLDER_MARKS_WITHIN_MS = 3_000;
+export { HOLDER_MARKS_WITHIN_MS };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -270,13 +266,32 @@ async function release(id: string, nowMs: number) {
  * SES's Send event for an outbox mail: it was accepted. An attempt that died before its own mark leaves the
  * mail held; this marks it sent (with its tracker), so the attempt after the lease sends nothing.
  */
-export async function confirmSentBySes(id: string, messageId: string, acceptedAtMs: number, nowMs = Date.now()): Promise<boolean> {
-  // the attempt that sent it marks its run once every mail of the run went: read after that, not before
-  await sleep(acceptedAtMs + HOLDER_MARKS_WITHIN_MS - nowMs);
-  const item = await readItem(id);
-  if (!item?.mail || (item.status !== 'pending' && item.status !== 'sending')) return false;
-  await finish(item, nowMs, { status: 'sent', messageId, sentAt: new Date(nowMs).toISOString() });
-  return true;
+/** A mail SES accepted, as its Send event names it. */
+export interface AcceptedMail { outboxId: string; messageId: string; acceptedAtMs: number }
+
+/**
+ * Marks as sent, with their trackers, the mails SES accepted that are still pending or held: their attempt
+ * died before its mark. The Send events come ten at a time, from a queue that delays each until its attempt
+ * has had HOLDER_MARKS_WITHIN_MS to mark its run; one read covers them all. Says per outbox id whether it
+ * marked the mail, or the error that mark met (that event is delivered again).
+ */
+export async function confirmSentBySes(mails: AcceptedMail[], nowMs = Date.now()): Promise<Map<string, boolean | Error>> {
+  // a Send event that came sooner than its queue delays it waits the rest here
+  await sleep(Math.max(...mails.map((m) => m.acceptedAtMs)) + HOLDER_MARKS_WITHIN_MS - nowMs);
+  const found = await getItems(mails.map((m) => outboxKey(m.outboxId)));
+  const outcomes = new Map<string, boolean | Error>();
+  await Promise.all(mails.map(async ({ outboxId, messageId }) => {
+    const stored = found.get(keyString(outboxKey(outboxId)));
+    const item = stored && OutboxItemSchema.parse(stored);
+    if (!item?.mail || (item.status !== 'pending' && item.status !== 'sending')) return outcomes.set(outboxId, false);
+    try {
+      await finish(item, nowMs, { status: 'sent', messageId, sentAt: new Date(nowMs).toISOString() });
+      outcomes.set(outboxId, true);
+    } catch (error) {
+      outcomes.set(outboxId, error as Error);
+    }
+  }));
+  return outcomes;
 }
 
 /** The mail's mark and its tracker's; the mark keeps no hold and expires. */

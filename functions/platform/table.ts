@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, type BatchGetCommandOutput, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { listPk } from '../../schemas/keys';
 import { requiredEnv } from './env';
 import { sdkClient } from './sdk-clients';
@@ -40,3 +40,22 @@ export async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'Exc
 export const everyItemOf = async <T>(type: string) => (await queryAll({
   IndexName: 'byType', KeyConditionExpression: 'byTypePk = :pk', ExpressionAttributeValues: { ':pk': listPk.byType(type) },
 })) as StoredItem<T>[];
+
+/** Items by key in as few consistent BatchGetItem requests as the keys allow (100 a request), unprocessed keys asked again. */
+export async function getItems(keys: { pk: string; sk: string }[]): Promise<Map<string, Record<string, unknown>>> {
+  const found = new Map<string, Record<string, unknown>>();
+  const unique = [...new Map(keys.map((k) => [keyString(k), k])).values()];
+  for (let i = 0; i < unique.length; i += 100) {
+    let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100);
+    while (pending && pending.length > 0) {
+      const response: BatchGetCommandOutput = await documentClient.send(new BatchGetCommand({
+        RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } },
+      }));
+      for (const item of response.Responses?.[tableName()] ?? []) found.set(keyString(item as { pk: string; sk: string }), item);
+      pending = response.UnprocessedKeys?.[tableName()]?.Keys;
+    }
+  }
+  return found;
+}
+
+export const keyString = (key: { pk: unknown; sk: unknown }) => `${String(key.pk)}\u0000${String(key.sk)}`;

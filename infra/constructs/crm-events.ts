@@ -1,7 +1,9 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus, Rule, type EventPattern, type IRuleTarget } from 'aws-cdk-lib/aws-events';
-import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
+import { EventBus as EventBusTarget, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { CfnRegistry, CfnSchema } from 'aws-cdk-lib/aws-eventschemas';
 import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -114,4 +116,30 @@ export function backlogAlarm(scope: Construct, id: string, queue: IQueue, alarmD
     comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
     treatMissingData: TreatMissingData.NOT_BREACHING,
   });
+}
+
+/**
+ * A rule target that queues the events for a function, which takes them ten at a time (partial batch
+ * responses): the queue's visibility timeout is six times the function's timeout, as Lambda advises; its
+ * dead-letter queue is the rule's (so the rule needs `queueDeadLetters`), and an alarm watches its backlog.
+ * `deliveryDelay`: each event waits that long in the queue before the function may see it.
+ */
+export function queuedFor(scope: Construct, id: string, props: {
+  consumer: IFunction;
+  consumerTimeout: Duration;
+  delivery: DeliveryOptions;
+  backlogDescription: string;
+  deliveryDelay?: Duration;
+}): IRuleTarget {
+  const queue = new Queue(scope, id, {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    visibilityTimeout: Duration.seconds(6 * props.consumerTimeout.toSeconds()),
+    retentionPeriod: Duration.days(4),
+    deadLetterQueue: { queue: props.delivery.deadLetterQueue, maxReceiveCount: 5 },
+    ...(props.deliveryDelay ? { deliveryDelay: props.deliveryDelay } : {}),
+  });
+  backlogAlarm(scope, `${id}BacklogAlarm`, queue, props.backlogDescription);
+  props.consumer.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
+  return new SqsQueue(queue, props.delivery);
 }

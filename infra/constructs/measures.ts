@@ -1,12 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MEASURED_EVENTS } from '../../schemas/measures/tiles';
 import type { CrmApi } from './crm-api';
-import { backlogAlarm, type CrmEvents } from './crm-events';
+import { queuedFor, type CrmEvents } from './crm-events';
 import { CrmFunction } from './crm-function';
 
 const CONSUMER_TIMEOUT_S = 30;
@@ -37,20 +34,12 @@ export class Measures extends Construct {
       },
       description: 'Record changes, ERP orders and payments, and what happens to tickets add to the measures',
       queueDeadLetters: true,
-      target: (delivery) => {
-        // the rule's dead-letter queue (and its alarm) is also the queue's: an event that fails five
-        // deliveries to the consumer waits there with the ones the rule could not deliver
-        const queue = new Queue(this, 'Queue', {
-          encryption: QueueEncryption.SQS_MANAGED,
-          enforceSSL: true,
-          visibilityTimeout: Duration.seconds(6 * CONSUMER_TIMEOUT_S),
-          retentionPeriod: Duration.days(4),
-          deadLetterQueue: { queue: delivery.deadLetterQueue, maxReceiveCount: 5 },
-        });
-        backlogAlarm(this, 'BacklogAlarm', queue, 'Events have waited more than 15 minutes for the measures consumer: the dashboard is falling behind');
-        consumer.fn.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
-        return new SqsQueue(queue, delivery);
-      },
+      // the rule's dead-letter queue (and its alarm) is also the queue's: an event that fails five
+      // deliveries to the consumer waits there with the ones the rule could not deliver
+      target: (delivery) => queuedFor(this, 'Queue', {
+        consumer: consumer.fn, consumerTimeout: Duration.seconds(CONSUMER_TIMEOUT_S), delivery,
+        backlogDescription: 'Events have waited more than 15 minutes for the measures consumer: the dashboard is falling behind',
+      }),
     });
   }
 }

@@ -1,14 +1,15 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
-import { OUTBOX_MAIL_TAG, OUTBOX_SK } from '../../schemas/keys';
-import type { CrmEvents } from './crm-events';
+import { HOLDER_MARKS_WITHIN_MS, OUTBOX_MAIL_TAG, OUTBOX_SK } from '../../schemas/keys';
+import { queuedFor, type CrmEvents } from './crm-events';
 import type { CrmMail } from './crm-mail';
 import { CrmFunction } from './crm-function';
+
+const CONFIRMER_TIMEOUT = Duration.seconds(10);
 
 /**
  * The outbox's relay (functions/platform/relay-outbox.ts): the table's stream hands it each new outbox
@@ -18,7 +19,8 @@ import { CrmFunction } from './crm-function';
  * workflows that wait on an item grant it their task responses (the approval engine does).
  *
  * Beside it, the confirmer: SES's Send event of a relayed mail (tagged with its outbox item) marks the mail
- * sent, closing the window where a relay died after SES accepted and before its own mark.
+ * sent, closing the window where a relay died after SES accepted and before its own mark. The events reach
+ * it through a queue that holds each until the relay has had its time to mark the mail.
  */
 export class OutboxRelay extends Construct {
   readonly relay: CrmFunction;
@@ -55,13 +57,20 @@ export class OutboxRelay extends Construct {
     this.confirmer = new CrmFunction(this, 'ConfirmSent', {
       handler: 'platform/confirm-sent-mail',
       environment: { TABLE_NAME: props.table.tableName },
-      timeout: Duration.seconds(10),
+      timeout: CONFIRMER_TIMEOUT,
     });
-    props.table.grant(this.confirmer.fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    props.table.grant(this.confirmer.fn, 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem');
     props.events.addRule('OutboxMailSent', {
       eventPattern: { source: ['aws.ses'], detailType: ['Email Sent'], detail: { mail: { tags: { [OUTBOX_MAIL_TAG]: [{ exists: true }] } } } as never },
-      description: 'SES accepted a mail the outbox relayed: it is marked sent even if the relay died before marking it',
-      target: (delivery) => new LambdaFunction(this.confirmer.fn, delivery),
+      description: 'SES accepted a mail the outbox relay sent: it is marked sent even if the relay died before marking it',
+      queueDeadLetters: true,
+      // each event waits in the queue until the relay has had its time to mark the mail itself, and the
+      // confirmer reads ten mails with one request
+      target: (delivery) => queuedFor(this, 'ConfirmSentQueue', {
+        consumer: this.confirmer.fn, consumerTimeout: CONFIRMER_TIMEOUT, delivery,
+        deliveryDelay: Duration.seconds(Math.ceil(HOLDER_MARKS_WITHIN_MS / 1000)),
+        backlogDescription: 'SES\'s Send events have waited more than 15 minutes for the outbox confirmer: mails whose relay died stay unmarked',
+      }),
     });
     const ack = (resource: string, reason: string) => Validations.of(fn).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
     ack(`arn:<AWS::Partition>:ses:${stack.region}:<AWS::AccountId>:identity/*`,

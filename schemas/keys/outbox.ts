@@ -6,6 +6,12 @@
 export const OUTBOX_SK = 'OUTBOX';
 /** The SES message tag that names a relayed mail's outbox item, so SES's events about it find the item. */
 export const OUTBOX_MAIL_TAG = 'outbox';
+/**
+ * How long after SES accepted a mail its Send event leaves the mark to the attempt that sent it (the
+ * confirmer's queue delays each event that long). Read sooner, the mail is still held by a live attempt,
+ * and the confirmer marks it too: a second write for every mail.
+ */
+export const HOLDER_MARKS_WITHIN_MS = 3_000;
 export const outboxKey = (id: string) => ({ pk: `OUTBOX#${id}`, sk: OUTBOX_SK });
 
 /** How long a delivered item stays readable (for support) before the table's TTL removes it. */

@@ -14,7 +14,7 @@ import { contentSecurityPolicy, SECURITY_HEADERS } from '../../console/security-
 import { API_FUNCTION_GRANTS } from '../../infra/constructs/crm-api';
 import { matchRoute, parseRouteKey } from '../../local/http-api/routing';
 import { operationOf, ROUTES, routeKey, type RouteSpec } from '../../schemas/api/routes';
-import { INDEX_NAMES, indexKeyAttributes } from '../../schemas/keys';
+import { HOLDER_MARKS_WITHIN_MS, INDEX_NAMES, indexKeyAttributes } from '../../schemas/keys';
 import { EVENT_CATALOGUE } from '../../schemas/events';
 
 /**
@@ -359,8 +359,13 @@ describe('the functions', () => {
         FunctionName: { Ref: measures }, EventSourceArn: { 'Fn::GetAtt': [expect.stringMatching(/MeasuresQueue/), 'Arn'] },
         BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'],
       }),
+      // and the outbox's confirmer, SES's Send events delayed past the relay's own mark
+      expect.objectContaining({
+        FunctionName: { Ref: functionIdOf('OutboxConfirmSent') }, EventSourceArn: { 'Fn::GetAtt': [expect.stringMatching(/ConfirmSentQueue/), 'Arn'] },
+        BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
     ]));
-    expect(mappings).toHaveLength(4);
+    expect(mappings).toHaveLength(5);
   });
 
   it('all run index.handler on nodejs22.x, arm64, with active X-Ray tracing', () => {
@@ -612,12 +617,16 @@ describe('the outbox relay', () => {
     expect(JSON.stringify(send.Resource)).toContain('configuration-set/');
   });
 
-  it('is told by SES\'s Send events of relayed mail only, through a confirmer that may read and mark items and nothing else', () => {
+  it('is told by SES\'s Send events of relayed mail only, held in a queue past the relay\'s own mark, through a confirmer that may read and mark items and nothing else', () => {
     const confirmer = functionIdOf('OutboxConfirmSent');
-    const rule = ofType('AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties.Targets ?? []).includes(confirmer))!;
+    const mapping = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties).find((m) => refs(m.FunctionName).includes(confirmer))!;
+    expect(mapping).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    const [queueId] = getAttIds(mapping.EventSourceArn);
+    expect(Number(resources[queueId!]!.Properties.DelaySeconds) * 1000).toBeGreaterThanOrEqual(HOLDER_MARKS_WITHIN_MS);
+    const rule = ofType('AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties.Targets ?? []).includes(queueId!))!;
     expect(rule[1].Properties.EventPattern).toEqual({ source: ['aws.ses'], 'detail-type': ['Email Sent'], detail: { mail: { tags: { outbox: [{ exists: true }] } } } });
     const actions = statementsOf(confirmer).filter((s) => s.Effect === 'Allow').flatMap(actionsOf);
-    expect(actions.filter((a: string) => !/^xray:/.test(a)).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(actions.filter((a: string) => !/^(xray:|sqs:)/.test(a)).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:UpdateItem']);
   });
 
   it('is the only sender of approval and nurture mail: the approval engine and API and the nurture step only queue it', () => {

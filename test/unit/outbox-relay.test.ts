@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PromotionSubmitted } from '../../schemas/events';
 import { outboxKey } from '../../schemas/keys';
 import { confirmSentBySes, deliverOutboxItem, eventToAnnounce, HOLDER_MARKS_WITHIN_MS, MAIL_LEASE_MS, mailToSend, waitToWake } from '../../functions/platform/outbox';
+import { handler as confirmSent } from '../../functions/platform/confirm-sent-mail';
 import { handler } from '../../functions/platform/relay-outbox';
 
 // the relay's environment, before its modules load
@@ -121,32 +122,62 @@ describe('the relay sending a mail', () => {
   });
 
   it('is marked sent, with its tracker, from SES\'s Send event when the attempt that sent it died before its mark', async () => {
-    dynamo.on(GetCommand).resolves({ Item: stored(write, { status: 'sending', sendingUntil: NOW + 30_000 }) });
-    await expect(confirmSentBySes('nurture-mail#e-1#welcome', 'm-1', NOW - HOLDER_MARKS_WITHIN_MS, NOW)).resolves.toBe(true);
+    dynamo.on(BatchGetCommand).resolves({ Responses: { crm: [stored(write, { status: 'sending', sendingUntil: NOW + 30_000 })] } });
+    const accepted = { outboxId: 'nurture-mail#e-1#welcome', messageId: 'm-1', acceptedAtMs: NOW - HOLDER_MARKS_WITHIN_MS };
+    await expect(confirmSentBySes([accepted], NOW)).resolves.toEqual(new Map([['nurture-mail#e-1#welcome', true]]));
     const [outbox, tracked] = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(outbox!.Update).toMatchObject({ Key: outboxKey('nurture-mail#e-1#welcome'), ExpressionAttributeValues: { ':status': 'sent', ':messageId': 'm-1' } });
     expect(tracked!.Update).toMatchObject({ Key: tracker, ExpressionAttributeValues: { ':status': 'sent', ':messageId': 'm-1' } });
   });
 
   it('is left as it is by SES\'s Send event once its own attempt marked it', async () => {
-    dynamo.on(GetCommand).resolves({ Item: stored(write, { status: 'sent', messageId: 'm-1' }) });
-    await expect(confirmSentBySes('nurture-mail#e-1#welcome', 'm-1', NOW - HOLDER_MARKS_WITHIN_MS, NOW)).resolves.toBe(false);
+    dynamo.on(BatchGetCommand).resolves({ Responses: { crm: [stored(write, { status: 'sent', messageId: 'm-1' })] } });
+    const accepted = { outboxId: 'nurture-mail#e-1#welcome', messageId: 'm-1', acceptedAtMs: NOW - HOLDER_MARKS_WITHIN_MS };
+    await expect(confirmSentBySes([accepted], NOW)).resolves.toEqual(new Map([['nurture-mail#e-1#welcome', false]]));
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
   it('leaves the mark of a mail SES has just accepted to its own attempt: reads it only once that attempt had time to mark its run', async () => {
     vi.useFakeTimers();
     try {
-      dynamo.on(GetCommand).resolves({ Item: stored(write, { status: 'sent', messageId: 'm-1' }) });
-      const confirming = confirmSentBySes('nurture-mail#e-1#welcome', 'm-1', NOW, NOW);
+      dynamo.on(BatchGetCommand).resolves({ Responses: { crm: [stored(write, { status: 'sent', messageId: 'm-1' })] } });
+      const confirming = confirmSentBySes([{ outboxId: 'nurture-mail#e-1#welcome', messageId: 'm-1', acceptedAtMs: NOW }], NOW);
       await vi.advanceTimersByTimeAsync(HOLDER_MARKS_WITHIN_MS - 1);
-      expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+      expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(0);
       await vi.advanceTimersByTimeAsync(1);
-      await expect(confirming).resolves.toBe(false);
-      expect(dynamo.commandCalls(GetCommand)).toHaveLength(1);
+      await expect(confirming).resolves.toEqual(new Map([['nurture-mail#e-1#welcome', false]]));
+      expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(1);
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('reads a batch of Send events\' mails with one request, marks only those still held, and hands back the event whose mark failed', async () => {
+    const writes = ['a', 'b', 'c'].map((id) => mailToSend(`nurture-mail#e-${id}#welcome`, mail, '2026-12-05T09:59:58Z', { pk: `NURTURE_ENROLMENT#e-${id}`, sk: 'STEP#welcome' }));
+    dynamo.on(BatchGetCommand).resolves({ Responses: { crm: [
+      stored(writes[0]!, { status: 'sent', messageId: 'm-a' }),
+      stored(writes[1]!, { status: 'sending', sendingUntil: Date.now() + 30_000 }),
+      stored(writes[2]!, { status: 'sending', sendingUntil: Date.now() + 30_000 }),
+    ] } });
+    dynamo.on(TransactWriteCommand).callsFake((input: { TransactItems: { Update: { Key: { pk: string } } }[] }) => {
+      if (input.TransactItems[0]!.Update.Key.pk === outboxKey('nurture-mail#e-c#welcome').pk) throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+      return {};
+    });
+    const sent = (id: string, sqsMessageId: string) => ({
+      messageId: sqsMessageId,
+      body: JSON.stringify({
+        id: `ev-${id}`, source: 'aws.ses', 'detail-type': 'Email Sent', time: new Date(Date.now() - HOLDER_MARKS_WITHIN_MS).toISOString(),
+        detail: { mail: { messageId: `m-${id}`, tags: { outbox: [Buffer.from(`nurture-mail#e-${id}#welcome`).toString('base64url')] } } },
+      }),
+    });
+    const result = await confirmSent({ Records: [sent('a', '1'), sent('b', '2'), sent('c', '3')] }, { awsRequestId: 'r-1' } as Context);
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '3' }] });
+    expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(1);
+    expect(dynamo.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems!.crm!.Keys).toHaveLength(3);
+    const marked = dynamo.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems![0]!.Update!);
+    expect(marked.map((u) => u.Key)).toEqual(expect.arrayContaining([outboxKey('nurture-mail#e-b#welcome'), outboxKey('nurture-mail#e-c#welcome')]));
+    expect(marked.find((u) => u.Key!.pk === outboxKey('nurture-mail#e-b#welcome').pk)!.ExpressionAttributeValues).toMatchObject({ ':status': 'sent', ':messageId': 'm-b' });
+    expect(marked.some((u) => u.Key!.pk === outboxKey('nurture-mail#e-a#welcome').pk)).toBe(false);
   });
 
   it('sends nothing while another attempt holds it, and says so, so the stream tries again after the hold', async () => {
