@@ -46,6 +46,9 @@ export function nurtureWorkflow(scope: Construct, props: { runStep: IFunction; a
       enrolmentId: JsonPath.stringAt('$.enrolmentId'),
       stepId: JsonPath.stringAt('$.stepId'),
       resume: JsonPath.objectAt('$.resume'),
+      // the enrolment's sequence, version and lead, as the router started the execution: the step reads
+      // the enrolment with its sequence and lead in one request
+      execution: JsonPath.objectAt('$$.Execution.Input'),
     }),
     payloadResponseOnly: true,
     retryOnServiceExceptions: false,

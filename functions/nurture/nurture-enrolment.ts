@@ -7,7 +7,7 @@ import { publishAll, type DetailOf } from '../platform/event-bus';
 import { tableName } from '../platform/table';
 import { evaluateCondition } from '../rules/conditions';
 import { activeSequences, type ActiveSequence } from './nurture-active-sequences';
-import { startEnrolmentExecution } from './nurture-executions';
+import { startEnrolmentExecution, type EnrolmentOf } from './nurture-executions';
 import { onLeadChanged } from './nurture-exits';
 import { decideEnrolment, firstStep, fitPoints, type PlaceInSequence } from './nurture-plan';
 import { handOff, qualification, qualifies, resumeHandOff } from './nurture-scoring';
@@ -69,7 +69,7 @@ interface BatchState {
   items: Map<string, Record<string, unknown>>;
   now: string;
   enrolled: DetailOf<typeof LeadEnrolled>[];
-  starts: { enrolmentId: string; firstStepId: string }[];
+  starts: ({ firstStepId: string } & EnrolmentOf)[];
   afterwards: (() => Promise<void>)[];
 }
 
@@ -217,7 +217,7 @@ async function enrolInSequence(state: BatchState, event: TriggerEvent, active: A
     // enrolled already (a redelivered event): make sure it was announced, its execution runs and its
     // hand-off is done, count nothing
     state.enrolled.push({ enrolmentId, sequenceId: head.sequenceId, sequenceVersion: version, leadId, enrolledAt: now });
-    state.starts.push({ enrolmentId, firstStepId: firstStep(sequence).id });
+    state.starts.push({ enrolmentId, sequenceId: head.sequenceId, sequenceVersion: version, leadId, firstStepId: firstStep(sequence).id });
     state.afterwards.push(() => resumeHandOff(enrolment, sequence, now));
     return { lead, stored: true };
   }
@@ -233,7 +233,7 @@ async function enrolInSequence(state: BatchState, event: TriggerEvent, active: A
     ...lead, ...(nextStatus ? { status: nextStatus } : {}), ...(fit !== 0 ? { score } : {}), version: isNew ? 1 : Number(lead.version) + (writeLead ? 1 : 0),
   } as LeadItem;
   state.enrolled.push({ enrolmentId, sequenceId: head.sequenceId, sequenceVersion: version, leadId, enrolledAt: now });
-  state.starts.push({ enrolmentId, firstStepId: firstStep(sequence).id });
+  state.starts.push({ enrolmentId, sequenceId: head.sequenceId, sequenceVersion: version, leadId, firstStepId: firstStep(sequence).id });
   if (qualified) state.afterwards.push(() => handOff(enrolment, sequence, updated, now));
   // the engine's own change to a lead that was enrolled elsewhere may meet another sequence's exit condition
   if (!isNew && writeLead) state.afterwards.push(() => onLeadChanged(leadId, now));
@@ -302,7 +302,7 @@ export async function enrolAll(events: { key: string; event: TriggerEvent }[], n
   }));
   // announced and started only once written; a failure here fails the whole batch, whose redelivery finds every enrolment written
   await publishAll(LeadEnrolled, state.enrolled);
-  await Promise.all(state.starts.map((start) => startEnrolmentExecution(start.enrolmentId, start.firstStepId)));
+  await Promise.all(state.starts.map(({ firstStepId, ...of }) => startEnrolmentExecution(of, firstStepId)));
   for (const after of state.afterwards) await after();
   return results;
 }

@@ -11,9 +11,13 @@ const stateMachineArn = () => requiredEnv('NURTURE_STATE_MACHINE_ARN');
 /** An enrolment's execution is named after it. */
 export const executionArnOf = (enrolmentId: string) => `${stateMachineArn().replace(':stateMachine:', ':execution:')}:${enrolmentId}`;
 
+/** What an enrolment's execution is told at its start, and each of its steps reads (they never change). */
+export interface EnrolmentOf { enrolmentId: string; sequenceId: string; sequenceVersion: number; leadId: string }
+
 /** Starts the enrolment's execution at the sequence's first step; a redelivered event finds it running (or run). */
-export async function startEnrolmentExecution(enrolmentId: string, firstStepId: string): Promise<void> {
-  await startNamedExecution(stateMachineArn(), enrolmentId, { enrolmentId, stepId: firstStepId });
+
+export async function startEnrolmentExecution(of: EnrolmentOf, firstStepId: string): Promise<void> {
+  await startNamedExecution(stateMachineArn(), of.enrolmentId, { ...of, stepId: firstStepId });
 }
 
 /** Stops the enrolment's execution at once (an exit); one that never started or has ended is left alone. */

@@ -37,6 +37,8 @@ export const StepInputSchema = z.object({
   resume: z.optional(z.nullable(z.object({ engaged: z.optional(z.boolean()) }))),
   /** the state machine's Catch: the step failed for good, and the enrolment ends as failed */
   failure: z.optional(z.unknown()),
+  /** the execution's input: which sequence version and lead the enrolment is of (executions started before it said so do not) */
+  execution: z.optional(z.object({ sequenceId: z.optional(z.string()), sequenceVersion: z.optional(z.number()), leadId: z.optional(z.string()) })),
 });
 export type StepInput = z.output<typeof StepInputSchema>;
 
@@ -53,12 +55,32 @@ const PAUSED_RECHECK_MS = 3600_000;
 const CONVERSION_RECHECK_MS = 3600_000;
 const UNSUBSCRIBE_LINK_DAYS = 60;
 
+/**
+ * The enrolment, its sequence version, the sequence's head, the lead and this step's claim: read together
+ * in one request when the execution says which sequence and lead the enrolment is of, else after the enrolment.
+ */
+async function readStep(input: StepInput, claimKey: { pk: string; sk: string }) {
+  const told = input.execution;
+  const of = told?.sequenceId && told.leadId && told.sequenceVersion !== undefined
+    ? { sequenceId: told.sequenceId, sequenceVersion: told.sequenceVersion, leadId: told.leadId }
+    : await readEnrolment(input.enrolmentId);
+  if (!of) return { enrolment: undefined, sequence: undefined, items: new Map<string, Record<string, unknown>>() };
+  const enrolmentKey = nurtureKeys.enrolment(input.enrolmentId);
+  const [sequence, items] = await Promise.all([
+    readVersion(of.sequenceId, of.sequenceVersion),
+    getItems([...('enrolmentId' in of ? [] : [enrolmentKey]), nurtureKeys.sequenceHead(of.sequenceId), recordKey(Leads.type, of.leadId), claimKey]),
+  ]);
+  const enrolment = 'enrolmentId' in of ? of : items.get(keyString(enrolmentKey)) as Enrolment | undefined;
+  return { enrolment, sequence, items };
+}
+
 /** Runs one step of an enrolment and says what the state machine does next. */
 export async function runStep(input: StepInput, nowMs = Date.now()): Promise<StepOutput> {
   const now = new Date(nowMs);
   const at = now.toISOString();
   const end: StepOutput = { enrolmentId: input.enrolmentId, stepId: input.stepId, resume: {}, action: 'end' };
-  const enrolment = await readEnrolment(input.enrolmentId);
+  const claimKey = nurtureKeys.stepClaim(input.enrolmentId, input.stepId);
+  const { enrolment, sequence, items } = await readStep(input, claimKey);
   if (!enrolment) return end;
   if (enrolment.status !== 'active') {
     // a run again after the end committed and before the lead moved on (the attempt died in between)
@@ -75,11 +97,6 @@ export async function runStep(input: StepInput, nowMs = Date.now()): Promise<Ste
     await exitEnrolment(enrolment, 'failed', at, false);
     return end;
   }
-  const claimKey = nurtureKeys.stepClaim(enrolment.enrolmentId, input.stepId);
-  const [sequence, items] = await Promise.all([
-    readVersion(enrolment.sequenceId, enrolment.sequenceVersion),
-    getItems([nurtureKeys.sequenceHead(enrolment.sequenceId), recordKey(Leads.type, enrolment.leadId), claimKey]),
-  ]);
   const head = items.get(keyString(nurtureKeys.sequenceHead(enrolment.sequenceId))) as SequenceHead | undefined;
   const lead = items.get(keyString(recordKey(Leads.type, enrolment.leadId))) as LeadItem | undefined;
   /** this step's claim, if it was made (or the mail waits for the send window) */
