@@ -1,6 +1,7 @@
 import { nurtureKeys } from '../../schemas/keys';
 import type { NurtureSequence, SequenceHead } from '../../schemas/nurture/sequence';
-import { activeHeads, getItems, readSequencesGeneration, readVersion } from './nurture-store';
+import { getItems } from '../platform/table';
+import { activeHeads, readSequencesGeneration, readVersion } from './nurture-store';
 
 /** An active sequence as the router enrols with it: its head and the document of the version in force. */
 export interface ActiveSequence {

@@ -4,7 +4,7 @@ import type { NurtureSequence } from '../../schemas/nurture/sequence';
 import { Leads, Users } from '../../schemas/records';
 import type * as z from '../../schemas/zod';
 import { publishAll, type DetailOf } from '../platform/event-bus';
-import { tableName } from '../platform/table';
+import { getItems, keyString, tableName } from '../platform/table';
 import { evaluateCondition } from '../rules/conditions';
 import { activeSequences, type ActiveSequence } from './nurture-active-sequences';
 import { startEnrolmentExecution, type EnrolmentOf } from './nurture-executions';
@@ -12,7 +12,7 @@ import { onLeadChanged } from './nurture-exits';
 import { decideEnrolment, firstStep, fitPoints, type PlaceInSequence } from './nurture-plan';
 import { handOff, qualification, qualifies, resumeHandOff } from './nurture-scoring';
 import {
-  ENGINE, engineMark, getItems, hashOf, keyString, statsShard, timelineEntry, writeTogether, type Enrolment, type LeadItem, type WriteItem,
+  ENGINE, engineMark, hashOf, statsShard, timelineEntry, writeTogether, type Enrolment, type LeadItem, type WriteItem,
 } from './nurture-store';
 
 /*

@@ -1,3 +1,4 @@
+import * as z from '../../schemas/zod';
 import { requiredEnv } from '../platform/env';
 import { startNamedExecution, stopExecution } from '../platform/step-functions';
 
@@ -12,10 +13,10 @@ const stateMachineArn = () => requiredEnv('NURTURE_STATE_MACHINE_ARN');
 export const executionArnOf = (enrolmentId: string) => `${stateMachineArn().replace(':stateMachine:', ':execution:')}:${enrolmentId}`;
 
 /** What an enrolment's execution is told at its start, and each of its steps reads (they never change). */
-export interface EnrolmentOf { enrolmentId: string; sequenceId: string; sequenceVersion: number; leadId: string }
+export const EnrolmentOfSchema = z.object({ enrolmentId: z.string(), sequenceId: z.string(), sequenceVersion: z.number(), leadId: z.string() });
+export type EnrolmentOf = z.output<typeof EnrolmentOfSchema>;
 
 /** Starts the enrolment's execution at the sequence's first step; a redelivered event finds it running (or run). */
-
 export async function startEnrolmentExecution(of: EnrolmentOf, firstStepId: string): Promise<void> {
   await startNamedExecution(stateMachineArn(), of.enrolmentId, { ...of, stepId: firstStepId });
 }

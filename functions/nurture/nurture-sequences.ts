@@ -9,7 +9,7 @@ import { nurtureKeys } from '../../schemas/keys';
 import { assertCan } from '../platform/access';
 import { conflict, forbidden, invalidField, notFound } from '../platform/errors';
 import { dryRun } from './nurture-plan';
-import { allHeads, enrolmentsOfLead, headItem, queryAll, readHead, readLead, sequencesChanged, type Enrolment } from './nurture-store';
+import { allHeads, enrolmentsOfLead, headItem, queryPartition, readHead, readLead, sequencesChanged, type Enrolment } from './nurture-store';
 import { describeTimelineEntry, type TimelineEntry } from './nurture-timeline';
 import type { Principal } from '../platform/principal';
 import { toRecord } from '../records';
@@ -131,7 +131,7 @@ const STAT_FIELDS = ['captured', 'enrolled', 'waitingForWindow', 'active', 'comp
 /** A sequence with its versions, the document in force and its counters: one Query of its partition. */
 export async function readSequence(principal: Principal, id: string) {
   assertReader(principal);
-  const items = await queryAll({ pk: nurtureKeys.sequenceHead(id).pk, consistent: true });
+  const items = await queryPartition({ pk: nurtureKeys.sequenceHead(id).pk, consistent: true });
   const bySk = new Map(items.map((item) => [item.sk, item]));
   const head = bySk.get(nurtureKeys.sequenceHead(id).sk) as SequenceHead | undefined;
   if (!head) throw notFound(`no nurture sequence ${id}`);
@@ -171,7 +171,7 @@ export async function leadNurture(principal: Principal, leadId: string) {
   // one consistent read, since the index lags the table (it could show an ended enrolment still active)
   const enrolments = await enrolmentsOfLead(leadId);
   const withTimelines = await Promise.all(enrolments.map(async ({ enrolmentId }) => {
-    const partition = await queryAll({ pk: nurtureKeys.enrolment(enrolmentId).pk, consistent: true });
+    const partition = await queryPartition({ pk: nurtureKeys.enrolment(enrolmentId).pk, consistent: true });
     const e = partition.find((item) => item.sk === nurtureKeys.enrolment(enrolmentId).sk) as unknown as Enrolment;
     return {
       enrolmentId: e.enrolmentId, sequenceId: e.sequenceId, sequenceVersion: e.sequenceVersion, status: e.status,
@@ -184,7 +184,7 @@ export async function leadNurture(principal: Principal, leadId: string) {
         }),
     };
   }));
-  const notEnrolled = (await queryAll({ pk: nurtureKeys.decisionPk(leadId) }))
+  const notEnrolled = (await queryPartition({ pk: nurtureKeys.decisionPk(leadId) }))
     .map((d) => ({ sequenceId: d.sequenceId, sequenceName: d.sequenceName, at: d.at, trigger: d.trigger, reasons: d.reasons }));
   return { leadId, enrolments: withTimelines, notEnrolled };
 }

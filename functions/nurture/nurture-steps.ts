@@ -7,15 +7,16 @@ import { linkSecrets } from '../platform/link-secret';
 import { logger } from '../platform/observability';
 import { mailToSend, type OutboxMail } from '../platform/outbox';
 import { LINK_PURPOSES, signLink } from '../platform/signed-links';
-import { tableName } from '../platform/table';
+import { getItems, keyString, tableName } from '../platform/table';
 import { evaluateCondition } from '../rules/conditions';
 import { engaged, MAIL_TAGS } from './nurture-engagement';
 import { completeEnrolment, exitConverted, exitEnrolment, leaveNurture } from './nurture-exits';
 import { createOpportunity, createTask, notifyOwner } from './nurture-owner-tasks';
 import { engagementDeadline, hasMarketingConsent, insideSendWindow, nextStepId, sendTime, stepById, timeZoneOf, waitEnd } from './nurture-plan';
+import { EnrolmentOfSchema } from './nurture-executions';
 import { changeScore, resumeHandOff } from './nurture-scoring';
 import {
-  getItem, getItems, keyString, leadChange, readEnrolment, readVersion, statsShard, timelineEntry, writeTogether,
+  getItem, leadChange, readEnrolment, readVersion, statsShard, timelineEntry, writeTogether,
   type Enrolment, type LeadItem, type UserItem, type WriteItem,
 } from './nurture-store';
 
@@ -38,7 +39,7 @@ export const StepInputSchema = z.object({
   /** the state machine's Catch: the step failed for good, and the enrolment ends as failed */
   failure: z.optional(z.unknown()),
   /** the execution's input: which sequence version and lead the enrolment is of (executions started before it said so do not) */
-  execution: z.optional(z.object({ sequenceId: z.optional(z.string()), sequenceVersion: z.optional(z.number()), leadId: z.optional(z.string()) })),
+  execution: z.optional(z.unknown()),
 });
 export type StepInput = z.output<typeof StepInputSchema>;
 
@@ -60,17 +61,17 @@ const UNSUBSCRIBE_LINK_DAYS = 60;
  * in one request when the execution says which sequence and lead the enrolment is of, else after the enrolment.
  */
 async function readStep(input: StepInput, claimKey: { pk: string; sk: string }) {
-  const told = input.execution;
-  const of = told?.sequenceId && told.leadId && told.sequenceVersion !== undefined
-    ? { sequenceId: told.sequenceId, sequenceVersion: told.sequenceVersion, leadId: told.leadId }
-    : await readEnrolment(input.enrolmentId);
+  const told = EnrolmentOfSchema.safeParse(input.execution);
+  const readFirst = told.success ? undefined : await readEnrolment(input.enrolmentId);
+  const of = told.success ? told.data : readFirst;
   if (!of) return { enrolment: undefined, sequence: undefined, items: new Map<string, Record<string, unknown>>() };
   const enrolmentKey = nurtureKeys.enrolment(input.enrolmentId);
+  const keys = [nurtureKeys.sequenceHead(of.sequenceId), recordKey(Leads.type, of.leadId), claimKey];
   const [sequence, items] = await Promise.all([
     readVersion(of.sequenceId, of.sequenceVersion),
-    getItems([...('enrolmentId' in of ? [] : [enrolmentKey]), nurtureKeys.sequenceHead(of.sequenceId), recordKey(Leads.type, of.leadId), claimKey]),
+    getItems(readFirst ? keys : [enrolmentKey, ...keys]),
   ]);
-  const enrolment = 'enrolmentId' in of ? of : items.get(keyString(enrolmentKey)) as Enrolment | undefined;
+  const enrolment = readFirst ?? items.get(keyString(enrolmentKey)) as Enrolment | undefined;
   return { enrolment, sequence, items };
 }
 

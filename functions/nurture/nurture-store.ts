@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput,
+  GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { NURTURE_ENGINE_WRITER } from '../../schemas/events';
 import { indexKeyAttributes, listPk, nurtureKeys, NURTURE_SEQUENCE_TYPE, recordKey } from '../../schemas/keys';
@@ -13,7 +13,7 @@ import { NurtureSequenceSchema, type ExitReason, type NurtureSequence, type Sequ
 import { Leads, type Lead, type User } from '../../schemas/records';
 import { conflict } from '../platform/errors';
 import { toRecord } from '../records';
-import { documentClient, tableName, type TableItem } from '../platform/table';
+import { documentClient, queryAll, tableName, type TableItem } from '../platform/table';
 import { writeAllOrNothing, type GuardedWrite } from '../platform/transact';
 
 type Item = Record<string, unknown>;
@@ -71,25 +71,16 @@ export async function writeTogether(items: WriteItem[]): Promise<number | undefi
   }
 }
 
-export async function queryAll(params: { index?: string; pk: string; skPrefix?: string; pkAttr?: string; skAttr?: string; limit?: number; consistent?: boolean }): Promise<TableItem[]> {
-  const items: TableItem[] = [];
-  let start: Item | undefined;
-  const attrs = params.index ? indexKeyAttributes(params.index as 'byCollection') : { pk: 'pk', sk: 'sk' };
-  do {
-    const page = await documentClient.send(new QueryCommand({
-      TableName: tableName(),
-      ...(params.index ? { IndexName: params.index } : {}),
-      KeyConditionExpression: params.skPrefix ? '#pk = :pk AND begins_with(#sk, :sk)' : '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': attrs.pk, ...(params.skPrefix ? { '#sk': attrs.sk } : {}) },
-      ExpressionAttributeValues: { ':pk': params.pk, ...(params.skPrefix ? { ':sk': params.skPrefix } : {}) },
-      ...(start ? { ExclusiveStartKey: start } : {}),
-      ...(params.limit ? { Limit: params.limit } : {}),
-      ...(params.consistent && !params.index ? { ConsistentRead: true } : {}),
-    }));
-    items.push(...((page.Items ?? []) as TableItem[]));
-    start = params.limit ? undefined : page.LastEvaluatedKey;
-  } while (start);
-  return items;
+/** Every item of one partition of the table or of an index, those whose sort key starts with skPrefix if given. */
+export async function queryPartition(params: { index?: 'byCollection' | 'byStatus' | 'byType'; pk: string; skPrefix?: string; consistent?: boolean }): Promise<TableItem[]> {
+  const attrs = params.index ? indexKeyAttributes(params.index) : { pk: 'pk', sk: 'sk' };
+  return queryAll({
+    ...(params.index ? { IndexName: params.index } : {}),
+    KeyConditionExpression: params.skPrefix ? '#pk = :pk AND begins_with(#sk, :sk)' : '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': attrs.pk, ...(params.skPrefix ? { '#sk': attrs.sk } : {}) },
+    ExpressionAttributeValues: { ':pk': params.pk, ...(params.skPrefix ? { ':sk': params.skPrefix } : {}) },
+    ...(params.consistent && !params.index ? { ConsistentRead: true } : {}),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -145,13 +136,12 @@ export async function readSequencesGeneration(): Promise<SequencesGeneration | u
   return { generation: Number(item.generation ?? 0), sequenceIds: [...((item.sequenceIds as Set<string> | undefined) ?? [])] };
 }
 
-export { getItems, keyString } from '../platform/table';
 
 export const activeHeads = async (): Promise<SequenceHead[]> =>
-  (await queryAll({ index: 'byStatus', pk: listPk.byStatus(NURTURE_SEQUENCE_TYPE, 'active') })) as unknown as SequenceHead[];
+  (await queryPartition({ index: 'byStatus', pk: listPk.byStatus(NURTURE_SEQUENCE_TYPE, 'active') })) as unknown as SequenceHead[];
 
 export const allHeads = async (): Promise<SequenceHead[]> =>
-  (await queryAll({ index: 'byType', pk: listPk.byType(NURTURE_SEQUENCE_TYPE) })) as unknown as SequenceHead[];
+  (await queryPartition({ index: 'byType', pk: listPk.byType(NURTURE_SEQUENCE_TYPE) })) as unknown as SequenceHead[];
 
 export const isSequenceStatus = (value: unknown): value is SequenceStatus => ['draft', 'active', 'paused', 'archived'].includes(String(value));
 
@@ -192,7 +182,7 @@ export const readEnrolment = async (enrolmentId: string) => (await getItem(nurtu
 
 /** A lead's enrolments, in one sequence or in all, oldest first. */
 export async function enrolmentsOfLead(leadId: string, sequenceId?: string): Promise<Enrolment[]> {
-  return (await queryAll({ index: 'byCollection', pk: nurtureKeys.enrolmentIndexes(leadId, '', '', '').byCollectionPk, skPrefix: nurtureKeys.enrolmentsOfLead(sequenceId) })) as unknown as Enrolment[];
+  return (await queryPartition({ index: 'byCollection', pk: nurtureKeys.enrolmentIndexes(leadId, '', '', '').byCollectionPk, skPrefix: nurtureKeys.enrolmentsOfLead(sequenceId) })) as unknown as Enrolment[];
 }
 
 /** What else an enrolment's end writes in its transaction: other items, and more counters on its shard. */
@@ -258,7 +248,7 @@ export async function endEnrolment(enrolment: Enrolment, status: 'completed' | '
 /** How many enrolments of the lead are running, in every sequence (one consistent read of its places). */
 export async function activeEnrolmentsOfLead(leadId: string): Promise<number> {
   const place = nurtureKeys.leadInSequence(leadId, '');
-  const places = await queryAll({ pk: place.pk, skPrefix: place.sk, consistent: true });
+  const places = await queryPartition({ pk: place.pk, skPrefix: place.sk, consistent: true });
   return places.reduce((sum, item) => sum + (typeof item.active === 'number' ? item.active : 0), 0);
 }
 
