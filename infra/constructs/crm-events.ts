@@ -79,23 +79,11 @@ export class CrmEvents extends Construct {
     queueDeadLetters?: boolean;
   }): Rule {
     const scope = props.scope ?? this;
-    const deadLetterQueue = new Queue(scope, `${id}DeadLetters`, {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    const deadLetterQueue = deadLetterQueueFor(scope, `${id}DeadLetters`, `Events for rule ${id} could not be delivered: read them from its dead-letter queue`);
     this.deadLetterQueues.push(deadLetterQueue);
     if (!props.queueDeadLetters) Validations.of(deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself a dead-letter queue: of an EventBridge rule target, which cdk-nag does not recognise as one.',
-    });
-    new Alarm(scope, `${id}DeadLettersAlarm`, {
-      alarmDescription: `Events for rule ${id} could not be delivered: read them from its dead-letter queue`,
-      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     return new Rule(scope, id, {
       eventBus: props.eventBus ?? this.bus,
@@ -118,28 +106,51 @@ export function backlogAlarm(scope: Construct, id: string, queue: IQueue, alarmD
   });
 }
 
+/** A dead-letter queue that keeps its messages 14 days, and an alarm as soon as one lands in it. */
+export function deadLetterQueueFor(scope: Construct, id: string, alarmDescription: string): Queue {
+  const queue = new Queue(scope, id, { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+  new Alarm(scope, `${id}Alarm`, {
+    alarmDescription,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  return queue;
+}
+
 /**
- * A rule target that queues the events for a function, which takes them ten at a time (partial batch
- * responses): the queue's visibility timeout is six times the function's timeout, as Lambda advises; its
- * dead-letter queue is the rule's (so the rule needs `queueDeadLetters`), and an alarm watches its backlog.
- * `deliveryDelay`: each event waits that long in the queue before the function may see it.
+ * A queue a function takes ten messages at a time from (partial batch responses): its visibility timeout
+ * is six times the function's timeout, as Lambda advises; a message that fails five receives goes to
+ * `deadLetterQueue`, and an alarm watches its backlog. `deliveryDelay`: each message waits that long in
+ * the queue before the function may see it.
  */
-export function queuedFor(scope: Construct, id: string, props: {
+export function queueFor(scope: Construct, id: string, props: {
   consumer: IFunction;
   consumerTimeout: Duration;
-  delivery: DeliveryOptions;
+  deadLetterQueue: IQueue;
   backlogDescription: string;
   deliveryDelay?: Duration;
-}): IRuleTarget {
+}): Queue {
   const queue = new Queue(scope, id, {
     encryption: QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     visibilityTimeout: Duration.seconds(6 * props.consumerTimeout.toSeconds()),
     retentionPeriod: Duration.days(4),
-    deadLetterQueue: { queue: props.delivery.deadLetterQueue, maxReceiveCount: 5 },
+    deadLetterQueue: { queue: props.deadLetterQueue, maxReceiveCount: 5 },
     ...(props.deliveryDelay ? { deliveryDelay: props.deliveryDelay } : {}),
   });
   backlogAlarm(scope, `${id}BacklogAlarm`, queue, props.backlogDescription);
   props.consumer.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
-  return new SqsQueue(queue, props.delivery);
+  return queue;
+}
+
+/**
+ * A rule target that queues the events for a function (queueFor), whose dead-letter queue is the rule's
+ * (so the rule needs `queueDeadLetters`).
+ */
+export function queuedFor(scope: Construct, id: string, props: Omit<Parameters<typeof queueFor>[2], 'deadLetterQueue'> & { delivery: DeliveryOptions }): IRuleTarget {
+  const { delivery, ...rest } = props;
+  return new SqsQueue(queueFor(scope, id, { ...rest, deadLetterQueue: delivery.deadLetterQueue }), delivery);
 }

@@ -1,14 +1,11 @@
 import { ArnFormat, Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { CfnTemplate } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { LeadCaptured, NURTURE_ENGINE_WRITER, RecordChanged } from '../../schemas/events';
 import { nurtureWorkflow, NURTURE_WORKFLOW_NAME } from '../../workflows/nurture';
-import { backlogAlarm, type DeliveryOptions } from './crm-events';
+import { deadLetterQueueFor, queueFor, type DeliveryOptions } from './crm-events';
 import { CrmFunction } from './crm-function';
 import { CrmWorkflow } from './crm-workflow';
 import type { SharedParts } from './domain-stack';
@@ -101,26 +98,14 @@ export class NurtureEngine extends Construct {
 
     // The rules fill one queue and the router takes it ten events at a time: a launch's captures are
     // enrolled in batches (one read of the sequences, one BatchGetItem, one PutEvents per batch), and a
-    // failed event goes back to the queue alone (partial batch responses). Its visibility timeout is six
-    // times the router's timeout, as Lambda advises for a queue it reads.
-    const routerDeadLetters = new Queue(this, 'RouterDeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    const routerQueue = new Queue(this, 'RouterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      visibilityTimeout: Duration.seconds(6 * ROUTER_TIMEOUT_S),
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: routerDeadLetters, maxReceiveCount: 5 },
+    // failed event goes back to the queue alone (partial batch responses).
+    const routerQueue = queueFor(this, 'RouterQueue', {
+      consumer: router.fn,
+      consumerTimeout: Duration.seconds(ROUTER_TIMEOUT_S),
+      // the router's own, as three rules fill its queue
+      deadLetterQueue: deadLetterQueueFor(this, 'RouterDeadLetters', 'Nurture events failed five deliveries to the router: read them from its dead-letter queue'),
+      backlogDescription: 'Nurture events have waited more than 15 minutes for the router: enrolments are falling behind',
     });
-    new Alarm(this, 'RouterDeadLettersAlarm', {
-      alarmDescription: 'Nurture events failed five deliveries to the router: read them from its dead-letter queue',
-      metric: routerDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    backlogAlarm(this, 'RouterBacklogAlarm', routerQueue, 'Nurture events have waited more than 15 minutes for the router: enrolments are falling behind');
-    router.fn.addEventSource(new SqsEventSource(routerQueue, { batchSize: 10, reportBatchItemFailures: true }));
     const deliver = (delivery: DeliveryOptions) => new SqsQueue(routerQueue, delivery);
     events.addRule('NurtureTriggers', {
       scope: this,
