@@ -169,8 +169,11 @@ export const nurture: Benchmark = {
       const statsCost = await costOf(() => stats('bench-launch'));
       const countsBefore = runtime.edgeRequestCounts();
       const invocationsBefore = runtime.lambdaInvocations();
-      let peakRss = process.memoryUsage().rss;
-      const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 250);
+      let peak = { rss: process.memoryUsage().rss, heapTotal: process.memoryUsage().heapTotal, warm: runtime.warmFunctions().length };
+      const sampler = setInterval(() => {
+        const { rss, heapTotal } = process.memoryUsage();
+        if (rss > peak.rss) peak = { rss, heapTotal, warm: runtime.warmFunctions().length };
+      }, 250);
       const latencies: number[] = [];
       const failedReads: string[] = [];
       let probing = true;
@@ -228,7 +231,8 @@ export const nurture: Benchmark = {
       figure('ddb-requests-per-enrolment', fixed1(total(counted) / enrolled), 'requests');
       figure('ddb-writes-per-enrolment', fixed1(total(counted, WRITES) / enrolled), 'write requests');
       report(`of which TransactWriteItems: ${fixed1((counted.TransactWriteItems ?? 0) / enrolled)} per enrolment, with ${fixed1((counted['TransactWriteItems.items'] ?? 0) / enrolled)} items`);
-      figure('runtime-rss-mb', Math.round(peakRss / 1024 / 1024), 'MB');
+      figure('runtime-rss-mb', Math.round(peak.rss / 1024 / 1024), 'MB');
+      report(`at the peak: the main thread's heap ${Math.round(peak.heapTotal / 1024 / 1024)} MB, ${peak.warm} warm function workers`);
       const sorted = [...latencies].sort((x, y) => x - y);
       report(`${latencies.length + failedReads.length} reads of an account by another user during the launch (${failedReads.length} failed): median ${Math.round(median(sorted))} ms, max ${Math.round(sorted.at(-1) ?? 0)} ms`);
       if (failedReads.length > 0) report(`failed reads: ${[...new Set(failedReads)].slice(0, 3).join('; ')}`);

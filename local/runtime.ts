@@ -57,6 +57,8 @@ export interface LocalRuntime {
   edgeRequestCounts(): Record<string, number>;
   /** per function name: invocations so far and their summed duration */
   lambdaInvocations(): Record<string, { count: number; ms: number; memorySize: number }>;
+  /** the functions with a warm worker (each holds its own heap) */
+  warmFunctions(): string[];
   stop(): Promise<void>;
 }
 
@@ -247,6 +249,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       },
       edgeRequestCounts: () => Object.fromEntries(counts),
       lambdaInvocations: () => functions.invocations(),
+      warmFunctions: () => functions.warmFunctions(),
       stop: stopAll,
     };
   } catch (error) {

@@ -43,6 +43,8 @@ export interface FunctionRuntimeOptions {
    * (CONSOLE_URL, the CloudFront distribution's in the cloud) gets this one, so mail links open locally.
    */
   consoleUrl?: () => string | undefined;
+  /** How long a worker no invocation has used is kept before it is stopped, as Lambda reclaims an idle environment. */
+  idleWorkerMs?: number;
 }
 
 export interface LocalFunction {
@@ -62,6 +64,8 @@ export interface FunctionRuntime {
   findByArn(arn: string): string | undefined;
   /** invocations running or waiting for their turn */
   inFlight(): number;
+  /** the names of the functions that have a warm worker */
+  warmFunctions(): string[];
   /** per function name: invocations run so far and their summed duration (what Lambda would bill, as run here) */
   invocations(): Record<string, { count: number; ms: number; memorySize: number }>;
   stop(): Promise<void>;
@@ -94,12 +98,19 @@ interface WarmWorker {
   pending: Map<number, Pending>;
   /** settles when the handler's module has loaded (Lambda's init phase, not counted in the timeout) */
   initialized: Promise<unknown>;
+  /** stops the worker once it has run no invocation for idleWorkerMs */
+  idleTimer?: NodeJS.Timeout;
 }
 
 /** The id of the worker's init-phase reply; invocations count from 1. */
 const INIT_ID = 0;
 /** Lambda gives the init phase 10 s of its own. */
 const INIT_TIMEOUT_MS = 10_000;
+/**
+ * Lambda reclaims an execution environment left idle for some minutes (it does not say how many): a
+ * function nobody calls (an API route during a launch) then holds no memory here either.
+ */
+const IDLE_WORKER_MS = 5 * 60_000;
 /** Invocations of one function running at once; more wait their turn (see invoke). */
 const MAX_CONCURRENT_INVOCATIONS = 16;
 
@@ -206,6 +217,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
   }
 
   function discard(fn: LocalFunction, instance: WarmWorker, error: LambdaInvokeError) {
+    clearTimeout(instance.idleTimer);
     if (warm.get(fn.logicalId) === instance) warm.delete(fn.logicalId);
     for (const pending of instance.pending.values()) pending.reject(error);
     instance.pending.clear();
@@ -271,8 +283,18 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     return limit(() => run(fn, event)).finally(() => inFlight--);
   }
 
+  /** Once the worker runs nothing, it is stopped after idleWorkerMs unless an invocation comes first. */
+  function idleFrom(fn: LocalFunction, instance: WarmWorker) {
+    clearTimeout(instance.idleTimer);
+    if (instance.pending.size > 0 || warm.get(fn.logicalId) !== instance) return;
+    instance.idleTimer = setTimeout(() => {
+      if (instance.pending.size === 0) discard(fn, instance, new LambdaInvokeError('Runtime.ExitError', 'idle environment reclaimed'));
+    }, options.idleWorkerMs ?? IDLE_WORKER_MS).unref();
+  }
+
   async function run(fn: LocalFunction, event: unknown): Promise<unknown> {
     const instance = workerFor(fn);
+    clearTimeout(instance.idleTimer);
     await instance.initialized;
     const id = ++nextId;
     const requestId = randomUUID();
@@ -309,6 +331,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
       const counted = invocationCounts.get(fn.name) ?? { count: 0, ms: 0, memorySize: fn.memorySize };
       invocationCounts.set(fn.name, { ...counted, count: counted.count + 1, ms: counted.ms + ms });
       const duration = ms.toFixed(2);
+      idleFrom(fn, instance);
       log(fn.name, `END RequestId: ${requestId}`);
       log(fn.name, `REPORT RequestId: ${requestId}\tDuration: ${duration} ms\tMemory Size: ${fn.memorySize} MB`);
     }
@@ -331,6 +354,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
 
   return {
     invoke, functions: () => functions.map((f) => ({ ...f })), findByArn, inFlight: () => inFlight, stop,
+    warmFunctions: () => functions.filter((f) => warm.has(f.logicalId)).map((f) => f.name),
     invocations: () => Object.fromEntries([...invocationCounts].map(([name, c]) => [name, { ...c }])),
   };
 }

@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadCloudAssembly, type StackArtifact } from '../../local/assembly/cloud-assembly';
 import { createResolver, type Resolver } from '../../local/assembly/cfn-intrinsics';
 import { createFunctionRuntime, LambdaInvokeError, type FunctionRuntime } from '../../local/lambda/function-runtime';
@@ -196,6 +196,24 @@ describe('local Lambda runtime on a synthesized fixture app', () => {
     const callback = logicalIdOf('AWS::Lambda::Function', 'Callback');
     expect(await runtime.invoke(callback, { n: 1 })).toEqual({ called: 'back', event: { n: 1 } });
     await expect(runtime.invoke(callback, { fail: 'nope' })).rejects.toMatchObject({ errorType: 'Error', errorMessage: 'nope' });
+  });
+
+  it('stops a worker left idle, as Lambda reclaims an idle environment, and never one still running an invocation', async () => {
+    const idleRuntime = createFunctionRuntime({ stack, resolver, region, edgeUrl: 'http://127.0.0.1:1', log: () => {}, idleWorkerMs: 200 });
+    try {
+      const fn = idleRuntime.functions().find((f) => f.logicalId.startsWith('Echo'))!;
+      // sleeps past the idle time: still running, it is not idle
+      const first = (await idleRuntime.invoke(fn.logicalId, { sleepMs: 1000 })) as EchoResult;
+      expect(first.event).toEqual({ sleepMs: 1000 });
+      await vi.waitFor(() => expect(idleRuntime.warmFunctions()).toEqual([]), { timeout: 30_000 });
+      // the next invocation starts a fresh environment: a log stream of its own
+      const second = (await idleRuntime.invoke(fn.logicalId, { again: true })) as EchoResult;
+      expect(second.event).toEqual({ again: true });
+      expect(second.context.logStreamName).not.toBe(first.context.logStreamName);
+      expect(idleRuntime.warmFunctions()).toEqual([fn.name]);
+    } finally {
+      await idleRuntime.stop();
+    }
   });
 
   it('appends function output to <logDir>/<functionName>.log when no log callback is given', async () => {
