@@ -1,8 +1,9 @@
 import '../local/quiet-sdk-warning';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION, startLocalRuntime } from '../local/runtime';
 import { seedDemoData } from '../local/seed/demo-data';
 import { synthesize } from '../local/synth';
@@ -57,6 +58,7 @@ function requestUnits(c: Record<string, number>) {
 
 const minus = (after: Record<string, number>, before: Record<string, number>) =>
   Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => Number(v) !== 0)) as Record<string, number>;
+const p99 = (sorted: number[]) => sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? 0;
 const total = (c: Record<string, number>, only?: string[]) =>
   Object.entries(c).filter(([k]) => !k.endsWith('.items') && (!only || only.includes(k))).reduce((sum, [, v]) => sum + v, 0);
 
@@ -169,11 +171,13 @@ export const nurture: Benchmark = {
       const statsCost = await costOf(() => stats('bench-launch'));
       const countsBefore = runtime.edgeRequestCounts();
       const invocationsBefore = runtime.lambdaInvocations();
-      let peak = { rss: process.memoryUsage().rss, heapTotal: process.memoryUsage().heapTotal, warm: runtime.warmFunctions().length };
+      let peak = { rss: process.memoryUsage().rss, heapTotal: process.memoryUsage().heapTotal, warm: runtime.warmFunctions() };
       const sampler = setInterval(() => {
         const { rss, heapTotal } = process.memoryUsage();
-        if (rss > peak.rss) peak = { rss, heapTotal, warm: runtime.warmFunctions().length };
+        if (rss > peak.rss) peak = { rss, heapTotal, warm: runtime.warmFunctions() };
       }, 250);
+      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+      loopDelay.enable();
       const latencies: number[] = [];
       const failedReads: string[] = [];
       let probing = true;
@@ -187,6 +191,16 @@ export const nurture: Benchmark = {
           } catch (error) {
             failedReads.push((error as Error).message);
           }
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      })();
+      // the same kind of read straight to DynamoDB Local, to tell its queue from ours
+      const tableLatencies: number[] = [];
+      const tableProber = (async () => {
+        while (probing) {
+          const started = performance.now();
+          await table.send(new GetCommand({ TableName: runtime.tableName, Key: { pk: 'BENCH_CEILING#put#0', sk: 'PUT' } }));
+          tableLatencies.push(performance.now() - started);
           await new Promise((r) => setTimeout(r, 200));
         }
       })();
@@ -209,8 +223,10 @@ export const nurture: Benchmark = {
       const mailSeconds = elapsed();
       probing = false;
       await prober;
+      await tableProber;
       if (figures.sent! >= LEADS) await untilIdle(runtime.edgeUrl, undefined, 600_000);
       clearInterval(sampler);
+      loopDelay.disable();
       const enrolled = Number(figures.enrolled);
       // a failed read's table requests, if it made any, stay in the count
       const ownReads = Object.fromEntries(Object.keys({ ...probeCost, ...statsCost }).map((k) => [k, (probeCost[k] ?? 0) * latencies.length + (statsCost[k] ?? 0) * statsReads]));
@@ -232,12 +248,15 @@ export const nurture: Benchmark = {
       figure('ddb-writes-per-enrolment', fixed1(total(counted, WRITES) / enrolled), 'write requests');
       report(`of which TransactWriteItems: ${fixed1((counted.TransactWriteItems ?? 0) / enrolled)} per enrolment, with ${fixed1((counted['TransactWriteItems.items'] ?? 0) / enrolled)} items`);
       figure('runtime-rss-mb', Math.round(peak.rss / 1024 / 1024), 'MB');
-      report(`at the peak: the main thread's heap ${Math.round(peak.heapTotal / 1024 / 1024)} MB, ${peak.warm} warm function workers`);
+      report(`at the peak: the main thread's heap ${Math.round(peak.heapTotal / 1024 / 1024)} MB, ${peak.warm.length} warm function workers (${peak.warm.join(', ')})`);
       const sorted = [...latencies].sort((x, y) => x - y);
       report(`${latencies.length + failedReads.length} reads of an account by another user during the launch (${failedReads.length} failed): median ${Math.round(median(sorted))} ms, max ${Math.round(sorted.at(-1) ?? 0)} ms`);
       if (failedReads.length > 0) report(`failed reads: ${[...new Set(failedReads)].slice(0, 3).join('; ')}`);
+      report(`the main thread's event loop was late by ${Math.round(loopDelay.percentile(99) / 1e6)} ms at the 99th percentile (max ${Math.round(loopDelay.max / 1e6)} ms)`);
       figure('api-failed-reads-during-launch', failedReads.length, 'reads');
-      figure('api-p99-ms-during-launch', Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? 0), 'ms');
+      const tableSorted = [...tableLatencies].sort((x, y) => x - y);
+      report(`a GetItem straight to DynamoDB Local meanwhile: median ${Math.round(median(tableSorted))} ms, p99 ${Math.round(p99(tableSorted))} ms`);
+      figure('api-p99-ms-during-launch', Math.round(p99(sorted)), 'ms');
 
       // c. the cost: the launch's table requests and invocations, and the whole sequence's transitions
       const scale = 10_000 / enrolled;
