@@ -29,10 +29,6 @@ export interface TtlSweeper {
 /** Timed sweeps are at least this many times their own length apart. */
 const SWEEP_SPACING = 20;
 
-// DynamoDB Local serves one request at a time, so a sweep reads the table in short pages: a 1 MB page of
-// a big table held every other request back for as long as it took (the API's p99 during a launch)
-const SCAN_PAGE_ITEMS = 200;
-
 // DynamoDB ignores TTL values more than five years in the past (they are taken for a unit mistake)
 const IGNORED_AFTER_SECONDS = 5 * 365 * 24 * 3600;
 
@@ -121,7 +117,6 @@ async function sweepTable(client: DynamoDBClient, table: string, nowSeconds: num
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: { ...expired, ':oldest': { N: String(nowSeconds - IGNORED_AFTER_SECONDS) } },
         ExclusiveStartKey: startKey,
-        Limit: SCAN_PAGE_ITEMS,
       }),
     );
     for (const item of page.Items ?? []) {

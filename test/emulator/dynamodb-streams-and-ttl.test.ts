@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll, onTestFailed, vi } from 'vitest';
-import { BatchWriteItemCommand, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { TemplateResource } from '../../local/assembly/cloud-assembly';
 import { createResolver } from '../../local/assembly/cfn-intrinsics';
 import { createLocalClock } from '../../local/clock';
@@ -209,25 +209,6 @@ describe('what DynamoDB Local lacks', () => {
       expect(sweeper.sweeping()).toBe(false);
       expect(await exists('later')).toBe(true);
       expect(await exists('never')).toBe(true);
-    } finally {
-      await sweeper.stop();
-    }
-  });
-
-  it('expires every expired item of a table that takes many pages to read', async () => {
-    const clock = createLocalClock();
-    const past = String(Math.floor(clock.now() / 1000) - 60);
-    const keys = Array.from({ length: 450 }, (_, n) => `paged-${n}`);
-    for (let i = 0; i < keys.length; i += 25) {
-      await client.send(new BatchWriteItemCommand({
-        RequestItems: { expiring: keys.slice(i, i + 25).map((pk) => ({ PutRequest: { Item: { pk: { S: pk }, expiresAt: { N: past } } } })) },
-      }));
-    }
-    const sweeper = startTtlSweeper({ client, clock, tables: ['expiring'], intervalMs: 3_600_000 });
-    try {
-      await sweeper.sweep();
-      const { Items = [] } = await client.send(new ScanCommand({ TableName: 'expiring', FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': { S: 'paged-' } } }));
-      expect(Items).toEqual([]);
     } finally {
       await sweeper.stop();
     }
