@@ -212,7 +212,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       countedActivity('EventBridge deliveries under way or waiting to be retried', () => eventBridge.pendingDeliveries()),
       countedActivity('EventBridge replay(s) under way', () => eventBridge.replaysUnderWay()),
       countedActivity('SQS message(s) waiting for the functions that read their queues', () => sqs.pendingForFunctions()),
-      countedActivity('TTL sweep under way', () => (sweeper.sweeping() ? 1 : 0)),
+      countedActivity('TTL sweep under way', () => (sweeper.sweepOwed() ? 1 : 0)),
       { busy: () => poller.pendingRecords() },
     ]));
 

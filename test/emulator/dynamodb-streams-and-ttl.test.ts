@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll, onTestFailed, vi } from 'vitest';
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { TemplateResource } from '../../local/assembly/cloud-assembly';
 import { createResolver } from '../../local/assembly/cfn-intrinsics';
 import { createLocalClock } from '../../local/clock';
@@ -203,12 +203,33 @@ describe('what DynamoDB Local lacks', () => {
       expect(await exists('soon')).toBe(true);
 
       clock.advance(2 * 3_600);
-      expect(sweeper.sweeping()).toBe(true);
+      expect(sweeper.sweepOwed()).toBe(true);
       await eventually(async () => expect(await exists('soon')).toBe(false));
       await sweeper.sweep();
-      expect(sweeper.sweeping()).toBe(false);
+      expect(sweeper.sweepOwed()).toBe(false);
       expect(await exists('later')).toBe(true);
       expect(await exists('never')).toBe(true);
+    } finally {
+      await sweeper.stop();
+    }
+  });
+
+  it('expires every expired item of a table that a timed sweep reads in many pages', async () => {
+    const clock = createLocalClock();
+    // timed sweeps every 100 ms, in short pages; no clock advance and no sweep() after the one at start
+    const sweeper = startTtlSweeper({ client, clock, tables: ['expiring'], intervalMs: 100 });
+    try {
+      await sweeper.sweep();
+      // they expire a few seconds from now, in real time: a timed sweep finds them, not the one at start
+      const soon = String(Math.floor(clock.now() / 1000) + 3);
+      const keys = Array.from({ length: 450 }, (_, n) => `paged-${n}`);
+      for (let i = 0; i < keys.length; i += 25) {
+        await client.send(new BatchWriteItemCommand({
+          RequestItems: { expiring: keys.slice(i, i + 25).map((pk) => ({ PutRequest: { Item: { pk: { S: pk }, expiresAt: { N: soon } } } })) },
+        }));
+      }
+      const left = async () => (await client.send(new ScanCommand({ TableName: 'expiring', FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': { S: 'paged-' } } }))).Items ?? [];
+      await eventually(async () => expect(await left()).toEqual([]), 60_000);
     } finally {
       await sweeper.stop();
     }
