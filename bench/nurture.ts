@@ -14,7 +14,9 @@ import { figure, fixed1, median, progress, report, type Benchmark } from './supp
 /**
  * The nurture benchmark, on the whole local runtime, in one run:
  *  0. the machine's ceiling: DynamoDB Local's own rate for a two-item conditional TransactWriteItems
- *     (and for a plain PutItem) on the runtime's table, straight to DynamoDB Local, before the launch;
+ *     (and for a ten-item one and a plain PutItem) on the runtime's table, straight to DynamoDB Local,
+ *     warmed up, before the launch; with the launch's writes it gives the bound DynamoDB Local alone puts
+ *     on enrolments per second;
  *  a. state transitions per nurture step: one lead through mail, wait, mail, end (history of its execution);
  *  b. a launch: N Lead.Captured events put on the bus at once (NURTURE_BENCH_LEADS, default 10,000),
  *     timed until the sequence counts N enrolments, then until each lead's first mail went (a launch not
@@ -29,6 +31,9 @@ import { figure, fixed1, median, progress, report, type Benchmark } from './supp
 const LEADS = Number(process.env.NURTURE_BENCH_LEADS ?? 10_000);
 const DEADLINE_S = Number(process.env.NURTURE_BENCH_SECONDS ?? 900);
 const CEILING_S = 5;
+const WARM_UP_S = 2;
+/** the larger transaction of the ceiling, to tell a transaction's cost per item from its cost per request */
+const TX_ITEMS = 10;
 
 /**
  * AWS list prices, us-east-1, taken on 2026-12-05 (from the published on-demand prices: DynamoDB's since
@@ -63,14 +68,23 @@ const total = (c: Record<string, number>, only?: string[]) =>
   Object.entries(c).filter(([k]) => !k.endsWith('.items') && (!only || only.includes(k))).reduce((sum, [, v]) => sum + v, 0);
 
 /** DynamoDB Local's own rate for one kind of request, four at a time for CEILING_S seconds. */
-async function ceilingRate(send: (n: number) => Promise<unknown>): Promise<number> {
+async function ceilingRate(send: (n: number) => Promise<unknown>, seconds = CEILING_S): Promise<number> {
   let done = 0;
-  const until = Date.now() + CEILING_S * 1000;
+  const until = Date.now() + seconds * 1000;
   const started = Date.now();
   await Promise.all(Array.from({ length: 4 }, async () => {
     while (Date.now() < until) await send(done++);
   }));
   return done / ((Date.now() - started) / 1000);
+}
+
+/**
+ * DynamoDB Local serves one request at a time, so a transaction's rate is the inverse of what it holds the
+ * table for: a part per request and a part per item, told apart by the rates of two sizes.
+ */
+function transactionCost(twoItemsPerS: number, largePerS: number) {
+  const perItemMs = (1000 / largePerS - 1000 / twoItemsPerS) / (TX_ITEMS - 2);
+  return { perItemMs, perRequestMs: 1000 / twoItemsPerS - 2 * perItemMs };
 }
 
 /** A sequence of mail, wait, mail for leads captured by one form (the foundation benchmark adds one as a draft). */
@@ -122,15 +136,20 @@ export const nurture: Benchmark = {
       });
       const stats = async (id: string) => (await api(`/nurture/sequences/${id}`)).stats as Record<string, number>;
 
-      // 0. the ceiling
-      const ceilingTx = await ceilingRate((n) => table.send(new TransactWriteCommand({
-        TransactItems: ['A', 'B'].map((side) => ({
-          Put: { TableName: runtime.tableName, Item: { pk: `BENCH_CEILING#tx#${n}`, sk: side }, ConditionExpression: 'attribute_not_exists(pk)' },
+      // 0. the ceiling, once DynamoDB Local's JVM has compiled its hot paths (a cold one measured a third of it)
+      const transaction = (tag: string, items: number) => (n: number) => table.send(new TransactWriteCommand({
+        TransactItems: Array.from({ length: items }, (_, side) => ({
+          Put: { TableName: runtime.tableName, Item: { pk: `BENCH_CEILING#${tag}#${n}`, sk: String(side) }, ConditionExpression: 'attribute_not_exists(pk)' },
         })),
-      })));
+      }));
+      await ceilingRate(transaction('warm', 2), WARM_UP_S);
+      const ceilingTx = await ceilingRate(transaction('tx', 2));
+      const ceilingTx10 = await ceilingRate(transaction('tx10', TX_ITEMS));
       const ceilingPut = await ceilingRate((n) => table.send(new PutCommand({ TableName: runtime.tableName, Item: { pk: `BENCH_CEILING#put#${n}`, sk: 'PUT' } })));
-      report(`DynamoDB Local alone: ${fixed1(ceilingTx)} two-item conditional transactions/s, ${fixed1(ceilingPut)} puts/s (4 at a time, ${CEILING_S} s each)`);
+      report(`DynamoDB Local alone: ${fixed1(ceilingTx)} two-item conditional transactions/s, ${fixed1(ceilingTx10)} of ${TX_ITEMS} items, ${fixed1(ceilingPut)} puts/s (4 at a time, ${CEILING_S} s each)`);
       figure('ddb-local-tx-per-s', fixed1(ceilingTx), 'transactions/s');
+      const txCost = transactionCost(ceilingTx, ceilingTx10);
+      report(`so a transaction holds DynamoDB Local ${fixed1(txCost.perRequestMs)} ms, plus ${fixed1(txCost.perItemMs)} ms for each of its items`);
 
       // a. one lead, every step
       await launch('bench-one', 'bench-one');
@@ -246,7 +265,13 @@ export const nurture: Benchmark = {
       figure('first-mails-per-s', fixed1(Number(figures.sent) / mailSeconds), 'mails/s');
       figure('ddb-requests-per-enrolment', fixed1(total(counted) / enrolled), 'requests');
       figure('ddb-writes-per-enrolment', fixed1(total(counted, WRITES) / enrolled), 'write requests');
-      report(`of which TransactWriteItems: ${fixed1((counted.TransactWriteItems ?? 0) / enrolled)} per enrolment, with ${fixed1((counted['TransactWriteItems.items'] ?? 0) / enrolled)} items`);
+      const transactionsEach = (counted.TransactWriteItems ?? 0) / enrolled;
+      const itemsEach = (counted['TransactWriteItems.items'] ?? 0) / enrolled;
+      report(`of which TransactWriteItems: ${fixed1(transactionsEach)} per enrolment, with ${fixed1(itemsEach)} items`);
+      // what DynamoDB Local alone allows for those writes, reads aside: the engine's code taken as free
+      const writesMs = transactionsEach * txCost.perRequestMs + itemsEach * txCost.perItemMs;
+      report(`those transactions hold DynamoDB Local ${fixed1(writesMs)} ms an enrolment: alone, at most ${fixed1(1000 / writesMs)} enrolments/s (this launch: ${Math.round((100 * enrolmentsPerS * writesMs) / 1000)}% of it)`);
+      figure('ddb-local-bound-enrolments-per-s', fixed1(1000 / writesMs), 'enrolments/s');
       figure('runtime-rss-mb', Math.round(peak.rss / 1024 / 1024), 'MB');
       report(`at the peak: the main thread's heap ${Math.round(peak.heapTotal / 1024 / 1024)} MB, ${peak.warm.length} warm function workers (${peak.warm.join(', ')})`);
       const sorted = [...latencies].sort((x, y) => x - y);
