@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { LocalClock } from '../clock';
 import type { BusEvent, FailedDelivery, TargetConfig } from './eventbridge-model';
 import { targetInput, type RuleRef } from './target-input';
@@ -26,6 +27,10 @@ export interface RetrySettings {
 export const LOCAL_RETRY_DEFAULTS: RetrySettings = { defaultMaximumRetryAttempts: 3, baseDelaySeconds: 1, maxDelaySeconds: 30 };
 const AWS_DEFAULT_MAX_EVENT_AGE_SECONDS = 86_400;
 const FAILED_KEPT = 1000;
+// a burst of events for one target (a launch's thousands of captures) waits here as its jobs, not as
+// thousands of SDK requests queued for the client's 50 sockets, each holding its middleware's state
+// (about 45 KB); a slow target holds back only its own deliveries
+const MAX_ATTEMPTS_AT_ONCE_PER_TARGET = 50;
 
 export interface DeliveryOptions {
   clock: LocalClock;
@@ -88,7 +93,10 @@ export function createDelivery(opts: DeliveryOptions): Delivery {
     if (opts.pendingFile) appendFileSync(opts.pendingFile, `${JSON.stringify(record)}\n`);
   };
 
+  const turns = new Map<string, LimitFunction>();
+  const turnAt = (arn: string) => turns.get(arn) ?? turns.set(arn, pLimit(MAX_ATTEMPTS_AT_ONCE_PER_TARGET)).get(arn)!;
   async function attempt(job: DeliveryJob): Promise<void> {
+    if (controller.signal.aborted) return;
     let input: string;
     try {
       input = targetInput(job.target, job.event, job.rule, new Date(job.ingestedAt).toISOString());
@@ -140,7 +148,7 @@ export function createDelivery(opts: DeliveryOptions): Delivery {
     const maxAgeMs = (job.target.RetryPolicy?.MaximumEventAgeInSeconds ?? AWS_DEFAULT_MAX_EVENT_AGE_SECONDS) * 1000;
     for (let retries = 0; !controller.signal.aborted; retries++) {
       try {
-        return await attempt(job);
+        return await turnAt(job.target.Arn)(() => attempt(job));
       } catch (caught) {
         const error = deliveryErrorOf(caught);
         const delayMs = Math.min(retry.baseDelaySeconds * 2 ** retries, retry.maxDelaySeconds) * 1000;

@@ -45,3 +45,38 @@ describe('the local EventBridge keeps accepted deliveries across a crash', () =>
     expect(readFileSync(pendingFile, 'utf8')).toBe('');
   });
 });
+
+describe('the local EventBridge under a burst of events', () => {
+  it('sends a target at most 50 deliveries at once, and a target that hangs holds back no other', async () => {
+    const clock = createLocalClock();
+    const queue = { Id: 'router', Arn: 'arn:aws:sqs:us-east-1:000000000000:nurture-router' };
+    let atOnce = 0;
+    let most = 0;
+    const releases: (() => void)[] = [];
+    const delivered: string[] = [];
+    const send = vi.fn(async (target: DeliveryJob['target'], _input: string, event: DeliveryJob['event']) => {
+      if (target.Arn !== queue.Arn) return void delivered.push(event.id);
+      atOnce++;
+      most = Math.max(most, atOnce);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      atOnce--;
+      delivered.push(event.id);
+    });
+    const delivery = createDelivery({ clock, senders: senders(send), log: () => {} });
+    for (let n = 0; n < 120; n++) delivery.enqueue({ ...job(`CAPTURE-${n}`), target: queue });
+    delivery.enqueue(job('PAY-1'));
+
+    // the queue's first 50 are under way and go no further; the other target's delivery is made meanwhile
+    await vi.waitFor(() => expect(delivered).toEqual(['PAY-1']));
+    await vi.waitFor(() => expect(releases).toHaveLength(50));
+    expect(most).toBe(50);
+    // as each ends, the next begins, until all 120 are made
+    while (delivered.length < 121) {
+      releases.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(most).toBe(50);
+    expect(delivery.pending()).toBe(0);
+    delivery.stop();
+  });
+});
