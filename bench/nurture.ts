@@ -190,10 +190,11 @@ export const nurture: Benchmark = {
       const statsCost = await costOf(() => stats('bench-launch'));
       const countsBefore = runtime.edgeRequestCounts();
       const invocationsBefore = runtime.lambdaInvocations();
-      let peak = { rss: process.memoryUsage().rss, heapTotal: process.memoryUsage().heapTotal, warm: runtime.warmFunctions() };
+      let peak = { rss: process.memoryUsage().rss, heapTotal: process.memoryUsage().heapTotal, warm: runtime.warmFunctions(), at: Date.now(), enrolled: 0 };
+      let enrolledSoFar = 0;
       const sampler = setInterval(() => {
         const { rss, heapTotal } = process.memoryUsage();
-        if (rss > peak.rss) peak = { rss, heapTotal, warm: runtime.warmFunctions() };
+        if (rss > peak.rss) peak = { rss, heapTotal, warm: runtime.warmFunctions(), at: Date.now(), enrolled: enrolledSoFar };
       }, 250);
       const loopDelay = monitorEventLoopDelay({ resolution: 10 });
       loopDelay.enable();
@@ -233,6 +234,7 @@ export const nurture: Benchmark = {
       let enrolSeconds: number | undefined;
       while (elapsed() < DEADLINE_S) {
         figures = await stats('bench-launch');
+        enrolledSoFar = Number(figures.enrolled);
         statsReads++;
         if (enrolSeconds === undefined && figures.enrolled! >= LEADS) enrolSeconds = elapsed();
         progress(`after ${Math.round(elapsed())} s: captured ${figures.captured}, enrolled ${figures.enrolled}, waiting for the window ${figures.waitingForWindow}, sent ${figures.sent}`);
@@ -273,7 +275,7 @@ export const nurture: Benchmark = {
       report(`those transactions hold DynamoDB Local ${fixed1(writesMs)} ms an enrolment: alone, at most ${fixed1(1000 / writesMs)} enrolments/s (this launch: ${Math.round((100 * enrolmentsPerS * writesMs) / 1000)}% of it)`);
       figure('ddb-local-bound-enrolments-per-s', fixed1(1000 / writesMs), 'enrolments/s');
       figure('runtime-rss-mb', Math.round(peak.rss / 1024 / 1024), 'MB');
-      report(`at the peak: the main thread's heap ${Math.round(peak.heapTotal / 1024 / 1024)} MB, ${peak.warm.length} warm function workers (${peak.warm.join(', ')})`);
+      report(`at the peak (${Math.round((peak.at - started) / 1000)} s into the launch, ${peak.enrolled} enrolled): the main thread's heap ${Math.round(peak.heapTotal / 1024 / 1024)} MB, ${peak.warm.length} warm function workers (${peak.warm.join(', ')})`);
       const sorted = [...latencies].sort((x, y) => x - y);
       report(`${latencies.length + failedReads.length} reads of an account by another user during the launch (${failedReads.length} failed): median ${Math.round(median(sorted))} ms, max ${Math.round(sorted.at(-1) ?? 0)} ms`);
       if (failedReads.length > 0) report(`failed reads: ${[...new Set(failedReads)].slice(0, 3).join('; ')}`);
