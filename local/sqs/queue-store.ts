@@ -1,8 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { Queue, type QueueSnapshot } from './queue';
 
 const FLUSH_INTERVAL_MS = 500;
+/** a queue of thousands takes a while to write: the next write waits this many times as long */
+const FLUSH_SPACING = 5;
+/** messages serialized per write(2): a big queue is never one string of all its messages */
+const MESSAGES_PER_WRITE = 500;
 
 /**
  * The queues by name, each persisted as one JSON file under `dir` (written at most every half second
@@ -13,6 +17,7 @@ export class QueueStore {
   private readonly queues = new Map<string, Queue>();
   private readonly dirty = new Set<string>();
   private flushScheduled = false;
+  private lastWriteMs = 0;
   /** sends waiting for their message to be on disk before they are answered */
   private waitingForFlush: (() => void)[] = [];
 
@@ -47,7 +52,7 @@ export class QueueStore {
     this.flushScheduled = true;
     // a queue's file is all its messages: written at most every FLUSH_INTERVAL_MS, or a launch putting
     // thousands of messages one by one would write the growing file thousands of times
-    setTimeout(() => this.flush(), FLUSH_INTERVAL_MS).unref();
+    setTimeout(() => this.flush(), Math.max(FLUSH_INTERVAL_MS, FLUSH_SPACING * this.lastWriteMs)).unref();
   }
 
   /**
@@ -72,6 +77,7 @@ export class QueueStore {
 
   private write(): void {
     if (!this.dir) return;
+    const started = Date.now();
     mkdirSync(this.dir, { recursive: true });
     for (const name of this.dirty) {
       const file = path.join(this.dir, `${name}.json`);
@@ -80,10 +86,11 @@ export class QueueStore {
         rmSync(file, { force: true });
         continue;
       }
-      writeFileSync(`${file}.tmp`, JSON.stringify(queue.snapshot));
+      writeSnapshot(`${file}.tmp`, queue.snapshot);
       renameSync(`${file}.tmp`, file);
     }
     this.dirty.clear();
+    this.lastWriteMs = Date.now() - started;
   }
 
   /** Creates the queue, or returns the existing one of that name (with its attributes updated). */
@@ -121,5 +128,28 @@ export class QueueStore {
   delete(name: string): void {
     this.queues.delete(name);
     this.markDirty(name);
+  }
+}
+
+/**
+ * The snapshot's JSON, written a few hundred messages at a time: one JSON.stringify of a launch's 10,000
+ * messages was a string of 15 MB, made every half second, and the heap grew to hold them.
+ */
+function writeSnapshot(file: string, snapshot: QueueSnapshot): void {
+  const { messages, ...queue } = snapshot;
+  const fd = openSync(file, 'w');
+  const write = (text: string) => {
+    const bytes = Buffer.from(text);
+    for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
+  };
+  try {
+    write(`${JSON.stringify(queue).slice(0, -1)},"messages":[`);
+    for (let i = 0; i < messages.length; i += MESSAGES_PER_WRITE) {
+      const chunk = messages.slice(i, i + MESSAGES_PER_WRITE).map((m) => JSON.stringify(m)).join(',');
+      write(i === 0 ? chunk : `,${chunk}`);
+    }
+    write(']}');
+  } finally {
+    closeSync(fd);
   }
 }
