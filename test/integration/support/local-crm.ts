@@ -39,7 +39,7 @@ export interface LocalCrm {
   busEvents(bus?: string): Promise<BusEvent[]>;
   /** a state machine's finished executions with their input (via the SFN API on the edge) */
   finishedExecutions(stateMachineName: string): Promise<{ status: string; input: any; error?: string; cause?: string }[]>;
-  /** puts events on the crm bus as another system (or a retried publisher) would, with PutEvents */
+  /** puts events on the crm bus as another system (or a retried publisher) would, with PutEvents (ten to a call) */
   putEvents(entries: { source: string; detailType: string; detail: object }[]): Promise<void>;
   /** moves the local clock forward */
   advanceClock(seconds: number): Promise<void>;
@@ -125,10 +125,14 @@ export async function startLocalCrm(options: { consoleDir?: string } = {}): Prom
       }));
     },
     async putEvents(entries) {
-      const { FailedEntryCount } = await events.send(new PutEventsCommand({
-        Entries: entries.map((e) => ({ EventBusName: 'crm', Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(e.detail) })),
-      }));
-      if (FailedEntryCount) throw new Error(`${FailedEntryCount} of ${entries.length} events were not put on the bus`);
+      // ten to a PutEvents call, its limit
+      for (let i = 0; i < entries.length; i += 10) {
+        const batch = entries.slice(i, i + 10);
+        const { FailedEntryCount } = await events.send(new PutEventsCommand({
+          Entries: batch.map((e) => ({ EventBusName: 'crm', Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(e.detail) })),
+        }));
+        if (FailedEntryCount) throw new Error(`${FailedEntryCount} of ${batch.length} events were not put on the bus`);
+      }
     },
     async advanceClock(seconds) {
       const response = await fetch(`${runtime.edgeUrl}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: seconds }) });
