@@ -10,7 +10,7 @@ const MESSAGES_PER_WRITE = 500;
 
 /**
  * The queues by name, each persisted as one JSON file under `dir` (written at most every half second
- * after a change, and at stop). A queue is found by its URL's last path segment, so that every URL form names
+ * after a change, less often while a big queue takes long to write, and at stop). A queue is found by its URL's last path segment, so that every URL form names
  * it: the edge's (`http://127.0.0.1:4566/<account>/<name>`) and the template's `https://sqs.<region>...`.
  */
 export class QueueStore {
@@ -50,15 +50,16 @@ export class QueueStore {
     this.dirty.add(name);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    // a queue's file is all its messages: written at most every FLUSH_INTERVAL_MS, or a launch putting
-    // thousands of messages one by one would write the growing file thousands of times
+    // a queue's file is all its messages: written at most every FLUSH_INTERVAL_MS (FLUSH_SPACING times the
+    // last write's length, once that is longer), or a launch putting thousands of messages one by one
+    // would write the growing file thousands of times
     setTimeout(() => this.flush(), Math.max(FLUSH_INTERVAL_MS, FLUSH_SPACING * this.lastWriteMs)).unref();
   }
 
   /**
    * Resolves once every change made so far is on disk. A send is answered only then, as SQS acknowledges
    * a message once it is stored: a sender (EventBridge's delivery) that counts it delivered must not lose
-   * it to a kill -9 in the half second before the next write. Sends in that half second share one write.
+   * it to a kill -9 in the moment before the next write. Sends in that moment share one write.
    */
   durable(): Promise<void> {
     if (!this.dir || this.dirty.size === 0) return Promise.resolve();
@@ -133,7 +134,7 @@ export class QueueStore {
 
 /**
  * The snapshot's JSON, written a few hundred messages at a time: one JSON.stringify of a launch's 10,000
- * messages was a string of 15 MB, made every half second, and the heap grew to hold them.
+ * messages was a single string of 15 MB, made at every write.
  */
 function writeSnapshot(file: string, snapshot: QueueSnapshot): void {
   const { messages, ...queue } = snapshot;
