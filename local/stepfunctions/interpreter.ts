@@ -34,7 +34,16 @@ export interface EngineDeps {
   /** a new task token belongs to this execution's step until the task ends */
   registerToken(token: string, run: ExecutionRun, key: string): void;
   log(line: string): void;
+  /**
+   * When given, an execution whose next event is a Wait's end at least PARK_AFTER_MS away stops its run
+   * and hands itself over: the service keeps only what describes it and starts it again from its journal
+   * at `wakeAt`, as after a restart. Needs a journal on disk.
+   */
+  park?(run: ExecutionRun, wakeAt: number): void;
 }
+
+/** how far away a Wait's end must be for the execution to be parked rather than held in memory */
+export const PARK_AFTER_MS = 60_000;
 
 interface Thread {
   last: number;
@@ -75,7 +84,7 @@ interface Machine {
 
 /** Why an execution's run was interrupted: not an ASL error, never caught by Catch. */
 export class Interrupt extends Error {
-  constructor(readonly kind: 'shutdown' | 'stopped' | 'timeout') {
+  constructor(readonly kind: 'shutdown' | 'stopped' | 'timeout' | 'parked') {
     super(`execution ${kind}`);
   }
 }
@@ -111,6 +120,10 @@ export class ExecutionRun {
   private readonly definition: StateMachineDefinition;
   private readonly root: Context;
   private done: Promise<void> | undefined;
+  /** the execution's own thread: a Wait on it is the only thing the execution does until the Wait ends */
+  private mainThread: Thread | undefined;
+  /** set when a Wait parks the run: when the execution must run again */
+  private wakeAt: number | undefined;
 
   constructor(
     readonly journal: ExecutionJournal,
@@ -170,6 +183,7 @@ export class ExecutionRun {
     if (journal.end) return;
     const signal = this.controller.signal;
     const thread = { last: 0 };
+    this.mainThread = thread;
     this.emit(thread, '', 'ExecutionStarted', 'executionStartedEventDetails', {
       input: journal.meta.input, inputDetails: details(journal.meta.input), roleArn: journal.meta.roleArn,
     });
@@ -187,6 +201,10 @@ export class ExecutionRun {
     } catch (thrown) {
       const reason: unknown = signal.aborted ? signal.reason : undefined;
       if (reason instanceof Interrupt) {
+        if (reason.kind === 'parked' && !journal.end) {
+          journal.close();
+          this.deps.park!(this, this.wakeAt!);
+        }
         if (reason.kind !== 'timeout' || journal.end) return;
         const error = STATES.Timeout;
         const cause = `The execution ran longer than its TimeoutSeconds (${timeout} s)`;
@@ -271,7 +289,7 @@ export class ExecutionRun {
         outcome = this.choose(state, input, context);
         break;
       case 'Wait':
-        outcome = { output: await this.wait(state, input, context, key, entered, signal), next };
+        outcome = { output: await this.wait(state, input, context, key, entered, thread, signal), next };
         break;
       default:
         outcome = await this.withRetry(state, input, key, context, signal, (attemptKey, attemptContext) => {
@@ -310,7 +328,7 @@ export class ExecutionRun {
     throw new StatesError(STATES.NoChoiceMatched, `No Choice rule matched and there is no Default, with input ${json(effective)}`);
   }
 
-  private async wait(state: State, input: unknown, context: Context, key: string, entered: number, signal: AbortSignal): Promise<unknown> {
+  private async wait(state: State, input: unknown, context: Context, key: string, entered: number, thread: Thread, signal: AbortSignal): Promise<unknown> {
     const effective = selectPath(state.InputPath as string, input, context);
     let at = this.journal.timers.get(key);
     if (at === undefined) {
@@ -325,6 +343,16 @@ export class ExecutionRun {
         at = parsed;
       }
       this.journal.timer(key, at);
+    }
+    // the timer is durable (journal.timer syncs), so a replay from the journal waits for the same time
+    if (this.deps.park && thread === this.mainThread) {
+      const timeout = this.definition.TimeoutSeconds;
+      const wakeAt = timeout === undefined ? at : Math.min(at, this.journal.meta.startDate + timeout * 1000);
+      if (wakeAt - this.deps.clock.now() >= PARK_AFTER_MS) {
+        this.wakeAt = wakeAt;
+        this.controller.abort(new Interrupt('parked'));
+        throw this.controller.signal.reason;
+      }
     }
     await this.deps.clock.until(at, signal);
     return selectPath(state.OutputPath as string, effective, context);

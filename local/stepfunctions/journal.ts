@@ -136,7 +136,7 @@ export class ExecutionJournal {
         break; // torn or lost write at a crash: everything after it never happened
       }
       validLength = offset;
-      if (record.t === 'meta') journal = new ExecutionJournal(record.meta, file, validLength);
+      if (record.t === 'meta') journal = new ExecutionJournal({ ...record.meta, definition: shared(record.meta.definition) }, file, validLength);
       else journal?.apply(record);
     }
     if (journal) {
@@ -275,7 +275,16 @@ export class ExecutionJournal {
   }
 }
 
-function journalFile(dir: string, executionArn: string): string {
+/** one copy of each definition text for all the journals loaded with it (thousands after a restart) */
+const definitions = new Map<string, string>();
+function shared(definition: string): string {
+  const known = definitions.get(definition);
+  if (known !== undefined) return known;
+  definitions.set(definition, definition);
+  return definition;
+}
+
+export function journalFile(dir: string, executionArn: string): string {
   const hash = createHash('sha256').update(executionArn).digest('hex').slice(0, 32);
   return path.join(dir, `${hash}.jsonl`);
 }

@@ -7,7 +7,7 @@ import { stepFunctionsApiService } from './api';
 import type { InvokingClient } from '../lambda/lambda-invoke-service';
 import { createIntegrations, type Integrations } from './integrations';
 import { ExecutionRun } from './interpreter';
-import { ExecutionJournal, loadJournals, type ExecutionStatus } from './journal';
+import { ExecutionJournal, journalFile, loadJournals, type ExecutionEnd, type ExecutionMeta, type ExecutionStatus } from './journal';
 import { InvalidDefinitionError, validateDefinition } from './validate';
 
 /**
@@ -18,6 +18,12 @@ import { InvalidDefinitionError, validateDefinition } from './validate';
  * journal.ts and interpreter.ts for the exact guarantee) and state machines are kept in
  * `<dataDir>/state-machines.json`; after a restart, resumeAll() continues every RUNNING execution.
  * Without a dataDir everything lives in memory.
+ *
+ * Parking: with a dataDir, an execution whose next event is a Wait's end a minute or more away (a
+ * nurture step waiting days for its send window; thousands of them after a launch) is parked: its run
+ * and journal leave memory, only what DescribeExecution and ListExecutions show stays, and at the
+ * Wait's end it is loaded from its journal and continues, as after a restart. Its history, its
+ * definition and StopExecution read the journal when asked.
  */
 
 export interface StepFunctionsOptions {
@@ -52,7 +58,8 @@ export interface StepFunctionsService {
   call(action: string, input: Record<string, unknown>): Promise<unknown>;
   /** Interrupts running executions without ending them (they stay RUNNING in their journals). */
   stop(): Promise<void>;
-  stats(): { stateMachines: number; executions: Record<ExecutionStatus, number> };
+  /** `parked`: RUNNING executions held on disk until their Wait ends (counted in RUNNING too) */
+  stats(): { stateMachines: number; executions: Record<ExecutionStatus, number>; parked: number };
   /** task calls (Lambda, DynamoDB, events, SES, aws-sdk:*) under way; waits are on the clock (LocalClock.pendingTimers) */
   callsInFlight(): number;
 }
@@ -65,6 +72,19 @@ export class SfnApiError extends Error {
   ) {
     super(message);
   }
+}
+
+interface ParkedExecution {
+  meta: Omit<ExecutionMeta, 'definition'>;
+  /** aborted when the execution is loaded again before its Wait ends (StopExecution) */
+  wake: AbortController;
+}
+
+/** what describes an execution, whether it runs, is parked or has ended */
+interface DescribedExecution {
+  meta: Omit<ExecutionMeta, 'definition'>;
+  status: ExecutionStatus;
+  end?: ExecutionEnd | undefined;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -102,13 +122,53 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
 
   const machines = new Map<string, StateMachineRecord>();
   const runs = new Map<string, ExecutionRun>();
-  const tokens = new Map<string, { run: ExecutionRun; key: string }>();
+  /** an execution is in `runs` or here, never both */
+  const parked = new Map<string, ParkedExecution>();
+  const tokens = new Map<string, { executionArn: string; key: string }>();
   let stopped = false;
 
   const deps = {
     clock, integrations, region, log,
-    registerToken: (token: string, run: ExecutionRun, key: string) => tokens.set(token, { run, key }),
+    registerToken: (token: string, run: ExecutionRun, key: string) => tokens.set(token, { executionArn: run.journal.meta.executionArn, key }),
+    ...(executionsDir ? { park } : {}),
   };
+
+  function park(run: ExecutionRun, wakeAt: number) {
+    const { meta } = run.journal;
+    if (stopped || runs.get(meta.executionArn) !== run) return;
+    const { definition: _definition, ...described } = meta;
+    const wake = new AbortController();
+    runs.delete(meta.executionArn);
+    parked.set(meta.executionArn, { meta: described, wake });
+    clock.until(wakeAt, wake.signal).then(() => void unpark(meta.executionArn)?.run(), () => {});
+  }
+
+  /** Loads a parked execution from its journal (not started); a running one is returned as it is. */
+  function unpark(executionArn: string): ExecutionRun | undefined {
+    const asleep = parked.get(executionArn);
+    if (!asleep) return runs.get(executionArn);
+    asleep.wake.abort();
+    parked.delete(executionArn);
+    const journal = loadJournal(executionArn);
+    if (!journal) {
+      log(`stepfunctions: ${executionArn}: dropped, its journal is gone`);
+      return undefined;
+    }
+    const run = new ExecutionRun(journal, deps);
+    runs.set(executionArn, run);
+    return run;
+  }
+
+  function loadJournal(executionArn: string): ExecutionJournal | undefined {
+    try {
+      const journal = ExecutionJournal.load(journalFile(executionsDir!, executionArn));
+      if (journal) return journal;
+      log(`stepfunctions: ${executionArn}: its journal holds no start`);
+    } catch (error) {
+      log(`stepfunctions: ${executionArn}: its journal cannot be read: ${(error as Error).message}`);
+    }
+    return undefined;
+  }
 
   // once, not per execution: ExecutionJournal.create writes into it
   if (executionsDir) mkdirSync(executionsDir, { recursive: true });
@@ -118,7 +178,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
   for (const journal of loadJournals(executionsDir)) {
     const run = new ExecutionRun(journal, deps);
     runs.set(journal.meta.executionArn, run);
-    for (const [key, token] of journal.tokens) tokens.set(token, { run, key });
+    for (const [key, token] of journal.tokens) tokens.set(token, { executionArn: journal.meta.executionArn, key });
   }
 
   const saveMachines = () => {
@@ -162,26 +222,38 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     if (!machine) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
     return machine;
   };
-  const runOf = (arn: unknown) => {
+  const missing = (arn: unknown) => new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(arn)}'`);
+  const described = (run: ExecutionRun): DescribedExecution => ({ meta: run.journal.meta, status: run.journal.status(), end: run.journal.end });
+  const describedOf = (arn: unknown): DescribedExecution => {
     const run = runs.get(String(arn));
-    if (!run) throw new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(arn)}'`);
-    return run;
+    if (run) return described(run);
+    const asleep = parked.get(String(arn));
+    if (asleep) return { meta: asleep.meta, status: 'RUNNING' };
+    throw missing(arn);
   };
+  /** the execution's journal; a parked execution's is read from disk for the caller and not kept */
+  const journalOf = (arn: unknown): ExecutionJournal => {
+    const journal = runs.get(String(arn))?.journal ?? (parked.has(String(arn)) ? loadJournal(String(arn)) : undefined);
+    if (!journal) throw missing(arn);
+    return journal;
+  };
+  const taskGone = () => new SfnApiError('TaskTimedOut', 'Task Timed Out: the task has already ended');
   const taskOf = (token: unknown) => {
     if (typeof token !== 'string' || token.length === 0) throw new SfnApiError('InvalidToken', 'Invalid Token: the task token is missing');
     const task = tokens.get(token);
     if (!task) throw new SfnApiError('TaskDoesNotExist', 'Task Does Not Exist: the task token belongs to no task');
-    return task;
+    const run = runs.get(task.executionArn);
+    // a parked execution waits in a Wait state: none of its tasks is open
+    if (!run) throw taskGone();
+    return { run, key: task.key };
   };
-  const taskGone = () => new SfnApiError('TaskTimedOut', 'Task Timed Out: the task has already ended');
 
-  function describeExecution(run: ExecutionRun) {
-    const { meta, end } = run.journal;
+  function describeExecution({ meta, status, end }: DescribedExecution) {
     return {
       executionArn: meta.executionArn,
       stateMachineArn: meta.stateMachineArn,
       name: meta.name,
-      status: run.journal.status(),
+      status,
       startDate: seconds(meta.startDate),
       ...(end ? { stopDate: seconds(end.stopDate) } : {}),
       input: meta.input,
@@ -225,11 +297,11 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
       const text = input.input === undefined ? '{}' : String(input.input);
       parseJson(text, 'InvalidExecutionInput', 'The execution input');
       const executionArn = `arn:aws:states:${region}:${account}:execution:${machine.name}:${name}`;
-      const existing = runs.get(executionArn);
-      if (existing) {
+      if (runs.has(executionArn) || parked.has(executionArn)) {
+        const existing = describedOf(executionArn);
         // StartExecution is idempotent for the same name and input while the first one runs
-        if (existing.journal.status() === 'RUNNING' && existing.journal.meta.input === text) {
-          return { executionArn, startDate: seconds(existing.journal.meta.startDate) };
+        if (existing.status === 'RUNNING' && existing.meta.input === text) {
+          return { executionArn, startDate: seconds(existing.meta.startDate) };
         }
         throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
       }
@@ -243,9 +315,9 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
       void run.run();
       return { executionArn, startDate: seconds(journal.meta.startDate) };
     },
-    DescribeExecution: (input) => describeExecution(runOf(input.executionArn)),
+    DescribeExecution: (input) => describeExecution(describedOf(input.executionArn)),
     DescribeStateMachineForExecution(input) {
-      const { meta } = runOf(input.executionArn).journal;
+      const { meta } = journalOf(input.executionArn);
       return {
         stateMachineArn: meta.stateMachineArn, name: meta.stateMachineName, definition: meta.definition, roleArn: meta.roleArn,
         updateDate: seconds(machines.get(meta.stateMachineArn)?.creationDate ?? meta.startDate),
@@ -253,10 +325,10 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     },
     ListExecutions(input) {
       const machine = machineOf(input.stateMachineArn);
-      const all = [...runs.values()]
-        .filter((r) => r.journal.meta.stateMachineArn === machine.stateMachineArn)
-        .filter((r) => input.statusFilter === undefined || r.journal.status() === input.statusFilter)
-        .sort((a, b) => b.journal.meta.startDate - a.journal.meta.startDate);
+      const all = [...[...runs.values()].map(described), ...[...parked.values()].map(({ meta }) => ({ meta, status: 'RUNNING' as const }))]
+        .filter((r) => r.meta.stateMachineArn === machine.stateMachineArn)
+        .filter((r) => input.statusFilter === undefined || r.status === input.statusFilter)
+        .sort((a, b) => b.meta.startDate - a.meta.startDate);
       const { items, nextToken } = page(all, input, 100);
       return {
         executions: items.map((r) => {
@@ -267,13 +339,14 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
       };
     },
     GetExecutionHistory(input) {
-      const events = [...runOf(input.executionArn).journal.events];
+      const events = [...journalOf(input.executionArn).events];
       if (input.reverseOrder === true) events.reverse();
       const { items, nextToken } = page(events, input, 100);
       return { events: items, ...(nextToken ? { nextToken } : {}) };
     },
     StopExecution(input) {
-      const run = runOf(input.executionArn);
+      const run = unpark(String(input.executionArn));
+      if (!run) throw missing(input.executionArn);
       const stopDate = run.stop(input.error === undefined ? undefined : String(input.error), input.cause === undefined ? undefined : String(input.cause));
       return { stopDate: seconds(stopDate) };
     },
@@ -315,6 +388,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     call,
     async stop() {
       stopped = true;
+      for (const { wake } of parked.values()) wake.abort();
       await Promise.all([...runs.values()].filter((r) => r.journal.status() === 'RUNNING').map((r) => r.shutdown()));
       for (const run of runs.values()) run.journal.close();
       integrations.destroy();
@@ -322,7 +396,8 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     stats() {
       const executions: Record<ExecutionStatus, number> = { RUNNING: 0, SUCCEEDED: 0, FAILED: 0, TIMED_OUT: 0, ABORTED: 0 };
       for (const run of runs.values()) executions[run.journal.status()]++;
-      return { stateMachines: machines.size, executions };
+      executions.RUNNING += parked.size;
+      return { stateMachines: machines.size, executions, parked: parked.size };
     },
     callsInFlight: () => callsInFlight,
   };
