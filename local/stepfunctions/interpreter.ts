@@ -42,8 +42,11 @@ export interface EngineDeps {
   park?(run: ExecutionRun, wakeAt: number): void;
 }
 
-/** how far away a Wait's end must be for the execution to be parked rather than held in memory */
-export const PARK_AFTER_MS = 60_000;
+/**
+ * how far away a Wait's end must be for the execution to be parked rather than held in memory: waking
+ * replays the whole journal, so a short polling loop stays in memory
+ */
+export const PARK_AFTER_MS = 15 * 60_000;
 
 interface Thread {
   last: number;
@@ -124,6 +127,8 @@ export class ExecutionRun {
   private mainThread: Thread | undefined;
   /** set when a Wait parks the run: when the execution must run again */
   private wakeAt: number | undefined;
+  /** task calls still out (a callback task's call may answer after its token did): the run cannot park */
+  private callsOut = 0;
 
   constructor(
     readonly journal: ExecutionJournal,
@@ -345,7 +350,7 @@ export class ExecutionRun {
       this.journal.timer(key, at);
     }
     // the timer is durable (journal.timer syncs), so a replay from the journal waits for the same time
-    if (this.deps.park && thread === this.mainThread) {
+    if (this.deps.park && thread === this.mainThread && this.callsOut === 0) {
       const timeout = this.definition.TimeoutSeconds;
       const wakeAt = timeout === undefined ? at : Math.min(at, this.journal.meta.startDate + timeout * 1000);
       if (wakeAt - this.deps.clock.now() >= PARK_AFTER_MS) {
@@ -469,7 +474,8 @@ export class ExecutionRun {
     const call = () => {
       // the call is the task's side effect: what led to it (TaskScheduled/Started, ...) is durable first
       this.journal.sync();
-      return this.deps.integrations.run({ resource, parameters, signal: task.signal, once });
+      this.callsOut++;
+      return this.deps.integrations.run({ resource, parameters, signal: task.signal, once }).finally(() => this.callsOut--);
     };
     // a callback task's call is journaled, so a restart waits for the token instead of calling again
     const work = waitsForToken ? once('submitted', async () => (await call()) ?? null) : call();

@@ -19,7 +19,7 @@ import { InvalidDefinitionError, validateDefinition } from './validate';
  * `<dataDir>/state-machines.json`; after a restart, resumeAll() continues every RUNNING execution.
  * Without a dataDir everything lives in memory.
  *
- * Parking: with a dataDir, an execution whose next event is a Wait's end a minute or more away (a
+ * Parking: with a dataDir, an execution whose next event is a Wait's end 15 minutes or more away (a
  * nurture step waiting days for its send window; thousands of them after a launch) is parked: its run
  * and journal leave memory, only what DescribeExecution and ListExecutions show stays, and at the
  * Wait's end it is loaded from its journal and continues, as after a restart. Its history, its
@@ -137,10 +137,11 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     const { meta } = run.journal;
     if (stopped || runs.get(meta.executionArn) !== run) return;
     const { definition: _definition, ...described } = meta;
+    const { executionArn } = meta;
     const wake = new AbortController();
-    runs.delete(meta.executionArn);
-    parked.set(meta.executionArn, { meta: described, wake });
-    clock.until(wakeAt, wake.signal).then(() => void unpark(meta.executionArn)?.run(), () => {});
+    runs.delete(executionArn);
+    parked.set(executionArn, { meta: described, wake });
+    clock.until(wakeAt, wake.signal).then(() => void unpark(executionArn)?.run(), () => {});
   }
 
   /** Loads a parked execution from its journal (not started); a running one is returned as it is. */
@@ -328,7 +329,8 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
       const all = [...[...runs.values()].map(described), ...[...parked.values()].map(({ meta }) => ({ meta, status: 'RUNNING' as const }))]
         .filter((r) => r.meta.stateMachineArn === machine.stateMachineArn)
         .filter((r) => input.statusFilter === undefined || r.status === input.statusFilter)
-        .sort((a, b) => b.meta.startDate - a.meta.startDate);
+        // ties by ARN: parking and waking move an execution between the maps, and pages must not shift
+        .sort((a, b) => b.meta.startDate - a.meta.startDate || a.meta.executionArn.localeCompare(b.meta.executionArn));
       const { items, nextToken } = page(all, input, 100);
       return {
         executions: items.map((r) => {

@@ -11,9 +11,16 @@ import { output, startSfnHarness, type SfnHarness } from './support/sfn-harness'
 const INVOKE = 'arn:aws:states:::lambda:invoke';
 const HOUR = 3600;
 const tokens = new Map<string, string>();
+/** calls of `mail`, per lead */
+const mails = new Map<string, number>();
+/** `slow` keeps its token and answers only once released */
+let release: () => void = () => {};
 const functions = {
   async invoke(nameOrArn: string, event: any) {
-    if (nameOrArn.endsWith('remember')) tokens.set(event.id, event.token);
+    const name = nameOrArn.split(':').at(-1);
+    if (name === 'mail') mails.set(event.lead ?? event.sent, (mails.get(event.lead ?? event.sent) ?? 0) + 1);
+    if (name === 'remember' || name === 'slow') tokens.set(event.id, event.token);
+    if (name === 'slow') await new Promise<void>((resolve) => (release = resolve));
     return { echo: event };
   },
 };
@@ -76,6 +83,31 @@ describe('executions waiting long are parked on disk', () => {
     ]);
     expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
     expect(h.service.stats()).toMatchObject({ parked: 0, executions: { RUNNING: 0, SUCCEEDED: 1 } });
+    expect(mails.get('l-1')).toBe(2);
+  });
+
+  it('parks at each long Wait of its way', async () => {
+    const h = await harness();
+    const mail = { Type: 'Task', Resource: INVOKE, Parameters: { FunctionName: 'mail', Payload: { 'lead.$': '$.lead' } }, ResultPath: null };
+    const arn = await h.start(await h.machine({
+      StartAt: 'First',
+      States: {
+        First: { ...mail, Next: 'Day' }, Day: { Type: 'Wait', Seconds: 24 * HOUR, Next: 'Second' },
+        Second: { ...mail, Next: 'Week' }, Week: { Type: 'Wait', Seconds: 7 * 24 * HOUR, Next: 'Third' },
+        Third: { ...mail, End: true },
+      },
+    }), { lead: 'l-6' });
+    await parked(h, 1);
+    await advance(h, 24 * HOUR);
+    await until('the second Wait', async () => (await h.history(arn)).filter((e) => e.type === 'WaitStateEntered').length === 2 || undefined);
+    await parked(h, 1);
+    expect(mails.get('l-6')).toBe(2);
+    await advance(h, 7 * 24 * HOUR);
+    expect((await h.finished(arn)).status).toBe('SUCCEEDED');
+    expect(mails.get('l-6')).toBe(3);
+    const events = await h.history(arn);
+    expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
+    expect(events.filter((e) => e.type === 'WaitStateExited')).toHaveLength(2);
   });
 
   it('stops a parked execution, which then never wakes', async () => {
@@ -85,11 +117,13 @@ describe('executions waiting long are parked on disk', () => {
     await h.sfn.send(new StopExecutionCommand({ executionArn: arn, error: 'Unsubscribed', cause: 'the lead unsubscribed' }));
     expect(await h.finished(arn)).toMatchObject({ status: 'ABORTED', error: 'Unsubscribed' });
     expect(h.service.stats().parked).toBe(0);
+    expect(h.clock.pendingTimers()).toEqual([]);
 
     await advance(h, 2 * HOUR);
     // a woken execution would have run by the time nothing is under way
     await untilIdle(h.edge.url);
     expect((await h.history(arn)).map((e) => e.type).slice(-2)).toEqual(['WaitStateEntered', 'ExecutionAborted']);
+    expect(mails.get('l-2')).toBe(1);
   });
 
   it('wakes for the execution\'s own timeout when that comes before the Wait\'s end', async () => {
@@ -100,9 +134,9 @@ describe('executions waiting long are parked on disk', () => {
     expect(await h.finished(arn)).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
   });
 
-  it('keeps in memory a Wait that ends within a minute, and one inside a Parallel branch', async () => {
+  it('keeps in memory a Wait that ends within 15 minutes, and one inside a Parallel branch', async () => {
     const h = await harness();
-    const short = await h.start(await h.machine(mailThenWait(30)), { lead: 'l-4' });
+    const short = await h.start(await h.machine(mailThenWait(10 * 60)), { lead: 'l-4' });
     const branch = await h.start(await h.machine({
       StartAt: 'Both', States: { Both: { Type: 'Parallel', End: true, Branches: [{ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: HOUR, End: true } } }] } },
     }));
@@ -129,6 +163,28 @@ describe('executions waiting long are parked on disk', () => {
     await expect(h.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"yes":true}' }))).rejects.toMatchObject({ name: 'TaskTimedOut' });
     await advance(h, HOUR);
     expect(output(await h.finished(arn))).toEqual({ yes: true });
+  });
+
+  it('keeps in memory a run whose callback task\'s call is still out, and its history whole', async () => {
+    const h = await harness();
+    const arn = await h.start(await h.machine({
+      StartAt: 'Ask',
+      States: {
+        Ask: { Type: 'Task', Resource: `${INVOKE}.waitForTaskToken`, Parameters: { FunctionName: 'slow', Payload: { id: 'slow', 'token.$': '$$.Task.Token' } }, Next: 'W' },
+        W: { Type: 'Wait', Seconds: HOUR, End: true },
+      },
+    }));
+    const token = await until('the task token', () => tokens.get('slow'));
+    // answered before the call that carried the token returns
+    await h.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"early":true}' }));
+    await h.reached(arn, 'WaitStateEntered');
+    expect(h.service.stats().parked).toBe(0);
+    release();
+    await advance(h, HOUR);
+    expect(output(await h.finished(arn))).toEqual({ early: true });
+    const events = await h.history(arn);
+    expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
+    expect(events.at(-1)?.type).toBe('ExecutionSucceeded');
   });
 
   it('parks again after a restart, and wakes in the new process', async () => {
