@@ -42,6 +42,15 @@ const advance = async (h: SfnHarness, seconds: number) => {
 };
 const parked = (h: SfnHarness, count: number) => until(`${count} parked execution(s)`, async () => h.service.stats().parked === count || undefined);
 
+/** a callback task calling `fn` with its token, then an hour's Wait */
+const askThenWait = (fn: string) => ({
+  StartAt: 'Ask',
+  States: {
+    Ask: { Type: 'Task', Resource: `${INVOKE}.waitForTaskToken`, Parameters: { FunctionName: fn, Payload: { id: fn, 'token.$': '$$.Task.Token' } }, Next: 'W' },
+    W: { Type: 'Wait', Seconds: HOUR, End: true },
+  },
+});
+
 const mailThenWait = (seconds: number, extra: Record<string, unknown> = {}) => ({
   StartAt: 'Mail',
   ...extra,
@@ -150,14 +159,8 @@ describe('executions waiting long are parked on disk', () => {
 
   it('answers a finished task\'s token with TaskTimedOut while its execution is parked', async () => {
     const h = await harness();
-    const arn = await h.start(await h.machine({
-      StartAt: 'Ask',
-      States: {
-        Ask: { Type: 'Task', Resource: `${INVOKE}.waitForTaskToken`, Parameters: { FunctionName: 'remember', Payload: { id: 'ask', 'token.$': '$$.Task.Token' } }, Next: 'W' },
-        W: { Type: 'Wait', Seconds: HOUR, End: true },
-      },
-    }));
-    const token = await until('the task token', () => tokens.get('ask'));
+    const arn = await h.start(await h.machine(askThenWait('remember')));
+    const token = await until('the task token', () => tokens.get('remember'));
     await h.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"yes":true}' }));
     await parked(h, 1);
     await expect(h.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"yes":true}' }))).rejects.toMatchObject({ name: 'TaskTimedOut' });
@@ -167,13 +170,7 @@ describe('executions waiting long are parked on disk', () => {
 
   it('keeps in memory a run whose callback task\'s call is still out, and its history whole', async () => {
     const h = await harness();
-    const arn = await h.start(await h.machine({
-      StartAt: 'Ask',
-      States: {
-        Ask: { Type: 'Task', Resource: `${INVOKE}.waitForTaskToken`, Parameters: { FunctionName: 'slow', Payload: { id: 'slow', 'token.$': '$$.Task.Token' } }, Next: 'W' },
-        W: { Type: 'Wait', Seconds: HOUR, End: true },
-      },
-    }));
+    const arn = await h.start(await h.machine(askThenWait('slow')));
     const token = await until('the task token', () => tokens.get('slow'));
     // answered before the call that carried the token returns
     await h.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"early":true}' }));
