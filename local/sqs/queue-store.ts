@@ -10,8 +10,9 @@ const MESSAGES_PER_WRITE = 500;
 
 /**
  * The queues by name, each persisted as one JSON file under `dir` (written at most every half second
- * after a change, less often while a big queue takes long to write, and at stop). A queue is found by its URL's last path segment, so that every URL form names
- * it: the edge's (`http://127.0.0.1:4566/<account>/<name>`) and the template's `https://sqs.<region>...`.
+ * after a change, less often while a big queue takes long to write, and at stop). A queue is found by
+ * its URL's last path segment, so that every URL form names it: the edge's
+ * (`http://127.0.0.1:4566/<account>/<name>`) and the template's `https://sqs.<region>...`.
  */
 export class QueueStore {
   private readonly queues = new Map<string, Queue>();

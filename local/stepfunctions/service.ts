@@ -225,11 +225,12 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
   };
   const missing = (arn: unknown) => new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(arn)}'`);
   const described = (run: ExecutionRun): DescribedExecution => ({ meta: run.journal.meta, status: run.journal.status(), end: run.journal.end });
+  const describedParked = ({ meta }: ParkedExecution): DescribedExecution => ({ meta, status: 'RUNNING' });
   const describedOf = (arn: unknown): DescribedExecution => {
     const run = runs.get(String(arn));
     if (run) return described(run);
     const asleep = parked.get(String(arn));
-    if (asleep) return { meta: asleep.meta, status: 'RUNNING' };
+    if (asleep) return describedParked(asleep);
     throw missing(arn);
   };
   /** the execution's journal; a parked execution's is read from disk for the caller and not kept */
@@ -326,7 +327,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     },
     ListExecutions(input) {
       const machine = machineOf(input.stateMachineArn);
-      const all = [...[...runs.values()].map(described), ...[...parked.values()].map(({ meta }) => ({ meta, status: 'RUNNING' as const }))]
+      const all = [...[...runs.values()].map(described), ...[...parked.values()].map(describedParked)]
         .filter((r) => r.meta.stateMachineArn === machine.stateMachineArn)
         .filter((r) => input.statusFilter === undefined || r.status === input.statusFilter)
         // ties by ARN: parking and waking move an execution between the maps, and pages must not shift

@@ -223,7 +223,6 @@ describe('the measures from a known data set', () => {
     expect(new Set(carried.map((e) => e['detail-type']))).toEqual(new Set(['Ticket.Created', 'Ticket.FirstResponded', 'Ticket.Breached', 'Ticket.Closed', 'Ticket.Rated', 'Ticket.Reopened']));
     const again = carried.map((e) => ({ source: e.source, detailType: e['detail-type'], detail: e.detail }));
     const redelivered = [...again, again.find((e) => e.detailType === 'Ticket.Closed')!];
-    // PutEvents takes 10 entries at a time
     await crm.putEvents(redelivered);
     await crm.untilIdle();
     expect(totalOf(await serviceTile('u-service'), 'all')).toEqual({ dimension: 'all', money: {}, ...expected });
