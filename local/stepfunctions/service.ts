@@ -24,6 +24,10 @@ import { InvalidDefinitionError, validateDefinition } from './validate';
  * and journal leave memory, only what DescribeExecution and ListExecutions show stays, and at the
  * Wait's end it is loaded from its journal and continues, as after a restart. Its history, its
  * definition and StopExecution read the journal when asked.
+ *
+ * Ended executions: with a dataDir, an execution that has ended keeps only its description in memory
+ * (its history and definition are read from its journal when asked), so the executions of sequences
+ * that ran to completion do not stay in the heap, after a restart neither.
  */
 
 export interface StepFunctionsOptions {
@@ -58,8 +62,11 @@ export interface StepFunctionsService {
   call(action: string, input: Record<string, unknown>): Promise<unknown>;
   /** Interrupts running executions without ending them (they stay RUNNING in their journals). */
   stop(): Promise<void>;
-  /** `parked`: RUNNING executions held on disk until their Wait ends (counted in RUNNING too) */
-  stats(): { stateMachines: number; executions: Record<ExecutionStatus, number>; parked: number };
+  /**
+   * `parked`: RUNNING executions held on disk until their Wait ends (counted in RUNNING too);
+   * `inMemory`: executions whose run and journal are in memory (the others are on disk)
+   */
+  stats(): { stateMachines: number; executions: Record<ExecutionStatus, number>; parked: number; inMemory: number };
   /** task calls (Lambda, DynamoDB, events, SES, aws-sdk:*) under way; waits are on the clock (LocalClock.pendingTimers) */
   callsInFlight(): number;
 }
@@ -78,6 +85,11 @@ interface ParkedExecution {
   meta: Omit<ExecutionMeta, 'definition'>;
   /** aborted when the execution is loaded again before its Wait ends (StopExecution) */
   wake: AbortController;
+}
+
+interface EndedExecution {
+  meta: Omit<ExecutionMeta, 'definition'>;
+  end: ExecutionEnd;
 }
 
 /** what describes an execution, whether it runs, is parked or has ended */
@@ -122,8 +134,9 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
 
   const machines = new Map<string, StateMachineRecord>();
   const runs = new Map<string, ExecutionRun>();
-  /** an execution is in `runs` or here, never both */
+  /** an execution is in one of `runs`, `parked` and `ended` (which only a dataDir uses) */
   const parked = new Map<string, ParkedExecution>();
+  const ended = new Map<string, EndedExecution>();
   const tokens = new Map<string, { executionArn: string; key: string }>();
   let stopped = false;
 
@@ -133,16 +146,32 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     ...(executionsDir ? { park } : {}),
   };
 
+  const withoutDefinition = ({ definition: _definition, ...meta }: ExecutionMeta) => meta;
+
   function park(run: ExecutionRun, wakeAt: number) {
     const { meta } = run.journal;
     if (stopped || runs.get(meta.executionArn) !== run) return;
-    const { definition: _definition, ...described } = meta;
     const { executionArn } = meta;
     const wake = new AbortController();
     runs.delete(executionArn);
-    parked.set(executionArn, { meta: described, wake });
-    clock.until(wakeAt, wake.signal).then(() => void unpark(executionArn)?.run(), () => {});
+    parked.set(executionArn, { meta: withoutDefinition(meta), wake });
+    clock.until(wakeAt, wake.signal).then(() => {
+      const run = unpark(executionArn);
+      if (run) start(run);
+    }, () => {});
   }
+
+  /** An ended execution's run and journal leave memory (with a dataDir: its journal is on disk). */
+  function retire(executionArn: string) {
+    const run = runs.get(executionArn);
+    const end = run?.journal.end;
+    if (!executionsDir || !end) return;
+    runs.delete(executionArn);
+    ended.set(executionArn, { meta: withoutDefinition(run.journal.meta), end });
+  }
+
+  /** Runs (or goes on with) an execution; once it has ended, it is retired. */
+  const start = (run: ExecutionRun) => void run.run().then(() => retire(run.journal.meta.executionArn));
 
   /** Loads a parked execution from its journal (not started); a running one is returned as it is. */
   function unpark(executionArn: string): ExecutionRun | undefined {
@@ -177,9 +206,10 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     for (const m of JSON.parse(readFileSync(machinesFile, 'utf8')) as StateMachineRecord[]) machines.set(m.stateMachineArn, m);
   }
   for (const journal of loadJournals(executionsDir)) {
-    const run = new ExecutionRun(journal, deps);
-    runs.set(journal.meta.executionArn, run);
-    for (const [key, token] of journal.tokens) tokens.set(token, { executionArn: journal.meta.executionArn, key });
+    const { executionArn } = journal.meta;
+    if (journal.end) ended.set(executionArn, { meta: withoutDefinition(journal.meta), end: journal.end });
+    else runs.set(executionArn, new ExecutionRun(journal, deps));
+    for (const [key, token] of journal.tokens) tokens.set(token, { executionArn, key });
   }
 
   const saveMachines = () => {
@@ -226,16 +256,20 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
   const missing = (arn: unknown) => new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(arn)}'`);
   const described = (run: ExecutionRun): DescribedExecution => ({ meta: run.journal.meta, status: run.journal.status(), end: run.journal.end });
   const describedParked = ({ meta }: ParkedExecution): DescribedExecution => ({ meta, status: 'RUNNING' });
+  const describedEnded = ({ meta, end }: EndedExecution): DescribedExecution => ({ meta, status: end.status, end });
   const describedOf = (arn: unknown): DescribedExecution => {
     const run = runs.get(String(arn));
     if (run) return described(run);
     const asleep = parked.get(String(arn));
     if (asleep) return describedParked(asleep);
+    const over = ended.get(String(arn));
+    if (over) return describedEnded(over);
     throw missing(arn);
   };
-  /** the execution's journal; a parked execution's is read from disk for the caller and not kept */
+  /** the execution's journal; a parked or ended execution's is read from disk for the caller and not kept */
   const journalOf = (arn: unknown): ExecutionJournal => {
-    const journal = runs.get(String(arn))?.journal ?? (parked.has(String(arn)) ? loadJournal(String(arn)) : undefined);
+    const onDisk = parked.has(String(arn)) || ended.has(String(arn));
+    const journal = runs.get(String(arn))?.journal ?? (onDisk ? loadJournal(String(arn)) : undefined);
     if (!journal) throw missing(arn);
     return journal;
   };
@@ -245,7 +279,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     const task = tokens.get(token);
     if (!task) throw new SfnApiError('TaskDoesNotExist', 'Task Does Not Exist: the task token belongs to no task');
     const run = runs.get(task.executionArn);
-    // a parked execution waits in a Wait state: none of its tasks is open
+    // a parked execution waits in a Wait state and an ended one has no task: none of their tasks is open
     if (!run) throw taskGone();
     return { run, key: task.key };
   };
@@ -299,7 +333,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
       const text = input.input === undefined ? '{}' : String(input.input);
       parseJson(text, 'InvalidExecutionInput', 'The execution input');
       const executionArn = `arn:aws:states:${region}:${account}:execution:${machine.name}:${name}`;
-      if (runs.has(executionArn) || parked.has(executionArn)) {
+      if (runs.has(executionArn) || parked.has(executionArn) || ended.has(executionArn)) {
         const existing = describedOf(executionArn);
         // StartExecution is idempotent for the same name and input while the first one runs
         if (existing.status === 'RUNNING' && existing.meta.input === text) {
@@ -314,7 +348,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
       });
       const run = new ExecutionRun(journal, deps);
       runs.set(executionArn, run);
-      void run.run();
+      start(run);
       return { executionArn, startDate: seconds(journal.meta.startDate) };
     },
     DescribeExecution: (input) => describeExecution(describedOf(input.executionArn)),
@@ -327,7 +361,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     },
     ListExecutions(input) {
       const machine = machineOf(input.stateMachineArn);
-      const all = [...[...runs.values()].map(described), ...[...parked.values()].map(describedParked)]
+      const all = [...[...runs.values()].map(described), ...[...parked.values()].map(describedParked), ...[...ended.values()].map(describedEnded)]
         .filter((r) => r.meta.stateMachineArn === machine.stateMachineArn)
         .filter((r) => input.statusFilter === undefined || r.status === input.statusFilter)
         // ties by ARN: parking and waking move an execution between the maps, and pages must not shift
@@ -348,9 +382,13 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
       return { events: items, ...(nextToken ? { nextToken } : {}) };
     },
     StopExecution(input) {
+      const over = ended.get(String(input.executionArn));
+      if (over) return { stopDate: seconds(over.end.stopDate) };
       const run = unpark(String(input.executionArn));
       if (!run) throw missing(input.executionArn);
       const stopDate = run.stop(input.error === undefined ? undefined : String(input.error), input.cause === undefined ? undefined : String(input.cause));
+      // a run woken from parking for this was never started: nothing else would retire it
+      retire(String(input.executionArn));
       return { stopDate: seconds(stopDate) };
     },
     SendTaskSuccess(input) {
@@ -385,7 +423,7 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     },
     async resumeAll() {
       const running = [...runs.values()].filter((r) => r.journal.status() === 'RUNNING');
-      for (const run of running) void run.run();
+      for (const run of running) start(run);
       if (running.length > 0) log(`stepfunctions: resumed ${running.length} running execution(s)`);
     },
     call,
@@ -399,8 +437,9 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
     stats() {
       const executions: Record<ExecutionStatus, number> = { RUNNING: 0, SUCCEEDED: 0, FAILED: 0, TIMED_OUT: 0, ABORTED: 0 };
       for (const run of runs.values()) executions[run.journal.status()]++;
+      for (const { end } of ended.values()) executions[end.status]++;
       executions.RUNNING += parked.size;
-      return { stateMachines: machines.size, executions, parked: parked.size };
+      return { stateMachines: machines.size, executions, parked: parked.size, inMemory: runs.size };
     },
     callsInFlight: () => callsInFlight,
   };

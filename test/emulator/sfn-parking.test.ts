@@ -203,3 +203,82 @@ describe('executions waiting long are parked on disk', () => {
     expect((await second.history(arn)).filter((e) => e.type === 'TaskScheduled')).toHaveLength(2);
   });
 });
+
+describe('ended executions leave memory', () => {
+  const askThenEnd = (id: string) => ({
+    StartAt: 'Ask',
+    States: { Ask: { Type: 'Task', Resource: `${INVOKE}.waitForTaskToken`, Parameters: { FunctionName: 'remember', Payload: { id, 'token.$': '$$.Task.Token' } }, End: true } },
+  });
+  const inMemory = (h: SfnHarness, count: number) => until(`${count} execution(s) in memory`, async () => h.service.stats().inMemory === count || undefined);
+
+  it('describes, lists, shows and refuses to restart an ended execution read from its journal', async () => {
+    const h = await harness();
+    const machine = await h.machine(mailThenWait(60));
+    const arn = await h.start(machine, { lead: 'l-7' });
+    await h.reached(arn, 'WaitStateEntered');
+    await advance(h, 60);
+    const done = await h.finished(arn);
+    await inMemory(h, 0);
+
+    expect(await h.sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).toMatchObject({
+      status: 'SUCCEEDED', input: '{"lead":"l-7"}', output: '{"again":"l-7"}', stopDate: done.stopDate,
+    });
+    const { executions } = await h.sfn.send(new ListExecutionsCommand({ stateMachineArn: machine, statusFilter: 'SUCCEEDED' }));
+    expect(executions?.map((e) => [e.executionArn, e.stopDate])).toEqual([[arn, done.stopDate]]);
+    expect((await h.history(arn)).map((e) => e.type).slice(-3)).toEqual(['TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
+    expect(JSON.parse((await h.sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn: arn }))).definition!).StartAt).toBe('Mail');
+    expect((await h.sfn.send(new StopExecutionCommand({ executionArn: arn }))).stopDate).toEqual(done.stopDate);
+    const name = arn.split(':').at(-1)!;
+    await expect(h.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, name, input: '{"lead":"l-7"}' }))).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+    expect(h.service.stats()).toMatchObject({ inMemory: 0, executions: { RUNNING: 0, SUCCEEDED: 1 } });
+    expect(mails.get('l-7')).toBe(2);
+  });
+
+  it('answers an ended execution\'s task token with TaskTimedOut', async () => {
+    const h = await harness();
+    const arn = await h.start(await h.machine(askThenEnd('ask-end')));
+    const token = await until('the task token', () => tokens.get('ask-end'));
+    await h.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"yes":true}' }));
+    expect(output(await h.finished(arn))).toEqual({ yes: true });
+    await inMemory(h, 0);
+    await expect(h.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"yes":true}' }))).rejects.toMatchObject({ name: 'TaskTimedOut' });
+  });
+
+  it('lets a parked execution that is stopped leave memory', async () => {
+    const h = await harness();
+    const arn = await h.start(await h.machine(mailThenWait(HOUR)), { lead: 'l-8' });
+    await parked(h, 1);
+    await h.sfn.send(new StopExecutionCommand({ executionArn: arn }));
+    expect(h.service.stats()).toMatchObject({ parked: 0, inMemory: 0, executions: { ABORTED: 1 } });
+    expect((await h.history(arn)).at(-1)?.type).toBe('ExecutionAborted');
+  });
+
+  it('keeps ended executions on disk after a restart, running ones in memory', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'sfn-ended-'));
+    dirs.push(dataDir);
+    const first = await harness(dataDir);
+    const machine = await first.machine(askThenEnd('ask-restart'));
+    const over = await first.start(machine);
+    const token = await until('the task token', () => tokens.get('ask-restart'));
+    await first.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"done":1}' }));
+    const done = await first.finished(over);
+    tokens.delete('ask-restart');
+    const running = await first.start(machine);
+    const second = await until('the second task token', () => tokens.get('ask-restart'));
+    await first.stop();
+    harnesses.splice(harnesses.indexOf(first), 1);
+
+    const h = await harness(dataDir);
+    expect(h.service.stats()).toMatchObject({ inMemory: 1, executions: { RUNNING: 1, SUCCEEDED: 1 } });
+    expect(await h.sfn.send(new DescribeExecutionCommand({ executionArn: over }))).toMatchObject({ status: 'SUCCEEDED', output: '{"done":1}', stopDate: done.stopDate });
+    expect((await h.history(over)).at(-1)?.type).toBe('ExecutionSucceeded');
+    await expect(h.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }))).rejects.toMatchObject({ name: 'TaskTimedOut' });
+
+    await h.service.resumeAll();
+    await h.sfn.send(new SendTaskSuccessCommand({ taskToken: second, output: '{"done":2}' }));
+    expect(output(await h.finished(running))).toEqual({ done: 2 });
+    await inMemory(h, 0);
+    const { executions } = await h.sfn.send(new ListExecutionsCommand({ stateMachineArn: machine }));
+    expect(executions?.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+  });
+});
