@@ -1,18 +1,18 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import type { EventDefinition } from '../../schemas/events';
 import * as z from '../../schemas/zod';
 import { logger, metrics } from './observability';
-import { tracer } from './tracing';
+import { tracing } from './tracing';
 
 /*
  * The one middleware stack of every function that is not an API function: workflow tasks, event-rule
  * targets and the table-stream publisher. Its input is parsed with its schema (an event's detail with
  * the event catalogue's schema); Powertools logger with a correlation id, metrics (flushed at the end of
- * every invocation) and the Tracer, which instruments the function's AWS SDK clients too (tracing.ts).
+ * every invocation) and, where tracing is on, the Tracer, which instruments the function's AWS SDK
+ * clients too (tracing.ts).
  * Errors propagate: a bad input or a failure throws, so Step Functions' Retry and Catch, or the rule's
  * retries and dead-letter queue, see it.
  */
@@ -22,7 +22,7 @@ function stack<I, O>(
   correlationIdOf: (input: I) => string | undefined,
   run: (input: I, now: string) => Promise<O>,
 ) {
-  return middy(async (event: unknown, context: Context) => {
+  const handler = middy(async (event: unknown, context: Context) => {
     logger.setCorrelationId(context.awsRequestId);
     const input = parse(event);
     const correlationId = correlationIdOf(input);
@@ -30,8 +30,9 @@ function stack<I, O>(
     const result = await run(input, new Date().toISOString());
     logger.info('task done', { result: result as never });
     return result;
-  })
-    .use(captureLambdaHandler(tracer))
+  });
+  if (tracing) handler.use(tracing);
+  return handler
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));
 }
