@@ -15,7 +15,7 @@ import { figure, fixed1, median, progress, report, type Benchmark } from './supp
  * The nurture benchmark, on the whole local runtime, in one run:
  *  0. the machine's ceiling: DynamoDB Local's own rate for a two-item conditional TransactWriteItems
  *     (and for a ten-item one and a plain PutItem) on the runtime's table, straight to DynamoDB Local,
- *     warmed up, before the launch; with the launch's writes it gives the bound DynamoDB Local alone puts
+ *     warmed up, before the launch, the best of three rounds; with the launch's writes it gives the bound DynamoDB Local alone puts
  *     on enrolments per second;
  *  a. state transitions per nurture step: one lead through mail, wait, mail, end (history of its execution);
  *  b. a launch: N Lead.Captured events put on the bus at once (NURTURE_BENCH_LEADS, default 10,000),
@@ -30,7 +30,9 @@ import { figure, fixed1, median, progress, report, type Benchmark } from './supp
  */
 const LEADS = Number(process.env.NURTURE_BENCH_LEADS ?? 10_000);
 const DEADLINE_S = Number(process.env.NURTURE_BENCH_SECONDS ?? 900);
-const CEILING_S = 5;
+const CEILING_S = 3;
+/** the ceiling is the best of these rounds: one round can meet the JVM compiling or the machine busy */
+const CEILING_ROUNDS = 3;
 const WARM_UP_S = 2;
 /** the larger transaction of the ceiling, to tell a transaction's cost per item from its cost per request */
 const TX_ITEMS = 10;
@@ -67,15 +69,22 @@ const p99 = (sorted: number[]) => sorted[Math.min(sorted.length - 1, Math.ceil(s
 const total = (c: Record<string, number>, only?: string[]) =>
   Object.entries(c).filter(([k]) => !k.endsWith('.items') && (!only || only.includes(k))).reduce((sum, [, v]) => sum + v, 0);
 
-/** DynamoDB Local's own rate for one kind of request, four at a time for CEILING_S seconds. */
-async function ceilingRate(send: (n: number) => Promise<unknown>, seconds = CEILING_S): Promise<number> {
+/** DynamoDB Local's own rate for one kind of request, four at a time for `seconds`. */
+async function rate(send: (n: number) => Promise<unknown>, seconds: number, first = 0): Promise<number> {
   let done = 0;
   const until = Date.now() + seconds * 1000;
   const started = Date.now();
   await Promise.all(Array.from({ length: 4 }, async () => {
-    while (Date.now() < until) await send(done++);
+    while (Date.now() < until) await send(first + done++);
   }));
   return done / ((Date.now() - started) / 1000);
+}
+
+/** The best rate of CEILING_ROUNDS rounds of CEILING_S seconds (each on keys of its own). */
+async function ceilingRate(send: (n: number) => Promise<unknown>): Promise<number> {
+  let best = 0;
+  for (let round = 0; round < CEILING_ROUNDS; round++) best = Math.max(best, await rate(send, CEILING_S, round * 1_000_000));
+  return best;
 }
 
 /**
@@ -136,17 +145,19 @@ export const nurture: Benchmark = {
       });
       const stats = async (id: string) => (await api(`/nurture/sequences/${id}`)).stats as Record<string, number>;
 
-      // 0. the ceiling, once DynamoDB Local's JVM has compiled its hot paths (a cold one measured a third of it)
+      // 0. the ceiling, once the demo data's own work is done and DynamoDB Local's JVM has compiled its hot
+      // paths (a cold one measured a third of it; one measured beside the demo data's events, three quarters)
       const transaction = (tag: string, items: number) => (n: number) => table.send(new TransactWriteCommand({
         TransactItems: Array.from({ length: items }, (_, side) => ({
           Put: { TableName: runtime.tableName, Item: { pk: `BENCH_CEILING#${tag}#${n}`, sk: String(side) }, ConditionExpression: 'attribute_not_exists(pk)' },
         })),
       }));
-      await ceilingRate(transaction('warm', 2), WARM_UP_S);
+      await untilIdle(runtime.edgeUrl);
+      await rate(transaction('warm', 2), WARM_UP_S);
       const ceilingTx = await ceilingRate(transaction('tx', 2));
       const ceilingTx10 = await ceilingRate(transaction('tx10', TX_ITEMS));
       const ceilingPut = await ceilingRate((n) => table.send(new PutCommand({ TableName: runtime.tableName, Item: { pk: `BENCH_CEILING#put#${n}`, sk: 'PUT' } })));
-      report(`DynamoDB Local alone: ${fixed1(ceilingTx)} two-item conditional transactions/s, ${fixed1(ceilingTx10)} of ${TX_ITEMS} items, ${fixed1(ceilingPut)} puts/s (4 at a time, ${CEILING_S} s each)`);
+      report(`DynamoDB Local alone: ${fixed1(ceilingTx)} two-item conditional transactions/s, ${fixed1(ceilingTx10)} of ${TX_ITEMS} items, ${fixed1(ceilingPut)} puts/s (4 at a time, the best of ${CEILING_ROUNDS} rounds of ${CEILING_S} s each)`);
       figure('ddb-local-tx-per-s', fixed1(ceilingTx), 'transactions/s');
       const txCost = transactionCost(ceilingTx, ceilingTx10);
       report(`so a transaction holds DynamoDB Local ${fixed1(txCost.perRequestMs)} ms, plus ${fixed1(txCost.perItemMs)} ms for each of its items`);
