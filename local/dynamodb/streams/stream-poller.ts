@@ -26,7 +26,10 @@ export interface StreamPollerOptions {
   /** checkpoints persist in `<dataDir>/stream-checkpoints.json`; undefined keeps them in memory */
   dataDir?: string;
   log?: (line: string) => void;
-  /** real time between polls of an idle stream. Default 250 ms (Lambda polls four times a second). */
+  /**
+   * real time between two reads of a stream, busy or idle, except while a page is being delivered.
+   * Default 250 ms (Lambda polls four times a second).
+   */
   pollIntervalMs?: number;
   /** the first retry's delay after a failed batch, doubled for each next one up to 20 s. Default 500 ms. */
   retryDelayMs?: number;
@@ -151,13 +154,20 @@ interface Deps {
 async function pollMapping(deps: Deps, mapping: StreamMapping, streamArn: string, loop: MappingLoop): Promise<void> {
   const shards = new Map<string, ShardState>();
   let first = true;
+  const interval = deps.opts.pollIntervalMs ?? 250;
+  let lastRead = 0;
   while (!deps.signal.aborted) {
     const round = ++loop.rounds;
     let busy = false;
     let failed = false;
+    // a round that only delivers a page in hand reads nothing, so it needs no new list of shards either
+    const reading = ![...shards.values()].some((s) => s.pending.length > 0);
     try {
-      refreshShards(deps, mapping, streamArn, shards, await listShards(deps.streams, streamArn), first);
-      first = false;
+      if (reading) {
+        lastRead = Date.now();
+        refreshShards(deps, mapping, streamArn, shards, await listShards(deps.streams, streamArn), first);
+        first = false;
+      }
       // a child shard waits until its parent is read to the end, which keeps each key's records in order
       const ready = [...shards.values()].filter((s) => !s.finished && !(s.parentId && shards.get(s.parentId)?.finished === false));
       for (const shard of ready) {
@@ -169,11 +179,16 @@ async function pollMapping(deps: Deps, mapping: StreamMapping, streamArn: string
       if (!deps.signal.aborted) deps.log(`streams: polling ${mapping.tableName} for ${mapping.functionName} failed: ${String(error)}`);
     }
     for (const watch of loop.watchers) watch(round, failed ? 'failed' : busy ? 'records' : 'quiet');
-    // a watcher left came during this poll: it waits for the next one, so that one starts now
-    if (!busy && loop.watchers.size === 0) {
+    // A page in hand is delivered batch after batch at once; the next read waits for its turn, busy or not,
+    // as Lambda's: reading again as soon as a page was delivered, during a launch each mapping read pages
+    // of a few records as fast as DynamoDB Local answered, more requests than the launch's own writes.
+    // A watcher left came during this poll: it waits for the next one, so that one starts now.
+    const delivering = [...shards.values()].some((s) => s.pending.length > 0);
+    const pause = delivering ? 0 : lastRead + interval - Date.now();
+    if (pause > 0 && loop.watchers.size === 0) {
       const woken = new AbortController();
       loop.wake = () => woken.abort();
-      await sleep(deps.opts.pollIntervalMs ?? 250, AbortSignal.any([deps.signal, woken.signal]));
+      await sleep(pause, AbortSignal.any([deps.signal, woken.signal]));
       loop.wake = () => {};
     }
   }
