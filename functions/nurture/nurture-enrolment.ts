@@ -12,7 +12,7 @@ import { onLeadChanged } from './nurture-exits';
 import { decideEnrolment, firstStep, fitPoints, type PlaceInSequence } from './nurture-plan';
 import { handOff, qualification, qualifies, resumeHandOff } from './nurture-scoring';
 import {
-  ENGINE, engineMark, hashOf, statsShard, timelineEntry, writeTogether, type Enrolment, type LeadItem, type WriteItem,
+  ENGINE, engineMark, hashOf, readEnrolment, statsShard, timelineEntry, writeTogether, type Enrolment, type LeadItem, type WriteItem,
 } from './nurture-store';
 
 /*
@@ -26,8 +26,8 @@ import {
  * sequence's counters, all or nothing), then one PutEvents per ten enrolments.
  *
  * Exactly once: an enrolment's id is derived from (sequence, lead, triggering event), so a redelivered
- * event fails the enrolment's put condition and counts nothing (StartExecution, named after it, is
- * idempotent); no read comes first.
+ * event fails the enrolment's put condition, or the lead's place refuses it and the enrolment it made is
+ * found, and counts nothing (StartExecution, named after it, is idempotent); no read comes first.
  */
 
 /** An event that may start enrolments: a form's Lead.Captured, or the Record.Changed of a lead created in the CRM. */
@@ -174,7 +174,20 @@ async function enrolInSequence(state: BatchState, event: TriggerEvent, active: A
     return newLead !== undefined && failed === undefined;
   };
 
+  /** This event enrolled the lead before (a redelivery): make sure it was announced, its execution runs and its hand-off is done; count nothing. */
+  const enrolledBefore = (enrolment: Enrolment): LeadSoFar => {
+    state.enrolled.push({ enrolmentId, sequenceId: head.sequenceId, sequenceVersion: enrolment.sequenceVersion, leadId, enrolledAt: enrolment.startedAt });
+    state.starts.push({ enrolmentId, sequenceId: head.sequenceId, sequenceVersion: enrolment.sequenceVersion, leadId, firstStepId: firstStep(sequence).id });
+    state.afterwards.push(() => resumeHandOff(enrolment, sequence, now));
+    return { lead, stored: true };
+  };
+
   if (!decision.enrol) {
+    // The place this event's own enrolment took refuses it when it comes again: a router that died between
+    // the enrolment's transaction and its execution's start left it to this redelivery, which must start it.
+    // Read only then, so a launch's enrolments read nothing more.
+    const before = placeOf(state, leadId, head.sequenceId).total > 0 ? await readEnrolment(enrolmentId) : undefined;
+    if (before?.sequenceVersion === version) return enrolledBefore(before);
     const wroteLead = await refuse(decision.reasons);
     return { lead, stored: sofar.stored || wroteLead };
   }
@@ -213,14 +226,8 @@ async function enrolInSequence(state: BatchState, event: TriggerEvent, active: A
     ...(qualified ? qualification(enrolment, sequence, { ownerId: lead.ownerId, version: isNew ? 0 : lead.version }, score, now) : []),
   ];
   const failed = await writeTogether(writes);
-  if (failed === 0) {
-    // enrolled already (a redelivered event): make sure it was announced, its execution runs and its
-    // hand-off is done, count nothing
-    state.enrolled.push({ enrolmentId, sequenceId: head.sequenceId, sequenceVersion: version, leadId, enrolledAt: now });
-    state.starts.push({ enrolmentId, sequenceId: head.sequenceId, sequenceVersion: version, leadId, firstStepId: firstStep(sequence).id });
-    state.afterwards.push(() => resumeHandOff(enrolment, sequence, now));
-    return { lead, stored: true };
-  }
+  // enrolled already: a redelivery that read the lead's place before the first delivery's transaction
+  if (failed === 0) return enrolledBefore(enrolment);
   if (failed === 1) {
     const reason = `another enrolment of this lead started at the same moment, and the sequence's re-entry policy (${roomPolicy(sequence)}) leaves no room for this one`;
     const wroteLead = await refuse([reason]);
