@@ -257,19 +257,23 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
   const described = (run: ExecutionRun): DescribedExecution => ({ meta: run.journal.meta, status: run.journal.status(), end: run.journal.end });
   const describedParked = ({ meta }: ParkedExecution): DescribedExecution => ({ meta, status: 'RUNNING' });
   const describedEnded = ({ meta, end }: EndedExecution): DescribedExecution => ({ meta, status: end.status, end });
-  const describedOf = (arn: unknown): DescribedExecution => {
-    const run = runs.get(String(arn));
+  /** the execution's description from whichever of `runs`, `parked` and `ended` holds it */
+  const describedIfKnown = (arn: string): DescribedExecution | undefined => {
+    const run = runs.get(arn);
     if (run) return described(run);
-    const asleep = parked.get(String(arn));
+    const asleep = parked.get(arn);
     if (asleep) return describedParked(asleep);
-    const over = ended.get(String(arn));
-    if (over) return describedEnded(over);
-    throw missing(arn);
+    const over = ended.get(arn);
+    return over && describedEnded(over);
+  };
+  const describedOf = (arn: unknown): DescribedExecution => {
+    const known = describedIfKnown(String(arn));
+    if (!known) throw missing(arn);
+    return known;
   };
   /** the execution's journal; a parked or ended execution's is read from disk for the caller and not kept */
   const journalOf = (arn: unknown): ExecutionJournal => {
-    const onDisk = parked.has(String(arn)) || ended.has(String(arn));
-    const journal = runs.get(String(arn))?.journal ?? (onDisk ? loadJournal(String(arn)) : undefined);
+    const journal = runs.get(String(arn))?.journal ?? (describedIfKnown(String(arn)) ? loadJournal(String(arn)) : undefined);
     if (!journal) throw missing(arn);
     return journal;
   };
@@ -333,8 +337,8 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
       const text = input.input === undefined ? '{}' : String(input.input);
       parseJson(text, 'InvalidExecutionInput', 'The execution input');
       const executionArn = `arn:aws:states:${region}:${account}:execution:${machine.name}:${name}`;
-      if (runs.has(executionArn) || parked.has(executionArn) || ended.has(executionArn)) {
-        const existing = describedOf(executionArn);
+      const existing = describedIfKnown(executionArn);
+      if (existing) {
         // StartExecution is idempotent for the same name and input while the first one runs
         if (existing.status === 'RUNNING' && existing.meta.input === text) {
           return { executionArn, startDate: seconds(existing.meta.startDate) };

@@ -42,14 +42,10 @@ const advance = async (h: SfnHarness, seconds: number) => {
 };
 const parked = (h: SfnHarness, count: number) => until(`${count} parked execution(s)`, async () => h.service.stats().parked === count || undefined);
 
-/** a callback task calling `fn` with its token, then an hour's Wait */
-const askThenWait = (fn: string) => ({
-  StartAt: 'Ask',
-  States: {
-    Ask: { Type: 'Task', Resource: `${INVOKE}.waitForTaskToken`, Parameters: { FunctionName: fn, Payload: { id: fn, 'token.$': '$$.Task.Token' } }, Next: 'W' },
-    W: { Type: 'Wait', Seconds: HOUR, End: true },
-  },
-});
+/** a callback task calling `fn` with its token, under `id` (what `tokens` keeps it by) */
+const ask = (fn: string, id = fn) => ({ Type: 'Task', Resource: `${INVOKE}.waitForTaskToken`, Parameters: { FunctionName: fn, Payload: { id, 'token.$': '$$.Task.Token' } } });
+/** a callback task calling `fn`, then an hour's Wait */
+const askThenWait = (fn: string) => ({ StartAt: 'Ask', States: { Ask: { ...ask(fn), Next: 'W' }, W: { Type: 'Wait', Seconds: HOUR, End: true } } });
 
 const mailThenWait = (seconds: number, extra: Record<string, unknown> = {}) => ({
   StartAt: 'Mail',
@@ -205,10 +201,7 @@ describe('executions waiting long are parked on disk', () => {
 });
 
 describe('ended executions leave memory', () => {
-  const askThenEnd = (id: string) => ({
-    StartAt: 'Ask',
-    States: { Ask: { Type: 'Task', Resource: `${INVOKE}.waitForTaskToken`, Parameters: { FunctionName: 'remember', Payload: { id, 'token.$': '$$.Task.Token' } }, End: true } },
-  });
+  const askThenEnd = (id: string) => ({ StartAt: 'Ask', States: { Ask: { ...ask('remember', id), End: true } } });
   const inMemory = (h: SfnHarness, count: number) => until(`${count} execution(s) in memory`, async () => h.service.stats().inMemory === count || undefined);
 
   it('describes, lists, shows and refuses to restart an ended execution read from its journal', async () => {

@@ -151,6 +151,9 @@ interface Deps {
   signal: AbortSignal;
 }
 
+/** some shard has records of a page read earlier still to deliver */
+const holdsPage = (shards: Map<string, ShardState>) => [...shards.values()].some((s) => s.pending.length > 0);
+
 async function pollMapping(deps: Deps, mapping: StreamMapping, streamArn: string, loop: MappingLoop): Promise<void> {
   const shards = new Map<string, ShardState>();
   let first = true;
@@ -161,7 +164,7 @@ async function pollMapping(deps: Deps, mapping: StreamMapping, streamArn: string
     let busy = false;
     let failed = false;
     // a round that only delivers a page in hand reads nothing, so it needs no new list of shards either
-    const reading = ![...shards.values()].some((s) => s.pending.length > 0);
+    const reading = !holdsPage(shards);
     try {
       if (reading) {
         lastRead = Date.now();
@@ -183,8 +186,7 @@ async function pollMapping(deps: Deps, mapping: StreamMapping, streamArn: string
     // as Lambda's: reading again as soon as a page was delivered, during a launch each mapping read pages
     // of a few records as fast as DynamoDB Local answered, more requests than the launch's own writes.
     // A watcher left came during this poll: it waits for the next one, so that one starts now.
-    const delivering = [...shards.values()].some((s) => s.pending.length > 0);
-    const pause = delivering ? 0 : lastRead + interval - Date.now();
+    const pause = holdsPage(shards) ? 0 : lastRead + interval - Date.now();
     if (pause > 0 && loop.watchers.size === 0) {
       const woken = new AbortController();
       loop.wake = () => woken.abort();
