@@ -20,10 +20,12 @@ interface Runtime extends RuntimeProcess {
   sfn: SFNClient;
 }
 const clients: SFNClient[] = [];
+/** a request the runtime has not answered in this long fails (and the SDK tries it again), rather than waiting for ever */
+const ANSWERED_WITHIN = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, requestHandler: { requestTimeout: 30_000 } };
 
 async function start(): Promise<Runtime> {
   const started = await runtimes.start();
-  const sfn = new SFNClient({ endpoint: started.edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const sfn = new SFNClient({ endpoint: started.edgeUrl, ...ANSWERED_WITHIN });
   clients.push(sfn);
   return { ...started, sfn };
 }
@@ -82,7 +84,7 @@ describe('the local runtime killed with -9', () => {
     await kill9(runtime); // mid-wait
     runtime = await start();
     expect((await runtime.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
-    await fetch(`${runtime.edgeUrl}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: 86_400 }) });
+    await fetch(`${runtime.edgeUrl}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: 86_400 }), signal: AbortSignal.timeout(30_000) });
     const token = await until('the decision task', async () => {
       const history = await historyOf(runtime, executionArn);
       if (!history.some((e) => e.type === 'TaskSubmitted')) return undefined;
@@ -100,7 +102,7 @@ describe('the local runtime killed with -9', () => {
     expect(done.status).toBe('SUCCEEDED');
     expect(JSON.parse(done.output!).decision).toEqual({ approved: true });
 
-    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
+    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.edgeUrl, ...ANSWERED_WITHIN }));
     const { Item } = await documents.send(new GetCommand({ TableName: runtime.tableName, Key: COUNTER, ConsistentRead: true }));
     documents.destroy();
     expect(Item).toMatchObject({ firstRuns: 1, lastRuns: 1 });

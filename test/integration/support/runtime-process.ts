@@ -16,17 +16,38 @@ export interface RuntimeProcess {
   dynamoDbEndpoint: string;
 }
 
+/** a cold start of the whole runtime takes 5 to 15 s on two busy cores; one that takes this long is stuck */
+const START_DEADLINE_MS = 120_000;
+/** the runtime's last log lines, told when it fails to start */
+const LOG_TAIL_LINES = 15;
+
 /**
  * Starts the runtime on `dataDir` (what a previous one left there included); resolves once it is up.
- * `spawned` hears of the process at once, so that a start cut short can still be killed.
+ * `spawned` hears of the process at once, so that a start cut short can still be killed. A start that
+ * fails or is stuck (killed after START_DEADLINE_MS) rejects with the runtime's last log lines.
  */
 export function startRuntimeProcess(dataDir: string, spawned: (child: ChildProcess) => void = () => {}): Promise<RuntimeProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   spawned(child);
+  const tail: string[] = [];
+  const failure = (what: string) => new Error(`${what}; its last lines:\n${tail.join('\n')}`);
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the runtime exited with ${code} before it was ready`)));
+    const stuck = setTimeout(() => {
+      reject(failure(`the runtime on ${dataDir} did not start within ${START_DEADLINE_MS / 1000} s`));
+      child.kill('SIGKILL');
+    }, START_DEADLINE_MS);
+    child.once('exit', (code, signal) => {
+      clearTimeout(stuck);
+      reject(failure(`the runtime exited with ${signal ?? code} before it was ready`));
+    });
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.startsWith('READY ')) resolve({ process: child, ...(JSON.parse(line.slice('READY '.length)) as Omit<RuntimeProcess, 'process'>) });
+      if (line.startsWith('READY ')) {
+        clearTimeout(stuck);
+        resolve({ process: child, ...(JSON.parse(line.slice('READY '.length)) as Omit<RuntimeProcess, 'process'>) });
+        return;
+      }
+      tail.push(line);
+      if (tail.length > LOG_TAIL_LINES) tail.shift();
     });
   });
 }
@@ -39,7 +60,9 @@ async function killChild(child: ChildProcess): Promise<void> {
   });
 }
 
-const answers = (endpoint: string) => fetch(endpoint).then(() => true, () => false);
+/** whether something answers on `endpoint`; one that accepts and never answers counts as still there */
+const answers = (endpoint: string) =>
+  fetch(endpoint, { signal: AbortSignal.timeout(5_000) }).then(() => true, (error: Error) => error.name === 'TimeoutError');
 
 /**
  * Kills the runtime with SIGKILL, then waits for its DynamoDB Local to go too: that JVM leaves when its

@@ -1,13 +1,30 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Polls `check` until it returns a value (not undefined), or fails naming `what` after `timeoutMs`. */
+/**
+ * Polls `check` until it returns a value (not undefined), or fails naming `what` after `timeoutMs`. A
+ * check that has not answered within `timeoutMs` of its own (a request nobody answers) fails it too,
+ * rather than holding the test until the test's own timeout with nothing to say where it stood.
+ */
 export async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await check();
+    const value = await beforeDeadline(Promise.resolve(check()), Date.now() + timeoutMs, `timed out waiting for ${what}: a check did not answer`);
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
+  }
+}
+
+/** `work`, or an error saying `late` once `deadline` (epoch ms) has passed without it. */
+export async function beforeDeadline<T>(work: Promise<T>, deadline: number, late: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const lateness = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(late)), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([work, lateness]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
