@@ -7,6 +7,7 @@ import { nurture } from './nurture';
 import { promotions } from './promotions';
 import { service } from './service';
 import type { Benchmark } from './support';
+import { tableShape } from './table-shape';
 
 /** Every benchmark `npm run bench` knows, by name. Add new ones here. */
-export const BENCHMARKS: Benchmark[] = [foundation, engine, approvals, nurture, promotions, service, console_, chaos];
+export const BENCHMARKS: Benchmark[] = [foundation, engine, approvals, nurture, promotions, service, console_, chaos, tableShape];

@@ -9,6 +9,7 @@ import { seedDemoData } from '../local/seed/demo-data';
 import { synthesize } from '../local/synth';
 import type { NurtureSequenceInput } from '../schemas/nurture/sequence';
 import { untilIdle } from '../test/integration/support/until';
+import { CEILING_ROUNDS, CEILING_S, TX_ITEMS, WARM_UP_S, ceilingRate, rate, transactionCost } from './ddb-local-rates';
 import { figure, fixed1, median, progress, report, type Benchmark } from './support';
 
 /**
@@ -30,13 +31,6 @@ import { figure, fixed1, median, progress, report, type Benchmark } from './supp
  */
 const LEADS = Number(process.env.NURTURE_BENCH_LEADS ?? 10_000);
 const DEADLINE_S = Number(process.env.NURTURE_BENCH_SECONDS ?? 900);
-const CEILING_S = 3;
-/** the ceiling is the best of these rounds: one round can meet the JVM compiling or the machine busy */
-const CEILING_ROUNDS = 3;
-const WARM_UP_S = 2;
-/** the larger transaction of the ceiling, to tell a transaction's cost per item from its cost per request */
-const TX_ITEMS = 10;
-
 /**
  * AWS list prices, us-east-1, taken on 2026-12-05 (from the published on-demand prices: DynamoDB's since
  * its November 2024 cut; not checked against the live pricing pages that day). Free tiers left out.
@@ -68,33 +62,6 @@ const minus = (after: Record<string, number>, before: Record<string, number>) =>
 const p99 = (sorted: number[]) => sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? 0;
 const total = (c: Record<string, number>, only?: string[]) =>
   Object.entries(c).filter(([k]) => !k.endsWith('.items') && (!only || only.includes(k))).reduce((sum, [, v]) => sum + v, 0);
-
-/** DynamoDB Local's own rate for one kind of request, four at a time for `seconds`. */
-async function rate(send: (n: number) => Promise<unknown>, seconds: number, first = 0): Promise<number> {
-  let done = 0;
-  const until = Date.now() + seconds * 1000;
-  const started = Date.now();
-  await Promise.all(Array.from({ length: 4 }, async () => {
-    while (Date.now() < until) await send(first + done++);
-  }));
-  return done / ((Date.now() - started) / 1000);
-}
-
-/** The best rate of CEILING_ROUNDS rounds of CEILING_S seconds (each on keys of its own). */
-async function ceilingRate(send: (n: number) => Promise<unknown>): Promise<number> {
-  let best = 0;
-  for (let round = 0; round < CEILING_ROUNDS; round++) best = Math.max(best, await rate(send, CEILING_S, round * 1_000_000));
-  return best;
-}
-
-/**
- * DynamoDB Local serves one request at a time, so a transaction's rate is the inverse of what it holds the
- * table for: a part per request and a part per item, told apart by the rates of two sizes.
- */
-function transactionCost(twoItemsPerS: number, largePerS: number) {
-  const perItemMs = (1000 / largePerS - 1000 / twoItemsPerS) / (TX_ITEMS - 2);
-  return { perItemMs, perRequestMs: 1000 / twoItemsPerS - 2 * perItemMs };
-}
 
 /** A sequence of mail, wait, mail for leads captured by one form (the foundation benchmark adds one as a draft). */
 export const sequence = (id: string, formId: string): NurtureSequenceInput => ({
