@@ -289,10 +289,68 @@ export function journalFile(dir: string, executionArn: string): string {
   return path.join(dir, `${hash}.jsonl`);
 }
 
-export function loadJournals(dir: string | undefined): ExecutionJournal[] {
-  if (dir === undefined || !existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .map((f) => ExecutionJournal.load(path.join(dir, f)))
-    .filter((j): j is ExecutionJournal => j !== undefined);
+/**
+ * What a restart keeps of an execution that has ended: its start, its end, and its task tokens (a late
+ * SendTask* with one answers TaskTimedOut).
+ */
+export interface EndedJournal {
+  meta: ExecutionMeta;
+  end: ExecutionEnd;
+  tokens: Map<string, string>;
+}
+
+const HISTORY_EVENT_RECORD = Buffer.from('{"t":"ev",');
+const isHistoryEvent = (text: Buffer, start: number, end: number) =>
+  end - start >= HISTORY_EVENT_RECORD.length && text.compare(HISTORY_EVENT_RECORD, 0, HISTORY_EVENT_RECORD.length, start, start + HISTORY_EVENT_RECORD.length) === 0;
+
+/**
+ * The journal in `file` if its execution has ended, read as a restart needs it: its history events,
+ * most of its lines, are passed over unparsed. Undefined for one still running (load it whole). Like
+ * load(), it stops at the first other record that does not parse; a torn history event is not seen,
+ * but nothing follows a torn record in a journal (a writer truncates it before appending), so both
+ * read the same records.
+ */
+export function loadIfEnded(file: string): EndedJournal | undefined {
+  const text = readFileSync(file);
+  let meta: ExecutionMeta | undefined;
+  let end: ExecutionEnd | undefined;
+  const tokens = new Map<string, string>();
+  for (let offset = 0; ;) {
+    const newline = text.indexOf(10, offset);
+    if (newline < 0) break;
+    const start = offset;
+    offset = newline + 1;
+    if (isHistoryEvent(text, start, newline)) continue;
+    const line = text.toString('utf8', start, newline);
+    if (!line.trim()) continue;
+    let record: JournalRecord;
+    try {
+      record = JSON.parse(line) as JournalRecord;
+    } catch {
+      break;
+    }
+    if (record.t === 'meta') meta = record.meta;
+    else if (record.t === 'token') tokens.set(record.key, record.token);
+    else if (record.t === 'end') {
+      const { t: _t, ...ended } = record;
+      end = ended;
+    }
+  }
+  return meta && end ? { meta, end, tokens } : undefined;
+}
+
+/** The journals in `dir` after a restart: the running ones whole, the ended ones as loadIfEnded reads them. */
+export function loadJournals(dir: string | undefined): { running: ExecutionJournal[]; ended: EndedJournal[] } {
+  const loaded = { running: [] as ExecutionJournal[], ended: [] as EndedJournal[] };
+  if (dir === undefined || !existsSync(dir)) return loaded;
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.jsonl'))) {
+    const file = path.join(dir, name);
+    const ended = loadIfEnded(file);
+    if (ended) loaded.ended.push(ended);
+    else {
+      const journal = ExecutionJournal.load(file);
+      if (journal) loaded.running.push(journal);
+    }
+  }
+  return loaded;
 }

@@ -205,11 +205,11 @@ export function createStepFunctionsService(options: StepFunctionsOptions): StepF
   if (machinesFile && existsSync(machinesFile)) {
     for (const m of JSON.parse(readFileSync(machinesFile, 'utf8')) as StateMachineRecord[]) machines.set(m.stateMachineArn, m);
   }
-  for (const journal of loadJournals(executionsDir)) {
-    const { executionArn } = journal.meta;
-    if (journal.end) ended.set(executionArn, { meta: withoutDefinition(journal.meta), end: journal.end });
-    else runs.set(executionArn, new ExecutionRun(journal, deps));
-    for (const [key, token] of journal.tokens) tokens.set(token, { executionArn, key });
+  const journals = loadJournals(executionsDir);
+  for (const journal of journals.running) runs.set(journal.meta.executionArn, new ExecutionRun(journal, deps));
+  for (const { meta, end } of journals.ended) ended.set(meta.executionArn, { meta: withoutDefinition(meta), end });
+  for (const { meta: { executionArn }, tokens: held } of [...journals.running, ...journals.ended]) {
+    for (const [key, token] of held) tokens.set(token, { executionArn, key });
   }
 
   const saveMachines = () => {

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ExecutionJournal, loadJournals, type ExecutionMeta } from '../../local/stepfunctions/journal';
+import { ExecutionJournal, loadIfEnded, loadJournals, type ExecutionMeta } from '../../local/stepfunctions/journal';
 
 const META: ExecutionMeta = {
   executionArn: 'arn:aws:states:us-east-1:000000000000:execution:m:e1', stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:m',
@@ -31,14 +31,15 @@ describe('execution journal after a crash', () => {
     first.close();
     appendFileSync(fileOf(), tail);
 
-    const [resumed] = loadJournals(dir);
+    const [resumed] = loadJournals(dir).running;
     expect(resumed!.events.map((e) => e.type)).toEqual(['ExecutionStarted', 'PassStateEntered']);
     expect(resumed!.timers.get('w')).toBe(1000);
     resumed!.addEvent('x|PassStateExited', ev(3, 'PassStateExited'));
     expect(resumed!.settle('t', { ok: true, value: 1 })).toBe(true);
     resumed!.finish({ status: 'SUCCEEDED', stopDate: 5, output: '1' });
 
-    const [again] = loadJournals(dir);
+    expect(loadJournals(dir).ended.map((j) => j.end.status)).toEqual(['SUCCEEDED']);
+    const again = ExecutionJournal.load(fileOf());
     expect(again!.events.map((e) => e.type)).toEqual(['ExecutionStarted', 'PassStateEntered', 'PassStateExited']);
     expect(again!.results.get('t')).toEqual({ ok: true, value: 1 });
     expect(again!.status()).toBe('SUCCEEDED');
@@ -51,9 +52,53 @@ describe('execution journal after a crash', () => {
     const file = fileOf();
     rmSync(file);
     appendFileSync(file, '{"t":"meta","me');
-    expect(loadJournals(dir)).toEqual([]);
+    expect(loadJournals(dir)).toEqual({ running: [], ended: [] });
     const second = ExecutionJournal.create(dir, META);
     second.finish({ status: 'SUCCEEDED', stopDate: 1, output: '{}' });
-    expect(loadJournals(dir).map((j) => j.status())).toEqual(['SUCCEEDED']);
+    expect(loadJournals(dir).ended.map((j) => j.end.status)).toEqual(['SUCCEEDED']);
+  });
+});
+
+describe('execution journals read at a restart', () => {
+  const ended = () => {
+    const journal = ExecutionJournal.create(dir, META);
+    journal.addEvent('|ExecutionStarted', ev(1, 'ExecutionStarted'));
+    journal.addEvent('ask|TaskScheduled', ev(2, 'TaskScheduled'));
+    journal.token('ask', 'token-1');
+    journal.settle('ask', { ok: true, value: { approved: true } });
+    journal.addEvent('|ExecutionSucceeded', ev(3, 'ExecutionSucceeded'));
+    journal.finish({ status: 'SUCCEEDED', stopDate: 7, output: '{"approved":true}' });
+    journal.memo('late', 'a callback call answering after the end');
+    return journal;
+  };
+
+  it('an ended execution: its start, end and task tokens, the same as a whole load reads', () => {
+    ended();
+    const whole = ExecutionJournal.load(fileOf())!;
+    expect(loadIfEnded(fileOf())).toEqual({ meta: whole.meta, end: whole.end, tokens: whole.tokens });
+    expect(loadIfEnded(fileOf())!.tokens.get('ask')).toBe('token-1');
+    const { running, ended: ends } = loadJournals(dir);
+    expect(running).toEqual([]);
+    expect(ends.map((j) => [j.meta.executionArn, j.end.status])).toEqual([[META.executionArn, 'SUCCEEDED']]);
+  });
+
+  it('a running execution is loaded whole, history and all', () => {
+    const journal = ExecutionJournal.create(dir, META);
+    journal.addEvent('|ExecutionStarted', ev(1, 'ExecutionStarted'));
+    journal.timer('wait', 1000);
+    journal.close();
+    expect(loadIfEnded(fileOf())).toBeUndefined();
+    const { running, ended: ends } = loadJournals(dir);
+    expect(ends).toEqual([]);
+    expect(running.map((j) => [j.events.map((e) => e.type), j.timers.get('wait')])).toEqual([[['ExecutionStarted'], 1000]]);
+  });
+
+  it('an end record torn by a crash did not happen: the execution runs on', () => {
+    const journal = ExecutionJournal.create(dir, META);
+    journal.addEvent('|ExecutionStarted', ev(1, 'ExecutionStarted'));
+    journal.close();
+    appendFileSync(fileOf(), '{"t":"end","status":"SUCC');
+    expect(loadIfEnded(fileOf())).toBeUndefined();
+    expect(loadJournals(dir).running.map((j) => j.status())).toEqual(['RUNNING']);
   });
 });
