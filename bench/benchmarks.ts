@@ -6,8 +6,9 @@ import { foundation } from './foundation';
 import { nurture } from './nurture';
 import { promotions } from './promotions';
 import { service } from './service';
+import { sfnRestart } from './sfn-restart';
 import type { Benchmark } from './support';
 import { tableShape } from './table-shape';
 
 /** Every benchmark `npm run bench` knows, by name. Add new ones here. */
-export const BENCHMARKS: Benchmark[] = [foundation, engine, approvals, nurture, promotions, service, console_, chaos, tableShape];
+export const BENCHMARKS: Benchmark[] = [foundation, engine, approvals, nurture, promotions, service, console_, chaos, tableShape, sfnRestart];
