@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 
@@ -213,14 +213,14 @@ export class ExecutionJournal {
         // after the end (e.g. a callback task's call answering late): rare, so no descriptor is kept
         const fd = this.open();
         try {
-          writeSync(fd, line);
+          appendWhole(fd, line);
           if (durable) fdatasyncSync(fd);
         } finally {
           closeSync(fd);
         }
       } else {
         this.fd ??= this.open();
-        writeSync(this.fd, line);
+        appendWhole(this.fd, line);
         this.dirty = true;
         if (durable) this.sync();
       }
@@ -275,6 +275,18 @@ export class ExecutionJournal {
   }
 }
 
+/**
+ * Appends `line` whole or not at all: a short write (a full disk) is cut off again and throws, so that no
+ * record is ever appended onto a torn one.
+ */
+function appendWhole(fd: number, line: string): void {
+  const bytes = Buffer.from(line);
+  const written = writeSync(fd, bytes);
+  if (written === bytes.length) return;
+  ftruncateSync(fd, fstatSync(fd).size - written);
+  throw new Error(`the journal wrote only ${written} of a record's ${bytes.length} bytes`);
+}
+
 /** one copy of each definition text for all the journals loaded with it (thousands after a restart) */
 const definitions = new Map<string, string>();
 function shared(definition: string): string {
@@ -300,15 +312,25 @@ export interface EndedJournal {
 }
 
 const HISTORY_EVENT_RECORD = Buffer.from('{"t":"ev",');
+const RECORD_START = Buffer.from('{"t":"');
+const RECORD_END = Buffer.from('}}');
 const isHistoryEvent = (text: Buffer, start: number, end: number) =>
   end - start >= HISTORY_EVENT_RECORD.length && text.compare(HISTORY_EVENT_RECORD, 0, HISTORY_EVENT_RECORD.length, start, start + HISTORY_EVENT_RECORD.length) === 0;
+/**
+ * Whether a history event's line looks whole without parsing it: it ends as one does, holds no zeros (what
+ * a machine crash leaves of unsynced pages) and no second record (one appended onto a torn line). An event's
+ * own details hold JSON as strings, where quotes are escaped, so they never look like a record's start.
+ */
+const looksWhole = (text: Buffer, start: number, end: number) => {
+  const line = text.subarray(start, end);
+  return line.subarray(line.length - RECORD_END.length).equals(RECORD_END) && !line.includes(0) && line.indexOf(RECORD_START, 1) < 0;
+};
 
 /**
  * The journal in `file` if its execution has ended, read as a restart needs it: its history events,
- * most of its lines, are passed over unparsed. Undefined for one still running (load it whole). Like
- * load(), it stops at the first other record that does not parse; a torn history event is not seen,
- * but nothing follows a torn record in a journal (a writer truncates it before appending), so both
- * read the same records.
+ * most of its lines, are checked for a whole look (looksWhole) but not parsed. Undefined for one still
+ * running, and for any file where a line is not what it should be: load() then reads it whole and
+ * decides, stopping at the first record that does not parse.
  */
 export function loadIfEnded(file: string): EndedJournal | undefined {
   const text = readFileSync(file);
@@ -320,14 +342,17 @@ export function loadIfEnded(file: string): EndedJournal | undefined {
     if (newline < 0) break;
     const start = offset;
     offset = newline + 1;
-    if (isHistoryEvent(text, start, newline)) continue;
+    if (isHistoryEvent(text, start, newline)) {
+      if (!looksWhole(text, start, newline)) return undefined;
+      continue;
+    }
     const line = text.toString('utf8', start, newline);
     if (!line.trim()) continue;
     let record: JournalRecord;
     try {
       record = JSON.parse(line) as JournalRecord;
     } catch {
-      break;
+      return undefined;
     }
     if (record.t === 'meta') meta = record.meta;
     else if (record.t === 'token') tokens.set(record.key, record.token);
@@ -339,18 +364,20 @@ export function loadIfEnded(file: string): EndedJournal | undefined {
   return meta && end ? { meta, end, tokens } : undefined;
 }
 
-/** The journals in `dir` after a restart: the running ones whole, the ended ones as loadIfEnded reads them. */
+/** The journals in `dir` after a restart: the running ones whole, the ended ones as loadIfEnded reads them (or load(), when it cannot tell). */
 export function loadJournals(dir: string | undefined): { running: ExecutionJournal[]; ended: EndedJournal[] } {
   const loaded = { running: [] as ExecutionJournal[], ended: [] as EndedJournal[] };
   if (dir === undefined || !existsSync(dir)) return loaded;
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.jsonl'))) {
     const file = path.join(dir, name);
     const ended = loadIfEnded(file);
-    if (ended) loaded.ended.push(ended);
-    else {
-      const journal = ExecutionJournal.load(file);
-      if (journal) loaded.running.push(journal);
+    if (ended) {
+      loaded.ended.push(ended);
+      continue;
     }
+    const journal = ExecutionJournal.load(file);
+    if (journal?.end) loaded.ended.push({ meta: journal.meta, end: journal.end, tokens: journal.tokens });
+    else if (journal) loaded.running.push(journal);
   }
   return loaded;
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -98,6 +98,22 @@ describe('execution journals read at a restart', () => {
     journal.addEvent('|ExecutionStarted', ev(1, 'ExecutionStarted'));
     journal.close();
     appendFileSync(fileOf(), '{"t":"end","status":"SUCC');
+    expect(loadIfEnded(fileOf())).toBeUndefined();
+    expect(loadJournals(dir).running.map((j) => j.status())).toEqual(['RUNNING']);
+  });
+
+  it.each([
+    ['a torn history event with a task result appended onto it', (event: string) => `${event.slice(0, -20)}${JSON.stringify({ t: 'res', key: 'k', ok: true, value: { a: 1 } })}`],
+    ['zeros where a history event was half written', (event: string) => `${event.slice(0, 30)}${'\0'.repeat(16)}}}`],
+    ['a history event cut short', (event: string) => event.slice(0, -1)],
+  ])('reads a journal as load() does when an end follows %s', (_, damage) => {
+    const journal = ExecutionJournal.create(dir, META);
+    journal.addEvent('|ExecutionStarted', ev(1, 'ExecutionStarted'));
+    journal.close();
+    const [meta, event] = readFileSync(fileOf(), 'utf8').split('\n');
+    const end = JSON.stringify({ t: 'end', status: 'SUCCEEDED', stopDate: 5, output: '{}' });
+    writeFileSync(fileOf(), `${meta}\n${damage(event!)}\n${end}\n`);
+    expect(ExecutionJournal.load(fileOf())!.status()).toBe('RUNNING');
     expect(loadIfEnded(fileOf())).toBeUndefined();
     expect(loadJournals(dir).running.map((j) => j.status())).toEqual(['RUNNING']);
   });
