@@ -1,15 +1,11 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signatureOf } from '../../functions/events/inbound-events';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
+import { kill9, runtimesOnOneDataDir } from './support/runtime-process';
 import { until } from './support/until';
 
 /**
@@ -18,45 +14,11 @@ import { until } from './support/until';
  * payment ends up on the account's timeline exactly once. A claim on a key that the crash left behind
  * must not hold the key for longer than the function could have run.
  */
-const CHILD = path.resolve('test/integration/support/runtime-child.ts');
-const dataDir = mkdtempSync(path.join(tmpdir(), 'tradeflow-inbound-crash-'));
+const runtimes = runtimesOnOneDataDir('tradeflow-inbound-crash', ['--demo-data']);
 /** how long the ERP keeps retrying one event: well past the events function's timeout */
 const RETRY_FOR_MS = 60_000;
 
-interface Runtime {
-  process: ChildProcess;
-  apiUrl: string;
-  edgeUrl: string;
-}
-/** every child started, ready or not: a test that times out while one starts must not leave it running */
-const children: ChildProcess[] = [];
-
-function start(): Promise<Runtime> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, '--demo-data'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the runtime exited with ${code} before it was ready`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!line.startsWith('READY ')) return;
-      const { apiUrl, edgeUrl } = JSON.parse(line.slice('READY '.length)) as { apiUrl: string; edgeUrl: string };
-      resolve({ process: child, apiUrl, edgeUrl });
-    });
-  });
-}
-
-async function kill9(child: ChildProcess) {
-  await new Promise((resolve) => {
-    child.once('exit', resolve);
-    child.kill('SIGKILL');
-  });
-  // DynamoDB Local's JVM leaves when its parent's pipe closes; give it a moment to release the files
-  await sleep(1000);
-}
-
-afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) await kill9(child);
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => runtimes.cleanUp());
 
 interface ErpEvent {
   key: string;
@@ -169,7 +131,7 @@ async function whatBecameOf(edgeUrl: string, activityIds: string[]): Promise<str
 
 describe('POST /events when the runtime is killed with -9 mid-delivery', () => {
   it('accepts every retried event and records each order and payment exactly once', async () => {
-    let runtime = await start();
+    let runtime = await runtimes.start();
     const secret = await erpSecret(runtime.edgeUrl);
     const events = erpEvents(20);
 
@@ -179,11 +141,11 @@ describe('POST /events when the runtime is killed with -9 mid-delivery', () => {
     ));
     // some are answered, the rest are somewhere between the claim and the answer when the runtime dies
     await Promise.race(firstTries);
-    await kill9(runtime.process);
+    await kill9(runtime);
     const before = await Promise.all(firstTries);
     expect(before.filter((b) => 'error' in b).length, 'requests cut off by the kill').toBeGreaterThan(0);
 
-    runtime = await start();
+    runtime = await runtimes.start();
     const answers = await Promise.all(events.map((event) => sendUntilAnswered(runtime.apiUrl, secret, event)));
     expect(answers.map((a, i) => ({ key: events[i]!.key, ...a })).filter((a) => a.status < 200 || a.status > 299)).toEqual([]);
     before.forEach((b, i) => {

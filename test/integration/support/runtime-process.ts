@@ -16,18 +16,19 @@ export interface RuntimeProcess {
   dynamoDbEndpoint: string;
 }
 
-/** a cold start of the whole runtime takes 5 to 15 s on two busy cores; one that takes this long is stuck */
-const START_DEADLINE_MS = 120_000;
+/** a cold start of the whole runtime takes 5 to 15 s on two busy cores (loading the demo data, 30 s): one that takes this long is stuck */
+const START_DEADLINE_MS = 90_000;
 /** the runtime's last log lines, told when it fails to start */
 const LOG_TAIL_LINES = 15;
 
 /**
  * Starts the runtime on `dataDir` (what a previous one left there included); resolves once it is up.
- * `spawned` hears of the process at once, so that a start cut short can still be killed. A start that
- * fails or is stuck (killed after START_DEADLINE_MS) rejects with the runtime's last log lines.
+ * `options` are runtime-child.ts's (`--demo-data`). `spawned` hears of the process at once, so that a
+ * start cut short can still be killed. A start that fails or is stuck (killed after START_DEADLINE_MS)
+ * rejects with the runtime's last log lines.
  */
-export function startRuntimeProcess(dataDir: string, spawned: (child: ChildProcess) => void = () => {}): Promise<RuntimeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+export function startRuntimeProcess(dataDir: string, options: string[] = [], spawned: (child: ChildProcess) => void = () => {}): Promise<RuntimeProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, ...options], { stdio: ['ignore', 'pipe', 'inherit'] });
   spawned(child);
   const tail: string[] = [];
   const failure = (what: string) => new Error(`${what}; its last lines:\n${tail.join('\n')}`);
@@ -36,7 +37,8 @@ export function startRuntimeProcess(dataDir: string, spawned: (child: ChildProce
       reject(failure(`the runtime on ${dataDir} did not start within ${START_DEADLINE_MS / 1000} s`));
       child.kill('SIGKILL');
     }, START_DEADLINE_MS);
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': by then its last lines have been read
+    child.once('close', (code, signal) => {
       clearTimeout(stuck);
       reject(failure(`the runtime exited with ${signal ?? code} before it was ready`));
     });
@@ -74,10 +76,10 @@ export async function kill9(runtime: RuntimeProcess): Promise<void> {
 }
 
 /**
- * Runtimes started one after another on one temporary data folder, as a restart would find it;
- * `cleanUp` kills those still running and removes the folder.
+ * Runtimes started one after another on one temporary data folder, as a restart would find it, each
+ * with runtime-child.ts's `options`; `cleanUp` kills those still running and removes the folder.
  */
-export function runtimesOnOneDataDir(name: string) {
+export function runtimesOnOneDataDir(name: string, options: string[] = []) {
   const dataDir = mkdtempSync(path.join(tmpdir(), `${name}-`));
   const started: RuntimeProcess[] = [];
   const children: ChildProcess[] = [];
@@ -86,7 +88,7 @@ export function runtimesOnOneDataDir(name: string) {
     async start(): Promise<RuntimeProcess> {
       // a test that timed out runs on after its cleanup: it starts nothing more
       if (cleanedUp) throw new Error(`the runtimes on ${dataDir} are cleaned up`);
-      const runtime = await startRuntimeProcess(dataDir, (child) => children.push(child));
+      const runtime = await startRuntimeProcess(dataDir, options, (child) => children.push(child));
       started.push(runtime);
       return runtime;
     },
