@@ -37,7 +37,9 @@ export const sfnRestart: Benchmark = {
       await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
         while (next < EXECUTIONS) await first.call('StartExecution', { stateMachineArn, name: `e${next++}`, input: '{"lead":"L-1","sequence":"welcome"}' });
       }));
-      while (first.stats().executions.SUCCEEDED < EXECUTIONS) await new Promise((r) => setTimeout(r, 100));
+      while (first.stats().executions.RUNNING > 0) await new Promise((r) => setTimeout(r, 100));
+      const { SUCCEEDED: succeeded } = first.stats().executions;
+      if (succeeded !== EXECUTIONS) throw new Error(`${EXECUTIONS - succeeded} of ${EXECUTIONS} executions did not succeed`);
       await first.stop();
 
       const started = performance.now();
