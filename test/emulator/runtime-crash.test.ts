@@ -4,9 +4,8 @@ import {
   CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
-import { kill9 as killProcess, runtimesOnOneDataDir, type RuntimeProcess } from '../integration/support/runtime-process';
+import { clientOf, kill9 as killProcess, runtimesOnOneDataDir, type RuntimeProcess } from '../integration/support/runtime-process';
 import { until } from '../integration/support/until';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 
 /**
  * The whole runtime (`npm start`'s, from cdk.out) killed with -9 while an execution waits, restarted on
@@ -20,12 +19,10 @@ interface Runtime extends RuntimeProcess {
   sfn: SFNClient;
 }
 const clients: SFNClient[] = [];
-/** a request the runtime has not answered in this long fails (and the SDK tries it again), rather than waiting for ever */
-const ANSWERED_WITHIN = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, requestHandler: { requestTimeout: 30_000 } };
 
 async function start(): Promise<Runtime> {
   const started = await runtimes.start();
-  const sfn = new SFNClient({ endpoint: started.edgeUrl, ...ANSWERED_WITHIN });
+  const sfn = new SFNClient(clientOf(started.edgeUrl));
   clients.push(sfn);
   return { ...started, sfn };
 }
@@ -102,7 +99,7 @@ describe('the local runtime killed with -9', () => {
     expect(done.status).toBe('SUCCEEDED');
     expect(JSON.parse(done.output!).decision).toEqual({ approved: true });
 
-    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.edgeUrl, ...ANSWERED_WITHIN }));
+    const documents = DynamoDBDocumentClient.from(new DynamoDBClient(clientOf(runtime.edgeUrl)));
     const { Item } = await documents.send(new GetCommand({ TableName: runtime.tableName, Key: COUNTER, ConsistentRead: true }));
     documents.destroy();
     expect(Item).toMatchObject({ firstRuns: 1, lastRuns: 1 });

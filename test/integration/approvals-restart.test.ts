@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 import { seedDemoData } from '../../local/seed/demo-data';
 import { approvalRequestKey } from '../../schemas/keys';
-import { kill9, runtimesOnOneDataDir, type RuntimeProcess } from './support/runtime-process';
+import { clientOf, kill9, runtimesOnOneDataDir, type RuntimeProcess } from './support/runtime-process';
 import { until } from './support/until';
 
 /**
@@ -26,7 +26,7 @@ async function call(runtime: RuntimeProcess, user: string, method: string, route
 
 /** the token the approval's wait stored on its request, once it has */
 async function storedWaitToken(runtime: RuntimeProcess, requestId: string): Promise<string | undefined> {
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.dynamoDbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient(clientOf(runtime.dynamoDbEndpoint)));
   try {
     const { Item } = await documents.send(new GetCommand({ TableName: runtime.tableName, Key: approvalRequestKey(requestId), ConsistentRead: true }));
     return Item?.taskToken as string | undefined;

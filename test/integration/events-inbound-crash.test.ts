@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signatureOf } from '../../functions/events/inbound-events';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
-import { kill9, runtimesOnOneDataDir } from './support/runtime-process';
+import { LOCAL_REGION } from '../../local/runtime';
+import { clientOf, kill9, runtimesOnOneDataDir } from './support/runtime-process';
 import { until } from './support/until';
 
 /**
@@ -84,7 +84,7 @@ async function sendUntilAnswered(apiUrl: string, secret: string, event: ErpEvent
 }
 
 async function erpSecret(edgeUrl: string) {
-  const client = new SecretsManagerClient({ endpoint: edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const client = new SecretsManagerClient(clientOf(edgeUrl));
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: 'tradeflow/inbound/erp' }));
   client.destroy();
   return SecretString!;
@@ -113,7 +113,7 @@ async function timelineOf(apiUrl: string, accountId: string): Promise<{ id: stri
 async function whatBecameOf(edgeUrl: string, activityIds: string[]): Promise<string> {
   const externalIds = activityIds.map((id) => id.replace(/^erp-(order|payment)-/, ''));
   const concerns = (text: string) => externalIds.some((id) => text.includes(`"${id}"`));
-  const sfn = new SFNClient({ endpoint: edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const sfn = new SFNClient(clientOf(edgeUrl));
   try {
     const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:000000000000:stateMachine:tradeflow-record-erp-activity`;
     const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1000 }));

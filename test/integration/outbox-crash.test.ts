@@ -2,7 +2,7 @@ import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 import { seedDemoData } from '../../local/seed/demo-data';
-import { kill9, runtimesOnOneDataDir, type RuntimeProcess } from './support/runtime-process';
+import { clientOf, kill9, runtimesOnOneDataDir, type RuntimeProcess } from './support/runtime-process';
 import { until, untilIdleAfterKill } from './support/until';
 
 /**
@@ -28,7 +28,7 @@ async function call(runtime: RuntimeProcess, user: string, method: string, route
 
 /** the promotion lifecycle's executions for one promotion, by status */
 async function lifecyclesOf(runtime: RuntimeProcess, promotionId: string): Promise<string[]> {
-  const sfn = new SFNClient({ endpoint: runtime.edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const sfn = new SFNClient(clientOf(runtime.edgeUrl));
   try {
     const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:000000000000:stateMachine:tradeflow-promotion-lifecycle`;
     const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1000 }));

@@ -11,7 +11,7 @@ import { sampleWelcomeSequence } from '../../../local/seed/welcome-sequence';
 import type { InboundSystem } from '../../../schemas/events';
 import { sample } from './fuzz';
 import { caller, type Caller } from './local-crm';
-import { kill9, runtimesOnOneDataDir, type RuntimeProcess } from './runtime-process';
+import { clientOf, kill9, runtimesOnOneDataDir, type RuntimeProcess } from './runtime-process';
 import { hiddenMessagesAfterKill, QUEUE_VISIBILITY_S } from './until';
 
 /**
@@ -171,7 +171,7 @@ async function ok(reply: Promise<{ status: number; body: any }>, what: string): 
 }
 
 async function secretOf(session: ChaosSession, system: InboundSystem): Promise<string> {
-  const client = new SecretsManagerClient({ endpoint: (await session.runtime()).edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const client = new SecretsManagerClient(clientOf((await session.runtime()).edgeUrl));
   try {
     return (await client.send(new GetSecretValueCommand({ SecretId: `tradeflow/inbound/${system}` }))).SecretString!;
   } finally {
@@ -281,7 +281,7 @@ const mailToEachOnce = (ctx: RunContext, what: string, subject: string): ChaosCh
 /** How many items of the table carry `attribute` = `value` (read through the edge, as an operator would). */
 async function itemsWith(ctx: RunContext, attribute: string, value: string): Promise<number> {
   const { edgeUrl, tableName } = await ctx.session.runtime();
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: edgeUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient(clientOf(edgeUrl)));
   try {
     let count = 0;
     let start: Record<string, unknown> | undefined;

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/runtime';
 import { until } from './until';
 
 const CHILD = path.resolve('test/integration/support/runtime-child.ts');
@@ -15,6 +16,12 @@ export interface RuntimeProcess {
   tableName: string;
   dynamoDbEndpoint: string;
 }
+
+/**
+ * An AWS SDK client's configuration for a runtime in its own process: a request it has not answered in
+ * 30 s fails (and the SDK tries it again) rather than holding the test with nothing to say where it stood.
+ */
+export const clientOf = (endpoint: string) => ({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, requestHandler: { requestTimeout: 30_000 } });
 
 /** a cold start of the whole runtime takes 5 to 15 s on two busy cores (loading the demo data, 30 s): one that takes this long is stuck */
 const START_DEADLINE_MS = 90_000;
