@@ -115,8 +115,8 @@ export class ExecutionJournal {
     return journal;
   }
 
-  static load(file: string): ExecutionJournal | undefined {
-    const text = readFileSync(file);
+  /** `text`: the file's content, when the caller has read it already */
+  static load(file: string, text: Buffer = readFileSync(file)): ExecutionJournal | undefined {
     let journal: ExecutionJournal | undefined;
     let offset = 0;
     let validLength = 0;
@@ -312,6 +312,7 @@ export interface EndedJournal {
 }
 
 const HISTORY_EVENT_RECORD = Buffer.from('{"t":"ev",');
+const END_RECORD = Buffer.from('{"t":"end",');
 const RECORD_START = Buffer.from('{"t":"');
 const RECORD_END = Buffer.from('}}');
 const isHistoryEvent = (text: Buffer, start: number, end: number) =>
@@ -332,8 +333,9 @@ const looksWhole = (text: Buffer, start: number, end: number) => {
  * running, and for any file where a line is not what it should be: load() then reads it whole and
  * decides, stopping at the first record that does not parse.
  */
-export function loadIfEnded(file: string): EndedJournal | undefined {
-  const text = readFileSync(file);
+export function loadIfEnded(file: string, text: Buffer = readFileSync(file)): EndedJournal | undefined {
+  // a running execution's journal (most of them, after a launch) has no end record: no need to go through it
+  if (text.lastIndexOf(END_RECORD) < 0) return undefined;
   let meta: ExecutionMeta | undefined;
   let end: ExecutionEnd | undefined;
   const tokens = new Map<string, string>();
@@ -370,12 +372,13 @@ export function loadJournals(dir: string | undefined): { running: ExecutionJourn
   if (dir === undefined || !existsSync(dir)) return loaded;
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.jsonl'))) {
     const file = path.join(dir, name);
-    const ended = loadIfEnded(file);
+    const text = readFileSync(file);
+    const ended = loadIfEnded(file, text);
     if (ended) {
       loaded.ended.push(ended);
       continue;
     }
-    const journal = ExecutionJournal.load(file);
+    const journal = ExecutionJournal.load(file, text);
     if (journal?.end) loaded.ended.push({ meta: journal.meta, end: journal.end, tokens: journal.tokens });
     else if (journal) loaded.running.push(journal);
   }
