@@ -16,7 +16,7 @@ export async function until<T>(what: string, check: () => Promise<T | undefined>
 }
 
 /** `work`, or an error saying `late` once `deadline` (epoch ms) has passed without it. */
-export async function beforeDeadline<T>(work: Promise<T>, deadline: number, late: string): Promise<T> {
+async function beforeDeadline<T>(work: Promise<T>, deadline: number, late: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const lateness = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(late)), Math.max(0, deadline - Date.now()));
