@@ -4,7 +4,7 @@ import {
   CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
-import { clientOf, kill9 as killProcess, runtimesOnOneDataDir, type RuntimeProcess } from '../integration/support/runtime-process';
+import { clientOf, fetchWithin, kill9 as killProcess, runtimesOnOneDataDir, type RuntimeProcess } from '../integration/support/runtime-process';
 import { until } from '../integration/support/until';
 
 /**
@@ -81,7 +81,7 @@ describe('the local runtime killed with -9', () => {
     await kill9(runtime); // mid-wait
     runtime = await start();
     expect((await runtime.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
-    await fetch(`${runtime.edgeUrl}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: 86_400 }), signal: AbortSignal.timeout(30_000) });
+    await fetchWithin(`${runtime.edgeUrl}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: 86_400 }) });
     const token = await until('the decision task', async () => {
       const history = await historyOf(runtime, executionArn);
       if (!history.some((e) => e.type === 'TaskSubmitted')) return undefined;

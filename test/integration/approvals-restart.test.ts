@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 import { seedDemoData } from '../../local/seed/demo-data';
 import { approvalRequestKey } from '../../schemas/keys';
-import { clientOf, kill9, runtimesOnOneDataDir, type RuntimeProcess } from './support/runtime-process';
+import { clientOf, fetchWithin, kill9, runtimesOnOneDataDir, type RuntimeProcess } from './support/runtime-process';
 import { until } from './support/until';
 
 /**
@@ -14,9 +14,9 @@ import { until } from './support/until';
  */
 const runtimes = runtimesOnOneDataDir('tradeflow-approval-restart');
 
-const tokenFor = (apiUrl: string) => async (user: string) => (await fetch(`${apiUrl}/_local/token?user=${user}&format=text`)).text();
+const tokenFor = (apiUrl: string) => async (user: string) => (await fetchWithin(`${apiUrl}/_local/token?user=${user}&format=text`)).text();
 async function call(runtime: RuntimeProcess, user: string, method: string, route: string, body?: unknown) {
-  const response = await fetch(`${runtime.apiUrl}${route}`, {
+  const response = await fetchWithin(`${runtime.apiUrl}${route}`, {
     method,
     headers: { authorization: `Bearer ${await tokenFor(runtime.apiUrl)(user)}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),

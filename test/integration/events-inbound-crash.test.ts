@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signatureOf } from '../../functions/events/inbound-events';
 import { LOCAL_REGION } from '../../local/runtime';
-import { clientOf, kill9, runtimesOnOneDataDir } from './support/runtime-process';
+import { clientOf, fetchWithin, kill9, runtimesOnOneDataDir } from './support/runtime-process';
 import { until } from './support/until';
 
 /**
@@ -51,7 +51,7 @@ interface Answer {
 /** One signed POST /events as the ERP sends it: signed afresh, so a retry's timestamp is never stale. */
 async function send(apiUrl: string, secret: string, event: ErpEvent): Promise<Answer> {
   const timestamp = String(Math.floor(Date.now() / 1000));
-  const response = await fetch(`${apiUrl}/events`, {
+  const response = await fetchWithin(`${apiUrl}/events`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -91,8 +91,8 @@ async function erpSecret(edgeUrl: string) {
 }
 
 async function asSales(apiUrl: string, pathAndQuery: string) {
-  const token = await (await fetch(`${apiUrl}/_local/token?user=u-sales&format=text`)).text();
-  const response = await fetch(`${apiUrl}${pathAndQuery}`, { headers: { authorization: `Bearer ${token}` } });
+  const token = await (await fetchWithin(`${apiUrl}/_local/token?user=u-sales&format=text`)).text();
+  const response = await fetchWithin(`${apiUrl}${pathAndQuery}`, { headers: { authorization: `Bearer ${token}` } });
   if (!response.ok) throw new Error(`GET ${pathAndQuery}: ${response.status} ${await response.text()}`);
   return response.json() as Promise<any>;
 }
@@ -122,7 +122,7 @@ async function whatBecameOf(edgeUrl: string, activityIds: string[]): Promise<str
       const run = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       if (concerns(run.input ?? '')) runs.push({ status: run.status, error: run.error, cause: run.cause });
     }
-    const { failed = [] } = (await (await fetch(`${edgeUrl}/_local/events/failed?limit=1000`)).json()) as { failed?: unknown[] };
+    const { failed = [] } = (await (await fetchWithin(`${edgeUrl}/_local/events/failed?limit=1000`)).json()) as { failed?: unknown[] };
     return `their workflow runs: ${JSON.stringify(runs)}; failed deliveries: ${JSON.stringify(failed.filter((f) => concerns(JSON.stringify(f))))}`;
   } finally {
     sfn.destroy();

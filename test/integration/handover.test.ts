@@ -5,7 +5,7 @@ import { seedDemoData } from '../../local/seed/demo-data';
 import { listPk } from '../../schemas/keys';
 import { outcomesSoFar, tableClient, writeLeads } from './support/book';
 import { caller, type Caller } from './support/local-crm';
-import { kill9, runtimesOnOneDataDir, type RuntimeProcess } from './support/runtime-process';
+import { fetchWithin, kill9, runtimesOnOneDataDir, type RuntimeProcess } from './support/runtime-process';
 import { until } from './support/until';
 
 /**
@@ -20,9 +20,9 @@ const runtimes = runtimesOnOneDataDir('tradeflow-handover');
 let runtime: RuntimeProcess;
 afterAll(() => runtimes.cleanUp());
 
-const as = (user: string): Caller => caller(async () => runtime.apiUrl, async () => (await fetch(`${runtime.apiUrl}/_local/token?user=${user}&format=text`)).text());
+const as = (user: string): Caller => caller(async () => runtime.apiUrl, async () => (await fetchWithin(`${runtime.apiUrl}/_local/token?user=${user}&format=text`)).text(), fetchWithin);
 const clockTo = async (at: string) => {
-  const response = await fetch(`${runtime.edgeUrl}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceTo: at }) });
+  const response = await fetchWithin(`${runtime.edgeUrl}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceTo: at }) });
   expect(response.ok).toBe(true);
 };
 const poll = <T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000) =>
@@ -56,7 +56,7 @@ const BOOK_LEADS = 250;
 describe('a work handover', () => {
   it('is for ops and admin only, and refuses a bad request naming the field', async () => {
     runtime = await runtimes.start();
-    await seedDemoData({ apiUrl: runtime.apiUrl, tokenFor: async (user) => (await fetch(`${runtime.apiUrl}/_local/token?user=${user}&format=text`)).text() },
+    await seedDemoData({ apiUrl: runtime.apiUrl, tokenFor: async (user) => (await fetchWithin(`${runtime.apiUrl}/_local/token?user=${user}&format=text`)).text() },
       runtime.dynamoDbEndpoint, runtime.tableName, LOCAL_REGION, LOCAL_CREDENTIALS);
     const body = { fromUserId: LEAVER, toUserId: RECEIVER };
     for (const path of ['/handovers/preview', '/handovers']) {
@@ -179,10 +179,10 @@ describe('a work handover', () => {
 
     // mails read the owner at send time: the promotion's close-out request goes to its new owner
     await clockTo(new Date(Date.parse(promotion.endsAt) + 3_600_000).toISOString());
-    const mails = await poll('the close-out mail', async () => (await (await fetch(`${runtime.edgeUrl}/_local/ses/messages?to=manager.north@tradeflow.example`)).json()) as any[],
+    const mails = await poll('the close-out mail', async () => (await (await fetchWithin(`${runtime.edgeUrl}/_local/ses/messages?to=manager.north@tradeflow.example`)).json()) as any[],
       (list) => list.some((m) => m.subject === `Please close out ${promotion.name}`), 120_000);
     expect(mails.some((m) => m.subject === `Please close out ${promotion.name}`)).toBe(true);
-    const toLeaver = (await (await fetch(`${runtime.edgeUrl}/_local/ses/messages?to=sales@tradeflow.example`)).json()) as any[];
+    const toLeaver = (await (await fetchWithin(`${runtime.edgeUrl}/_local/ses/messages?to=sales@tradeflow.example`)).json()) as any[];
     expect(toLeaver.some((m) => m.subject === `Please close out ${promotion.name}`)).toBe(false);
 
     // its record: the people it names read it; nobody else learns it exists

@@ -2,7 +2,7 @@ import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 import { seedDemoData } from '../../local/seed/demo-data';
-import { clientOf, kill9, runtimesOnOneDataDir, type RuntimeProcess } from './support/runtime-process';
+import { clientOf, fetchWithin, kill9, runtimesOnOneDataDir, type RuntimeProcess } from './support/runtime-process';
 import { until, untilIdleAfterKill } from './support/until';
 
 /**
@@ -16,9 +16,9 @@ const runtimes = runtimesOnOneDataDir('tradeflow-outbox-crash');
 const SUBMISSIONS = 8;
 const APPROVER = 'manager.north@tradeflow.example';
 
-const tokenFor = (apiUrl: string) => async (user: string) => (await fetch(`${apiUrl}/_local/token?user=${user}&format=text`)).text();
+const tokenFor = (apiUrl: string) => async (user: string) => (await fetchWithin(`${apiUrl}/_local/token?user=${user}&format=text`)).text();
 async function call(runtime: RuntimeProcess, user: string, method: string, route: string, body?: unknown) {
-  const response = await fetch(`${runtime.apiUrl}${route}`, {
+  const response = await fetchWithin(`${runtime.apiUrl}${route}`, {
     method,
     headers: { authorization: `Bearer ${await tokenFor(runtime.apiUrl)(user)}`, 'content-type': 'application/json' },
     ...(body ? { body: JSON.stringify(body) } : {}),
@@ -44,7 +44,7 @@ async function lifecyclesOf(runtime: RuntimeProcess, promotionId: string): Promi
 }
 
 const approverMailsAbout = async (runtime: RuntimeProcess, promotionId: string) =>
-  ((await (await fetch(`${runtime.edgeUrl}/_local/ses/messages?to=${APPROVER}`)).json()) as { subject: string; text: string }[])
+  ((await (await fetchWithin(`${runtime.edgeUrl}/_local/ses/messages?to=${APPROVER}`)).json()) as { subject: string; text: string }[])
     .filter((m) => m.text.includes(`/app/approvals/promotion-${promotionId}-1`));
 
 afterAll(() => runtimes.cleanUp());

@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { fetchWithin } from '../integration/support/runtime-process';
 import { until } from '../integration/support/until';
 
 /** The tests' own waits: a wait that cannot end must fail, naming what it waited for. */
@@ -15,5 +18,31 @@ describe('until', () => {
 
   it('fails naming what it waited for when a check never answers, instead of waiting with it', async () => {
     await expect(until('an answer', () => new Promise<undefined>(() => {}), 200)).rejects.toThrow('timed out waiting for an answer: a check did not answer');
+  });
+});
+
+describe('fetchWithin', () => {
+  it('fails naming the request when the server takes it and never answers', async () => {
+    const server = createServer(() => {});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/_local/token`;
+    try {
+      await expect(fetchWithin(url, { method: 'POST' }, 200)).rejects.toThrow(`POST ${url}: no answer within 0.2 s`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('gives the answer of a server that answers', async () => {
+    const server = createServer((_, res) => res.end('token'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const response = await fetchWithin(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, {}, 5_000);
+      expect(await response.text()).toBe('token');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

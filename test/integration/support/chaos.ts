@@ -11,7 +11,7 @@ import { sampleWelcomeSequence } from '../../../local/seed/welcome-sequence';
 import type { InboundSystem } from '../../../schemas/events';
 import { sample } from './fuzz';
 import { caller, type Caller } from './local-crm';
-import { clientOf, kill9, runtimesOnOneDataDir, type RuntimeProcess } from './runtime-process';
+import { clientOf, fetchWithin, kill9, runtimesOnOneDataDir, type RuntimeProcess } from './runtime-process';
 import { hiddenMessagesAfterKill, QUEUE_VISIBILITY_S } from './until';
 
 /**
@@ -51,7 +51,7 @@ export async function startChaosSession(name = 'tradeflow-chaos'): Promise<Chaos
   const tokens = new Map<string, Promise<string>>();
   const tokenFor = (apiUrl: string, user: string) => {
     const key = `${apiUrl} ${user}`;
-    if (!tokens.has(key)) tokens.set(key, fetch(`${apiUrl}/_local/token?user=${user}&format=text`).then((r) => r.text()));
+    if (!tokens.has(key)) tokens.set(key, fetchWithin(`${apiUrl}/_local/token?user=${user}&format=text`).then((r) => r.text()));
     return tokens.get(key)!;
   };
   let current: Promise<RuntimeProcess> = runtimes.start().then(async (runtime) => {
@@ -61,10 +61,10 @@ export async function startChaosSession(name = 'tradeflow-chaos'): Promise<Chaos
   await current;
   return {
     runtime: () => current,
-    as: (user) => caller(async () => (await current).apiUrl, async () => tokenFor((await current).apiUrl, user)),
+    as: (user) => caller(async () => (await current).apiUrl, async () => tokenFor((await current).apiUrl, user), fetchWithin),
     async edge(path, method = 'GET', body) {
       const { edgeUrl } = await current;
-      const response = await fetch(`${edgeUrl}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const response = await fetchWithin(`${edgeUrl}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
       if (!response.ok) throw new Error(`${method} ${path} on the edge: ${response.status} ${await response.text()}`);
       return response.json() as Promise<any>;
     },
@@ -191,7 +191,7 @@ async function deliver(ctx: RunContext, delivery: Delivery): Promise<number> {
     try {
       const [{ apiUrl }, secret] = await Promise.all([ctx.session.runtime(), secretOf(ctx.session, delivery.system)]);
       const timestamp = String(Math.floor(Date.now() / 1000));
-      const response = await fetch(`${apiUrl}/events`, {
+      const response = await fetchWithin(`${apiUrl}/events`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',

@@ -60,8 +60,11 @@ export interface LocalCrm {
   stop(): Promise<void>;
 }
 
-async function call(apiUrl: string, method: string, path: string, token: string | undefined, body?: unknown): Promise<Reply> {
-  const response = await fetch(`${apiUrl}${path}`, {
+/** how a caller sends its requests: `fetch`, or one with a deadline */
+export type Fetch = (url: string, init?: RequestInit) => Promise<Response>;
+
+async function call(send: Fetch, apiUrl: string, method: string, path: string, token: string | undefined, body?: unknown): Promise<Reply> {
+  const response = await send(`${apiUrl}${path}`, {
     method,
     headers: {
       ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -79,15 +82,18 @@ async function call(apiUrl: string, method: string, path: string, token: string 
   return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: parsed };
 }
 
-/** A caller on one API, or on whichever runtime `apiUrl` names at the time of each call (one restarted on its data). */
-export function caller(apiUrl: string | (() => Promise<string>), token: () => Promise<string | undefined>): Caller {
+/**
+ * A caller on one API, or on whichever runtime `apiUrl` names at the time of each call (one restarted on
+ * its data); it sends with `send`.
+ */
+export function caller(apiUrl: string | (() => Promise<string>), token: () => Promise<string | undefined>, send: Fetch = fetch): Caller {
   const url = async () => (typeof apiUrl === 'string' ? apiUrl : apiUrl());
   return {
-    get: async (path) => call(await url(), 'GET', path, await token()),
-    post: async (path, body) => call(await url(), 'POST', path, await token(), body),
-    put: async (path, body) => call(await url(), 'PUT', path, await token(), body),
-    patch: async (path, body) => call(await url(), 'PATCH', path, await token(), body),
-    delete: async (path) => call(await url(), 'DELETE', path, await token()),
+    get: async (path) => call(send, await url(), 'GET', path, await token()),
+    post: async (path, body) => call(send, await url(), 'POST', path, await token(), body),
+    put: async (path, body) => call(send, await url(), 'PUT', path, await token(), body),
+    patch: async (path, body) => call(send, await url(), 'PATCH', path, await token(), body),
+    delete: async (path) => call(send, await url(), 'DELETE', path, await token()),
   };
 }
 
