@@ -252,6 +252,7 @@ export const nurture: Benchmark = {
       const writesMs = transactionsEach * txCost.perRequestMs + itemsEach * txCost.perItemMs;
       report(`those transactions hold DynamoDB Local ${fixed1(writesMs)} ms an enrolment: alone, at most ${fixed1(1000 / writesMs)} enrolments/s (this launch: ${Math.round((100 * enrolmentsPerS * writesMs) / 1000)}% of it)`);
       figure('ddb-local-bound-enrolments-per-s', fixed1(1000 / writesMs), 'enrolments/s');
+      report(`so these writes alone cap enrolments-per-ddb-local-tx at ${(1000 / writesMs / ceilingTx).toFixed(2)}, before the launch's reads and the runtime's own work`);
       figure('runtime-rss-mb', Math.round(peak.rss / 1024 / 1024), 'MB');
       report(`at the peak (${Math.round((peak.at - started) / 1000)} s into the launch, ${peak.enrolled} enrolled): the main thread's heap ${Math.round(peak.heapTotal / 1024 / 1024)} MB, ${peak.warm.length} warm function workers (${peak.warm.join(', ')})`);
       const sorted = [...latencies].sort((x, y) => x - y);
