@@ -1,5 +1,5 @@
 import { MEASURE_ROUTES } from '../../schemas/api/routes/measures';
-import { MAX_MEASURE_MONTHS, MEASURE_TILES, MeasureQuerySchema, MeasureTileSchema, type MeasureTile, type MeasureTileResponse } from '../../schemas/measures/tiles';
+import { MAX_MEASURE_MONTHS, MEASURE_TILES, MeasureQuerySchema, MeasureTileSchema, type MeasureScopes, type MeasureTile, type MeasureTileResponse } from '../../schemas/measures/tiles';
 import * as z from '../../schemas/zod';
 import { apiRouter, type ApiRoute } from '../platform/api-handler';
 import { invalidField } from '../platform/errors';
@@ -27,7 +27,8 @@ const monthsBetween = (from: string, to: string) =>
 /** GET /measures/scopes: whose measures the caller may read, widest first, and their dashboard's tiles. */
 const listMeasureScopesRoute: ApiRoute = async (request) => {
   const principal = request.principal();
-  return { status: 200, body: { choices: scopeChoices(principal, await departmentTree()), tiles: tilesOf(principal) } };
+  const body: MeasureScopes = { choices: scopeChoices(principal, await departmentTree()), tiles: tilesOf(principal), currentMonth: request.now.slice(0, 7) };
+  return { status: 200, body };
 };
 
 /** GET /measures/tiles/{tile}: one tile of one bucket over a range of months, read with one Query. */

@@ -79,5 +79,7 @@ export const MeasureScopesSchema = z.object({
   /** what the caller may pick, widest first; the first is the default */
   choices: z.array(z.object({ view: MeasureViewSchema, departmentId: z.optional(IdSchema), label: z.string() })),
   tiles: z.array(MeasureTileSchema),
+  /** the month it is (UTC) by the system's clock, which a tile reads when asked for no months: the dashboard's default */
+  currentMonth: MonthSchema,
 });
 export type MeasureScopes = z.infer<typeof MeasureScopesSchema>;

@@ -254,6 +254,9 @@ describe('the measures from a known data set', () => {
     expect((await crm.as('u-sales').get(`/measures/tiles/pipeline?view=tree&departmentId=d-company`)).status).toBe(403);
     const scopes = await crm.as('u-sales').get('/measures/scopes');
     expect(scopes.body.choices.map((c: any) => [c.view, c.departmentId])).toEqual([['department', 'd-north'], ['own', undefined]]);
+    // the month the dashboard opens on is the system's, which the local clock moved months ahead of the real one
+    expect(scopes.body.currentMonth).toBe(new Date(crm.runtime.clock.now()).toISOString().slice(0, 7));
+    expect(scopes.body.currentMonth).not.toBe(new Date().toISOString().slice(0, 7));
     const manager = await crm.as('u-north-manager').get('/measures/scopes');
     expect(manager.body.choices[0]).toMatchObject({ view: 'tree', departmentId: 'd-north' });
     // the South rep's own figures hold nothing of North's

@@ -20,7 +20,6 @@ const TITLES: Record<MeasureTile, string> = {
 };
 const STAGE_ORDER = ['prospecting', 'qualification', 'proposal', 'negotiation', 'closed-won', 'closed-lost'];
 
-const thisMonth = () => new Date().toISOString().slice(0, 7);
 const scopeKey = (c: { view: string; departmentId?: string }) => (c.departmentId ? `${c.view}:${c.departmentId}` : c.view);
 
 function useFormat() {
@@ -194,14 +193,15 @@ export function DashboardPage() {
   const search = useSearch({ from: '/signed-in/dashboard' });
   const navigate = useNavigate({ from: '/dashboard' });
   const scopes = useQuery({ queryKey: ['measure-scopes'], queryFn: () => api('GET /measures/scopes') });
-  const from = search.from ?? thisMonth();
-  const to = search.to && search.to >= from ? search.to : from;
   const set = (next: Partial<DashboardSearch>) => void navigate({ search: (prev) => ({ ...prev, ...next }), replace: true });
   return (
     <>
       <h1>Dashboard</h1>
       <QueryView query={scopes} label="the dashboard">
-        {({ choices, tiles }) => {
+        {({ choices, tiles, currentMonth }) => {
+          // the system's month, not the browser's: they differ on a laptop whose local clock was moved
+          const from = search.from ?? currentMonth;
+          const to = search.to && search.to >= from ? search.to : from;
           const chosen = choices.find((c) => scopeKey(c) === search.scope) ?? choices[0];
           const query = { from, to, ...(chosen ? { view: chosen.view, ...(chosen.departmentId ? { departmentId: chosen.departmentId } : {}) } : {}) };
           return (
