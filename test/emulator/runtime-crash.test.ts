@@ -4,7 +4,8 @@ import {
   CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
-import { clientOf, fetchWithin, kill9 as killProcess, runtimesOnOneDataDir, type RuntimeProcess } from '../integration/support/runtime-process';
+import { fetchWithin } from '../integration/support/fetch-within';
+import { clientOf, kill9 as killProcess, runtimesOnOneDataDir, type RuntimeProcess } from '../integration/support/runtime-process';
 import { until } from '../integration/support/until';
 
 /**

@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signatureOf } from '../../functions/events/inbound-events';
 import { LOCAL_REGION } from '../../local/runtime';
-import { clientOf, fetchWithin, kill9, runtimesOnOneDataDir } from './support/runtime-process';
+import { fetchWithin } from './support/fetch-within';
+import { clientOf, kill9, runtimesOnOneDataDir } from './support/runtime-process';
 import { until } from './support/until';
 
 /**

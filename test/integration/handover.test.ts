@@ -5,7 +5,8 @@ import { seedDemoData } from '../../local/seed/demo-data';
 import { listPk } from '../../schemas/keys';
 import { outcomesSoFar, tableClient, writeLeads } from './support/book';
 import { caller, type Caller } from './support/local-crm';
-import { fetchWithin, kill9, runtimesOnOneDataDir, type RuntimeProcess } from './support/runtime-process';
+import { fetchWithin } from './support/fetch-within';
+import { kill9, runtimesOnOneDataDir, type RuntimeProcess } from './support/runtime-process';
 import { until } from './support/until';
 
 /**

@@ -2,7 +2,8 @@ import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/runtime';
 import { seedDemoData } from '../../local/seed/demo-data';
-import { clientOf, fetchWithin, kill9, runtimesOnOneDataDir, type RuntimeProcess } from './support/runtime-process';
+import { fetchWithin } from './support/fetch-within';
+import { clientOf, kill9, runtimesOnOneDataDir, type RuntimeProcess } from './support/runtime-process';
 import { until, untilIdleAfterKill } from './support/until';
 
 /**

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { fetchWithin } from '../integration/support/runtime-process';
+import { fetchWithin } from '../integration/support/fetch-within';
 import { until } from '../integration/support/until';
 
 /** The tests' own waits: a wait that cannot end must fail, naming what it waited for. */
@@ -28,6 +28,18 @@ describe('fetchWithin', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/_local/token`;
     try {
       await expect(fetchWithin(url, { method: 'POST' }, 200)).rejects.toThrow(`POST ${url}: no answer within 0.2 s`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('waits as long more as the request asks the server to hold it (the idle probe\'s waitSeconds)', async () => {
+    const server = createServer((_, res) => void setTimeout(() => res.end('{"idle":false}'), 500));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const response = await fetchWithin(`http://127.0.0.1:${(server.address() as AddressInfo).port}/_local/idle?waitSeconds=2`, {}, 200);
+      expect(await response.json()).toEqual({ idle: false });
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -11,7 +11,8 @@ import { sampleWelcomeSequence } from '../../../local/seed/welcome-sequence';
 import type { InboundSystem } from '../../../schemas/events';
 import { sample } from './fuzz';
 import { caller, type Caller } from './local-crm';
-import { clientOf, fetchWithin, kill9, runtimesOnOneDataDir, type RuntimeProcess } from './runtime-process';
+import { fetchWithin } from './fetch-within';
+import { clientOf, kill9, runtimesOnOneDataDir, type RuntimeProcess } from './runtime-process';
 import { hiddenMessagesAfterKill, QUEUE_VISIBILITY_S } from './until';
 
 /**

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/runtime';
+import { ANSWER_DEADLINE_MS } from './fetch-within';
 import { until } from './until';
 
 const CHILD = path.resolve('test/integration/support/runtime-child.ts');
@@ -17,27 +18,11 @@ export interface RuntimeProcess {
   dynamoDbEndpoint: string;
 }
 
-/** how long a runtime in its own process has to answer one request before the test gives up on it */
-const ANSWER_DEADLINE_MS = 30_000;
-
 /**
  * An AWS SDK client's configuration for a runtime in its own process: a request it has not answered in
  * time fails (and the SDK tries it again) rather than holding the test with nothing to say where it stood.
  */
 export const clientOf = (endpoint: string) => ({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, requestHandler: { requestTimeout: ANSWER_DEADLINE_MS } });
-
-/**
- * `fetch` for a runtime in its own process: a request it has not answered in time fails, naming the
- * request, rather than holding the test up to its own timeout (undici waits 300 s for an answer).
- */
-export async function fetchWithin(url: string, init: RequestInit = {}, deadlineMs = ANSWER_DEADLINE_MS): Promise<Response> {
-  try {
-    return await fetch(url, { ...init, signal: AbortSignal.timeout(deadlineMs) });
-  } catch (error) {
-    if ((error as Error).name !== 'TimeoutError') throw error;
-    throw new Error(`${init.method ?? 'GET'} ${url}: no answer within ${deadlineMs / 1000} s`, { cause: error });
-  }
-}
 
 /** a cold start of the whole runtime takes 5 to 15 s on two busy cores (loading the demo data, 30 s): one that takes this long is stuck */
 const START_DEADLINE_MS = 90_000;

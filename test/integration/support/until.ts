@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fetchWithin } from './fetch-within';
 
 /**
  * Polls `check` until it returns a value (not undefined), or fails naming `what` after `timeoutMs`. A
@@ -39,7 +40,7 @@ export async function untilIdle(edgeUrl: string, before?: Date | number, timeout
   const at = before === undefined ? '' : `before=${encodeURIComponent(new Date(before).toISOString())}&`;
   for (;;) {
     const waitSeconds = Math.min(10, Math.max(0, Math.ceil((deadline - Date.now()) / 1000)));
-    const response = await fetch(`${edgeUrl}/_local/idle?${at}waitSeconds=${waitSeconds}`);
+    const response = await fetchWithin(`${edgeUrl}/_local/idle?${at}waitSeconds=${waitSeconds}`);
     if (!response.ok) throw new Error(`the idle probe answered ${response.status}: ${await response.text()}`);
     const answer = (await response.json()) as { idle: boolean; busy?: string[] };
     if (answer.idle) return;
@@ -49,7 +50,7 @@ export async function untilIdle(edgeUrl: string, before?: Date | number, timeout
 
 /** Whether the local runtime behind `edgeUrl` is idle right now (nothing in flight, nothing due by now). */
 export async function isIdleNow(edgeUrl: string): Promise<boolean> {
-  const response = await fetch(`${edgeUrl}/_local/idle?waitSeconds=0`);
+  const response = await fetchWithin(`${edgeUrl}/_local/idle?waitSeconds=0`);
   if (!response.ok) throw new Error(`the idle probe answered ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { idle: boolean }).idle;
 }
@@ -71,7 +72,7 @@ export function hiddenMessagesAfterKill(edgeUrl: string): (busy: string[]) => Pr
     const onlyMessages = busy.length > 0 && busy.every((b) => b.includes('SQS message'));
     onlyMessagesSince = onlyMessages ? onlyMessagesSince ?? Date.now() : undefined;
     if (onlyMessagesSince === undefined || Date.now() - onlyMessagesSince <= HIDDEN_MESSAGES_PATIENCE_MS) return false;
-    const response = await fetch(`${edgeUrl}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: QUEUE_VISIBILITY_S }) });
+    const response = await fetchWithin(`${edgeUrl}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds: QUEUE_VISIBILITY_S }) });
     if (!response.ok) throw new Error(`advancing the clock: ${response.status} ${await response.text()}`);
     onlyMessagesSince = undefined;
     return true;
@@ -83,7 +84,7 @@ export async function untilIdleAfterKill(edgeUrl: string, timeoutMs = 120_000): 
   const deadline = Date.now() + timeoutMs;
   const passHidden = hiddenMessagesAfterKill(edgeUrl);
   for (;;) {
-    const response = await fetch(`${edgeUrl}/_local/idle?waitSeconds=2`);
+    const response = await fetchWithin(`${edgeUrl}/_local/idle?waitSeconds=2`);
     if (!response.ok) throw new Error(`the idle probe answered ${response.status}: ${await response.text()}`);
     const answer = (await response.json()) as { idle: boolean; busy?: string[] };
     if (answer.idle) return;
