@@ -24,7 +24,7 @@ const tilesOf = (principal: Principal) => MEASURE_TILES.filter((tile) => princip
 const monthsBetween = (from: string, to: string) =>
   (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7)) + 1;
 
-/** GET /measures/scopes: whose measures the caller may read, widest first, and their dashboard's tiles. */
+/** GET /measures/scopes: whose measures the caller may read, widest first, their dashboard's tiles and the month it is. */
 const listMeasureScopesRoute: ApiRoute = async (request) => {
   const principal = request.principal();
   const body: MeasureScopes = { choices: scopeChoices(principal, await departmentTree()), tiles: tilesOf(principal), currentMonth: request.now.slice(0, 7) };

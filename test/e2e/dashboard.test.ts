@@ -81,8 +81,11 @@ describe('the dashboard', () => {
     await service.getByText(/missed their first-response or resolution target/).waitFor();
     // picking a later last month keeps this one in the range
     const nextMonth = new Date(Date.UTC(monday.getUTCFullYear(), monday.getUTCMonth() + 1, 1)).toISOString().slice(0, 7);
+    const reread = page.waitForResponse((r) => r.url().includes('/measures/tiles/service') && r.url().includes(`to=${nextMonth}`));
     await page.getByLabel('To month').fill(nextMonth);
-    await expect.poll(() => page.url()).toContain(`to=${nextMonth}`);
+    await reread;
+    expect(page.url()).toContain(`to=${nextMonth}`);
+    expect(await page.getByLabel('From month').inputValue()).toBe(month);
     await expect.poll(async () => (await row.getByRole('cell').allTextContents()).join(' | ')).toBe('1 | 0 | 1 | 1.5 | 1 | 0% | 3 | 1 | 4');
     await agent.checkAccessibility();
     expect(agent.violations).toEqual([]);

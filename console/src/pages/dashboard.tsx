@@ -199,8 +199,9 @@ export function DashboardPage() {
       <h1>Dashboard</h1>
       <QueryView query={scopes} label="the dashboard">
         {({ choices, tiles, currentMonth }) => {
-          // the system's month, not the browser's: they differ on a laptop whose local clock was moved
-          const from = search.from ?? currentMonth;
+          // the system's month, not the browser's: they differ on a laptop whose local clock was moved;
+          // a last month picked alone before it starts the range, as the API reads it
+          const from = search.from ?? (search.to && search.to < currentMonth ? search.to : currentMonth);
           const to = search.to && search.to >= from ? search.to : from;
           const chosen = choices.find((c) => scopeKey(c) === search.scope) ?? choices[0];
           const query = { from, to, ...(chosen ? { view: chosen.view, ...(chosen.departmentId ? { departmentId: chosen.departmentId } : {}) } : {}) };

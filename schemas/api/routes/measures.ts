@@ -5,7 +5,7 @@ import type { RouteSpec } from '../route-spec';
 export const MEASURE_ROUTES: RouteSpec[] = [
   {
     method: 'GET', path: '/measures/scopes', operation: 'measures/list-measure-scopes', auth: 'jwt', tag: 'measures',
-    summary: 'Whose measures the caller may read (their own, their department, the department trees they manage) and the tiles of their dashboard',
+    summary: 'Whose measures the caller may read (their own, their department, the department trees they manage), the tiles of their dashboard and the current month by the system\'s clock',
     contract: () => ({ response: MeasureScopesSchema }),
   },
   {
