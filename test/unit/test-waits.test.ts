@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { fetchWithin } from '../integration/support/fetch-within';
@@ -21,40 +21,32 @@ describe('until', () => {
   });
 });
 
+/** Runs `use` against a server on a free local port that answers with `handle`, then closes it. */
+async function withServer(handle: RequestListener, use: (origin: string) => Promise<void>): Promise<void> {
+  const server = createServer(handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 describe('fetchWithin', () => {
-  it('fails naming the request when the server takes it and never answers', async () => {
-    const server = createServer(() => {});
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/_local/token`;
-    try {
-      await expect(fetchWithin(url, { method: 'POST' }, 200)).rejects.toThrow(`POST ${url}: no answer within 0.2 s`);
-    } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
-  });
+  it('fails naming the request when the server takes it and never answers', () => withServer(() => {}, async (origin) => {
+    const url = `${origin}/_local/token`;
+    await expect(fetchWithin(url, { method: 'POST' }, 200)).rejects.toThrow(`POST ${url}: no answer within 0.2 s`);
+  }));
 
-  it('waits as long more as the request asks the server to hold it (the idle probe\'s waitSeconds)', async () => {
-    const server = createServer((_, res) => void setTimeout(() => res.end('{"idle":false}'), 500));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const response = await fetchWithin(`http://127.0.0.1:${(server.address() as AddressInfo).port}/_local/idle?waitSeconds=2`, {}, 200);
+  it('waits as long more as the request asks the server to hold it (the idle probe\'s waitSeconds)', () =>
+    withServer((_, res) => void setTimeout(() => res.end('{"idle":false}'), 500), async (origin) => {
+      const response = await fetchWithin(`${origin}/_local/idle?waitSeconds=2`, {}, 200);
       expect(await response.json()).toEqual({ idle: false });
-    } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
-  });
+    }));
 
-  it('gives the answer of a server that answers', async () => {
-    const server = createServer((_, res) => res.end('token'));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const response = await fetchWithin(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, {}, 5_000);
-      expect(await response.text()).toBe('token');
-    } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
-  });
+  it('gives the answer of a server that answers', () => withServer((_, res) => res.end('token'), async (origin) => {
+    const response = await fetchWithin(`${origin}/`, {}, 5_000);
+    expect(await response.text()).toBe('token');
+  }));
 });
